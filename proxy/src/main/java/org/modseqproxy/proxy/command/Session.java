@@ -1,0 +1,75 @@
+package org.modseqproxy.proxy.command;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.session.BackendConnection;
+import org.modseqproxy.proxy.sync.MailboxSync;
+
+/** What a command handler may do with the client session. Implemented by the Vert.x shell (FrontSession). */
+public interface Session {
+  SessionState state();
+
+  void state(SessionState state);
+
+  /** Writes one line to the client; CRLF is added. */
+  void writeLine(String line);
+
+  /** Writes bytes to the client as they are. */
+  void write(Buffer bytes);
+
+  /** Writes "tag status text" to the client. */
+  default void tagged(String tag, String statusAndText) {
+    writeLine(tag + " " + statusAndText);
+  }
+
+  /** Relays the backend's tagged completion under the client's tag; a [CAPABILITY] code in it is edited. */
+  void relayTagged(String clientTag, Frame backendTagged);
+
+  /** Capabilities the client sees now (pre- or post-login). */
+  List<String> capabilities();
+
+  /** The backend connection, once authenticated. */
+  BackendConnection backend();
+
+  /**
+   * Sends the command to the backend as the client wrote it (tag replaced). Untagged responses and continuation
+   * requests are relayed to the client through the sync funnel; the backend's tagged completion is returned, not yet
+   * written, so that the handler can finish the command (the funnel emits what must precede it).
+   */
+  Future<Frame> forward(Command command);
+
+  /** Like {@link #forward(Command)} but sends {@code rest} (everything after the tag, CRLF included) instead. */
+  Future<Frame> forward(Command command, Buffer rest);
+
+  /** Sends a command to the backend whose responses never reach the client. */
+  Future<BackendConnection.Result> internal(String command);
+
+  /** The mod-sequence funnel of this session (RFC 7162 state: ENABLE, selected mailbox view). */
+  MailboxSync sync();
+
+  /** Hooks for the pre-authentication commands, which only the shell can do. */
+  Future<Void> login(Command command, String user, String password);
+
+  Future<Void> startTls(Command command);
+
+  /** IDLE (RFC 2177): relays "+", waits for the client's DONE, relays the completion. */
+  Future<Void> idle(Command command);
+
+  /** AUTHENTICATE continuation: writes "+ challenge" and returns the client's next raw line. */
+  Future<Buffer> challenge(String base64Challenge);
+
+  /** Closes the session after the current answer (LOGOUT, BYE). */
+  void closeAfterWrite();
+
+  /** The client's address as "ip", "port" for ID forwarding. */
+  String clientIp();
+
+  int clientPort();
+
+  /** ID fields the client sent before login, replayed to the backend after it. */
+  void rememberClientId(List<String> fields);
+
+  boolean forwardClientAddress();
+}

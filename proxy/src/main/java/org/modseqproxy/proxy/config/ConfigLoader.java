@@ -1,0 +1,252 @@
+package org.modseqproxy.proxy.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Builds a {@link ProxyConfig}: defaults, then the YAML file, then environment variables
+ * ({@code MODSEQ_BACKEND_ADDRESS} for {@code backend.address}), then {@code --set key=value} flags. Every key is
+ * known in advance (the defaults table), so a typo in any layer fails fast with the key's name.
+ */
+public final class ConfigLoader {
+  /** Every key with its default; "" means unset. Order is the order of the sample file. */
+  private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("listen.plain", "127.0.0.1:1143");
+    DEFAULTS.put("listen.tls", "");
+    DEFAULTS.put("tls.cert", "");
+    DEFAULTS.put("tls.key", "");
+    DEFAULTS.put("tls.loginRequiresTls", false);
+    DEFAULTS.put("backend.id", "b1");
+    DEFAULTS.put("backend.address", "");
+    DEFAULTS.put("backend.tls", "none");
+    DEFAULTS.put("backend.verify", true);
+    DEFAULTS.put("backend.caFile", "");
+    DEFAULTS.put("backend.connectTimeout", "5s");
+    DEFAULTS.put("backend.responseTimeout", "60s");
+    DEFAULTS.put("state.store", "memory");
+    DEFAULTS.put("state.mode", "shared");
+    DEFAULTS.put("state.offMailboxes", List.of());
+    DEFAULTS.put("state.expungeLogMaxEntries", 10000);
+    DEFAULTS.put("state.idleMailboxTtl", "30d");
+    DEFAULTS.put("state.timeout", "2s");
+    DEFAULTS.put("limits.maxLineLength", 8192);
+    DEFAULTS.put("limits.maxLiteralSize", "100MiB");
+    DEFAULTS.put("limits.maxSessions", 10000);
+    DEFAULTS.put("limits.idleTimeout", "30m");
+    DEFAULTS.put("id.forwardClientAddress", false);
+    DEFAULTS.put("metrics.listen", "");
+    DEFAULTS.put("shutdown.gracePeriod", "20s");
+  }
+
+  private final Map<String, Object> values = new LinkedHashMap<>(DEFAULTS);
+
+  /** Keys an operator can set, in sample-file order. */
+  public static List<String> keys() {
+    return List.copyOf(DEFAULTS.keySet());
+  }
+
+  /** The environment variable that overrides a key: backend.connectTimeout -> MODSEQ_BACKEND_CONNECT_TIMEOUT. */
+  public static String envName(String key) {
+    return "MODSEQ_" + key.replace('.', '_').replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+  }
+
+  public ConfigLoader file(Path file) {
+    if (file == null) {
+      return this;
+    }
+    Object root;
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new ConfigException("config file " + file + " is not valid YAML: " + e.getMessage());
+    }
+    if (root == null) {
+      return this;
+    }
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new ConfigException("config file " + file + ": top level must be a mapping");
+    }
+    flatten("", map);
+    return this;
+  }
+
+  private void flatten(String prefix, Map<?, ?> map) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String key = prefix + e.getKey();
+      if (e.getValue() instanceof Map<?, ?> sub) {
+        flatten(key + ".", sub);
+      } else {
+        set(key, e.getValue() == null ? "" : e.getValue());
+      }
+    }
+  }
+
+  public ConfigLoader env(Map<String, String> env) {
+    for (String key : DEFAULTS.keySet()) {
+      String v = env.get(envName(key));
+      if (v != null) {
+        set(key, v);
+      }
+    }
+    return this;
+  }
+
+  /** A {@code key=value} flag. */
+  public ConfigLoader set(String assignment) {
+    int eq = assignment.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigException("--set expects key=value, got '" + assignment + "'");
+    }
+    return set(assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
+  }
+
+  public ConfigLoader set(String key, Object value) {
+    if (!DEFAULTS.containsKey(key)) {
+      throw new ConfigException("unknown configuration key '" + key + "' (known: " + String.join(", ", DEFAULTS.keySet()) + ")");
+    }
+    values.put(key, value);
+    return this;
+  }
+
+  public ProxyConfig build() {
+    ProxyConfig.Listen listen = new ProxyConfig.Listen(hostPort("listen.plain"), hostPort("listen.tls"));
+    if (listen.plain() == null && listen.tls() == null) {
+      throw new ConfigException("listen: at least one of listen.plain and listen.tls is needed");
+    }
+    ProxyConfig.Tls tls = new ProxyConfig.Tls(str("tls.cert"), str("tls.key"), bool("tls.loginRequiresTls"));
+    if ((tls.cert() == null) != (tls.key() == null)) {
+      throw new ConfigException("tls: tls.cert and tls.key go together");
+    }
+    for (String k : List.of("tls.cert", "tls.key")) {
+      String f = str(k);
+      if (f != null && !Files.isReadable(Path.of(f))) {
+        throw new ConfigException(k + ": cannot read " + f);
+      }
+    }
+    HostPort backendAddress = hostPort("backend.address");
+    if (backendAddress == null) {
+      throw new ConfigException("backend.address is required (host:port of the IMAP store), e.g. --backend 127.0.0.1:143");
+    }
+    ProxyConfig.Backend backend = new ProxyConfig.Backend(
+        required("backend.id"),
+        backendAddress,
+        enumOf("backend.tls", ProxyConfig.BackendTls.class),
+        bool("backend.verify"),
+        str("backend.caFile"),
+        Units.duration("backend.connectTimeout", values.get("backend.connectTimeout")),
+        Units.duration("backend.responseTimeout", values.get("backend.responseTimeout")));
+    ProxyConfig.State state = new ProxyConfig.State(
+        required("state.store"),
+        enumOf("state.mode", ProxyConfig.Consistency.class),
+        list("state.offMailboxes"),
+        positiveInt("state.expungeLogMaxEntries"),
+        Units.duration("state.idleMailboxTtl", values.get("state.idleMailboxTtl")),
+        Units.duration("state.timeout", values.get("state.timeout")));
+    ProxyConfig.Limits limits = new ProxyConfig.Limits(
+        positiveInt("limits.maxLineLength"),
+        Units.size("limits.maxLiteralSize", values.get("limits.maxLiteralSize")),
+        positiveInt("limits.maxSessions"),
+        Units.duration("limits.idleTimeout", values.get("limits.idleTimeout")));
+    if (limits.maxLineLength() < 1000) {
+      // RFC 2683 3.2.1.5: clients may send lines of 1000 octets; refusing less breaks them.
+      throw new ConfigException("limits.maxLineLength must be at least 1000 (RFC 2683 3.2.1.5)");
+    }
+    return new ProxyConfig(
+        listen,
+        tls,
+        backend,
+        state,
+        limits,
+        new ProxyConfig.Id(bool("id.forwardClientAddress")),
+        new ProxyConfig.Metrics(hostPort("metrics.listen")),
+        new ProxyConfig.Shutdown(Units.duration("shutdown.gracePeriod", values.get("shutdown.gracePeriod"))));
+  }
+
+  private String str(String key) {
+    Object v = values.get(key);
+    String s = v == null ? "" : String.valueOf(v).trim();
+    return s.isEmpty() ? null : s;
+  }
+
+  private String required(String key) {
+    String s = str(key);
+    if (s == null) {
+      throw new ConfigException(key + " must not be empty");
+    }
+    return s;
+  }
+
+  private HostPort hostPort(String key) {
+    String s = str(key);
+    return s == null ? null : HostPort.parse(key, s);
+  }
+
+  private boolean bool(String key) {
+    Object v = values.get(key);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "true", "yes", "on", "1" -> true;
+      case "false", "no", "off", "0" -> false;
+      default -> throw new ConfigException(key + ": '" + v + "' is not true/false");
+    };
+  }
+
+  private int positiveInt(String key) {
+    Object v = values.get(key);
+    try {
+      int n = v instanceof Number num ? num.intValue() : Integer.parseInt(String.valueOf(v).trim());
+      if (n <= 0) {
+        throw new ConfigException(key + " must be positive, got " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + ": '" + v + "' is not a number");
+    }
+  }
+
+  private <E extends Enum<E>> E enumOf(String key, Class<E> type) {
+    String s = String.valueOf(values.get(key)).trim().toUpperCase(Locale.ROOT);
+    try {
+      return Enum.valueOf(type, s);
+    } catch (IllegalArgumentException e) {
+      List<String> names = new ArrayList<>();
+      for (E c : type.getEnumConstants()) {
+        names.add(c.name().toLowerCase(Locale.ROOT));
+      }
+      throw new ConfigException(key + ": '" + values.get(key) + "' is not one of " + names);
+    }
+  }
+
+  private List<String> list(String key) {
+    Object v = values.get(key);
+    List<String> out = new ArrayList<>();
+    if (v instanceof List<?> l) {
+      l.forEach(x -> out.add(String.valueOf(x)));
+    } else {
+      for (String part : String.valueOf(v).split(",")) {
+        if (!part.isBlank()) {
+          out.add(part.trim());
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,57 @@
+package org.modseqproxy.proxy.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration, validated. Built by {@link ConfigLoader} from defaults, the YAML file, environment
+ * variables and command-line flags (in that order of precedence, last wins). deploy/config/modseq-proxy.sample.yaml
+ * documents every key.
+ */
+public record ProxyConfig(
+    Listen listen,
+    Tls tls,
+    Backend backend,
+    State state,
+    Limits limits,
+    Id id,
+    Metrics metrics,
+    Shutdown shutdown) {
+
+  /** plain: IMAP + STARTTLS; tls: implicit TLS (RFC 8314). Either may be null (disabled). */
+  public record Listen(HostPort plain, HostPort tls) {}
+
+  /** cert/key PEM files; null cert means "no TLS offered" unless the launcher generates one (demo). */
+  public record Tls(String cert, String key, boolean loginRequiresTls) {}
+
+  public enum BackendTls { NONE, STARTTLS, IMPLICIT }
+
+  public record Backend(
+      String id,
+      HostPort address,
+      BackendTls tls,
+      boolean verify,
+      String caFile,
+      Duration connectTimeout,
+      Duration responseTimeout) {}
+
+  public enum Consistency { SHARED, EXCLUSIVE }
+
+  /** store: "memory", "off", or a Redis URI as Lettuce spells it. */
+  public record State(
+      String store,
+      Consistency mode,
+      List<String> offMailboxes,
+      int expungeLogMaxEntries,
+      Duration idleMailboxTtl,
+      Duration timeout) {}
+
+  public record Limits(
+      int maxLineLength, long maxLiteralSize, int maxSessions, Duration idleTimeout) {}
+
+  public record Id(boolean forwardClientAddress) {}
+
+  public record Metrics(HostPort listen) {}
+
+  public record Shutdown(Duration gracePeriod) {}
+}

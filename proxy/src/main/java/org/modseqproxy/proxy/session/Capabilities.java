@@ -1,0 +1,72 @@
+package org.modseqproxy.proxy.session;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The one place where capability lists are edited, for untagged CAPABILITY responses and [CAPABILITY ...] codes
+ * alike, before and after login. Pure: strings in, strings out.
+ */
+public final class Capabilities {
+  /** What the proxy itself implements toward the client whatever the backend has. */
+  public static final List<String> PROVIDED = List.of("ENABLE", "CONDSTORE", "QRESYNC", "LITERAL+", "ID");
+
+  private Capabilities() {}
+
+  /** Before authentication the proxy answers alone (the backend is not connected yet). */
+  public static List<String> preLogin(boolean tlsActive, boolean startTlsOffered, boolean loginRequiresTls) {
+    List<String> caps = new ArrayList<>(List.of("IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "CONDSTORE", "QRESYNC"));
+    if (startTlsOffered && !tlsActive) {
+      caps.add("STARTTLS");
+    }
+    if (loginRequiresTls && !tlsActive) {
+      // RFC 9051 6.2.3 / RFC 3501 7.2.1: no plaintext LOGIN, and no AUTH=PLAIN advertised, until TLS is up.
+      caps.add("LOGINDISABLED");
+    } else {
+      caps.add("AUTH=PLAIN");
+    }
+    return caps;
+  }
+
+  /**
+   * The backend's post-login capabilities as the client must see them: capabilities the proxy cannot relay safely are
+   * removed, those it provides itself are added once.
+   */
+  public static List<String> postLogin(List<String> backendCaps) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String cap : backendCaps) {
+      if (!unsafe(cap)) {
+        out.add(cap);
+      }
+    }
+    out.addAll(PROVIDED);
+    return new ArrayList<>(out);
+  }
+
+  /** True when the backend has the capability (case-insensitive, RFC 9051 9: capability names are case-insensitive). */
+  public static boolean has(List<String> caps, String cap) {
+    for (String c : caps) {
+      if (c.equalsIgnoreCase(cap)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean unsafe(String cap) {
+    String c = cap.toUpperCase(Locale.ROOT);
+    return c.startsWith("COMPRESS=") // RFC 4978: compression would hide the stream from the proxy's codec
+        || c.startsWith("AUTH=") // authentication is over; the proxy logged in already
+        || c.equals("SASL-IR")
+        || c.equals("STARTTLS") // the backend link's TLS is the proxy's business, not the client's
+        || c.equals("LOGINDISABLED")
+        || c.equals("LITERAL-") // replaced by LITERAL+, which the proxy implements itself (RFC 7888)
+        || c.equals("NOTIFY") // RFC 5465 events would bypass the mod-sequence rewriting
+        || c.startsWith("CONTEXT=") // RFC 5267 updates carry no MODSEQ from us
+        || c.equals("CONDSTORE") // provided by the proxy (re-added below)
+        || c.equals("QRESYNC");
+  }
+}

@@ -1,0 +1,119 @@
+package org.modseqproxy.proxy.session;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.modseqproxy.metrics.ProxyMetrics;
+import org.modseqproxy.proxy.config.ProxyConfig;
+import org.modseqproxy.proxy.sync.StatePolicy;
+import org.modseqproxy.state.ModSeqStore;
+
+/**
+ * The running proxy: listener verticles (one per event loop), the shared session set, and graceful shutdown. Used by
+ * the launcher and by tests, which start it on port 0 and read the actual ports.
+ */
+public final class ImapProxy {
+  private final Vertx vertx;
+  private final ProxyConfig config;
+  private final ProxyMetrics metrics;
+  private final StatePolicy policy;
+  private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
+  private final List<ProxyRuntime> runtimes = new CopyOnWriteArrayList<>();
+
+  public ImapProxy(Vertx vertx, ProxyConfig config, ModSeqStore store, ProxyMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.metrics = metrics;
+    this.policy = new StatePolicy(store, config.backend().id(), config.state().mode(), config.state().offMailboxes());
+  }
+
+  public Future<ImapProxy> start(int instances) {
+    ServerSSLOptions serverSsl = null;
+    if (config.tls().cert() != null) {
+      serverSsl = new ServerSSLOptions().setKeyCertOptions(
+          new PemKeyCertOptions().setCertPath(config.tls().cert()).setKeyPath(config.tls().key()));
+    } else if (config.listen().tls() != null) {
+      return Future.failedFuture(new IllegalStateException("listen.tls needs tls.cert and tls.key"));
+    }
+    ClientSSLOptions backendSsl = new ClientSSLOptions();
+    ProxyConfig.Backend b = config.backend();
+    if (!b.verify()) {
+      backendSsl.setTrustAll(true);
+    } else {
+      backendSsl.setHostnameVerificationAlgorithm("HTTPS");
+      if (b.caFile() != null) {
+        backendSsl.setTrustOptions(new PemTrustOptions().addCertPath(b.caFile()));
+      }
+    }
+    ServerSSLOptions finalServerSsl = serverSsl;
+    ProxyRuntime.Factory factory = vx -> {
+      NetClientOptions o = new NetClientOptions()
+          .setConnectTimeout((int) b.connectTimeout().toMillis())
+          .setTcpNoDelay(true);
+      if (b.tls() == ProxyConfig.BackendTls.IMPLICIT) {
+        o.setSsl(true).setSslOptions(backendSsl);
+      }
+      NetClient client = vx.createNetClient(o);
+      ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions);
+      runtimes.add(rt);
+      return rt;
+    };
+    return vertx
+        .deployVerticle(() -> {
+          ListenerVerticle v = new ListenerVerticle(factory);
+          listeners.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(instances))
+        .map(id -> this);
+  }
+
+  private final java.util.Set<FrontSession> sharedSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Actual listening ports: [plain, tls] as configured (plain first). */
+  public List<Integer> ports() {
+    return listeners.get(0).ports();
+  }
+
+  public int sessionCount() {
+    return sharedSessions.size();
+  }
+
+  public StatePolicy statePolicy() {
+    return policy;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, say BYE to sessions that wait for a command, let running commands finish
+   * until the deadline, then BYE to the rest.
+   */
+  public Future<Void> shutdown(Duration grace) {
+    runtimes.forEach(ProxyRuntime::drain);
+    Promise<Void> done = Promise.promise();
+    Future.all(listeners.stream().map(ListenerVerticle::stopAccepting).toList()).onComplete(ar -> {
+      long deadline = System.nanoTime() + grace.toNanos();
+      vertx.setPeriodic(0, 50, id -> {
+        boolean late = System.nanoTime() > deadline;
+        for (FrontSession s : List.copyOf(sharedSessions)) {
+          if (late || !s.busy()) {
+            s.shutdown("Server shutting down");
+          }
+        }
+        if (sharedSessions.isEmpty() || System.nanoTime() > deadline + 2_000_000_000L) {
+          vertx.cancelTimer(id);
+          done.tryComplete();
+        }
+      });
+    });
+    return done.future();
+  }
+}

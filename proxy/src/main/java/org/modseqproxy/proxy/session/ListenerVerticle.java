@@ -1,0 +1,58 @@
+package org.modseqproxy.proxy.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.modseqproxy.proxy.config.HostPort;
+
+/**
+ * Deployed once per event loop; Vert.x balances each listening port across the instances. Every session lives on
+ * the event loop that accepted it, together with its backend connection, so a session needs no locks.
+ */
+public final class ListenerVerticle extends VerticleBase {
+  private final ProxyRuntime.Factory runtimes;
+  private final List<NetServer> servers = new ArrayList<>();
+  private ProxyRuntime rt;
+
+  public ListenerVerticle(ProxyRuntime.Factory runtimes) {
+    this.runtimes = runtimes;
+  }
+
+  @Override
+  public Future<?> start() {
+    rt = runtimes.create(vertx);
+    List<Future<?>> listening = new ArrayList<>();
+    HostPort plain = rt.config().listen().plain();
+    if (plain != null) {
+      NetServer s = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
+      s.connectHandler(sock -> new FrontSession(rt, sock, false).start());
+      servers.add(s);
+      listening.add(s.listen(plain.port(), plain.host()));
+    }
+    HostPort tls = rt.config().listen().tls();
+    if (tls != null) {
+      NetServerOptions o = new NetServerOptions().setTcpNoDelay(true).setSsl(true);
+      o.setKeyCertOptions(rt.serverSsl().getKeyCertOptions());
+      NetServer s = vertx.createNetServer(o);
+      s.connectHandler(sock -> new FrontSession(rt, sock, true).start());
+      servers.add(s);
+      listening.add(s.listen(tls.port(), tls.host()));
+    }
+    return Future.all(listening);
+  }
+
+  /** Stop accepting; sessions already open go on until the shutdown logic ends them. */
+  public Future<Void> stopAccepting() {
+    List<Future<Void>> closing = new ArrayList<>();
+    servers.forEach(s -> closing.add(s.close()));
+    return Future.all(closing).mapEmpty();
+  }
+
+  /** Actual ports (useful when configured with port 0): plain first, then TLS. */
+  public List<Integer> ports() {
+    return servers.stream().map(NetServer::actualPort).toList();
+  }
+}

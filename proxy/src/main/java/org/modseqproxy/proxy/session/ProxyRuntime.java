@@ -1,0 +1,108 @@
+package org.modseqproxy.proxy.session;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.Set;
+import org.modseqproxy.metrics.ProxyMetrics;
+import org.modseqproxy.proxy.config.ProxyConfig;
+import org.modseqproxy.proxy.sync.StatePolicy;
+
+/**
+ * What every session of one proxy process shares: configuration, the backend client, TLS material, the state policy
+ * (which store, which mailboxes have mod-sequences) and the metrics. Immutable apart from the session set.
+ */
+public final class ProxyRuntime {
+  /** Builds the runtime of one listener verticle (its own NetClient, bound to its event loop). */
+  @FunctionalInterface
+  public interface Factory {
+    ProxyRuntime create(Vertx vertx);
+  }
+
+  private final Vertx vertx;
+  private final ProxyConfig config;
+  private final NetClient backendClient;
+  private final ClientSSLOptions backendSsl;
+  private final ServerSSLOptions serverSsl;
+  private final StatePolicy statePolicy;
+  private final ProxyMetrics metrics;
+  private final Set<FrontSession> sessions;
+  private volatile boolean draining;
+
+  public ProxyRuntime(
+      Vertx vertx,
+      ProxyConfig config,
+      NetClient backendClient,
+      ClientSSLOptions backendSsl,
+      ServerSSLOptions serverSsl,
+      StatePolicy statePolicy,
+      ProxyMetrics metrics,
+      Set<FrontSession> sessions) {
+    this.sessions = sessions;
+    this.vertx = vertx;
+    this.config = config;
+    this.backendClient = backendClient;
+    this.backendSsl = backendSsl;
+    this.serverSsl = serverSsl;
+    this.statePolicy = statePolicy;
+    this.metrics = metrics;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ProxyConfig config() {
+    return config;
+  }
+
+  public NetClient backendClient() {
+    return backendClient;
+  }
+
+  public ClientSSLOptions backendSsl() {
+    return backendSsl;
+  }
+
+  /** TLS material for STARTTLS toward clients; null when no certificate is configured. */
+  public ServerSSLOptions serverSsl() {
+    return serverSsl;
+  }
+
+  public StatePolicy statePolicy() {
+    return statePolicy;
+  }
+
+  public ProxyMetrics metrics() {
+    return metrics;
+  }
+
+  public Set<FrontSession> sessions() {
+    return sessions;
+  }
+
+  /** Admits a session unless draining or full; the count is shared by all listener instances. */
+  boolean tryOpen(FrontSession s) {
+    if (draining || sessions.size() >= config.limits().maxSessions()) {
+      return false;
+    }
+    sessions.add(s);
+    metrics.sessionOpened();
+    return true;
+  }
+
+  void closed(FrontSession s) {
+    if (sessions.remove(s)) {
+      metrics.sessionClosed();
+    }
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void drain() {
+    draining = true;
+  }
+}
