@@ -1,0 +1,38 @@
+package org.modseqproxy.state;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Changes a proxy witnessed without a full listing: its own STORE/EXPUNGE/MOVE/APPEND, or unsolicited
+ * FETCH/EXPUNGE from the backend. {@code upserts}: uid to its full current flags (unknown uid = new message; same
+ * flags as stored = no change). A uid both upserted and expunged is expunged (an expunged UID never comes back,
+ * RFC 3501 2.3.1.1), so it is removed from the upserts here.
+ */
+public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged) {
+
+    private static final ChangeSet EMPTY = new ChangeSet(Map.of(), UidSet.empty());
+
+    public ChangeSet {
+        TreeMap<Long, Flags> copy = new TreeMap<>(upserts);
+        copy.keySet().removeIf(expunged::contains);
+        upserts = Collections.unmodifiableMap(copy);
+    }
+
+    public static ChangeSet empty() {
+        return EMPTY;
+    }
+
+    public static ChangeSet upsert(long uid, Flags flags) {
+        return new ChangeSet(Map.of(uid, flags), UidSet.empty());
+    }
+
+    public static ChangeSet expunge(UidSet uids) {
+        return new ChangeSet(Map.of(), uids);
+    }
+
+    public boolean isEmpty() {
+        return upserts.isEmpty() && expunged.isEmpty();
+    }
+}

@@ -1,0 +1,53 @@
+package org.modseqproxy.state;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Keeps synthetic mod-sequences, flags and an expunge log per mailbox (see DESIGN.md "The mod-sequence model").
+ * All calls are non-blocking; futures may complete on a store-owned thread (e.g. a Lettuce I/O thread), so
+ * callers hop back to their own context. Failures complete the stage exceptionally with
+ * {@link StoreUnavailableException} when the store cannot be reached.
+ */
+public interface ModSeqStore extends AutoCloseable {
+
+    /** Diff the listing against stored state and apply it atomically; state for another UIDVALIDITY is dropped first. */
+    CompletionStage<SyncResult> sync(MailboxId id, Listing listing);
+
+    /**
+     * Apply witnessed changes atomically (one new modseq for the whole batch if anything changed). State for another
+     * UIDVALIDITY is dropped first, as in sync.
+     */
+    CompletionStage<SyncResult> apply(MailboxId id, long uidValidity, ChangeSet changes);
+
+    /** Stored snapshot without changing anything; empty if none or UIDVALIDITY differs. */
+    CompletionStage<Optional<MailboxSnapshot>> load(MailboxId id, long uidValidity);
+
+    /** UIDs expunged with a modseq above {@code modSeq}, or BelowHorizon (RFC 7162 3.2.5.2). */
+    CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq);
+
+    /**
+     * Current HIGHESTMODSEQ, creating the counter (wall-clock microseconds) if absent or if the stored state belongs
+     * to another UIDVALIDITY. Never 0.
+     */
+    CompletionStage<Long> highestModSeq(MailboxId id, long uidValidity);
+
+    /** Bump HIGHESTMODSEQ (e.g. STATUS saw UIDNEXT/MESSAGES move without a listing); returns the new value. */
+    CompletionStage<Long> bump(MailboxId id, long uidValidity);
+
+    /**
+     * The mailbox was renamed on the backend. Both names' state is DROPPED (not moved): the next SELECT of either
+     * name starts fresh above every earlier modseq, so clients do a fuller resync, never a wrong one. Inferior
+     * mailboxes (RFC 3501 6.3.5) are the caller's business: call rename for each.
+     */
+    CompletionStage<Void> rename(MailboxId from, MailboxId to);
+
+    /** The mailbox was deleted: drop its state. */
+    CompletionStage<Void> delete(MailboxId id);
+
+    /** true when the store can currently be used (circuit closed or ready for a trial call). */
+    boolean available();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,43 @@
+package org.modseqproxy.state;
+
+import org.modseqproxy.state.impl.DisabledModSeqStore;
+import org.modseqproxy.state.impl.InMemoryModSeqStore;
+import org.modseqproxy.state.impl.RedisModSeqStore;
+
+/**
+ * Builds a store from a spec string:
+ * <ul>
+ *   <li>{@code memory}: {@link InMemoryModSeqStore}, state lives as long as the process (one instance only);</li>
+ *   <li>{@code off}: a disabled store whose {@link ModSeqStore#available()} is always false and whose calls fail
+ *       with {@link StoreUnavailableException}, so the proxy answers NOMODSEQ everywhere (never null);</li>
+ *   <li>{@code redis://...}, {@code rediss://...}, {@code redis-sentinel://...}: one Redis (or a Sentinel-managed
+ *       master), Lettuce URI syntax;</li>
+ *   <li>Redis Cluster: {@code redis-cluster://[user:pass@]h1:p1,h2:p2} ({@code rediss-cluster://} for TLS), or a
+ *       comma-separated list of {@code redis://} URIs (seed nodes).</li>
+ * </ul>
+ */
+public final class ModSeqStores {
+
+    private ModSeqStores() {
+    }
+
+    public static ModSeqStore create(String spec, StoreOptions opts) {
+        String s = spec.strip();
+        if (s.equalsIgnoreCase("memory")) {
+            return new InMemoryModSeqStore(opts);
+        }
+        if (s.equalsIgnoreCase("off")) {
+            return new DisabledModSeqStore();
+        }
+        if (s.startsWith("redis") || s.startsWith("rediss")) {
+            return RedisModSeqStore.create(s, opts);
+        }
+        throw new IllegalArgumentException("unknown state store spec (memory, off, redis://..., redis-cluster://...): "
+                + spec);
+    }
+
+    /** True for the store made by spec "off". */
+    public static boolean isOff(ModSeqStore store) {
+        return store instanceof DisabledModSeqStore;
+    }
+}
