@@ -16,6 +16,7 @@ import java.util.Locale;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
+import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.codec.Limits;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.config.ProxyConfig;
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * loop. At most one command is outstanding at a time (the session serializes), so every untagged response belongs to
  * that command; tags are the proxy's own ("p1", "p2", ...) so internal commands can never collide with a client's.
  */
-public final class BackendConnection implements ImapDecoder.Sink {
+public final class BackendConnection implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
 
   private final Vertx vertx;

@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
+import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Limits;
 import org.modseqproxy.proxy.command.Command;
@@ -27,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * paused while a command runs, so pipelined commands wait in the socket, never in memory), maps failures to tagged
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
-public final class FrontSession implements ImapDecoder.Sink, Session {
+public final class FrontSession implements Sink, Session {
   private static final Logger LOG = LoggerFactory.getLogger(FrontSession.class);
   private static final String GREETING_TEXT = "modseq-proxy ready";
 
   private final ProxyRuntime rt;
   private final NetSocket socket;
-  private final ImapDecoder decoder;
+  private ImapDecoder decoder;
+  private final Limits limits;
   private final boolean implicitTls;
   private final MailboxSync sync;
   private SessionState state = SessionState.NOT_AUTHENTICATED;
@@ -54,14 +56,14 @@ public final class FrontSession implements ImapDecoder.Sink, Session {
     this.implicitTls = implicitTls;
     this.tlsActive = implicitTls;
     Limits defaults = Limits.commandDefaults();
-    Limits limits = new Limits(
+    this.limits = new Limits(
         rt.config().limits().maxLineLength(),
         rt.config().limits().maxLiteralSize(),
         defaults.inlineLiteralMax(),
         defaults.maxFrameBytes(),
         defaults.maxNestingDepth(),
         defaults.maxItems());
-    this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, this);
+    this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, this);
     this.sync = new MailboxSync(this, rt.statePolicy());
   }
 
@@ -358,7 +360,8 @@ public final class FrontSession implements ImapDecoder.Sink, Session {
         .onComplete(ar -> {
           if (ar.succeeded()) {
             tlsActive = true;
-            decoder.discardBuffered();
+            // A fresh decoder drops whatever was pipelined in plaintext (the STARTTLS injection attack).
+            decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, this);
             socket.resume();
             done.complete();
           } else {
@@ -366,11 +369,8 @@ public final class FrontSession implements ImapDecoder.Sink, Session {
             closeNow();
           }
         });
-    return done.future().map(v -> {
-      // the tagged OK was written before the handshake; the session goes on in TLS
-      decoder.resume();
-      return null;
-    });
+    // the tagged OK was written before the handshake; the session goes on in TLS with the new decoder
+    return done.future();
   }
 
   @Override

@@ -61,7 +61,10 @@ public final class ImapProxy {
           .setConnectTimeout((int) b.connectTimeout().toMillis())
           .setTcpNoDelay(true);
       if (b.tls() == ProxyConfig.BackendTls.IMPLICIT) {
-        o.setSsl(true).setSslOptions(backendSsl);
+        o.setSsl(true).setTrustAll(backendSsl.isTrustAll()).setHostnameVerificationAlgorithm(backendSsl.getHostnameVerificationAlgorithm());
+        if (backendSsl.getTrustOptions() != null) {
+          o.setTrustOptions(backendSsl.getTrustOptions());
+        }
       }
       NetClient client = vx.createNetClient(o);
       ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions);

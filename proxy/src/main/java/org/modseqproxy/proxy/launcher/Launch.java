@@ -1,0 +1,93 @@
+package org.modseqproxy.proxy.launcher;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.modseqproxy.metrics.HealthServer;
+import org.modseqproxy.metrics.ProxyMetrics;
+import org.modseqproxy.proxy.config.HostPort;
+import org.modseqproxy.proxy.config.ProxyConfig;
+import org.modseqproxy.proxy.session.ImapProxy;
+import org.modseqproxy.state.ModSeqStore;
+import org.modseqproxy.state.ModSeqStores;
+import org.modseqproxy.state.StoreOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** Starts a configured proxy (store, metrics, listeners) and stops it gracefully on SIGTERM/SIGINT, exiting 0. */
+final class Launch {
+  private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
+
+  private Launch() {}
+
+  static ModSeqStore store(ProxyConfig config) {
+    ProxyConfig.State s = config.state();
+    StoreOptions opts = StoreOptions.defaults()
+        .withExpungeLogMaxEntries(s.expungeLogMaxEntries())
+        .withIdleMailboxTtl(s.idleMailboxTtl())
+        .withCommandTimeout(s.timeout());
+    return ModSeqStores.create(s.store(), opts);
+  }
+
+  /** Starts everything; blocks the main thread until a signal has shut the proxy down. */
+  static int runUntilSignal(ProxyConfig config, Runnable afterStart, Runnable onStop) throws InterruptedException {
+    Vertx vertx = Vertx.vertx();
+    ModSeqStore store = store(config);
+    ProxyMetrics metrics = new ProxyMetrics(config.backend().id());
+    metrics.setStoreAvailable(store::available);
+    ImapProxy proxy = new ImapProxy(vertx, config, store, metrics);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    try {
+      proxy.start(instances).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("modseq-proxy: cannot start: " + cause.getMessage());
+      vertx.close();
+      store.close();
+      return 1;
+    }
+    HealthServer health = null;
+    HostPort metricsAt = config.metrics().listen();
+    if (metricsAt != null) {
+      health = new HealthServer(vertx, metrics)
+          .readinessCheck("listening", () -> !proxy.statePolicy().equals(null))
+          .info("store", () -> store.available() ? "available" : "unavailable (answering NOMODSEQ)")
+          .info("sessions", proxy::sessionCount);
+      try {
+        health.listen(metricsAt.host(), metricsAt.port()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("modseq-proxy: cannot listen for metrics on " + metricsAt + ": " + e.getMessage());
+      }
+    }
+    LOG.info("listening on {} (plain/STARTTLS) {} (TLS), backend {}, state {}",
+        config.listen().plain(), config.listen().tls(), config.backend().address(), describe(config.state().store()));
+    afterStart.run();
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String sig : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(sig), s -> stop.countDown());
+    }
+    stop.await();
+    Duration grace = config.shutdown().gracePeriod();
+    LOG.info("shutting down: no new connections, {} s for running commands", grace.toSeconds());
+    try {
+      proxy.shutdown(grace).toCompletionStage().toCompletableFuture().get(grace.toSeconds() + 10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("shutdown did not finish cleanly: {}", e.toString());
+    }
+    if (health != null) {
+      health.close();
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+    store.close();
+    onStop.run();
+    return 0;
+  }
+
+  /** Redis URIs may hold a password: show only the scheme and host part. */
+  static String describe(String spec) {
+    return spec.replaceAll("//[^@/]*@", "//***@");
+  }
+}
