@@ -1,0 +1,147 @@
+package org.modseqproxy.proxy.sync;
+
+import java.util.Arrays;
+import org.modseqproxy.state.MailboxId;
+import org.modseqproxy.state.MailboxSnapshot;
+import org.modseqproxy.state.MessageState;
+
+/**
+ * The session's view of its selected mailbox (pure, no I/O): the message sequence -> UID map the client sees
+ * (RFC 9051 2.3.1.2), and, when mod-sequences are on, the store's latest snapshot of it. New messages announced by
+ * EXISTS have UID 0 until the funnel resolves them.
+ */
+public final class SelectedMailbox {
+  private final String name;
+  private final MailboxId id;
+  private final boolean readOnly;
+  private final long uidValidity;
+  private long[] uids = new long[16];
+  private int count;
+  private MailboxSnapshot snapshot;
+
+  public SelectedMailbox(String name, MailboxId id, boolean readOnly, long uidValidity) {
+    this.name = name;
+    this.id = id;
+    this.readOnly = readOnly;
+    this.uidValidity = uidValidity;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public MailboxId id() {
+    return id;
+  }
+
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  public long uidValidity() {
+    return uidValidity;
+  }
+
+  /** True once a snapshot is known: mod-sequences are served for this mailbox. */
+  public boolean modSeq() {
+    return snapshot != null;
+  }
+
+  public MailboxSnapshot snapshot() {
+    return snapshot;
+  }
+
+  public void snapshot(MailboxSnapshot s) {
+    this.snapshot = s;
+  }
+
+  public long highestModSeq() {
+    return snapshot == null ? 0 : snapshot.highestModSeq();
+  }
+
+  /** The stored mod-sequence of a message; the mailbox's highest when unknown (never 0, RFC 7162 3.1.2.1). */
+  public long modSeqOf(long uid) {
+    if (snapshot == null) {
+      return 0;
+    }
+    return snapshot.get(uid).map(MessageState::modSeq).orElse(snapshot.highestModSeq());
+  }
+
+  public int size() {
+    return count;
+  }
+
+  /** Replaces the whole map (after a listing). */
+  public void reset(long[] ascendingUids) {
+    uids = Arrays.copyOf(ascendingUids, Math.max(16, ascendingUids.length));
+    count = ascendingUids.length;
+  }
+
+  /** UID at sequence number (1-based), 0 if not yet known, -1 if out of range. */
+  public long uidOf(long seq) {
+    if (seq < 1 || seq > count) {
+      return -1;
+    }
+    return uids[(int) seq - 1];
+  }
+
+  /** Sequence number of a UID, 0 if absent. Known UIDs are ascending, unknown ones (0) only at the end. */
+  public int seqOf(long uid) {
+    int hi = count - 1;
+    while (hi >= 0 && uids[hi] == 0) {
+      hi--;
+    }
+    int i = Arrays.binarySearch(uids, 0, hi + 1, uid);
+    return i >= 0 ? i + 1 : 0;
+  }
+
+  /** RFC 9051 7.4.1: EXPUNGE n shifts every later message down; returns the UID that left (0 if unknown). */
+  public long expunge(long seq) {
+    if (seq < 1 || seq > count) {
+      return -1;
+    }
+    int i = (int) seq - 1;
+    long uid = uids[i];
+    System.arraycopy(uids, i + 1, uids, i, count - i - 1);
+    count--;
+    return uid;
+  }
+
+  /** RFC 9051 7.3.1: EXISTS n; new messages get UID 0 until resolved. */
+  public void exists(long n) {
+    if (n <= count) {
+      return;
+    }
+    if (n > uids.length) {
+      uids = Arrays.copyOf(uids, (int) Math.max(n, uids.length * 2L));
+    }
+    Arrays.fill(uids, count, (int) n, 0L);
+    count = (int) n;
+  }
+
+  /** First sequence number whose UID is unknown, or 0 when all are known. */
+  public int firstUnknown() {
+    for (int i = count - 1; i >= 0; i--) {
+      if (uids[i] != 0) {
+        return i + 2 <= count ? i + 2 : 0;
+      }
+    }
+    return count > 0 ? 1 : 0;
+  }
+
+  public void learn(long seq, long uid) {
+    if (seq >= 1 && seq <= count) {
+      uids[(int) seq - 1] = uid;
+    }
+  }
+
+  /** Highest known UID (0 if none). */
+  public long lastKnownUid() {
+    for (int i = count - 1; i >= 0; i--) {
+      if (uids[i] != 0) {
+        return uids[i];
+      }
+    }
+    return 0;
+  }
+}
