@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  *
  * <p>Everything runs on the server's event loop, so readiness checks, info suppliers and the
  * store-availability source must answer from memory (a flag, a circuit-breaker state), never by doing
- * I/O. The scrape itself is CPU only and takes about a millisecond for a few thousand series.
+ * I/O. The scrape itself is CPU only: about 2.5 ms (400 KB) with every command x status
+ * series populated, measured on the 2-core dev machine.
  *
  * <p>Readiness: 200 when every registered check passes, else 503 listing the failed ones. The
  * mod-sequence store's availability is reported but never fails readiness: without it the proxy still

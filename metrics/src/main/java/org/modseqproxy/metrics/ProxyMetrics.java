@@ -180,6 +180,9 @@ public final class ProxyMetrics implements AutoCloseable {
         if (command == null) {
             return OTHER_COMMAND;
         }
+        if (KNOWN_COMMANDS.contains(command)) {
+            return command; // the usual case: the proxy passes its own upper-case name
+        }
         String normalised = command.trim().replaceAll("\\s+", " ").toUpperCase(Locale.ROOT);
         return KNOWN_COMMANDS.contains(normalised) ? normalised : OTHER_COMMAND;
     }
