@@ -74,7 +74,7 @@ public final class ProxyMetrics implements AutoCloseable {
     /** Store buckets end just above the default store timeout (2s), beyond which the circuit opens. */
     private static final Duration[] STORE_BUCKETS = micros(250, 500, 1000, 2500, 5000, 10_000, 25_000,
             50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000);
-    private static final double[] RESYNC_BUCKETS = {1, 10, 100, 1_000, 10_000, 100_000};
+    private static final double[] RESYNC_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000};
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
