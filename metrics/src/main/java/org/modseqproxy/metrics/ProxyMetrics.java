@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
@@ -86,7 +87,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter bytesBackendIn;
     private final Counter bytesBackendOut;
     /** command label -> timers indexed like STATUSES, filled lazily; bounded by KNOWN_COMMANDS + OTHER. */
-    private final ConcurrentHashMap<String, Timer[]> commandTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> commandTimers = new ConcurrentHashMap<>();
     private final AtomicReference<BooleanSupplier> storeAvailable = new AtomicReference<>();
 
     public ProxyMetrics(String instanceId) {
@@ -158,9 +159,10 @@ public final class ProxyMetrics implements AutoCloseable {
      */
     public void commandCompleted(String command, String status, long nanos) {
         String label = commandLabel(command);
-        Timer[] timers = commandTimers.computeIfAbsent(label, c -> new Timer[STATUSES.length]);
+        AtomicReferenceArray<Timer> timers =
+                commandTimers.computeIfAbsent(label, c -> new AtomicReferenceArray<>(STATUSES.length));
         int i = statusIndex(status);
-        Timer timer = timers[i];
+        Timer timer = timers.get(i);
         if (timer == null) {
             // Created on first use so that a scrape shows only statuses that happened. Two threads
             // racing here is harmless: the registry hands both the same Timer for the same name+tags.
@@ -170,7 +172,7 @@ public final class ProxyMetrics implements AutoCloseable {
                     .tag(TAG_STATUS, STATUSES[i])
                     .serviceLevelObjectives(COMMAND_BUCKETS)
                     .register(registry);
-            timers[i] = timer;
+            timers.set(i, timer);
         }
         timer.record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
     }
