@@ -1,0 +1,106 @@
+package org.modseqproxy.metrics;
+
+/**
+ * Every meter the proxy publishes, in one place, so that code, tests, alerts and the Grafana dashboard
+ * (deploy/grafana) agree on the spelling.
+ *
+ * <p>Constants hold the Micrometer name (dot-separated). Prometheus exposes it in snake case, with
+ * {@code _total} appended to counters and the base unit ({@code _seconds}) to timers; the exposed name
+ * is given in each comment. Every series also carries the common label {@value #TAG_INSTANCE}.
+ *
+ * <p>Label values are bounded on purpose (an unbounded label, e.g. a mailbox name or a user, would
+ * make every scrape grow without limit): see {@link ProxyMetrics} for how each is normalised.
+ */
+public final class MeterNames {
+
+    private MeterNames() {
+    }
+
+    // ---- names -------------------------------------------------------------------------------------
+
+    /** Gauge {@code modseq_sessions_active}: client connections open right now. */
+    public static final String SESSIONS_ACTIVE = "modseq.sessions.active";
+
+    /** Counter {@code modseq_sessions_total}: client connections accepted since start. */
+    public static final String SESSIONS = "modseq.sessions";
+
+    /** Counter {@code modseq_logins_total{backend,result}}: LOGIN/AUTHENTICATE outcomes per backend. */
+    public static final String LOGINS = "modseq.logins";
+
+    /**
+     * Timer {@code modseq_command_duration_seconds{command,status}} (histogram: {@code _bucket},
+     * {@code _count}, {@code _sum}, plus {@code _max}): time from a client command's tagged line to its
+     * tagged completion. {@code command} is one of {@link ProxyMetrics#KNOWN_COMMANDS} or
+     * {@value #OTHER_COMMAND}; {@code status} is OK, NO, BAD or ERROR.
+     */
+    public static final String COMMAND_DURATION = "modseq.command.duration";
+
+    /** Counter {@code modseq_backend_connect_failures_total{backend,reason}}. */
+    public static final String BACKEND_CONNECT_FAILURES = "modseq.backend.connect.failures";
+
+    /** Counter {@code modseq_bytes_total{direction}}: bytes relayed, by {@code direction}. */
+    public static final String BYTES = "modseq.bytes";
+
+    /** Timer {@code modseq_store_duration_seconds{op,result}}: one mod-sequence store operation. */
+    public static final String STORE_DURATION = "modseq.store.duration";
+
+    /**
+     * Gauge {@code modseq_store_available}: 1 when the mod-sequence store answers (circuit closed), 0
+     * when clients are being answered NOMODSEQ because of it. Absent until the proxy registers a source.
+     */
+    public static final String STORE_AVAILABLE = "modseq.store.available";
+
+    /** Counter {@code modseq_resyncs_total{kind}}: mailbox resynchronisations against the backend. */
+    public static final String RESYNCS = "modseq.resyncs";
+
+    /**
+     * Distribution summary {@code modseq_resync_changes{kind}} (histogram): changes (new UIDs, flag
+     * changes, vanished UIDs) found by one resynchronisation.
+     */
+    public static final String RESYNC_CHANGES = "modseq.resync.changes";
+
+    // ---- label keys ----------------------------------------------------------------------------------
+
+    /** Common label on every series: the proxy instance id given to {@link ProxyMetrics}. */
+    public static final String TAG_INSTANCE = "instance_id";
+    public static final String TAG_BACKEND = "backend";
+    public static final String TAG_RESULT = "result";
+    public static final String TAG_COMMAND = "command";
+    public static final String TAG_STATUS = "status";
+    public static final String TAG_REASON = "reason";
+    public static final String TAG_DIRECTION = "direction";
+    public static final String TAG_OP = "op";
+    public static final String TAG_KIND = "kind";
+
+    // ---- label values --------------------------------------------------------------------------------
+
+    public static final String RESULT_SUCCESS = "success";
+    public static final String RESULT_FAILURE = "failure";
+
+    /** Command label for any command outside {@link ProxyMetrics#KNOWN_COMMANDS}. */
+    public static final String OTHER_COMMAND = "OTHER";
+
+    public static final String STATUS_OK = "OK";
+    public static final String STATUS_NO = "NO";
+    public static final String STATUS_BAD = "BAD";
+    /** The command did not end with a tagged response: backend gone, timeout, proxy error. */
+    public static final String STATUS_ERROR = "ERROR";
+
+    public static final String DIRECTION_CLIENT_IN = "client_in";
+    public static final String DIRECTION_CLIENT_OUT = "client_out";
+    public static final String DIRECTION_BACKEND_IN = "backend_in";
+    public static final String DIRECTION_BACKEND_OUT = "backend_out";
+
+    public static final String RESYNC_FULL = "full";
+    public static final String RESYNC_INCREMENTAL = "incremental";
+    public static final String RESYNC_NOMODSEQ = "nomodseq";
+
+    /** Backend connect failure reasons; anything else is counted as {@value #REASON_OTHER}. */
+    public static final String REASON_TIMEOUT = "timeout";
+    public static final String REASON_REFUSED = "refused";
+    public static final String REASON_DNS = "dns";
+    public static final String REASON_TLS = "tls";
+    public static final String REASON_GREETING = "greeting";
+    public static final String REASON_CLOSED = "closed";
+    public static final String REASON_OTHER = "other";
+}
