@@ -1,12 +1,28 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
+import java.util.List;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.MailboxSync;
 
-/** See MailboxSync.delete: the funnel owns every answer that carries mod-sequences. */
+/** DELETE (RFC 9051 6.3.5): the mailbox's state is dropped once the backend has deleted it. */
 final class Delete {
   private Delete() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().delete(cmd);
+    MailboxSync sync = s.sync();
+    List<Token> args = cmd.args();
+    if (args.size() != 1 || args.get(0).stringValue() == null) {
+      return Future.failedFuture(ImapException.bad("DELETE expects a mailbox name"));
+    }
+    String name = args.get(0).stringValue();
+    return s.forward(cmd).compose(tagged -> {
+      if (!"OK".equals(tagged.keyword()) || sync.store() == null) {
+        return sync.finish(cmd, tagged);
+      }
+      return sync.onLoop(sync.store().delete(sync.idFor(name)))
+          .recover(err -> Future.succeededFuture())
+          .compose(v -> sync.finish(cmd, tagged));
+    });
   }
 }

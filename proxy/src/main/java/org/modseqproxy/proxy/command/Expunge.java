@@ -2,11 +2,14 @@ package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
 
-/** See MailboxSync.expunge: the funnel owns every answer that carries mod-sequences. */
+/**
+ * EXPUNGE, UID EXPUNGE (RFC 4315), MOVE and UID MOVE (RFC 6851): forwarded as written; the funnel turns every
+ * EXPUNGE into VANISHED once QRESYNC is on (RFC 7162 3.2.10) and logs the UIDs in the store before the tagged OK.
+ */
 final class Expunge {
   private Expunge() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().expunge(cmd);
+    return s.sync().pass(cmd);
   }
 }

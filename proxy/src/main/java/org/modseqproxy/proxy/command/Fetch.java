@@ -1,12 +1,109 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.MailboxSync;
+import org.modseqproxy.proxy.sync.SelectedMailbox;
+import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.UidSet;
+import org.modseqproxy.state.Vanished;
 
-/** See MailboxSync.fetch: the funnel owns every answer that carries mod-sequences. */
+/**
+ * FETCH / UID FETCH with the MODSEQ item and the CHANGEDSINCE and VANISHED modifiers (RFC 7162 3.1.4, 3.2.6).
+ * The backend never sees them: MODSEQ comes from the view, CHANGEDSINCE becomes a UID set of changed messages.
+ */
 final class Fetch {
   private Fetch() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().fetch(cmd);
+    MailboxSync sync = s.sync();
+    List<Token> args = cmd.args();
+    if (args.size() < 2 || args.size() > 3 || !(args.get(0) instanceof Token.Atom set)) {
+      return Future.failedFuture(ImapException.bad("FETCH expects a sequence set and items"));
+    }
+    List<Token> items = args.get(1) instanceof Token.ListTok l ? l.items() : List.of(args.get(1));
+    boolean modseqItem = items.stream().anyMatch(t -> Args.isAtom(t, "MODSEQ"));
+    Long changedSince = null;
+    boolean vanished = false;
+    if (args.size() == 3) {
+      if (!(args.get(2) instanceof Token.ListTok mods)) {
+        return Future.failedFuture(ImapException.bad("Invalid FETCH modifiers"));
+      }
+      List<Token> m = mods.items();
+      for (int i = 0; i < m.size(); i++) {
+        if (Args.isAtom(m.get(i), "CHANGEDSINCE") && i + 1 < m.size()) {
+          changedSince = Args.number(m.get(++i), "CHANGEDSINCE value");
+        } else if (Args.isAtom(m.get(i), "VANISHED")) {
+          vanished = true;
+        } else {
+          return Future.failedFuture(ImapException.bad("Unknown FETCH modifier"));
+        }
+      }
+    }
+    if (vanished && (!cmd.uid() || changedSince == null || !sync.qresync())) {
+      // RFC 7162 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, after ENABLE QRESYNC.
+      return Future.failedFuture(ImapException.bad("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC"));
+    }
+    if (!modseqItem && changedSince == null) {
+      if (sync.condstore() && sync.modSeqActive()) {
+        return sync.pass(cmd);
+      }
+      return sync.pass(cmd);
+    }
+    sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
+    Long since = changedSince;
+    boolean wantVanished = vanished;
+    return sync.ensureModSeq().compose(active -> {
+      if (!active) {
+        // RFC 7162 3.1.2.2: MODSEQ / CHANGEDSINCE in a mailbox without mod-sequences is a BAD.
+        return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
+      }
+      SelectedMailbox mb = sync.selected();
+      List<Token> backendItems = new ArrayList<>();
+      for (Token t : items) {
+        if (!Args.isAtom(t, "MODSEQ")) {
+          backendItems.add(t);
+        }
+      }
+      String itemText = backendItems.isEmpty() ? "UID" : Args.serialize(backendItems);
+      if (since == null) {
+        sync.modseqRequested(true);
+        String rest = cmd.name() + " " + set.value() + " (" + itemText + ")\r\n";
+        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+      }
+      UidSet requested = Args.uids(mb, set.value(), cmd.uid());
+      UidSet.Builder changed = new UidSet.Builder();
+      // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all of them).
+      for (MessageState m : mb.snapshot().changedSince(since)) {
+        if (requested.contains(m.uid())) {
+          changed.add(m.uid());
+        }
+      }
+      UidSet uids = changed.build();
+      Future<Void> before = wantVanished ? vanishedEarlier(s, sync, mb, requested, since) : Future.succeededFuture();
+      return before.compose(v -> {
+        if (uids.isEmpty()) {
+          return sync.finish(cmd, "OK FETCH completed");
+        }
+        sync.modseqRequested(true);
+        boolean hasFlags = backendItems.stream().anyMatch(t -> Args.isAtom(t, "FLAGS"));
+        String rest = "UID FETCH " + uids.toImapString() + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS") + ")\r\n";
+        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+      });
+    });
+  }
+
+  /** RFC 7162 3.2.6: "* VANISHED (EARLIER)" for requested UIDs expunged since the client's mod-sequence. */
+  private static Future<Void> vanishedEarlier(Session s, MailboxSync sync, SelectedMailbox mb, UidSet requested, long since) {
+    return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), since)).map(v -> {
+      UidSet gone = v instanceof Vanished.Exact e ? e.uids().intersect(requested) : requested.minus(mb.snapshot().uids());
+      if (!gone.isEmpty()) {
+        s.writeLine("* VANISHED (EARLIER) " + gone.toImapString());
+      }
+      return null;
+    });
   }
 }

@@ -1,12 +1,127 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.MailboxSync;
+import org.modseqproxy.proxy.sync.SelectedMailbox;
+import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.UidSet;
 
-/** See MailboxSync.search: the funnel owns every answer that carries mod-sequences. */
+/**
+ * SEARCH / UID SEARCH with the MODSEQ criterion (RFC 7162 3.1.5), anywhere in the key tree (inside OR, NOT,
+ * parentheses): each MODSEQ key becomes "UID <set of messages whose mod-sequence is >= n>", so the backend evaluates
+ * any boolean combination. Results then get "(MODSEQ m)" (SEARCH) or "MODSEQ m" (ESEARCH, RFC 7162 3.1.10).
+ */
 final class Search {
   private Search() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().search(cmd);
+    MailboxSync sync = s.sync();
+    if (!containsModSeq(cmd.args())) {
+      return sync.pass(cmd);
+    }
+    sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
+    return sync.ensureModSeq().compose(active -> {
+      if (!active) {
+        return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
+      }
+      SelectedMailbox mb = sync.selected();
+      List<Token> rewritten = rewrite(cmd.args(), mb);
+      sync.hook(frame -> results(s, mb, cmd.uid(), frame));
+      String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
+      return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+    });
+  }
+
+  static boolean containsModSeq(List<Token> tokens) {
+    for (Token t : tokens) {
+      if (Args.isAtom(t, "MODSEQ") || t instanceof Token.ListTok l && containsModSeq(l.items())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** MODSEQ [entry-name entry-type] n  ->  UID <set>; per-flag entries use the message's mod-sequence (3.1.5). */
+  static List<Token> rewrite(List<Token> tokens, SelectedMailbox mb) {
+    List<Token> out = new ArrayList<>();
+    for (int i = 0; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (t instanceof Token.ListTok l) {
+        out.add(new Token.ListTok(rewrite(l.items(), mb)));
+      } else if (Args.isAtom(t, "MODSEQ") && !(i > 0 && Args.isAtom(tokens.get(i - 1), "RETURN"))) {
+        int j = i + 1;
+        if (j < tokens.size() && tokens.get(j) instanceof Token.Quoted) {
+          j += 2; // entry-name and entry-type-req
+        }
+        if (j >= tokens.size()) {
+          throw ImapException.bad("MODSEQ expects a mod-sequence");
+        }
+        long n = Args.number(tokens.get(j), "mod-sequence");
+        UidSet.Builder b = new UidSet.Builder();
+        for (MessageState m : mb.snapshot().changedSince(n - 1)) {
+          b.add(m.uid());
+        }
+        UidSet set = b.build();
+        out.add(new Token.Atom("UID"));
+        // An empty set must still parse: UID 0 is never valid for a message (RFC 9051 2.3.1.1), so it matches nothing.
+        out.add(new Token.Atom(set.isEmpty() ? "0" : set.toImapString()));
+        i = j;
+      } else {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Adds the highest mod-sequence of the found messages to SEARCH / ESEARCH results. */
+  private static boolean results(Session s, SelectedMailbox mb, boolean uid, Frame frame) {
+    String kw = frame.keyword();
+    if ("SEARCH".equals(kw)) {
+      long max = 0;
+      for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
+        max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
+      }
+      String line = frame.raw().toString(java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+      s.writeLine(max > 0 ? line + " (MODSEQ " + max + ")" : line);
+      return true;
+    }
+    if ("ESEARCH".equals(kw)) {
+      boolean uidResult = false;
+      long max = 0;
+      List<Token> t = frame.tokens();
+      for (int i = 1; i < t.size(); i++) {
+        if (Args.isAtom(t.get(i), "UID")) {
+          uidResult = true;
+        } else if ((Args.isAtom(t.get(i), "ALL") || Args.isAtom(t.get(i), "MIN") || Args.isAtom(t.get(i), "MAX")) && i + 1 < t.size()) {
+          String v = t.get(++i).stringValue();
+          try {
+            for (long n : UidSet.parse(v, Long.MAX_VALUE >> 12).stream().toArray()) {
+              max = Math.max(max, modSeqOf(mb, Long.toString(n), uidResult));
+            }
+          } catch (RuntimeException e) {
+            // not a set
+          }
+        }
+      }
+      String line = frame.raw().toString(java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+      s.writeLine(max > 0 ? line + " MODSEQ " + max : line);
+      return true;
+    }
+    return false;
+  }
+
+  private static long modSeqOf(SelectedMailbox mb, String number, boolean uid) {
+    try {
+      long n = Long.parseLong(number);
+      long u = uid ? n : mb.uidOf(n);
+      return u > 0 ? mb.modSeqOf(u) : 0;
+    } catch (RuntimeException e) {
+      return 0;
+    }
   }
 }

@@ -1,12 +1,148 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import org.modseqproxy.proxy.codec.ImapEncoder;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.MailboxSync;
+import org.modseqproxy.proxy.sync.SelectedMailbox;
+import org.modseqproxy.state.MailboxSnapshot;
+import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.UidSet;
+import org.modseqproxy.state.Vanished;
 
-/** See MailboxSync.select: the funnel owns every answer that carries mod-sequences. */
+/**
+ * SELECT / EXAMINE with the CONDSTORE and QRESYNC parameters (RFC 7162 3.1.2, 3.2.5). The backend gets a plain
+ * SELECT; the proxy lists the mailbox (RFC 5162 section 5), syncs the store, and answers HIGHESTMODSEQ, then for
+ * QRESYNC the VANISHED (EARLIER) and FETCH lines, all before the tagged OK.
+ */
 final class Select {
   private Select() {}
 
+  /** QRESYNC (uidvalidity modseq [known-uids [(seq-match)]]) */
+  record Qresync(long uidValidity, long modSeq, String knownUids) {}
+
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().select(cmd);
+    MailboxSync sync = s.sync();
+    List<Token> args = cmd.args();
+    if (args.isEmpty() || args.size() > 2 || args.get(0).stringValue() == null) {
+      return Future.failedFuture(ImapException.bad(cmd.name() + " expects a mailbox name"));
+    }
+    String mailbox = args.get(0).stringValue();
+    boolean condstoreParam = false;
+    Qresync qresync = null;
+    if (args.size() == 2) {
+      if (!(args.get(1) instanceof Token.ListTok params)) {
+        return Future.failedFuture(ImapException.bad("Invalid SELECT parameters"));
+      }
+      List<Token> p = params.items();
+      for (int i = 0; i < p.size(); i++) {
+        if (Args.isAtom(p.get(i), "CONDSTORE")) {
+          condstoreParam = true;
+        } else if (Args.isAtom(p.get(i), "QRESYNC") && i + 1 < p.size() && p.get(i + 1) instanceof Token.ListTok q) {
+          qresync = parseQresync(q.items());
+          i++;
+        } else {
+          return Future.failedFuture(ImapException.bad("Unknown SELECT parameter"));
+        }
+      }
+    }
+    if (qresync != null && !sync.qresync()) {
+      // RFC 7162 3.2.5: QRESYNC parameter without ENABLE QRESYNC is an error.
+      return Future.failedFuture(ImapException.bad("QRESYNC is not enabled"));
+    }
+    if (condstoreParam) {
+      sync.enableCondstore();
+    }
+    boolean wantModSeq = sync.condstore();
+    boolean readOnly = cmd.name().equals("EXAMINE");
+    sync.closedPrevious();
+    MailboxSync.Opening opening = new MailboxSync.Opening();
+    sync.opening(opening);
+    Buffer rest = Buffer.buffer(cmd.name() + " " + ImapEncoder.astring(mailbox) + "\r\n", "UTF-8");
+    Qresync q = qresync;
+    return s.forward(cmd, rest).compose(tagged -> {
+      sync.opening(null);
+      if (!"OK".equals(tagged.keyword())) {
+        sync.unselect(); // RFC 9051 6.3.2: a failed SELECT leaves no mailbox selected
+        return sync.finish(cmd, tagged);
+      }
+      SelectedMailbox mb = new SelectedMailbox(mailbox, sync.idFor(mailbox), readOnly, opening.uidValidity);
+      mb.exists(opening.exists);
+      sync.select(mb);
+      if (!wantModSeq) {
+        return sync.finish(cmd, tagged);
+      }
+      if (opening.uidValidity <= 0 || !sync.policy().modSeqFor(mailbox)) {
+        return noModSeq(s, mb).compose(v -> sync.finish(cmd, tagged));
+      }
+      return sync.resync(mb, opening.exists, opening.uidNext)
+          .compose(r -> {
+            s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
+            return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q);
+          })
+          .recover(err -> noModSeq(s, mb))
+          .compose(v -> sync.finish(cmd, tagged));
+    });
+  }
+
+  /** RFC 7162 3.1.2.2: state off, or the store unreachable: say so, and keep working as a plain proxy. */
+  private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
+    mb.snapshot(null);
+    mb.saidNoModSeq(true);
+    s.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
+    return Future.succeededFuture();
+  }
+
+  private static Qresync parseQresync(List<Token> p) {
+    if (p.size() < 2 || p.size() > 4) {
+      throw ImapException.bad("Invalid QRESYNC parameter");
+    }
+    long uidValidity = Args.number(p.get(0), "UIDVALIDITY");
+    long modSeq = Args.number(p.get(1), "mod-sequence");
+    if (uidValidity == 0) {
+      throw ImapException.bad("Invalid UIDVALIDITY");
+    }
+    String known = null;
+    if (p.size() >= 3) {
+      if (!(p.get(2) instanceof Token.Atom a)) {
+        throw ImapException.bad("Invalid known-uids");
+      }
+      known = a.value();
+      UidSet.parse(known, Long.MAX_VALUE >> 12); // validates; '*' is not allowed in known-uids but harmless
+    }
+    // The optional seq-match data (p[3]) only helps a server narrow VANISHED below its horizon; the proxy's
+    // answer from known-uids is already exact (RFC 7162 3.2.5.2), so it is accepted and not needed.
+    return new Qresync(uidValidity, modSeq, known);
+  }
+
+  /** RFC 7162 3.2.5.1: VANISHED (EARLIER) first, then a FETCH for every message changed since the client's modseq. */
+  private static Future<Void> qresyncAnswer(Session s, MailboxSync sync, SelectedMailbox mb, Qresync q) {
+    if (q.uidValidity() != mb.uidValidity()) {
+      return Future.succeededFuture(); // RFC 7162 3.2.5: UIDVALIDITY changed, the client must resync fully
+    }
+    MailboxSnapshot snap = mb.snapshot();
+    long top = Math.max(1, Math.max(mb.lastKnownUid(), snap.uids().isEmpty() ? 1 : snap.uids().last()));
+    UidSet known = q.knownUids() == null ? UidSet.range(1, top) : UidSet.parse(q.knownUids(), top);
+    return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), q.modSeq())).map(v -> {
+      UidSet vanished;
+      if (v instanceof Vanished.Exact exact) {
+        vanished = exact.uids().intersect(known);
+      } else {
+        // Below the expunge-log horizon: every UID the client may know that is not here any more (RFC 7162 3.2.5.2).
+        vanished = known.minus(snap.uids());
+      }
+      if (!vanished.isEmpty()) {
+        s.writeLine("* VANISHED (EARLIER) " + vanished.toImapString());
+      }
+      for (MessageState m : snap.changedSince(q.modSeq())) {
+        int seq = mb.seqOf(m.uid());
+        if (seq > 0) {
+          s.writeLine("* " + seq + " FETCH (UID " + m.uid() + " FLAGS " + m.flags().toImap() + " MODSEQ (" + m.modSeq() + "))");
+        }
+      }
+      return null;
+    });
   }
 }

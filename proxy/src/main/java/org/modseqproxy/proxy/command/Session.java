@@ -27,6 +27,9 @@ public interface Session {
   /** Relays the backend's tagged completion under the client's tag; a [CAPABILITY] code in it is edited. */
   void relayTagged(String clientTag, Frame backendTagged);
 
+  /** The authenticated user name (part of every state key). */
+  String user();
+
   /** Capabilities the client sees now (pre- or post-login). */
   List<String> capabilities();
 

@@ -1,12 +1,121 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.ImapEncoder;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.MailboxSync;
+import org.modseqproxy.state.MailboxId;
 
-/** See MailboxSync.status: the funnel owns every answer that carries mod-sequences. */
+/**
+ * STATUS with HIGHESTMODSEQ (RFC 7162 3.1.7). The backend is asked for MESSAGES/UIDNEXT/UIDVALIDITY as well; when
+ * they disagree with the stored state (mail arrived or left without the proxy seeing it) HIGHESTMODSEQ is bumped, so
+ * the value never hides a change the proxy could have seen; the next SELECT gives those changes their own, higher
+ * mod-sequences. A mailbox without mod-sequences reports 0, as 3.1.7 requires.
+ */
 final class Status {
   private Status() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().status(cmd);
+    MailboxSync sync = s.sync();
+    List<Token> args = cmd.args();
+    if (args.size() != 2 || args.get(0).stringValue() == null || !(args.get(1) instanceof Token.ListTok items)) {
+      return Future.failedFuture(ImapException.bad("STATUS expects a mailbox and a list of items"));
+    }
+    List<String> requested = new ArrayList<>();
+    for (Token t : items.items()) {
+      String name = Args.upper(t);
+      if (name == null) {
+        return Future.failedFuture(ImapException.bad("Invalid STATUS item"));
+      }
+      requested.add(name);
+    }
+    if (!requested.contains("HIGHESTMODSEQ")) {
+      return sync.pass(cmd);
+    }
+    sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
+    String mailbox = args.get(0).stringValue();
+    Set<String> asked = new LinkedHashSet<>(requested);
+    asked.remove("HIGHESTMODSEQ");
+    asked.addAll(List.of("MESSAGES", "UIDNEXT", "UIDVALIDITY"));
+    sync.hook(frame -> {
+      if (!"STATUS".equals(frame.keyword())) {
+        return false;
+      }
+      s.backend().pauseInput();
+      answer(s, sync, mailbox, requested, values(frame)).onComplete(ar -> {
+        if (ar.succeeded()) {
+          s.writeLine(ar.result());
+        } else {
+          s.write(frame.raw());
+        }
+        s.backend().resumeInput();
+      });
+      return true;
+    });
+    String rest = "STATUS " + ImapEncoder.astring(mailbox) + " (" + String.join(" ", asked) + ")\r\n";
+    return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+  }
+
+  private static Map<String, Long> values(Frame frame) {
+    Map<String, Long> v = new HashMap<>();
+    List<Token> t = frame.tokens();
+    if (t.size() >= 3 && t.get(t.size() - 1) instanceof Token.ListTok list) {
+      List<Token> items = list.items();
+      for (int i = 0; i + 1 < items.size(); i += 2) {
+        try {
+          v.put(Args.upper(items.get(i)), Long.parseLong(items.get(i + 1).stringValue()));
+        } catch (RuntimeException e) {
+          // skip odd items
+        }
+      }
+    }
+    return v;
+  }
+
+  private static Future<String> answer(Session s, MailboxSync sync, String mailbox, List<String> requested, Map<String, Long> v) {
+    Future<Long> hms;
+    long uidValidity = v.getOrDefault("UIDVALIDITY", 0L);
+    if (sync.selected() != null && sync.selected().name().equals(mailbox) && sync.modSeqActive()) {
+      hms = Future.succeededFuture(sync.selected().highestModSeq());
+    } else if (uidValidity <= 0 || !sync.policy().modSeqFor(mailbox)) {
+      hms = Future.succeededFuture(0L);
+    } else {
+      MailboxId id = sync.idFor(mailbox);
+      hms = sync.onLoop(sync.store().load(id, uidValidity)).compose(snap -> {
+        long messages = v.getOrDefault("MESSAGES", -1L);
+        long uidNext = v.getOrDefault("UIDNEXT", -1L);
+        if (snap.isPresent()) {
+          var st = snap.get();
+          long maxUid = st.uids().isEmpty() ? 0 : st.uids().last();
+          boolean same = st.size() == messages && (uidNext < 0 || uidNext <= maxUid + 1 || st.size() == 0);
+          if (same) {
+            return Future.succeededFuture(st.highestModSeq());
+          }
+          return sync.onLoop(sync.store().bump(id, uidValidity));
+        }
+        return sync.onLoop(sync.store().highestModSeq(id, uidValidity));
+      }).recover(err -> Future.succeededFuture(0L));
+    }
+    return hms.map(h -> {
+      StringBuilder sb = new StringBuilder("* STATUS ").append(ImapEncoder.astring(mailbox)).append(" (");
+      boolean first = true;
+      for (String item : requested) {
+        Long value = item.equals("HIGHESTMODSEQ") ? h : v.get(item);
+        if (value == null) {
+          continue;
+        }
+        sb.append(first ? "" : " ").append(item).append(' ').append(value);
+        first = false;
+      }
+      return sb.append(')').toString();
+    });
   }
 }

@@ -1,12 +1,111 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import java.util.Locale;
+import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.MailboxSync;
+import org.modseqproxy.proxy.sync.SelectedMailbox;
+import org.modseqproxy.state.UidSet;
 
-/** See MailboxSync.store: the funnel owns every answer that carries mod-sequences. */
+/**
+ * STORE / UID STORE with UNCHANGEDSINCE and the MODIFIED response code (RFC 7162 3.1.3). With mod-sequences on,
+ * the backend always gets a non-silent UID STORE so the proxy learns the new flags and gives them a mod-sequence;
+ * a client's .SILENT then gets only "FETCH (MODSEQ ...)" lines, as RFC 7162 3.1.3 requires.
+ *
+ * <p>UNCHANGEDSINCE is checked against the store's view just before the STORE goes out. Two proxies sharing one
+ * store see each other's changes (the view is refreshed by the backend's unsolicited FETCHes and by every apply);
+ * a writer that bypasses the proxies can still slip a change between check and STORE: the next sync gives that
+ * change its own, higher mod-sequence, so clients see it, but the conditional STORE did not fail for it.
+ */
 final class Store {
   private Store() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().store(cmd);
+    MailboxSync sync = s.sync();
+    List<Token> args = cmd.args();
+    if (args.size() < 3 || !(args.get(0) instanceof Token.Atom set)) {
+      return Future.failedFuture(ImapException.bad("STORE expects a set, an action and flags"));
+    }
+    int at = 1;
+    Long unchangedSince = null;
+    if (args.get(1) instanceof Token.ListTok mods) {
+      List<Token> m = mods.items();
+      if (m.size() != 2 || !Args.isAtom(m.get(0), "UNCHANGEDSINCE")) {
+        return Future.failedFuture(ImapException.bad("Unknown STORE modifier"));
+      }
+      unchangedSince = Args.number(m.get(1), "UNCHANGEDSINCE value");
+      at = 2;
+    }
+    if (args.size() < at + 2 || Args.upper(args.get(at)) == null) {
+      return Future.failedFuture(ImapException.bad("STORE expects an action and flags"));
+    }
+    String action = Args.upper(args.get(at));
+    boolean silent = action.endsWith(".SILENT");
+    String baseAction = silent ? action.substring(0, action.length() - ".SILENT".length()) : action;
+    if (!List.of("FLAGS", "+FLAGS", "-FLAGS").contains(baseAction)) {
+      return Future.failedFuture(ImapException.bad("Unknown STORE action " + action.toLowerCase(Locale.ROOT)));
+    }
+    String flags = Args.serialize(args.subList(at + 1, args.size()));
+    if (unchangedSince != null) {
+      sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
+    }
+    Long since = unchangedSince;
+    Future<Boolean> active = since != null ? sync.ensureModSeq() : Future.succeededFuture(sync.modSeqActive());
+    return active.compose(on -> {
+      if (!on) {
+        if (since != null) {
+          // RFC 7162 3.1.2.2
+          return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
+        }
+        return sync.pass(cmd);
+      }
+      SelectedMailbox mb = sync.selected();
+      UidSet uids = Args.uids(mb, set.value(), cmd.uid());
+      UidSet.Builder failed = new UidSet.Builder();
+      UidSet.Builder pass = new UidSet.Builder();
+      uids.stream().forEach(uid -> {
+        if (since != null && mb.modSeqOf(uid) > since) {
+          failed.add(uid);
+        } else {
+          pass.add(uid);
+        }
+      });
+      UidSet failedUids = failed.build();
+      UidSet passUids = pass.build();
+      String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
+      sync.silentStore(silent, cmd.uid());
+      if (passUids.isEmpty()) {
+        return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
+      }
+      String rest = "UID STORE " + passUids.toImapString() + " " + baseAction + " " + flags + "\r\n";
+      return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
+        if (modified != null && "OK".equals(tagged.keyword())) {
+          return sync.finish(cmd, "OK [MODIFIED " + modified + "] Conditional STORE failed");
+        }
+        return finishRelayed(sync, cmd, tagged);
+      });
+    });
+  }
+
+  private static Future<Void> finishRelayed(MailboxSync sync, Command cmd, Frame tagged) {
+    return sync.finish(cmd, tagged);
+  }
+
+  /** RFC 7162 3.1.3: message numbers for STORE, UIDs for UID STORE. */
+  private static String modifiedSet(SelectedMailbox mb, UidSet failed, boolean uid) {
+    if (uid) {
+      return failed.toImapString();
+    }
+    UidSet.Builder seqs = new UidSet.Builder();
+    failed.stream().forEach(u -> {
+      int seq = mb.seqOf(u);
+      if (seq > 0) {
+        seqs.add(seq);
+      }
+    });
+    return seqs.build().toImapString();
   }
 }

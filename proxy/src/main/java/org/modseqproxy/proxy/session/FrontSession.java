@@ -42,6 +42,7 @@ public final class FrontSession implements Sink, Session {
   private BackendConnection backend;
   private List<String> postLoginCaps = List.of();
   private List<String> clientIdFields = List.of();
+  private String user;
   private boolean tlsActive;
   private boolean closed;
   private boolean closeAfterWrite;
@@ -133,6 +134,11 @@ public final class FrontSession implements Sink, Session {
     Buffer raw = f.raw();
     int afterTag = f.tag().length();
     write(Buffer.buffer(clientTag.length() + raw.length()).appendString(clientTag).appendBuffer(raw, afterTag, raw.length() - afterTag));
+  }
+
+  @Override
+  public String user() {
+    return user;
   }
 
   @Override
@@ -259,6 +265,7 @@ public final class FrontSession implements Sink, Session {
           return caps.compose(c -> {
             postLoginCaps = Capabilities.postLogin(c);
             state = SessionState.AUTHENTICATED;
+            this.user = user;
             return replayClientId();
           }).map(v -> {
             writeLine(command.tag() + " OK [CAPABILITY " + String.join(" ", postLoginCaps) + "] Logged in");
@@ -462,7 +469,9 @@ public final class FrontSession implements Sink, Session {
     long start = System.nanoTime();
     Future<Void> result;
     try {
-      result = CommandRegistry.dispatch(cmd, this);
+      result = state == SessionState.SELECTED && !"IDLE".equals(name) && !"LOGOUT".equals(name)
+          ? sync.beforeCommand().compose(v -> CommandRegistry.dispatch(cmd, this))
+          : CommandRegistry.dispatch(cmd, this);
     } catch (ImapException e) {
       result = Future.failedFuture(e);
     } catch (RuntimeException e) {

@@ -1,26 +1,52 @@
 package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.Session;
 import org.modseqproxy.proxy.command.SessionState;
+import org.modseqproxy.proxy.session.BackendListener;
+import org.modseqproxy.state.ChangeSet;
+import org.modseqproxy.state.Flags;
+import org.modseqproxy.state.Listing;
+import org.modseqproxy.state.MailboxId;
+import org.modseqproxy.state.ModSeqStore;
+import org.modseqproxy.state.SyncResult;
+import org.modseqproxy.state.UidSet;
 
-/** The sync funnel (v0: transparent). */
+/**
+ * The sync funnel (STYLE practice 5, after Dovecot's imap-sync.c): the only code that turns what the backend says
+ * into mod-sequences and emits MODSEQ, VANISHED and the tagged completions that must follow them. Command files parse
+ * and rewrite; they finish through {@link #finish}. One per client session, on its event loop, so no locks.
+ */
 public final class MailboxSync {
   private final Session session;
   private final StatePolicy policy;
   private boolean condstore;
   private boolean qresync;
+  private SelectedMailbox selected;
+  /** Store writes of this session, in order; a tagged OK waits for them (state is durable before the client hears OK). */
+  private Future<Void> writes = Future.succeededFuture();
+  /** EXPUNGEs seen during the current command, applied to the store as one batch at its end. */
+  private UidSet.Builder expunged = new UidSet.Builder();
+  private boolean anyExpunged;
 
   public MailboxSync(Session session, StatePolicy policy) {
     this.session = session;
     this.policy = policy;
   }
 
+  // ---- session-level state --------------------------------------------------------------------------------------
+
+  /** RFC 5161 / RFC 7162 3.2.3: returns the names newly enabled (QRESYNC implies CONDSTORE). */
   public List<String> enable(Set<String> names) {
     List<String> newly = new ArrayList<>();
     if (names.contains("CONDSTORE") && !condstore) {
@@ -29,19 +55,342 @@ public final class MailboxSync {
     }
     if (names.contains("QRESYNC") && !qresync) {
       qresync = true;
-      if (!condstore) {
-        condstore = true;
-      }
+      condstore = true; // implied, and not listed in ENABLED unless asked for (RFC 7162 3.2.3, Example 16)
       newly.add("QRESYNC");
     }
     return newly;
   }
 
+  /** RFC 7162 3.1: a CONDSTORE enabling command (SELECT (CONDSTORE), FETCH MODSEQ, ...) turns CONDSTORE on. */
+  public void enableCondstore() {
+    condstore = true;
+  }
+
+  public boolean condstore() {
+    return condstore;
+  }
+
+  public boolean qresync() {
+    return qresync;
+  }
+
+  public SelectedMailbox selected() {
+    return selected;
+  }
+
+  public StatePolicy policy() {
+    return policy;
+  }
+
+  public MailboxId idFor(String mailbox) {
+    return new MailboxId(policy.backendId(), session.user(), mailbox);
+  }
+
+  public void select(SelectedMailbox mailbox) {
+    this.selected = mailbox;
+    session.state(mailbox == null ? SessionState.AUTHENTICATED : SessionState.SELECTED);
+  }
+
+  /** True when the selected mailbox has mod-sequences now (else NOMODSEQ rules apply, RFC 7162 3.1.2.2). */
+  public boolean modSeqActive() {
+    return selected != null && selected.modSeq() && policy.store() != null && policy.store().available();
+  }
+
+  public ModSeqStore store() {
+    return policy.store();
+  }
+
+  /** Lettuce/in-memory futures become Vert.x futures back on this session's event loop. */
+  public <T> Future<T> onLoop(CompletionStage<T> stage) {
+    Promise<T> p = Promise.promise();
+    io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+    stage.whenComplete((v, err) -> {
+      Runnable r = () -> {
+        if (err != null) {
+          p.fail(err instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : err);
+        } else {
+          p.complete(v);
+        }
+      };
+      if (ctx == null) {
+        r.run();
+      } else {
+        ctx.runOnContext(x -> r.run());
+      }
+    });
+    return p.future();
+  }
+
+  // ---- the listing (RFC 5162 section 5 / RFC 4549: resync by listing when the backend keeps no mod-sequences) --
+
+  /**
+   * Lists the mailbox on the backend (UID FETCH 1:* (FLAGS)) and syncs the store with it; the view's map is rebuilt
+   * from the listing. Responses of the listing never reach the client; an EXISTS/EXPUNGE that arrives meanwhile does.
+   */
+  public Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
+    Future<List<FetchResponse>> listing = exists == 0
+        ? Future.succeededFuture(List.of())
+        : collect("UID FETCH 1:* (FLAGS)");
+    return listing.compose(rows -> {
+      rows.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+      long[] uids = new long[rows.size()];
+      Flags[] flags = new Flags[rows.size()];
+      for (int i = 0; i < rows.size(); i++) {
+        uids[i] = rows.get(i).uid();
+        flags[i] = rows.get(i).flags() == null ? Flags.EMPTY : rows.get(i).flags();
+      }
+      long[] sorted = uids.clone();
+      java.util.Arrays.sort(sorted);
+      mailbox.reset(sorted);
+      long next = Math.max(uidNext, sorted.length == 0 ? 1 : sorted[sorted.length - 1] + 1);
+      return onLoop(store().sync(mailbox.id(), new Listing(mailbox.uidValidity(), next, uids, flags)));
+    }).map(r -> {
+      mailbox.snapshot(r.snapshot());
+      return r;
+    });
+  }
+
+  /** UIDs of messages flagged \Deleted (what CLOSE will expunge silently), via an internal UID SEARCH. */
+  public Future<UidSet> deletedUids() {
+    Promise<UidSet> done = Promise.promise();
+    UidSet.Builder b = new UidSet.Builder();
+    session.backend().send("UID SEARCH DELETED", new BackendListener() {
+      @Override
+      public void untagged(Frame frame) {
+        if ("SEARCH".equals(frame.keyword())) {
+          frame.tokens().subList(1, frame.tokens().size()).forEach(t -> {
+            try {
+              b.add(Long.parseLong(t.stringValue()));
+            } catch (RuntimeException e) {
+              // not a number: ignore
+            }
+          });
+        } else {
+          MailboxSync.this.untagged(frame);
+        }
+      }
+
+      @Override
+      public void tagged(Frame frame) {
+        done.tryComplete("OK".equals(frame.keyword()) ? b.build() : UidSet.empty());
+      }
+    });
+    return done.future();
+  }
+
+  /** Runs an internal FETCH; FETCH lines are collected, anything else goes through the funnel to the client. */
+  private Future<List<FetchResponse>> collect(String command) {
+    Promise<List<FetchResponse>> done = Promise.promise();
+    List<FetchResponse> rows = new ArrayList<>();
+    session.backend().send(command, new BackendListener() {
+      @Override
+      public void untagged(Frame frame) {
+        FetchResponse f = FetchResponse.parse(frame);
+        if (f != null && f.uid() > 0) {
+          rows.add(f);
+        } else {
+          MailboxSync.this.untagged(frame);
+        }
+      }
+
+      @Override
+      public void tagged(Frame frame) {
+        if ("OK".equals(frame.keyword())) {
+          done.tryComplete(rows);
+        } else {
+          done.tryFail(new IllegalStateException("backend refused " + command + ": " + frame.text()));
+        }
+      }
+    });
+    return done.future();
+  }
+
+  /**
+   * Before a command runs in the selected state: messages announced by EXISTS get their UIDs and flags, and a
+   * mod-sequence, so the command sees a complete view.
+   */
+  public Future<Void> beforeCommand() {
+    if (selected == null || !selected.modSeq()) {
+      return Future.succeededFuture();
+    }
+    int first = selected.firstUnknown();
+    if (first == 0) {
+      return Future.succeededFuture();
+    }
+    SelectedMailbox mb = selected;
+    return collect("FETCH " + first + ":* (UID FLAGS)").compose(rows -> {
+      Map<Long, Flags> upserts = new HashMap<>();
+      for (FetchResponse r : rows) {
+        mb.learn(r.seq(), r.uid());
+        upserts.put(r.uid(), r.flags() == null ? Flags.EMPTY : r.flags());
+      }
+      if (!mb.modSeq() || upserts.isEmpty()) {
+        return Future.<Void>succeededFuture();
+      }
+      return applyNow(mb, new ChangeSet(upserts, UidSet.empty())).<Void>mapEmpty();
+    }).recover(err -> Future.<Void>succeededFuture());
+  }
+
+  /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
+  public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
+    Future<SyncResult> f = onLoop(store().apply(mb.id(), mb.uidValidity(), changes)).map(r -> {
+      if (mb == selected) {
+        mb.snapshot(r.snapshot());
+      }
+      return r;
+    });
+    // Later answers wait for this write; a failed write does not block them (the client just loses MODSEQ).
+    writes = writes.compose(v -> f.<Void>mapEmpty(), err -> f.<Void>mapEmpty()).recover(err -> Future.<Void>succeededFuture());
+    return f;
+  }
+
+  // ---- the funnel: every untagged response from the backend to the client goes through here -------------------
+
+  /** A command's own interest in some untagged lines (SEARCH results, STATUS); returns true when it consumed one. */
+  private java.util.function.Predicate<Frame> hook;
+
+  public void hook(java.util.function.Predicate<Frame> hook) {
+    this.hook = hook;
+  }
+
+  /** STORE .SILENT under CONDSTORE: only "UID/MODSEQ" go back (RFC 7162 3.1.3, Examples 3 and 4). */
+  private boolean silentStore;
+  private boolean silentWithUid;
+
+  public void silentStore(boolean on, boolean withUid) {
+    this.silentStore = on;
+    this.silentWithUid = withUid;
+  }
+
+  /** Seen at SELECT time: what the backend says about the mailbox being opened. */
+  public static final class Opening {
+    public long exists;
+    public long uidValidity;
+    public long uidNext;
+  }
+
+  private Opening opening;
+
+  public void opening(Opening o) {
+    this.opening = o;
+  }
+
   public void untagged(Frame frame) {
+    String kw = frame.keyword();
+    if (hook != null && hook.test(frame)) {
+      return;
+    }
+    if (opening != null && kw != null) {
+      switch (kw) {
+        case "EXISTS" -> opening.exists = frame.number();
+        case "OK" -> frame.code().ifPresent(c -> {
+          try {
+            if (c.name().equals("UIDVALIDITY")) {
+              opening.uidValidity = Long.parseLong(c.rawArgs().trim());
+            } else if (c.name().equals("UIDNEXT")) {
+              opening.uidNext = Long.parseLong(c.rawArgs().trim());
+            }
+          } catch (NumberFormatException e) {
+            // a backend that garbles these gets no mod-sequences for the mailbox (uidValidity stays 0)
+          }
+        });
+        default -> {}
+      }
+    }
+    if (selected != null && kw != null) {
+      switch (kw) {
+        case "EXISTS" -> {
+          selected.exists(frame.number());
+          session.write(frame.raw());
+          return;
+        }
+        case "EXPUNGE" -> {
+          long uid = selected.expunge(frame.number());
+          if (uid > 0) {
+            expunged.add(uid);
+            anyExpunged = true;
+          }
+          if (qresync && uid > 0) {
+            // RFC 7162 3.2.10: after ENABLE QRESYNC, VANISHED replaces EXPUNGE.
+            session.writeLine("* VANISHED " + uid);
+          } else {
+            session.write(frame.raw());
+          }
+          return;
+        }
+        case "FETCH" -> {
+          fetch(frame);
+          return;
+        }
+        default -> {}
+      }
+    }
     session.write(frame.raw());
   }
 
+  /** An untagged FETCH: flags that changed get a new mod-sequence; with CONDSTORE on, MODSEQ is added. */
+  private void fetch(Frame frame) {
+    FetchResponse f = FetchResponse.parse(frame);
+    SelectedMailbox mb = selected;
+    if (f == null || !mb.modSeq() || f.hasModSeq()) {
+      session.write(frame.raw());
+      return;
+    }
+    long uid = f.uid() > 0 ? f.uid() : mb.uidOf(f.seq());
+    if (f.uid() > 0 && mb.uidOf(f.seq()) == 0) {
+      mb.learn(f.seq(), f.uid());
+    }
+    if (uid <= 0) {
+      session.write(frame.raw());
+      return;
+    }
+    boolean changed = f.flags() != null
+        && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
+    if (!changed) {
+      if (silentStore) {
+        writeSilent(f.seq(), uid, mb.modSeqOf(uid));
+      } else if (condstore && (f.flags() != null || modseqRequested)) {
+        session.write(FetchResponse.withModSeq(frame.raw(), mb.modSeqOf(uid)));
+      } else {
+        session.write(frame.raw());
+      }
+      return;
+    }
+    // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
+    session.backend().pauseInput();
+    applyNow(mb, ChangeSet.upsert(uid, f.flags())).onComplete(ar -> {
+      if (silentStore && ar.succeeded()) {
+        writeSilent(f.seq(), uid, mb.modSeqOf(uid));
+      } else if (condstore && ar.succeeded()) {
+        session.write(FetchResponse.withModSeq(frame.raw(), mb.modSeqOf(uid)));
+      } else {
+        session.write(frame.raw());
+      }
+      session.backend().resumeInput();
+    });
+  }
+
+  private void writeSilent(long seq, long uid, long modSeq) {
+    session.writeLine("* " + seq + " FETCH (" + (silentWithUid ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + "))");
+  }
+
+  /** Set by FETCH handlers whose client asked for MODSEQ: every FETCH line of that command carries it. */
+  private boolean modseqRequested;
+
+  public void modseqRequested(boolean on) {
+    this.modseqRequested = on;
+  }
+
+  /** A FETCH whose literal is streamed: MODSEQ is added to its head when known (the flags are not re-diffed). */
   public void streamStart(Frame head, long size) {
+    FetchResponse f = FetchResponse.parse(head);
+    if (f != null && selected != null && selected.modSeq() && condstore && !f.hasModSeq()) {
+      long uid = f.uid() > 0 ? f.uid() : selected.uidOf(f.seq());
+      if (uid > 0) {
+        session.write(FetchResponse.withModSeq(head.raw(), selected.modSeqOf(uid)));
+        return;
+      }
+    }
     session.write(head.raw());
   }
 
@@ -49,60 +398,90 @@ public final class MailboxSync {
     session.write(frame.raw());
   }
 
-  public Future<Void> beforeCommand() {
-    return Future.succeededFuture();
-  }
-
+  /**
+   * Ends a command: expunges seen during it go to the store as one batch, every store write of the session is
+   * waited for, then the tagged answer (the backend's, relayed under the client's tag) is written. Thus VANISHED
+   * and MODSEQ always precede the tagged OK (DESIGN, "Lessons from clients").
+   */
   public Future<Void> finish(Command cmd, Frame tagged) {
-    session.relayTagged(cmd.tag(), tagged);
-    return Future.succeededFuture();
+    return settle().map(v -> {
+      endCommand();
+      session.relayTagged(cmd.tag(), tagged);
+      return null;
+    });
   }
 
-  private Future<Void> pass(Command cmd) {
+  /** Like {@link #finish} with a line of the proxy's own ("OK [MODIFIED 7] ..."). */
+  public Future<Void> finish(Command cmd, String statusAndText) {
+    return settle().map(v -> {
+      endCommand();
+      session.tagged(cmd.tag(), statusAndText);
+      return null;
+    });
+  }
+
+  private void endCommand() {
+    modseqRequested = false;
+    silentStore = false;
+    hook = null;
+    opening = null;
+  }
+
+  /**
+   * A CONDSTORE enabling command in a mailbox selected without mod-sequences (RFC 7162 3.1): list it now. Fails
+   * with false when the mailbox has none (NOMODSEQ was said, state off, store down).
+   */
+  public Future<Boolean> ensureModSeq() {
+    SelectedMailbox mb = selected;
+    if (mb == null) {
+      return Future.succeededFuture(false);
+    }
+    if (mb.modSeq()) {
+      return Future.succeededFuture(policy.store() != null && policy.store().available());
+    }
+    if (mb.saidNoModSeq() || mb.uidValidity() <= 0 || !policy.modSeqFor(mb.name())) {
+      return Future.succeededFuture(false);
+    }
+    return resync(mb, mb.size(), 0).map(r -> true).recover(err -> Future.succeededFuture(false));
+  }
+
+  /** Flushes pending expunges to the store and waits for every store write of this session. */
+  public Future<Void> settle() {
+    if (anyExpunged && selected != null && selected.modSeq()) {
+      UidSet gone = expunged.build();
+      applyNow(selected, ChangeSet.expunge(gone));
+    }
+    resetExpunged();
+    return writes;
+  }
+
+  private void resetExpunged() {
+    if (anyExpunged) {
+      expunged = new UidSet.Builder();
+      anyExpunged = false;
+    }
+  }
+
+  /** Sends "* OK [CLOSED]" when QRESYNC is on and a mailbox was selected (RFC 7162 3.2.11). */
+  public void closedPrevious() {
+    if (selected != null && qresync) {
+      session.writeLine("* OK [CLOSED] Previous mailbox closed");
+    }
+    resetExpunged();
+    selected = null;
+  }
+
+  public void unselect() {
+    resetExpunged();
+    select(null);
+  }
+
+  /** Raw pass-through used by commands the funnel does not rewrite. */
+  public Future<Void> pass(Command cmd) {
     return session.forward(cmd).compose(t -> finish(cmd, t));
   }
 
-  public Future<Void> select(Command cmd) {
-    return session.forward(cmd).compose(t -> {
-      session.state("OK".equals(t.keyword()) ? SessionState.SELECTED : SessionState.AUTHENTICATED);
-      return finish(cmd, t);
-    });
-  }
-
-  public Future<Void> status(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> rename(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> delete(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> fetch(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> store(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> search(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> expunge(Command cmd) {
-    return pass(cmd);
-  }
-
-  public Future<Void> close(Command cmd) {
-    return session.forward(cmd).compose(t -> {
-      if ("OK".equals(t.keyword())) {
-        session.state(SessionState.AUTHENTICATED);
-      }
-      return finish(cmd, t);
-    });
+  public void write(Buffer b) {
+    session.write(b);
   }
 }

@@ -18,6 +18,7 @@ public final class SelectedMailbox {
   private long[] uids = new long[16];
   private int count;
   private MailboxSnapshot snapshot;
+  private boolean saidNoModSeq;
 
   public SelectedMailbox(String name, MailboxId id, boolean readOnly, long uidValidity) {
     this.name = name;
@@ -45,6 +46,15 @@ public final class SelectedMailbox {
   /** True once a snapshot is known: mod-sequences are served for this mailbox. */
   public boolean modSeq() {
     return snapshot != null;
+  }
+
+  /** NOMODSEQ was sent for this selection: it stays without mod-sequences until re-selected (RFC 7162 3.1.2.2). */
+  public boolean saidNoModSeq() {
+    return saidNoModSeq;
+  }
+
+  public void saidNoModSeq(boolean v) {
+    this.saidNoModSeq = v;
   }
 
   public MailboxSnapshot snapshot() {
