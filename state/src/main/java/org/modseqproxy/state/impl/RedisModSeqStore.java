@@ -190,6 +190,9 @@ public final class RedisModSeqStore implements ModSeqStore {
     private CompletableFuture<Optional<MailboxState>> loadFull(MailboxId id, long uv) {
         return this.<List<Object>>script(RedisScript.LOAD, id, uv).thenApply(r -> {
             if ((Long) r.get(0) == 0) {
+                if (nearCache != null) {
+                    nearCache.asMap().computeIfPresent(id, (k, c) -> c.uidValidity() == uv ? null : c);
+                }
                 return Optional.empty();
             }
             MailboxState s = decode(uv, r);
