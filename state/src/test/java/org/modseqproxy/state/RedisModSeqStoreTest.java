@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.modseqproxy.state.impl.RedisModSeqStore;
 import org.modseqproxy.state.testing.RedisServerExtension;
 import org.modseqproxy.state.testing.RedisServerFixture;
 
@@ -103,6 +104,25 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         assertThat(mine.get(1).orElseThrow().flags()).isEqualTo(SEEN);
         // and our next sync diffs against the fresh state: nothing to do
         assertThat(await(store.sync(box, listing(UV, 3, 1, SEEN))).assignedModSeq()).isZero();
+    }
+
+    @Test
+    void nearCacheServesRepeatedLoadsAndOwnWritesWithoutFullReads() {
+        RedisModSeqStore redisStore = (RedisModSeqStore) store;
+        ModSeqStore other = extraStore(options());
+        await(store.sync(box, listing(UV, 4, 1, NONE, 2, NONE, 3, NONE)));
+        long loads = redisStore.fullLoads();
+        long hits = redisStore.nearCacheHits();
+        await(store.load(box, UV));
+        await(store.apply(box, UV, ChangeSet.upsert(2, SEEN)));
+        await(store.sync(box, listing(UV, 4, 1, NONE, 2, SEEN)));
+        MailboxSnapshot s = await(store.load(box, UV)).orElseThrow();
+        assertThat(s.uids()).isEqualTo(UidSet.of(1, 2));
+        assertThat(redisStore.fullLoads()).isEqualTo(loads);
+        assertThat(redisStore.nearCacheHits()).isEqualTo(hits + 3);
+        await(other.bump(box, UV));
+        assertThat(await(store.load(box, UV)).orElseThrow().highestModSeq()).isEqualTo(s.highestModSeq() + 1);
+        assertThat(redisStore.fullLoads()).isEqualTo(loads + 1);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.modseqproxy.state.ChangeSet;
 import org.modseqproxy.state.Flags;
@@ -62,6 +63,8 @@ public final class RedisModSeqStore implements ModSeqStore {
     private final Cache<MailboxId, MailboxState> nearCache; // null when disabled
     private final AtomicBoolean probeScheduled = new AtomicBoolean();
     private volatile boolean closed;
+    private final LongAdder nearCacheHits = new LongAdder();
+    private final LongAdder fullLoads = new LongAdder();
 
     private RedisModSeqStore(RedisLink link, StoreOptions opts) {
         this.link = link;
@@ -171,6 +174,16 @@ public final class RedisModSeqStore implements ModSeqStore {
         link.close();
     }
 
+    /** Snapshots served from the near-cache after a successful validation (for metrics and tests). */
+    public long nearCacheHits() {
+        return nearCacheHits.sum();
+    }
+
+    /** Whole-mailbox reads from Redis (cache misses, invalidations, reloads after a concurrent write). */
+    public long fullLoads() {
+        return fullLoads.sum();
+    }
+
     // ---- snapshot reading ---------------------------------------------------------------------------------------
 
     /** The current snapshot: the near-cached one if Redis still has the same UIDVALIDITY and HIGHESTMODSEQ. */
@@ -181,6 +194,7 @@ public final class RedisModSeqStore implements ModSeqStore {
         }
         return this.<List<Object>>script(RedisScript.CHECK, id, uv).thenCompose(r -> {
             if (Long.toString(uv).equals(r.get(0)) && (Long) r.get(1) == cached.highestModSeq()) {
+                nearCacheHits.increment();
                 return CompletableFuture.completedFuture(Optional.of(cached));
             }
             return loadFull(id, uv);
@@ -188,6 +202,7 @@ public final class RedisModSeqStore implements ModSeqStore {
     }
 
     private CompletableFuture<Optional<MailboxState>> loadFull(MailboxId id, long uv) {
+        fullLoads.increment();
         return this.<List<Object>>script(RedisScript.LOAD, id, uv).thenApply(r -> {
             if ((Long) r.get(0) == 0) {
                 if (nearCache != null) {
