@@ -80,7 +80,9 @@ final class RedisLink implements AutoCloseable {
         RedisClusterClient client = RedisClusterClient.create(resources, clusterNodes);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // Per-node connections open lazily, so REJECT_COMMANDS would reject the first command sent to
+                // each node; commands queue instead and the command timeout keeps failures fast.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socket)
                 .timeoutOptions(timeouts)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
@@ -88,7 +90,9 @@ final class RedisLink implements AutoCloseable {
                         .enablePeriodicRefresh(Duration.ofMinutes(1))
                         .build())
                 .build());
-        return new RedisLink(resources, client, () -> client.connectAsync(StringCodec.UTF8));
+        // connectAsync needs the slot map first (the blocking connect() would load it itself).
+        return new RedisLink(resources, client, () -> client.refreshPartitionsAsync().toCompletableFuture()
+                .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
     }
 
     private static Duration maxDelay(StoreOptions opts) {

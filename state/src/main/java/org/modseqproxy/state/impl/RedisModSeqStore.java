@@ -364,7 +364,7 @@ public final class RedisModSeqStore implements ModSeqStore {
             }
             Throwable cause = RedisLink.unwrap(e);
             if (breaker.isClosed()) {
-                LOG.warn("Redis call failed, opening circuit: {}", cause.toString());
+                LOG.warn("Redis call failed, opening circuit: {}", cause.toString(), cause);
             }
             breaker.failure();
             scheduleProbe();

@@ -38,23 +38,35 @@ public final class RedisServerFixture implements AutoCloseable {
 
     private final Path binary;
     private final int port;
+    private final List<String> extraArgs;
     private final Path log;
     private Process process;
 
-    private RedisServerFixture(Path binary, int port) throws IOException {
+    private RedisServerFixture(Path binary, int port, List<String> extraArgs) throws IOException {
         this.binary = binary;
         this.port = port;
+        this.extraArgs = extraArgs;
         this.log = Files.createTempFile("redis-fixture-" + port + "-", ".log");
         this.log.toFile().deleteOnExit();
     }
 
     /** Starts a server on a free port (retrying if another process grabs the port first). */
     public static RedisServerFixture start() {
+        return start(List.of());
+    }
+
+    /**
+     * Starts a server with extra command-line options (e.g. {@code --cluster-enabled yes}); the token
+     * {@code {port}} in an option is replaced by the chosen port.
+     */
+    public static RedisServerFixture start(List<String> extraArgs) {
         Path bin = findBinary();
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                RedisServerFixture f = new RedisServerFixture(bin, freePort());
+                int port = freePort();
+                List<String> args = extraArgs.stream().map(a -> a.replace("{port}", Integer.toString(port))).toList();
+                RedisServerFixture f = new RedisServerFixture(bin, port, args);
                 f.launch();
                 return f;
             } catch (IOException e) {
@@ -87,15 +99,29 @@ public final class RedisServerFixture implements AutoCloseable {
         }
     }
 
+    /** A free loopback port whose port+10000 (the cluster bus) is free too. */
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int p = s.getLocalPort();
+                if (p + 10000 > 65535) {
+                    continue;
+                }
+                try (ServerSocket bus = new ServerSocket(p + 10000, 1, InetAddress.getLoopbackAddress())) {
+                    return p;
+                } catch (IOException busy) {
+                    // try another
+                }
+            }
         }
+        throw new IOException("no free port pair found");
     }
 
     private void launch() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes")
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+        cmd.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         process = pb.start();
