@@ -328,13 +328,13 @@ public final class ImapDecoder {
     } else if (r == TokenScanner.LITERAL) {
       literal(parser.literalSize(), parser.literalNonSync());
     } else {
-      String tag = errorTag();
+      DecodeError e = new DecodeError(errorTag(), parser.error, false);
       int keep = Math.min(contentEnd - segStart, TAIL);
       System.arraycopy(buf, contentEnd - keep, tail, 0, keep);
       tailLen = keep;
       skipIgnoresLiterals = false;
       resetLine();
-      afterSkippedLine(new DecodeError(tag, parser.error, false));
+      afterSkippedLine(e);
     }
   }
 
