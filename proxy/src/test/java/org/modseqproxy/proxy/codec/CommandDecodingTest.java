@@ -116,6 +116,15 @@ class CommandDecodingTest {
             "a IDLE\r\nDONE\r\nb NOOP\r\n",
             "F COMPLETE tag=a kw=IDLE tokens=[IDLE]", "R DONE", "F COMPLETE tag=b kw=NOOP tokens=[NOOP]"),
 
+        row("AUTHENTICATE with an empty client response", DEFAULTS, SplitRunner.rawAfter("AUTHENTICATE"),
+            "a AUTHENTICATE EXTERNAL\r\n\r\nb NOOP\r\n",
+            "F COMPLETE tag=a kw=AUTHENTICATE tokens=[AUTHENTICATE EXTERNAL]", "R ",
+            "F COMPLETE tag=b kw=NOOP tokens=[NOOP]"),
+        row("raw line too long", SMALL, SplitRunner.rawAfter("IDLE"),
+            "a IDLE\r\n" + "D".repeat(70) + " {5+}\r\nb NOOP\r\n",
+            "F COMPLETE tag=a kw=IDLE tokens=[IDLE]", "X null Line too long (max 64)",
+            "F COMPLETE tag=b kw=NOOP tokens=[NOOP]"),
+
         // ---- malformed input: non-fatal errors, decoding goes on at the next line
         row("empty line", DEFAULTS, "\r\nb NOOP\r\n",
             "X null Empty command", "F COMPLETE tag=b kw=NOOP tokens=[NOOP]"),
