@@ -236,7 +236,7 @@ final class TokenScanner {
         p++;
       }
     }
-    return add(new Token.Atom(AtomCache.string(b, start, p))) ? p : -1;
+    return add(new Token.Atom(new String(b, start, p - start, StandardCharsets.UTF_8))) ? p : -1;
   }
 
   private static int bracketEnd(byte[] b, int p, int to) {
