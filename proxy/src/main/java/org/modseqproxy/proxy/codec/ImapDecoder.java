@@ -156,6 +156,53 @@ public final class ImapDecoder {
     return len + (cur != null ? curLen - curPos : 0) + queuedBytes;
   }
 
+  /**
+   * Decodes complete lines in one go, for tests and tools (e.g. building the Frame a rewriter takes).
+   * Literals are inlined up to 1 MiB per line, sync literals read as if "+" had been sent.
+   * IllegalArgumentException on a decode error, a bigger literal or an incomplete last line.
+   */
+  public static java.util.List<Frame> decodeAll(Side side, Buffer wire) {
+    java.util.List<Frame> frames = new java.util.ArrayList<>();
+    Limits base = side == Side.COMMANDS ? Limits.commandDefaults() : Limits.responseDefaults();
+    Limits limits = new Limits(base.maxLineLength(), base.maxLiteralSize(), 1024 * 1024, 1024 * 1024,
+        base.maxNestingDepth(), base.maxItems());
+    ImapDecoder decoder = new ImapDecoder(side, limits, new Sink() {
+      @Override
+      public void frame(Frame frame) {
+        frames.add(frame);
+      }
+
+      @Override
+      public void largeLiteralStart(Frame head, long size, boolean nonSync) {
+        throw new IllegalArgumentException("literal too large for decodeAll: " + size);
+      }
+
+      @Override
+      public void literalChunk(Buffer chunk) { }
+
+      @Override
+      public void largeLiteralEnd() { }
+
+      @Override
+      public void rawLine(Buffer lineWithoutCrlf) { }
+
+      @Override
+      public void error(DecodeError error) {
+        throw new IllegalArgumentException(error.message() + " (tag " + error.tag() + ")");
+      }
+    });
+    decoder.feed(wire);
+    if (decoder.bytesBuffered() > 0 || decoder.state != State.LINE) {
+      throw new IllegalArgumentException("incomplete line at the end of the input");
+    }
+    return frames;
+  }
+
+  /** {@link #decodeAll(Side, Buffer)} of a UTF-8 string. */
+  public static java.util.List<Frame> decodeAll(Side side, String wire) {
+    return decodeAll(side, Buffer.buffer(wire, "UTF-8"));
+  }
+
   // ---------------------------------------------------------------- main loop
 
   private void drain() {
@@ -208,7 +255,7 @@ public final class ImapDecoder {
       case INLINE_LITERAL -> {
         if (remaining == 0) {
           Buffer data = copy(literalStart, len);
-          parser.addLiteral(new Token.Literal(data, literalNonSync));
+          parser.addLiteral(new Token.Literal(data, literalNonSync, parser.literalBinary()));
           segStart = len;
           state = State.LINE;
           return true;

@@ -34,6 +34,7 @@ final class TokenScanner {
 
   long literalSize;
   boolean literalNonSync;
+  boolean literalBinary;
   String error;
 
   TokenScanner(int maxDepth, int maxItems) {
@@ -125,10 +126,12 @@ final class TokenScanner {
           }
         }
         case '{' -> {
+          literalBinary = false;
           return literal(b, pos + 1, to);
         }
         default -> {
           if (c == '~' && pos + 1 < to && b[pos + 1] == '{') {
+            literalBinary = true;
             return literal(b, pos + 2, to); // RFC 3516 literal8, "~{n+}" per RFC 4466
           }
           if (isCtl(c)) {

@@ -69,7 +69,7 @@ class CommandDecodingTest {
             "F CONTINUED tag=a kw=LOGIN tokens=[LOGIN {16+}0123456789abcdef {{9}}]"),
         // RFC 3516 literal8 (binary, may hold NUL), sync: a continuation request like any literal
         row("APPEND with literal8", DEFAULTS, "a APPEND INBOX ~{5}\r\nhe\0lo\r\n",
-            "C a 5", "F COMPLETE tag=a kw=APPEND tokens=[APPEND INBOX {5}he\\0lo]"),
+            "C a 5", "F COMPLETE tag=a kw=APPEND tokens=[APPEND INBOX ~{5}he\\0lo]"),
         // RFC 7162 3.2.5 (QRESYNC parameter of SELECT), RFC 4466 select-params
         row("SELECT with QRESYNC", DEFAULTS,
             "A02 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n",

@@ -16,6 +16,7 @@ import java.util.Set;
  *
  * <pre>
  * F KIND tag=T kw=K [n=N] tokens=[...] [code=NAME|rawArgs|[args]] [text="..."]   frame
+ *   tokens: atom, "quoted", {n}data / {n+}data / ~{n}data (inline literal), {{n}} (streamed), (list)
  * S KIND ... size=N sync|nonsync                                                  largeLiteralStart
  * D text / D N bytes sha256=...                                                   literal chunks
  * E                                                                               largeLiteralEnd
@@ -191,7 +192,7 @@ final class EventRecorder implements Sink {
     } else if (t instanceof Token.Quoted q) {
       sb.append('"').append(escape(q.value()).replace("\"", "\\\"")).append('"');
     } else if (t instanceof Token.Literal l) {
-      sb.append('{').append(l.data().length()).append(l.nonSync() ? "+" : "").append('}')
+      sb.append(l.binary() ? "~{" : "{").append(l.data().length()).append(l.nonSync() ? "+" : "").append('}')
           .append(escape(l.data().toString(StandardCharsets.UTF_8)));
     } else if (t instanceof Token.LargeLiteral l) {
       sb.append("{{").append(l.size()).append("}}");

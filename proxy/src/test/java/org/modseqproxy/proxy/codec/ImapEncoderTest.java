@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,35 +82,23 @@ class ImapEncoderTest {
       "* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996\" \"say \\\"hi\\\"\" NIL ((NIL NIL \"imap\" \"x.edu\"))))",
       "* ESEARCH (TAG \"a\") ALL 1:3,5 MODSEQ 1236",
       "* LIST (\\Noselect) \"/\" ~/Mail/foo",
-      "* 3 FETCH (BINARY[] {3}\r\na\0b)"})
+      "* 3 FETCH (BINARY[] ~{3}\r\na\0b)", "* 4 FETCH (BODY[] {3}\r\na\0b)"})
   void decodedTokensEncodeToTheSameBytes(String line) {
-    List<Frame> frames = new ArrayList<>();
-    ImapDecoder decoder = new ImapDecoder(ImapDecoder.Side.RESPONSES, Limits.responseDefaults(), new Sink() {
-      @Override
-      public void frame(Frame frame) {
-        frames.add(frame);
-      }
-
-      @Override
-      public void largeLiteralStart(Frame head, long size, boolean nonSync) { }
-
-      @Override
-      public void literalChunk(Buffer chunk) { }
-
-      @Override
-      public void largeLiteralEnd() { }
-
-      @Override
-      public void rawLine(Buffer lineWithoutCrlf) { }
-
-      @Override
-      public void error(DecodeError error) {
-        throw new AssertionError(error.toString());
-      }
-    });
-    decoder.feed(Buffer.buffer(line + "\r\n", "UTF-8"));
+    List<Frame> frames = ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, line + "\r\n");
     assertThat(frames).hasSize(1);
     assertThat(text(ImapEncoder.tokens(frames.get(0).tokens()))).isEqualTo(line.substring(2));
+  }
+
+  @Test
+  void decodeAllRejectsErrorsAndIncompleteInput() {
+    assertThat(ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a LOGIN {3}\r\nabc x\r\nb NOOP\r\n"))
+        .extracting(Frame::keyword).containsExactly("LOGIN", "NOOP");
+    assertThatThrownBy(() -> ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a FETCH 1 (FLAGS\r\n"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("Unbalanced parentheses: missing ')' (tag a)");
+    assertThatThrownBy(() -> ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a NOOP"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a LOGIN {3}\r\nab"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -96,7 +96,7 @@ class ResponseDecodingTest {
                 + "* 3 FETCH (BINARY[] ~{3}\r\na\0b)\r\n",
             "F COMPLETE tag=* kw=FETCH n=2 tokens=[2 FETCH (UID 7 BODY[HEADER.FIELDS (FROM)] {13}From: a@b\\r\\n\\r\\n "
                 + "BODY[]<0> \"Hi\")]",
-            "F COMPLETE tag=* kw=FETCH n=3 tokens=[3 FETCH (BINARY[] {3}a\\0b)]"),
+            "F COMPLETE tag=* kw=FETCH n=3 tokens=[3 FETCH (BINARY[] ~{3}a\\0b)]"),
         row("FETCH with a streamed BODY[] literal", SMALL,
             "* 3 FETCH (UID 9 BODY[] {20}\r\n" + DATA_20 + " FLAGS (\\Seen))\r\n* 4 EXISTS\r\n",
             "S HEAD tag=* kw=FETCH n=3 tokens=[3 FETCH (UID 9 BODY[] {{20}})] size=20 sync",
