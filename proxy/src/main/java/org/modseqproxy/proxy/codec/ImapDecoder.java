@@ -18,9 +18,17 @@ import java.util.Arrays;
  *       stream can be resynchronized at the next line, fatal otherwise.
  * </ul>
  *
+ * <p>Literals: "{n}", "{n+}" (RFC 7888; LITERAL- uses the same "+" form, so "{n-}" is a syntax
+ * error), "~{n}" and "~{n+}" (RFC 3516 literal8, RFC 4466). Over maxLiteralSize: a client's sync
+ * literal is a non-fatal error (the client waits for "+", gets BAD and gives up, RFC 9051 7.5); a
+ * client's non-sync literal is a non-fatal error and its bytes plus the rest of the line are counted
+ * away, unless it exceeds 4x the limit, which is fatal (RFC 7888 4 leaves both choices); a server's
+ * literal over the limit is fatal (the default response limit is unbounded: streaming costs nothing).
+ *
  * <p>Leniency, decided per case: LF without CR ends a line (the raw bytes are kept as sent); 8-bit
- * bytes are accepted inside atoms and decoded as UTF-8; NUL and other control characters outside
- * literals and status text are non-fatal errors; several spaces between tokens are accepted.
+ * bytes are accepted inside atoms and quoted strings and decoded as UTF-8 (not in tags); NUL and other
+ * control characters outside literals and status text are non-fatal errors; several spaces between
+ * arguments are accepted. Status response text and "+" text are never tokenized.
  */
 public final class ImapDecoder {
   public enum Side { COMMANDS /* client->server */, RESPONSES /* server->client */ }
