@@ -18,9 +18,17 @@ import java.util.Arrays;
  *       stream can be resynchronized at the next line, fatal otherwise.
  * </ul>
  *
+ * <p>Literals: "{n}", "{n+}" (RFC 7888; LITERAL- uses the same "+" form, so "{n-}" is a syntax
+ * error), "~{n}" and "~{n+}" (RFC 3516 literal8, RFC 4466). Over maxLiteralSize: a client's sync
+ * literal is a non-fatal error (the client waits for "+", gets BAD and gives up, RFC 9051 7.5); a
+ * client's non-sync literal is a non-fatal error and its bytes plus the rest of the line are counted
+ * away, unless it exceeds 4x the limit, which is fatal (RFC 7888 4 leaves both choices); a server's
+ * literal over the limit is fatal (the default response limit is unbounded: streaming costs nothing).
+ *
  * <p>Leniency, decided per case: LF without CR ends a line (the raw bytes are kept as sent); 8-bit
- * bytes are accepted inside atoms and decoded as UTF-8; NUL and other control characters outside
- * literals and status text are non-fatal errors; several spaces between tokens are accepted.
+ * bytes are accepted inside atoms and quoted strings and decoded as UTF-8 (not in tags); NUL and other
+ * control characters outside literals and status text are non-fatal errors; several spaces between
+ * arguments are accepted. Status response text and "+" text are never tokenized.
  */
 public final class ImapDecoder {
   public enum Side { COMMANDS /* client->server */, RESPONSES /* server->client */ }
@@ -156,6 +164,53 @@ public final class ImapDecoder {
     return len + (cur != null ? curLen - curPos : 0) + queuedBytes;
   }
 
+  /**
+   * Decodes complete lines in one go, for tests and tools (e.g. building the Frame a rewriter takes).
+   * Literals are inlined up to 1 MiB per line, sync literals read as if "+" had been sent.
+   * IllegalArgumentException on a decode error, a bigger literal or an incomplete last line.
+   */
+  public static java.util.List<Frame> decodeAll(Side side, Buffer wire) {
+    java.util.List<Frame> frames = new java.util.ArrayList<>();
+    Limits base = side == Side.COMMANDS ? Limits.commandDefaults() : Limits.responseDefaults();
+    Limits limits = new Limits(base.maxLineLength(), base.maxLiteralSize(), 1024 * 1024, 1024 * 1024,
+        base.maxNestingDepth(), base.maxItems());
+    ImapDecoder decoder = new ImapDecoder(side, limits, new Sink() {
+      @Override
+      public void frame(Frame frame) {
+        frames.add(frame);
+      }
+
+      @Override
+      public void largeLiteralStart(Frame head, long size, boolean nonSync) {
+        throw new IllegalArgumentException("literal too large for decodeAll: " + size);
+      }
+
+      @Override
+      public void literalChunk(Buffer chunk) { }
+
+      @Override
+      public void largeLiteralEnd() { }
+
+      @Override
+      public void rawLine(Buffer lineWithoutCrlf) { }
+
+      @Override
+      public void error(DecodeError error) {
+        throw new IllegalArgumentException(error.message() + " (tag " + error.tag() + ")");
+      }
+    });
+    decoder.feed(wire);
+    if (decoder.bytesBuffered() > 0 || decoder.state != State.LINE) {
+      throw new IllegalArgumentException("incomplete line at the end of the input");
+    }
+    return frames;
+  }
+
+  /** {@link #decodeAll(Side, Buffer)} of a UTF-8 string. */
+  public static java.util.List<Frame> decodeAll(Side side, String wire) {
+    return decodeAll(side, Buffer.buffer(wire, "UTF-8"));
+  }
+
   // ---------------------------------------------------------------- main loop
 
   private void drain() {
@@ -208,7 +263,7 @@ public final class ImapDecoder {
       case INLINE_LITERAL -> {
         if (remaining == 0) {
           Buffer data = copy(literalStart, len);
-          parser.addLiteral(new Token.Literal(data, literalNonSync));
+          parser.addLiteral(new Token.Literal(data, literalNonSync, parser.literalBinary()));
           segStart = len;
           state = State.LINE;
           return true;
@@ -328,13 +383,13 @@ public final class ImapDecoder {
     } else if (r == TokenScanner.LITERAL) {
       literal(parser.literalSize(), parser.literalNonSync());
     } else {
-      String tag = errorTag();
+      DecodeError e = new DecodeError(errorTag(), parser.error, false);
       int keep = Math.min(contentEnd - segStart, TAIL);
       System.arraycopy(buf, contentEnd - keep, tail, 0, keep);
       tailLen = keep;
       skipIgnoresLiterals = false;
       resetLine();
-      afterSkippedLine(new DecodeError(tag, parser.error, false));
+      afterSkippedLine(e);
     }
   }
 

@@ -137,7 +137,8 @@ public final class ImapEncoder {
     } else if (t instanceof Token.Quoted q) {
       out.appendString(canQuote(q.value()) ? quoted(q.value()) : literal(q.value()), "UTF-8");
     } else if (t instanceof Token.Literal l) {
-      out.appendString("{" + l.data().length() + (l.nonSync() ? "+" : "") + "}\r\n").appendBuffer(l.data());
+      out.appendString((l.binary() ? "~{" : "{") + l.data().length() + (l.nonSync() ? "+" : "") + "}\r\n")
+          .appendBuffer(l.data());
     } else if (t instanceof Token.ListTok list) {
       out.appendByte((byte) '(');
       writeAll(out, list.items());

@@ -63,6 +63,10 @@ final class LineParser {
     return scanner.literalNonSync;
   }
 
+  boolean literalBinary() {
+    return scanner.literalBinary;
+  }
+
   void addLiteral(Token t) {
     scanner.addAnnounced(t);
   }

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param name    upper-cased, e.g. CAPABILITY, UIDVALIDITY, HIGHESTMODSEQ, NOMODSEQ, MODIFIED
  * @param rawArgs the text between the name and the closing ']' (without the separating space), or ""
- * @param args    best-effort tokens of rawArgs (empty when rawArgs does not tokenize cleanly to the end)
+ * @param args    best-effort tokens of rawArgs: the top-level tokens read before the first syntax error, if any
  */
 public record ResponseCode(String name, String rawArgs, List<Token> args) {
   public ResponseCode {

@@ -17,8 +17,15 @@ public sealed interface Token {
   /** A quoted string, unescaped, decoded as UTF-8. */
   record Quoted(String value) implements Token {}
 
-  /** An inline literal, {n} / {n+} / ~{n} (RFC 3516 literal8). */
-  record Literal(Buffer data, boolean nonSync) implements Token {}
+  /**
+   * An inline literal: {n}, {n+} (RFC 7888), or with binary = true ~{n} / ~{n+} (RFC 3516 literal8,
+   * RFC 4466), which may hold NUL bytes.
+   */
+  record Literal(Buffer data, boolean nonSync, boolean binary) implements Token {
+    public Literal(Buffer data, boolean nonSync) {
+      this(data, nonSync, false);
+    }
+  }
 
   /** A literal that was streamed through {@link Sink#literalChunk}; only its size is kept. */
   record LargeLiteral(long size) implements Token {}

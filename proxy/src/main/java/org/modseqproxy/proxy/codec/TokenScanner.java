@@ -34,6 +34,7 @@ final class TokenScanner {
 
   long literalSize;
   boolean literalNonSync;
+  boolean literalBinary;
   String error;
 
   TokenScanner(int maxDepth, int maxItems) {
@@ -125,10 +126,12 @@ final class TokenScanner {
           }
         }
         case '{' -> {
+          literalBinary = false;
           return literal(b, pos + 1, to);
         }
         default -> {
           if (c == '~' && pos + 1 < to && b[pos + 1] == '{') {
+            literalBinary = true;
             return literal(b, pos + 2, to); // RFC 3516 literal8, "~{n+}" per RFC 4466
           }
           if (isCtl(c)) {
@@ -236,7 +239,7 @@ final class TokenScanner {
         p++;
       }
     }
-    return add(new Token.Atom(AtomCache.string(b, start, p))) ? p : -1;
+    return add(new Token.Atom(new String(b, start, p - start, StandardCharsets.UTF_8))) ? p : -1;
   }
 
   private static int bracketEnd(byte[] b, int p, int to) {

@@ -1,0 +1,199 @@
+package org.modseqproxy.state.impl;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.modseqproxy.state.StoreOptions;
+
+/**
+ * The Lettuce side of the Redis store: one client (standalone, Sentinel or Cluster), one lazily (re)opened
+ * connection, and script calls (EVALSHA, falling back to EVAL when the server does not know the script, e.g.
+ * after a restart). Lettuce futures are turned into CompletableFutures here and nowhere else.
+ *
+ * <p>Fail fast: commands time out after {@link StoreOptions#commandTimeout()}, and while the connection is down
+ * Lettuce rejects commands at once instead of queueing them (it keeps reconnecting in the background).
+ */
+final class RedisLink implements AutoCloseable {
+
+    private final ClientResources resources;
+    private final AbstractRedisClient client;
+    private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
+    private CompletableFuture<StatefulConnection<String, String>> connection; // guarded by this
+
+    private RedisLink(ClientResources resources, AbstractRedisClient client,
+                      Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector) {
+        this.resources = resources;
+        this.client = client;
+        this.connector = connector;
+    }
+
+    /**
+     * Spec forms: {@code redis://}, {@code rediss://}, {@code redis-sentinel://} (one RedisClient);
+     * {@code redis-cluster://[user:pass@]h1:p1,h2:p2} / {@code rediss-cluster://...} or a comma-separated list of
+     * {@code redis://} URIs (a RedisClusterClient seeded with those nodes).
+     */
+    static RedisLink open(String spec, StoreOptions opts) {
+        ClientResources resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), maxDelay(opts), 2, TimeUnit.MILLISECONDS))
+                .build();
+        SocketOptions socket = SocketOptions.builder().connectTimeout(opts.commandTimeout()).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(opts.commandTimeout());
+        List<RedisURI> clusterNodes = clusterNodes(spec);
+        if (clusterNodes == null) {
+            RedisURI uri = RedisURI.create(spec);
+            uri.setTimeout(opts.commandTimeout());
+            RedisClient client = RedisClient.create(resources);
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socket)
+                    .timeoutOptions(timeouts)
+                    .build());
+            return new RedisLink(resources, client,
+                    () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture());
+        }
+        clusterNodes.forEach(u -> u.setTimeout(opts.commandTimeout()));
+        RedisClusterClient client = RedisClusterClient.create(resources, clusterNodes);
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                // Per-node connections open lazily, so REJECT_COMMANDS would reject the first command sent to
+                // each node; commands queue instead and the command timeout keeps failures fast.
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .socketOptions(socket)
+                .timeoutOptions(timeouts)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enableAllAdaptiveRefreshTriggers()
+                        .enablePeriodicRefresh(Duration.ofMinutes(1))
+                        .build())
+                .build());
+        // connectAsync needs the slot map first (the blocking connect() would load it itself).
+        return new RedisLink(resources, client, () -> client.refreshPartitionsAsync().toCompletableFuture()
+                .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
+    }
+
+    private static Duration maxDelay(StoreOptions opts) {
+        Duration d = opts.circuitRetryDelay();
+        return d.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : d;
+    }
+
+    /** Cluster seed nodes for a cluster spec, or null for a standalone/Sentinel spec. */
+    static List<RedisURI> clusterNodes(String spec) {
+        String scheme = null;
+        if (spec.startsWith("redis-cluster://")) {
+            scheme = "redis://";
+        } else if (spec.startsWith("rediss-cluster://")) {
+            scheme = "rediss://";
+        }
+        List<RedisURI> nodes = new ArrayList<>();
+        if (scheme != null) {
+            String rest = spec.substring(spec.indexOf("://") + 3);
+            int at = rest.lastIndexOf('@');
+            String userInfo = at >= 0 ? rest.substring(0, at + 1) : "";
+            String hostsAndTail = rest.substring(at + 1);
+            int tailAt = indexOfAny(hostsAndTail, '/', '?');
+            String hosts = tailAt >= 0 ? hostsAndTail.substring(0, tailAt) : hostsAndTail;
+            String tail = tailAt >= 0 ? hostsAndTail.substring(tailAt) : "";
+            for (String host : hosts.split(",")) {
+                nodes.add(RedisURI.create(scheme + userInfo + host.strip() + tail));
+            }
+            return nodes;
+        }
+        // Sentinel URIs use commas for their sentinel list: those stay with RedisClient.
+        if (spec.startsWith("redis-sentinel") || spec.startsWith("rediss-sentinel") || !spec.contains(",")) {
+            return null;
+        }
+        for (String one : spec.split(",")) {
+            nodes.add(RedisURI.create(one.strip()));
+        }
+        return nodes;
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == a || s.charAt(i) == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    ClientResources resources() {
+        return resources;
+    }
+
+    /** The connection, opening it if there is none or the last attempt failed. */
+    private synchronized CompletableFuture<StatefulConnection<String, String>> connection() {
+        CompletableFuture<StatefulConnection<String, String>> c = connection;
+        if (c == null || c.isCompletedExceptionally()) {
+            c = connector.get().thenApply(x -> (StatefulConnection<String, String>) x);
+            connection = c;
+        }
+        return c;
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
+        // Both StatefulRedisConnection.async() and StatefulRedisClusterConnection.async() are
+        // RedisClusterAsyncCommands, which is all the store needs (scripts and PING).
+        return connection().thenApply(c -> c instanceof io.lettuce.core.api.StatefulRedisConnection<?, ?> s
+                ? (RedisClusterAsyncCommands<String, String>) s.async()
+                : ((io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String>) c).async());
+    }
+
+    /** Runs a script on the node owning {@code keys[0]}'s slot (all keys share one hash tag). */
+    <T> CompletableFuture<T> eval(RedisScript script, ScriptOutputType type, String[] keys, String... args) {
+        return commands().thenCompose(cmd -> cmd.<T>evalsha(script.sha, type, keys, args).toCompletableFuture()
+                .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+                        ? cmd.<T>eval(script.source, type, keys, args).toCompletableFuture()
+                        : CompletableFuture.failedFuture(unwrap(e))));
+    }
+
+    CompletableFuture<String> ping() {
+        return commands().thenCompose(cmd -> cmd.ping().toCompletableFuture());
+    }
+
+    static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<StatefulConnection<String, String>> c;
+        synchronized (this) {
+            c = connection;
+            connection = null;
+        }
+        if (c != null) {
+            c.thenAccept(StatefulConnection::close);
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,138 @@
+-- Applies one change batch atomically (one new modseq for everything it changes).
+-- ARGV[4] now (start value if the state is absent), ARGV[5] max expunge-log entries, ARGV[6] number of upserts,
+-- then ARGV[6] pairs (uid, flags), then pairs (lo, hi) of UID ranges to expunge.
+-- Each upsert is compared with the stored flag-set id here, inside the script, so a batch computed in Java from
+-- a snapshot that another proxy instance has since changed still only changes what really differs; an expunge
+-- only removes (and logs) uids that are present. Returns
+-- {hms before, assigned modseq or 0, 1 if state was created, horizon, added-set, changed-set, expunged-set}.
+local now, maxlog, nup = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local hms, created = ensure(now)
+touch()
+local base = tonumber(redis.call('HGET', META, 'base'))
+local ms = hms + 1
+local delta = ms - base
+local added, changed, gone, new_keys = {}, {}, {}, {}
+
+local function flagset_id(flags)
+  if flags == '' then return 0 end
+  local id = redis.call('HGET', FLAGSETS, '=' .. flags)
+  if id then return tonumber(id) end
+  id = redis.call('HINCRBY', META, 'nf', 1) - 1
+  redis.call('HSET', FLAGSETS, '=' .. flags, int(id), int(id), flags)
+  return id
+end
+
+local function pack(fid)
+  if fid < PACK then return int(delta * PACK + fid) end
+  return int(delta) .. '.' .. int(fid)
+end
+
+local function packed_fid(v)
+  local dot = string.find(v, '.', 1, true)
+  if dot then return tonumber(string.sub(v, dot + 1)) end
+  return tonumber(v) % PACK
+end
+
+local i = 7
+for _ = 1, nup do
+  local uid, flags = tonumber(ARGV[i]), ARGV[i + 1]
+  i = i + 2
+  local b = math.floor(uid / 128)
+  local key, field = PREFIX .. int(b), int(uid % 128)
+  local fid = flagset_id(flags)
+  local old = redis.call('HGET', key, field)
+  if not old then
+    if redis.call('SADD', BUCKETS, int(b)) == 1 then
+      -- a bucket key not listed in BUCKETS is a leftover of expired state: never let it leak into this one
+      redis.call('DEL', key)
+      new_keys[#new_keys + 1] = key
+    end
+    redis.call('HSET', key, field, pack(fid))
+    added[#added + 1] = uid
+  elseif packed_fid(old) ~= fid then
+    redis.call('HSET', key, field, pack(fid))
+    changed[#changed + 1] = uid
+  end
+end
+
+-- Expunges: walk only the buckets in use that overlap each range (a range may be huge, e.g. 1:4294967295).
+local members
+local function bucket_numbers()
+  if not members then
+    members = {}
+    for _, s in ipairs(redis.call('SMEMBERS', BUCKETS)) do members[#members + 1] = tonumber(s) end
+    table.sort(members)
+  end
+  return members
+end
+local function first_at_least(t, x)
+  local lo, hi = 1, #t + 1
+  while lo < hi do
+    local mid = math.floor((lo + hi) / 2)
+    if t[mid] < x then lo = mid + 1 else hi = mid end
+  end
+  return lo
+end
+while i + 1 <= #ARGV do
+  local lo, hi = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  i = i + 2
+  local bs = bucket_numbers()
+  local j, last = first_at_least(bs, math.floor(lo / 128)), math.floor(hi / 128)
+  while j <= #bs and bs[j] <= last do
+    local b = bs[j]
+    local key = PREFIX .. int(b)
+    local del = {}
+    for _, f in ipairs(redis.call('HKEYS', key)) do
+      local uid = b * 128 + tonumber(f)
+      if uid >= lo and uid <= hi then
+        del[#del + 1] = f
+        gone[#gone + 1] = uid
+      end
+    end
+    if #del > 0 then
+      redis.call('HDEL', key, unpack(del))
+      if redis.call('EXISTS', key) == 0 then redis.call('SREM', BUCKETS, int(b)) end
+    end
+    j = j + 1
+  end
+end
+
+local function to_set(uids)
+  if #uids == 0 then return '' end
+  table.sort(uids)
+  local parts, s, e = {}, uids[1], uids[1]
+  local function flush()
+    if s == e then parts[#parts + 1] = int(s) else parts[#parts + 1] = int(s) .. ':' .. int(e) end
+  end
+  for k = 2, #uids do
+    if uids[k] == e + 1 then e = uids[k] else flush(); s, e = uids[k], uids[k] end
+  end
+  flush()
+  return table.concat(parts, ',')
+end
+
+local hz = tonumber(redis.call('HGET', META, 'hz'))
+if #added + #changed + #gone > 0 then
+  redis.call('HSET', META, 'hms', int(ms))
+  if #gone > 0 then
+    redis.call('RPUSH', XLOG, int(ms) .. ' ' .. to_set(gone))
+    local len = redis.call('LLEN', XLOG)
+    if len > maxlog then
+      -- RFC 7162 5.3: forgetting entries raises the horizon to the newest forgotten modseq
+      local newest_dropped = redis.call('LINDEX', XLOG, len - maxlog - 1)
+      local dropped_ms = tonumber(string.match(newest_dropped, '^%d+'))
+      redis.call('LTRIM', XLOG, len - maxlog, -1)
+      if dropped_ms > hz then
+        hz = dropped_ms
+        redis.call('HSET', META, 'hz', int(hz))
+      end
+    end
+  end
+else
+  ms = 0
+end
+for _, k in ipairs(new_keys) do expire_if_new(k) end
+expire_if_new(FLAGSETS)
+expire_if_new(BUCKETS)
+expire_if_new(XLOG)
+return {hms, ms, created and 1 or 0, hz, to_set(added), to_set(changed), to_set(gone)}

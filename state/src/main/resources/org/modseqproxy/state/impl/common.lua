@@ -1,0 +1,53 @@
+-- Shared prelude of every modseq-proxy script (RedisScripts prepends it).
+-- Layout of one mailbox, all keys under one hash tag so a script touches one Redis Cluster slot:
+--   KEYS[1] meta hash : uv (UIDVALIDITY), hms (HIGHESTMODSEQ), base (modseq origin of packed values),
+--                       hz (expunge horizon, RFC 7162 5.3), nf (next flag-set id)
+--   KEYS[2] flag sets : "=<flags>" -> id and id -> "<flags>" (flags space-separated, normalized by Java)
+--   KEYS[3] set of bucket numbers in use (intset-encoded)
+--   KEYS[4] expunge log list: "<modseq> <uid-set>", oldest first
+--   <ARGV[1]><n> bucket n: hash of uid%128 -> packed (modseq-base)*4096 + flag-set id (or "<delta>.<id>" when the
+--                id is 4096 or more). Small hashes stay listpack/ziplist encoded: a few bytes per message.
+-- ARGV[1] bucket key prefix, ARGV[2] UIDVALIDITY (decimal string), ARGV[3] TTL in ms (0: keys never expire).
+-- Lua numbers are doubles: every modseq stays below 2^53 and integers are printed with %d, never tostring().
+local META, FLAGSETS, BUCKETS, XLOG = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local PREFIX, UV, TTL = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local PACK = 4096
+
+local function int(n) return string.format('%d', n) end
+
+local function wipe()
+  for _, b in ipairs(redis.call('SMEMBERS', BUCKETS)) do redis.call('DEL', PREFIX .. b) end
+  redis.call('DEL', META, FLAGSETS, BUCKETS, XLOG)
+end
+
+-- Refresh the expiry of every key of the mailbox, but only when less than half the TTL is left: a mailbox in use
+-- costs one PTTL per call, not one PEXPIRE per bucket.
+local function touch()
+  if TTL <= 0 then return end
+  local left = redis.call('PTTL', META)
+  if left == -2 or left > TTL / 2 then return end
+  for _, b in ipairs(redis.call('SMEMBERS', BUCKETS)) do redis.call('PEXPIRE', PREFIX .. b, TTL) end
+  redis.call('PEXPIRE', META, TTL)
+  redis.call('PEXPIRE', FLAGSETS, TTL)
+  redis.call('PEXPIRE', BUCKETS, TTL)
+  redis.call('PEXPIRE', XLOG, TTL)
+end
+
+-- Give keys created during this call an expiry (touch() skips them while the meta key is fresh).
+local function expire_if_new(key)
+  if TTL > 0 and redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, TTL) end
+end
+
+-- Makes sure the state belongs to UIDVALIDITY UV; returns hms and whether the state was (re)created.
+-- Absent state starts at `now` (wall-clock microseconds sent by the proxy); a UIDVALIDITY change drops the old
+-- state and starts above its HIGHESTMODSEQ (RFC 7162 3.1.2.1: HIGHESTMODSEQ never goes back).
+local function ensure(now)
+  local cur = redis.call('HMGET', META, 'uv', 'hms')
+  if cur[1] == UV then return tonumber(cur[2]), false end
+  local start = now
+  if cur[2] then start = math.max(now, tonumber(cur[2]) + 1) end
+  wipe()
+  redis.call('HSET', META, 'uv', UV, 'hms', int(start), 'base', int(start), 'hz', int(start), 'nf', '1')
+  expire_if_new(META)
+  return start, true
+end

@@ -1,0 +1,3 @@
+-- Drops the mailbox's state (delete, rename).
+wipe()
+return 1
