@@ -56,7 +56,11 @@ public final class BackendConnection implements Sink {
     this.config = config;
     this.socket = socket;
     this.onFailure = onFailure;
-    this.decoder = new ImapDecoder(ImapDecoder.Side.RESPONSES, Limits.responseDefaults(), this);
+    // A legacy backend's "* SEARCH" over a large mailbox is one long line (about 7 bytes per UID): allow 16 MiB
+    // and a million tokens per line from the backend (which the operator trusts more than clients).
+    Limits d = Limits.responseDefaults();
+    this.decoder = new ImapDecoder(ImapDecoder.Side.RESPONSES,
+        new Limits(16 * 1024 * 1024, d.maxLiteralSize(), d.inlineLiteralMax(), d.maxFrameBytes(), d.maxNestingDepth(), 2_000_000), this);
   }
 
   /**
