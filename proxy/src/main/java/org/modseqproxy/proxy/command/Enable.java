@@ -48,6 +48,7 @@ final class Enable {
         return names;
       });
     }
+    remote = remote.compose(names -> s.sync().enableOnBackend().map(names));
     return remote.map(names -> {
       enabled.addAll(names);
       // RFC 5161 3.2: only newly enabled extensions are listed.

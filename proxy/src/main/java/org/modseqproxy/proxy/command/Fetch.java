@@ -20,6 +20,9 @@ final class Fetch {
 
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
+    if (sync.nativeSelected()) {
+      return sync.pass(cmd); // the backend keeps mod-sequences for this mailbox itself
+    }
     List<Token> args = cmd.args();
     if (args.size() < 2 || args.size() > 3 || !(args.get(0) instanceof Token.Atom set)) {
       return Future.failedFuture(ImapException.bad("FETCH expects a sequence set and items"));

@@ -21,6 +21,9 @@ final class Search {
 
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
+    if (sync.nativeSelected()) {
+      return sync.pass(cmd); // the backend keeps mod-sequences for this mailbox itself
+    }
     if (!containsModSeq(cmd.args())) {
       return sync.pass(cmd);
     }

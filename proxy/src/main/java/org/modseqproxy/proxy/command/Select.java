@@ -57,12 +57,24 @@ final class Select {
     }
     boolean wantModSeq = sync.condstore();
     boolean readOnly = cmd.name().equals("EXAMINE");
-    sync.closedPrevious();
-    MailboxSync.Opening opening = new MailboxSync.Opening();
-    sync.opening(opening);
-    Buffer rest = Buffer.buffer(cmd.name() + " " + ImapEncoder.astring(mailbox) + "\r\n", "UTF-8");
     Qresync q = qresync;
-    return s.forward(cmd, rest).compose(tagged -> {
+    return (wantModSeq ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
+      sync.closedPrevious();
+      MailboxSync.Opening opening = new MailboxSync.Opening();
+      sync.opening(opening);
+      // A backend with its own CONDSTORE/QRESYNC gets the client's SELECT as written: its mailboxes with mod-sequences
+      // pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (issue: OMA CPM 6.7 client side).
+      Buffer rest = sync.backendEnabled()
+          ? null
+          : Buffer.buffer(cmd.name() + " " + ImapEncoder.astring(mailbox) + "\r\n", "UTF-8");
+      return (rest == null ? s.forward(cmd) : s.forward(cmd, rest)).compose(tagged -> selected(s, sync, cmd, tagged, opening, mailbox, readOnly, wantModSeq, q));
+    });
+  }
+
+  private static Future<Void> selected(
+      Session s, MailboxSync sync, Command cmd, org.modseqproxy.proxy.codec.Frame tagged, MailboxSync.Opening opening,
+      String mailbox, boolean readOnly, boolean wantModSeq, Qresync q) {
+    {
       sync.opening(null);
       if (!"OK".equals(tagged.keyword())) {
         sync.unselect(); // RFC 9051 6.3.2: a failed SELECT leaves no mailbox selected
@@ -71,6 +83,10 @@ final class Select {
       SelectedMailbox mb = new SelectedMailbox(mailbox, sync.idFor(mailbox), readOnly, opening.uidValidity);
       mb.exists(opening.exists);
       sync.select(mb);
+      if (sync.backendEnabled() && opening.nativeHighestModSeq > 0 && !opening.backendNoModSeq) {
+        mb.nativeModSeq(true); // HIGHESTMODSEQ, VANISHED and FETCH came from the backend and were relayed
+        return sync.finish(cmd, tagged);
+      }
       if (!wantModSeq) {
         return sync.finish(cmd, tagged);
       }
@@ -84,13 +100,14 @@ final class Select {
           })
           .recover(err -> noModSeq(s, mb))
           .compose(v -> sync.finish(cmd, tagged));
-    });
+    }
   }
 
   /** RFC 7162 3.1.2.2: state off, or the store unreachable: say so, and keep working as a plain proxy. */
   private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
     mb.snapshot(null);
     mb.saidNoModSeq(true);
+    s.sync().noModSeq();
     s.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
     return Future.succeededFuture();
   }

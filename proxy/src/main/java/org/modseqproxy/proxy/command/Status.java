@@ -43,7 +43,9 @@ final class Status {
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     String mailbox = args.get(0).stringValue();
     Set<String> asked = new LinkedHashSet<>(requested);
-    asked.remove("HIGHESTMODSEQ");
+    if (!sync.backendEnabled()) {
+      asked.remove("HIGHESTMODSEQ"); // a legacy backend would answer BAD
+    }
     asked.addAll(List.of("MESSAGES", "UIDNEXT", "UIDVALIDITY"));
     sync.hook(frame -> {
       if (!"STATUS".equals(frame.keyword())) {
@@ -83,7 +85,9 @@ final class Status {
   private static Future<String> answer(Session s, MailboxSync sync, String mailbox, List<String> requested, Map<String, Long> v) {
     Future<Long> hms;
     long uidValidity = v.getOrDefault("UIDVALIDITY", 0L);
-    if (sync.selected() != null && sync.selected().name().equals(mailbox) && sync.modSeqActive()) {
+    if (v.getOrDefault("HIGHESTMODSEQ", 0L) > 0) {
+      hms = Future.succeededFuture(v.get("HIGHESTMODSEQ")); // the backend's own, for a mailbox it keeps them for
+    } else if (sync.selected() != null && sync.selected().name().equals(mailbox) && sync.modSeqActive()) {
       hms = Future.succeededFuture(sync.selected().highestModSeq());
     } else if (uidValidity <= 0 || !sync.policy().modSeqFor(mailbox)) {
       hms = Future.succeededFuture(0L);

@@ -25,6 +25,9 @@ final class Store {
 
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
+    if (sync.nativeSelected()) {
+      return sync.pass(cmd); // the backend keeps mod-sequences for this mailbox itself
+    }
     List<Token> args = cmd.args();
     if (args.size() < 3 || !(args.get(0) instanceof Token.Atom set)) {
       return Future.failedFuture(ImapException.bad("STORE expects a set, an action and flags"));

@@ -53,7 +53,7 @@ final class Launch {
     HostPort metricsAt = config.metrics().listen();
     if (metricsAt != null) {
       health = new HealthServer(vertx, metrics)
-          .readinessCheck("listening", () -> !proxy.statePolicy().equals(null))
+          .readinessCheck("listening", () -> true)
           .info("store", () -> store.available() ? "available" : "unavailable (answering NOMODSEQ)")
           .info("sessions", proxy::sessionCount);
       try {
@@ -70,6 +70,9 @@ final class Launch {
       Signal.handle(new Signal(sig), s -> stop.countDown());
     }
     stop.await();
+    if (health != null) {
+      health.startDraining(); // /ready turns 503 so load balancers stop sending new clients
+    }
     Duration grace = config.shutdown().gracePeriod();
     LOG.info("shutting down: no new connections, {} s for running commands", grace.toSeconds());
     try {

@@ -65,7 +65,7 @@ public final class FrontSession implements Sink, Session {
         defaults.maxNestingDepth(),
         defaults.maxItems());
     this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, this);
-    this.sync = new MailboxSync(this, rt.statePolicy());
+    this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
   }
 
   /** Greets the client, or refuses it with BYE when the proxy is full or shutting down (RFC 9051 7.1.5). */

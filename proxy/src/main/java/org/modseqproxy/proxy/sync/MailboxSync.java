@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.Session;
@@ -30,6 +31,7 @@ import org.modseqproxy.state.UidSet;
 public final class MailboxSync {
   private final Session session;
   private final StatePolicy policy;
+  private final ProxyMetrics metrics;
   private boolean condstore;
   private boolean qresync;
   private SelectedMailbox selected;
@@ -39,9 +41,10 @@ public final class MailboxSync {
   private UidSet.Builder expunged = new UidSet.Builder();
   private boolean anyExpunged;
 
-  public MailboxSync(Session session, StatePolicy policy) {
+  public MailboxSync(Session session, StatePolicy policy, ProxyMetrics metrics) {
     this.session = session;
     this.policy = policy;
+    this.metrics = metrics;
   }
 
   // ---- session-level state --------------------------------------------------------------------------------------
@@ -89,6 +92,11 @@ public final class MailboxSync {
   public void select(SelectedMailbox mailbox) {
     this.selected = mailbox;
     session.state(mailbox == null ? SessionState.AUTHENTICATED : SessionState.SELECTED);
+  }
+
+  /** The selected mailbox has the backend's own mod-sequences: commands go through untouched. */
+  public boolean nativeSelected() {
+    return selected != null && selected.nativeModSeq();
   }
 
   /** True when the selected mailbox has mod-sequences now (else NOMODSEQ rules apply, RFC 7162 3.1.2.2). */
@@ -143,9 +151,12 @@ public final class MailboxSync {
       java.util.Arrays.sort(sorted);
       mailbox.reset(sorted);
       long next = Math.max(uidNext, sorted.length == 0 ? 1 : sorted[sorted.length - 1] + 1);
-      return onLoop(store().sync(mailbox.id(), new Listing(mailbox.uidValidity(), next, uids, flags)));
+      long start = System.nanoTime();
+      return onLoop(store().sync(mailbox.id(), new Listing(mailbox.uidValidity(), next, uids, flags)))
+          .andThen(ar -> metrics.storeOperation("sync", ar.succeeded(), System.nanoTime() - start));
     }).map(r -> {
       mailbox.snapshot(r.snapshot());
+      metrics.resync("full", (int) Math.min(Integer.MAX_VALUE, r.added().size() + r.changed().size() + r.expunged().size()));
       return r;
     });
   }
@@ -233,7 +244,10 @@ public final class MailboxSync {
 
   /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
   public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
-    Future<SyncResult> f = onLoop(store().apply(mb.id(), mb.uidValidity(), changes)).map(r -> {
+    long start = System.nanoTime();
+    Future<SyncResult> f = onLoop(store().apply(mb.id(), mb.uidValidity(), changes))
+        .andThen(ar -> metrics.storeOperation("apply", ar.succeeded(), System.nanoTime() - start))
+        .map(r -> {
       if (mb == selected) {
         mb.snapshot(r.snapshot());
       }
@@ -267,6 +281,9 @@ public final class MailboxSync {
     public long exists;
     public long uidValidity;
     public long uidNext;
+    /** The backend's own answer when it has CONDSTORE enabled: HIGHESTMODSEQ (native) or NOMODSEQ (legacy). */
+    public long nativeHighestModSeq;
+    public boolean backendNoModSeq;
   }
 
   private Opening opening;
@@ -289,6 +306,8 @@ public final class MailboxSync {
               opening.uidValidity = Long.parseLong(c.rawArgs().trim());
             } else if (c.name().equals("UIDNEXT")) {
               opening.uidNext = Long.parseLong(c.rawArgs().trim());
+            } else if (c.name().equals("HIGHESTMODSEQ")) {
+              opening.nativeHighestModSeq = Long.parseLong(c.rawArgs().trim());
             }
           } catch (NumberFormatException e) {
             // a backend that garbles these gets no mod-sequences for the mailbox (uidValidity stays 0)
@@ -296,6 +315,16 @@ public final class MailboxSync {
         });
         default -> {}
       }
+      if ("OK".equals(kw) && frame.code().map(c -> c.name().equals("NOMODSEQ")).orElse(false)) {
+        // RFC 7162 3.1.2.2 from the backend: the proxy synthesizes mod-sequences for this mailbox instead, as the
+        // OMA CPM client side (RFC 5162 section 5); the client must not see the backend's NOMODSEQ.
+        opening.backendNoModSeq = true;
+        return;
+      }
+    }
+    if (selected != null && selected.nativeModSeq()) {
+      session.write(frame.raw()); // a backend with its own mod-sequences for this mailbox: untouched
+      return;
     }
     if (selected != null && kw != null) {
       switch (kw) {
@@ -322,10 +351,75 @@ public final class MailboxSync {
           fetch(frame);
           return;
         }
+        case "VANISHED" -> {
+          // Only a backend with QRESYNC enabled sends this (RFC 7162 3.2.10); keep the view and the log in step.
+          vanishedFromBackend(frame);
+          return;
+        }
         default -> {}
       }
     }
     session.write(frame.raw());
+  }
+
+  private void vanishedFromBackend(Frame frame) {
+    List<org.modseqproxy.proxy.codec.Token> t = frame.tokens();
+    boolean earlier = t.size() > 1 && t.get(1) instanceof org.modseqproxy.proxy.codec.Token.ListTok;
+    String set = t.isEmpty() ? null : t.get(t.size() - 1).stringValue();
+    if (!earlier && set != null) {
+      try {
+        UidSet gone = UidSet.parse(set, Math.max(1, selected.lastKnownUid()));
+        gone.stream().forEach(uid -> {
+          int seq = selected.seqOf(uid);
+          if (seq > 0) {
+            selected.expunge(seq);
+            expunged.add(uid);
+            anyExpunged = true;
+          }
+        });
+      } catch (RuntimeException e) {
+        // unparseable set: relayed as is; the next SELECT's listing repairs the log
+      }
+    }
+    session.write(frame.raw());
+  }
+
+  /** Whether the backend itself has CONDSTORE and QRESYNC (then they are enabled there too, and used per mailbox). */
+  public boolean backendHasModSeq() {
+    return session.backend() != null && session.backend().has("CONDSTORE") && session.backend().has("QRESYNC")
+        && session.backend().has("ENABLE");
+  }
+
+  private boolean backendCondstore;
+  private boolean backendQresync;
+
+  /**
+   * On a backend that has CONDSTORE and QRESYNC itself, enables there exactly what the client enabled here, so that
+   * mailboxes with native mod-sequences pass through untouched and the backend's responses are what the client
+   * expects (never VANISHED to a client that did not enable QRESYNC).
+   */
+  public Future<Void> enableOnBackend() {
+    if (!backendHasModSeq()) {
+      return Future.succeededFuture();
+    }
+    List<String> names = new ArrayList<>();
+    if (condstore && !backendCondstore) {
+      names.add("CONDSTORE");
+    }
+    if (qresync && !backendQresync) {
+      names.add("QRESYNC");
+    }
+    if (names.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    backendCondstore |= condstore;
+    backendQresync |= qresync;
+    return session.internal("ENABLE " + String.join(" ", names)).<Void>mapEmpty().recover(err -> Future.<Void>succeededFuture());
+  }
+
+  /** True when the backend has CONDSTORE enabled for this session (its SELECT answers HIGHESTMODSEQ or NOMODSEQ). */
+  public boolean backendEnabled() {
+    return backendCondstore;
   }
 
   /** An untagged FETCH: flags that changed get a new mod-sequence; with CONDSTORE on, MODSEQ is added. */
@@ -464,7 +558,7 @@ public final class MailboxSync {
 
   /** Sends "* OK [CLOSED]" when QRESYNC is on and a mailbox was selected (RFC 7162 3.2.11). */
   public void closedPrevious() {
-    if (selected != null && qresync) {
+    if (selected != null && qresync && !backendQresync) { // a QRESYNC backend says [CLOSED] itself
       session.writeLine("* OK [CLOSED] Previous mailbox closed");
     }
     resetExpunged();
@@ -474,6 +568,11 @@ public final class MailboxSync {
   public void unselect() {
     resetExpunged();
     select(null);
+  }
+
+  /** Counts a selection answered with NOMODSEQ. */
+  public void noModSeq() {
+    metrics.resync("nomodseq", 0);
   }
 
   /** Raw pass-through used by commands the funnel does not rewrite. */

@@ -19,6 +19,7 @@ public final class SelectedMailbox {
   private int count;
   private MailboxSnapshot snapshot;
   private boolean saidNoModSeq;
+  private boolean nativeModSeq;
 
   public SelectedMailbox(String name, MailboxId id, boolean readOnly, long uidValidity) {
     this.name = name;
@@ -55,6 +56,15 @@ public final class SelectedMailbox {
 
   public void saidNoModSeq(boolean v) {
     this.saidNoModSeq = v;
+  }
+
+  /** The backend keeps mod-sequences for this mailbox itself: everything passes through untouched. */
+  public boolean nativeModSeq() {
+    return nativeModSeq;
+  }
+
+  public void nativeModSeq(boolean v) {
+    this.nativeModSeq = v;
   }
 
   public MailboxSnapshot snapshot() {
