@@ -16,6 +16,12 @@ public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged) {
 
     public ChangeSet {
         TreeMap<Long, Flags> copy = new TreeMap<>(upserts);
+        if (!copy.isEmpty() && copy.firstKey() < 1) {
+            throw new IllegalArgumentException("UIDs start at 1");
+        }
+        if (copy.containsValue(null)) {
+            throw new IllegalArgumentException("null flags for an upsert");
+        }
         copy.keySet().removeIf(expunged::contains);
         upserts = Collections.unmodifiableMap(copy);
     }

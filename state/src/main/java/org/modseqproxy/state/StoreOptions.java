@@ -11,18 +11,19 @@ import java.time.Duration;
  *                              keeps them forever. Default 30 days. The memory store drops idle mailboxes likewise.
  * @param commandTimeout        Redis command (and connect) timeout: calls fail fast after it. Default 1 s.
  * @param circuitRetryDelay     after a failure the circuit stays open this long before one trial call. Default 2 s.
- * @param nearCacheMaxMailboxes snapshots kept by the Redis store's near-cache; 0 disables it. Default 10 000.
+ * @param nearCacheMaxMessages  messages, summed over cached mailboxes, that the Redis store's near-cache may hold
+ *                              (about 30 bytes each); 0 disables it. Default 2 000 000.
  * @param keyPrefix             Redis key prefix: keys look like {@code <prefix>:{<tag>}:m}. Default "ms".
  */
 public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Duration commandTimeout,
-                           Duration circuitRetryDelay, int nearCacheMaxMailboxes, String keyPrefix) {
+                           Duration circuitRetryDelay, int nearCacheMaxMessages, String keyPrefix) {
 
     public StoreOptions {
         if (expungeLogMaxEntries < 1) {
             throw new IllegalArgumentException("expungeLogMaxEntries must be >= 1");
         }
         if (idleMailboxTtl.isNegative() || commandTimeout.isNegative() || commandTimeout.isZero()
-                || circuitRetryDelay.isNegative() || nearCacheMaxMailboxes < 0) {
+                || circuitRetryDelay.isNegative() || nearCacheMaxMessages < 0) {
             throw new IllegalArgumentException("bad store options");
         }
         if (keyPrefix.isEmpty() || keyPrefix.contains("{") || keyPrefix.contains("}")) {
@@ -31,23 +32,23 @@ public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Du
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(10_000, Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofSeconds(2), 10_000, "ms");
+        return new StoreOptions(10_000, Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofSeconds(2), 2_000_000, "ms");
     }
 
     public StoreOptions withExpungeLogMaxEntries(int n) {
-        return new StoreOptions(n, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMailboxes, keyPrefix);
+        return new StoreOptions(n, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix);
     }
 
     public StoreOptions withIdleMailboxTtl(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, d, commandTimeout, circuitRetryDelay, nearCacheMaxMailboxes, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, d, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix);
     }
 
     public StoreOptions withCommandTimeout(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, d, circuitRetryDelay, nearCacheMaxMailboxes, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, d, circuitRetryDelay, nearCacheMaxMessages, keyPrefix);
     }
 
     public StoreOptions withCircuitRetryDelay(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, d, nearCacheMaxMailboxes, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, d, nearCacheMaxMessages, keyPrefix);
     }
 
     public StoreOptions withNearCacheMaxMailboxes(int n) {
@@ -55,6 +56,6 @@ public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Du
     }
 
     public StoreOptions withKeyPrefix(String p) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMailboxes, p);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, p);
     }
 }

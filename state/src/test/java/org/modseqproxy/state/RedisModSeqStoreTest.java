@@ -150,6 +150,21 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         await(noTtl.delete(forever));
     }
 
+    /** Keys expire one by one: a bucket outliving its meta/index keys must not leak into the next state. */
+    @Test
+    void leftoverBucketKeysOfExpiredStateAreIgnored() throws Exception {
+        RedisServerFixture redis = REDIS.server();
+        await(store.sync(box, listing(UV, 4, 1, SEEN, 2, SEEN, 3, SEEN)));
+        redis.call("DEL", key("m"), key("k"), key("f"));
+        assertThat(redis.call("EXISTS", key("b:0"))).isEqualTo(1L);
+        ModSeqStore cold = extraStore(options());
+        SyncResult r = await(cold.sync(box, listing(UV, 4, 2, NONE)));
+        assertThat(r.added()).isEqualTo(UidSet.of(2));
+        assertThat(r.snapshot().uids()).isEqualTo(UidSet.of(2));
+        assertThat(await(extraStore(options()).load(box, UV)).orElseThrow().messages())
+                .containsExactly(new MessageState(2, r.assignedModSeq(), NONE));
+    }
+
     @Test
     void mailboxIdTagNeverContainsBraces() {
         MailboxId odd = new MailboxId("b{1}", "a:l%ce", "IN}BOX{x");

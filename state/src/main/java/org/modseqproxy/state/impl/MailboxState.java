@@ -1,8 +1,8 @@
 package org.modseqproxy.state.impl;
 
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +29,7 @@ public final class MailboxState implements MailboxSnapshot {
     private final long[] keys; // bucket numbers (uid >>> 7), ascending
     private final Bucket[] buckets;
     private final int size;
-    private volatile List<MessageState> messages; // built on first use
+    private final int[] offsets; // offsets[i] = number of messages in buckets before i
 
     private MailboxState(long uidValidity, long highestModSeq, long expungeHorizon, long[] keys, Bucket[] buckets) {
         this.uidValidity = uidValidity;
@@ -37,9 +37,11 @@ public final class MailboxState implements MailboxSnapshot {
         this.expungeHorizon = expungeHorizon;
         this.keys = keys;
         this.buckets = buckets;
+        this.offsets = new int[buckets.length];
         int n = 0;
-        for (Bucket b : buckets) {
-            n += b.uids.length;
+        for (int i = 0; i < buckets.length; i++) {
+            offsets[i] = n;
+            n += buckets[i].uids.length;
         }
         this.size = n;
     }
@@ -191,20 +193,27 @@ public final class MailboxState implements MailboxSnapshot {
         return i < 0 ? Optional.empty() : Optional.of(b.message(i));
     }
 
+    /** A read-only view; MessageState objects are made on access, so a cached snapshot stays compact. */
     @Override
     public List<MessageState> messages() {
-        List<MessageState> m = messages;
-        if (m == null) {
-            List<MessageState> all = new ArrayList<>(size);
-            for (Bucket b : buckets) {
-                for (int i = 0; i < b.uids.length; i++) {
-                    all.add(b.message(i));
+        return new AbstractList<>() {
+            @Override
+            public MessageState get(int index) {
+                if (index < 0 || index >= size) {
+                    throw new IndexOutOfBoundsException(index);
                 }
+                int bi = Arrays.binarySearch(offsets, index); // offsets strictly ascend: buckets are never empty
+                if (bi < 0) {
+                    bi = -bi - 2;
+                }
+                return buckets[bi].message(index - offsets[bi]);
             }
-            m = Collections.unmodifiableList(all);
-            messages = m;
-        }
-        return m;
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
     }
 
     @Override

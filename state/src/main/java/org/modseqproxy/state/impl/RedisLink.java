@@ -14,6 +14,9 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -61,7 +64,8 @@ final class RedisLink implements AutoCloseable {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), maxDelay(opts), 2, TimeUnit.MILLISECONDS))
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(opts.commandTimeout()).build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(opts.commandTimeout());
+        TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(true)
+                .timeoutSource(new ScaledTimeout(opts.commandTimeout().toMillis())).build();
         List<RedisURI> clusterNodes = clusterNodes(spec);
         if (clusterNodes == null) {
             RedisURI uri = RedisURI.create(spec);
@@ -93,6 +97,40 @@ final class RedisLink implements AutoCloseable {
         // connectAsync needs the slot map first (the blocking connect() would load it itself).
         return new RedisLink(resources, client, () -> client.refreshPartitionsAsync().toCompletableFuture()
                 .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
+    }
+
+    /**
+     * Small commands fail after the configured timeout. A script call's cost grows with the mailbox: a batch gets
+     * 1 ms more per 100 arguments (a 100 000-message first sync: +2 s), the whole-mailbox LOAD five times the
+     * timeout. A dead Redis is still noticed at once (commands are rejected while disconnected).
+     */
+    static final class ScaledTimeout extends TimeoutOptions.TimeoutSource {
+        private final long baseMillis;
+
+        ScaledTimeout(long baseMillis) {
+            this.baseMillis = baseMillis;
+        }
+
+        @Override
+        public long getTimeout(RedisCommand<?, ?, ?> command) {
+            if (command.getType() != CommandType.EVALSHA && command.getType() != CommandType.EVAL) {
+                return baseMillis;
+            }
+            CommandArgs<?, ?> args = command.getArgs();
+            if (args == null) {
+                return baseMillis;
+            }
+            String first = args.getFirstString();
+            if (RedisScript.LOAD.sha.equals(first) || RedisScript.LOAD.source.equals(first)) {
+                return 5 * baseMillis;
+            }
+            return baseMillis + args.count() / 100;
+        }
+
+        @Override
+        public TimeUnit getTimeUnit() {
+            return TimeUnit.MILLISECONDS;
+        }
     }
 
     private static Duration maxDelay(StoreOptions opts) {

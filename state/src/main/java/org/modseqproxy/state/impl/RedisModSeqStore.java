@@ -70,8 +70,9 @@ public final class RedisModSeqStore implements ModSeqStore {
         this.link = link;
         this.opts = opts;
         this.breaker = new CircuitBreaker(opts.circuitRetryDelay());
-        this.nearCache = opts.nearCacheMaxMailboxes() == 0 ? null : Caffeine.newBuilder()
-                .maximumSize(opts.nearCacheMaxMailboxes())
+        this.nearCache = opts.nearCacheMaxMessages() == 0 ? null : Caffeine.newBuilder()
+                .maximumWeight(opts.nearCacheMaxMessages())
+                .weigher((MailboxId id, MailboxState s) -> s.size() + 1)
                 .expireAfterAccess(Duration.ofMinutes(30))
                 .build();
     }

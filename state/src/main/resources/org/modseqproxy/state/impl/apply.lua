@@ -13,12 +13,19 @@ local ms = hms + 1
 local delta = ms - base
 local added, changed, gone, new_keys = {}, {}, {}, {}
 
+local fid_cache = {}
 local function flagset_id(flags)
   if flags == '' then return 0 end
-  local id = redis.call('HGET', FLAGSETS, '=' .. flags)
-  if id then return tonumber(id) end
-  id = redis.call('HINCRBY', META, 'nf', 1) - 1
-  redis.call('HSET', FLAGSETS, '=' .. flags, int(id), int(id), flags)
+  local id = fid_cache[flags]
+  if id then return id end
+  id = redis.call('HGET', FLAGSETS, '=' .. flags)
+  if id then
+    id = tonumber(id)
+  else
+    id = redis.call('HINCRBY', META, 'nf', 1) - 1
+    redis.call('HSET', FLAGSETS, '=' .. flags, int(id), int(id), flags)
+  end
+  fid_cache[flags] = id
   return id
 end
 
@@ -33,25 +40,54 @@ local function packed_fid(v)
   return tonumber(v) % PACK
 end
 
+-- Upserts, grouped by bucket so that a 100 000-message first sync costs a few calls per 128 messages.
+local groups, order = {}, {}
 local i = 7
 for _ = 1, nup do
-  local uid, flags = tonumber(ARGV[i]), ARGV[i + 1]
-  i = i + 2
+  local uid = tonumber(ARGV[i])
   local b = math.floor(uid / 128)
-  local key, field = PREFIX .. int(b), int(uid % 128)
-  local fid = flagset_id(flags)
-  local old = redis.call('HGET', key, field)
-  if not old then
-    if redis.call('SADD', BUCKETS, int(b)) == 1 then
-      -- a bucket key not listed in BUCKETS is a leftover of expired state: never let it leak into this one
-      redis.call('DEL', key)
+  local g = groups[b]
+  if not g then
+    g = {}
+    groups[b] = g
+    order[#order + 1] = b
+  end
+  g[#g + 1] = uid
+  g[#g + 1] = ARGV[i + 1]
+  i = i + 2
+end
+for _, b in ipairs(order) do
+  local g, key = groups[b], PREFIX .. int(b)
+  local olds = {}
+  local known = redis.call('SISMEMBER', BUCKETS, int(b)) == 1
+  if known then
+    local fields = {}
+    for k = 1, #g, 2 do fields[#fields + 1] = int(g[k] % 128) end
+    olds = redis.call('HMGET', key, unpack(fields))
+  else
+    -- a bucket key not listed in BUCKETS is a leftover of expired state: never let it leak into this one
+    redis.call('DEL', key)
+  end
+  local sets = {}
+  for k = 1, #g, 2 do
+    local uid, fid = g[k], flagset_id(g[k + 1])
+    local old = olds[(k + 1) / 2]
+    if not old then
+      added[#added + 1] = uid
+    elseif packed_fid(old) ~= fid then
+      changed[#changed + 1] = uid
+    end
+    if not old or packed_fid(old) ~= fid then
+      sets[#sets + 1] = int(uid % 128)
+      sets[#sets + 1] = pack(fid)
+    end
+  end
+  if #sets > 0 then
+    redis.call('HSET', key, unpack(sets))
+    if not known then
+      redis.call('SADD', BUCKETS, int(b))
       new_keys[#new_keys + 1] = key
     end
-    redis.call('HSET', key, field, pack(fid))
-    added[#added + 1] = uid
-  elseif packed_fid(old) ~= fid then
-    redis.call('HSET', key, field, pack(fid))
-    changed[#changed + 1] = uid
   end
 end
 

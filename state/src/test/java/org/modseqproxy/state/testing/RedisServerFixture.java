@@ -40,7 +40,7 @@ public final class RedisServerFixture implements AutoCloseable {
     private final int port;
     private final List<String> extraArgs;
     private final Path log;
-    private Process process;
+    private volatile Process process;
 
     private RedisServerFixture(Path binary, int port, List<String> extraArgs) throws IOException {
         this.binary = binary;
@@ -48,6 +48,13 @@ public final class RedisServerFixture implements AutoCloseable {
         this.extraArgs = extraArgs;
         this.log = Files.createTempFile("redis-fixture-" + port + "-", ".log");
         this.log.toFile().deleteOnExit();
+        // never leave a redis-server behind, even if the test JVM exits without close()
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = process;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }, "redis-fixture-" + port));
     }
 
     /** Starts a server on a free port (retrying if another process grabs the port first). */
