@@ -52,7 +52,7 @@ final class Id {
         clean.add(fields.get(i + 1));
       }
     }
-    String rest = "ID " + ((org.modseqproxy.proxy.session.FrontSession) s).idList(clean) + "\r\n";
+    String rest = "ID " + s.idList(clean) + "\r\n";
     return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> s.sync().finish(cmd, tagged));
   }
 }

@@ -75,4 +75,7 @@ public interface Session {
   void rememberClientId(List<String> fields);
 
   boolean forwardClientAddress();
+
+  /** An ID parameter list for the backend: the given fields plus, when forwarding is on, the client's address. */
+  String idList(List<String> fields);
 }

@@ -317,7 +317,7 @@ public final class FrontSession implements Sink, Session {
     return backend.run("ID " + idList(clientIdFields)).mapEmpty();
   }
 
-  /** An ID parameter list: the client's fields plus, when enabled, its address. */
+  @Override
   public String idList(List<String> fields) {
     List<String> all = new ArrayList<>(fields);
     if (rt.config().id().forwardClientAddress()) {

@@ -136,6 +136,54 @@ public final class MailboxSync {
    * from the listing. Responses of the listing never reach the client; an EXISTS/EXPUNGE that arrives meanwhile does.
    */
   public Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
+    if (policy.mode() == org.modseqproxy.proxy.config.ProxyConfig.Consistency.EXCLUSIVE) {
+      return onLoop(store().load(mailbox.id(), mailbox.uidValidity()))
+          .compose(stored -> stored.isPresent() ? deliveriesOnly(mailbox, stored.get(), exists, uidNext) : Future.succeededFuture(null))
+          .compose(r -> r != null ? Future.succeededFuture(r) : listAll(mailbox, exists, uidNext));
+    }
+    return listAll(mailbox, exists, uidNext);
+  }
+
+  /**
+   * Exclusive mode (DESIGN "Consistency modes"): every flag change and expunge went through a proxy, so the stored
+   * UIDs are the backend's, plus deliveries above the highest stored UID. Costs O(new messages); null means "the
+   * counts do not add up, list everything".
+   */
+  private Future<SyncResult> deliveriesOnly(SelectedMailbox mailbox, org.modseqproxy.state.MailboxSnapshot snap, long exists, long uidNext) {
+    long known = snap.size();
+    long maxUid = snap.uids().isEmpty() ? 0 : snap.uids().last();
+    if (exists < known || (uidNext > 0 && uidNext <= maxUid)) {
+      return Future.succeededFuture(null);
+    }
+    Future<List<FetchResponse>> fresh = exists == known
+        ? Future.succeededFuture(List.of())
+        : collect("UID FETCH " + (maxUid + 1) + ":* (FLAGS)");
+    return fresh.compose(rows -> {
+      Map<Long, Flags> upserts = new HashMap<>();
+      for (FetchResponse r : rows) {
+        if (r.uid() > maxUid) { // "n:*" always includes the last message (RFC 9051 6.4.9)
+          upserts.put(r.uid(), r.flags() == null ? Flags.EMPTY : r.flags());
+        }
+      }
+      if (known + upserts.size() != exists) {
+        return Future.succeededFuture(null);
+      }
+      long[] uids = java.util.stream.LongStream.concat(snap.uids().stream(), upserts.keySet().stream().mapToLong(Long::longValue).sorted()).toArray();
+      mailbox.reset(uids);
+      if (upserts.isEmpty()) {
+        mailbox.snapshot(snap);
+        metrics.resync("incremental", 0);
+        return Future.succeededFuture(new SyncResult(snap, UidSet.empty(), UidSet.empty(), UidSet.empty(), 0));
+      }
+      return onLoop(store().apply(mailbox.id(), mailbox.uidValidity(), new ChangeSet(upserts, UidSet.empty()))).map(r -> {
+        mailbox.snapshot(r.snapshot());
+        metrics.resync("incremental", upserts.size());
+        return r;
+      });
+    });
+  }
+
+  private Future<SyncResult> listAll(SelectedMailbox mailbox, long exists, long uidNext) {
     Future<List<FetchResponse>> listing = exists == 0
         ? Future.succeededFuture(List.of())
         : collect("UID FETCH 1:* (FLAGS)");

@@ -199,6 +199,38 @@ class CondstoreQresyncTest {
   }
 
   @Test
+  void exclusiveModeSeesDeliveriesAndProxiedChangesWithoutFullListing() {
+    try (ProxyFixture ex = ProxyFixture.start("127.0.0.1", backend.port(), "memory", l -> l.set("state.mode", "exclusive"))) {
+      long uv;
+      long hms;
+      try (RawImap c = ex.connect().login("alice", "pw")) {
+        c.ok("e", "ENABLE QRESYNC");
+        List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
+        uv = find(UIDVALIDITY, sel);
+        hms = find(HMS, sel);
+        c.ok("b", "STORE 3 +FLAGS (\\Seen)");
+        c.ok("z", "LOGOUT");
+      }
+      backend.deliver(alice, "m7", "body 7");
+      // A flag change that bypasses the proxies: exclusive mode trusts that none happen and does not list, so it must
+      // NOT show up (that is the documented price of O(changes) selects); shared mode would report it.
+      try (RawImap direct = RawImap.connect("127.0.0.1", backend.port())) {
+        direct.login("alice", "pw");
+        direct.ok("a", "SELECT INBOX");
+        direct.ok("b", "STORE 1 +FLAGS (\\Answered)");
+      }
+      try (RawImap c = ex.connect().login("alice", "pw")) {
+        c.ok("e", "ENABLE QRESYNC");
+        List<String> sel = c.command("a", "SELECT INBOX (QRESYNC (" + uv + " " + hms + "))");
+        assertThat(sel).anyMatch(l -> l.matches("\\* 3 FETCH \\(UID 3 FLAGS \\(.*\\\\Seen.*"));
+        assertThat(sel).anyMatch(l -> l.matches("\\* 7 FETCH \\(UID 7 .*"));
+        assertThat(sel.stream().filter(l -> l.contains("FETCH"))).hasSize(2);
+        assertThat(find(HMS, sel)).isGreaterThan(hms);
+      }
+    }
+  }
+
+  @Test
   void qresyncWithoutEnableIsBad() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       assertThat(last(c.command("a", "SELECT INBOX (QRESYNC (1 1))"))).startsWith("a BAD");
