@@ -50,6 +50,8 @@ public final class FrontSession implements Sink, Session {
   private long idleTimer = -1;
   private Promise<Buffer> rawLine;
   private Streaming streaming;
+  private boolean backendPausedForClient;
+  private long lastInput = System.nanoTime();
 
   public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
     this.rt = rt;
@@ -110,12 +112,15 @@ public final class FrontSession implements Sink, Session {
     }
     rt.metrics().bytes("client_out", bytes.length());
     socket.write(bytes);
-    // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers).
-    if (socket.writeQueueFull() && backend != null && !backend.isClosed()) {
+    // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers). One pause per
+    // full queue, however many writes found it full, and one resume when it drains.
+    if (!backendPausedForClient && socket.writeQueueFull() && backend != null && !backend.isClosed()) {
       BackendConnection b = backend;
+      backendPausedForClient = true;
       b.pauseInput();
       socket.drainHandler(v -> {
         socket.drainHandler(null);
+        backendPausedForClient = false;
         b.resumeInput();
       });
     }
@@ -673,15 +678,30 @@ public final class FrontSession implements Sink, Session {
     }
   }
 
-  /** RFC 9051 5.4: an idle client is logged out after the configured time (at least 30 minutes by default). */
+  /**
+   * RFC 9051 5.4: an idle client is logged out after the configured time (at least 30 minutes by default). One
+   * timer per session, re-armed from the last input time, instead of a new timer for every read.
+   */
   private void touch() {
-    long timeout = rt.config().limits().idleTimeout().toMillis();
-    if (idleTimer >= 0) {
-      rt.vertx().cancelTimer(idleTimer);
+    lastInput = System.nanoTime();
+    if (idleTimer < 0) {
+      armIdleTimer(rt.config().limits().idleTimeout().toMillis());
     }
-    idleTimer = rt.vertx().setTimer(timeout, t -> {
+  }
+
+  private void armIdleTimer(long delayMillis) {
+    idleTimer = rt.vertx().setTimer(Math.max(1, delayMillis), t -> {
       idleTimer = -1;
-      bye("Autologout; idle for too long");
+      if (closed) {
+        return;
+      }
+      long timeout = rt.config().limits().idleTimeout().toMillis();
+      long idle = (System.nanoTime() - lastInput) / 1_000_000;
+      if (idle >= timeout) {
+        bye("Autologout; idle for too long");
+      } else {
+        armIdleTimer(timeout - idle);
+      }
     });
   }
 
