@@ -89,7 +89,7 @@ public final class DovecotServer extends MaildirServer {
                 # Throwaway config written by DovecotServer.java (mode %s)
                 base_dir = %s
                 state_dir = %s
-                instance_name = modseq-%s
+                instance_name = %s
                 log_path = %s
                 protocols = imap
                 listen = 127.0.0.1

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +70,14 @@ final class IsolatedProcess {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** unshare, the namespace's PID 1 and everything below it, right now. */
+    List<ProcessHandle> processTree() {
+        List<ProcessHandle> tree = new ArrayList<>();
+        tree.add(process.toHandle());
+        process.toHandle().descendants().forEach(tree::add);
+        return tree;
     }
 
     /** What the script and the server printed so far. */

@@ -171,6 +171,11 @@ abstract class MaildirServer implements ImapBackend {
         }
     }
 
+    /** The server's processes right now (for tests of the fixture itself). */
+    List<ProcessHandle> processTree() {
+        return process == null ? List.of() : process.processTree();
+    }
+
     /** True while the server's PID 1 runs (for tests of the fixture itself). */
     boolean isRunning() {
         return process != null && process.isAlive();

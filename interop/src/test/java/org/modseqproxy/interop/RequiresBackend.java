@@ -1,6 +1,7 @@
 package org.modseqproxy.interop;
 
 import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * With {@code -Dmodseq.interop.required=true} (or env MODSEQ_INTEROP_REQUIRED=true, for CI) a missing
  * backend fails the tests instead of skipping them.
  */
+@Inherited
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(BackendAvailableCondition.class)
