@@ -184,13 +184,22 @@ abstract class DovecotContractTest {
     }
 
     @Test
-    void statusAnswersHighestModseqInEveryMode() throws Exception {
-        // Even with CONDSTORE hidden (or NOMODSEQ on SELECT) STATUS reports a HIGHESTMODSEQ:
-        // 1 for the new folder, +1 for the message.
+    void statusHighestModseqAnswersInEveryModeAndEnablesCondstore() throws Exception {
         dovecot.deliver("carol", "Status", TestMessages.message("one"));
         try (RawImapClient client = dovecot.login("carol")) {
+            client.command("SELECT Status");
+            // STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command (RFC 7162 3.1); enabled while a
+            // folder is selected, it brings an untagged HIGHESTMODSEQ: in every mode, even under
+            // NOMODSEQ and with CONDSTORE hidden. 2 = 1 for the new folder + 1 for the message.
             ImapReply status = client.command("STATUS Status (MESSAGES UIDNEXT HIGHESTMODSEQ)");
-            assertThat(status.untagged()).containsExactly("* STATUS Status (MESSAGES 1 UIDNEXT 2 HIGHESTMODSEQ 2)");
+            assertThat(status.untagged()).containsExactly(
+                    "* OK [HIGHESTMODSEQ 2] Highest", "* STATUS Status (MESSAGES 1 UIDNEXT 2 HIGHESTMODSEQ 2)");
+            assertThat(status.tagged()).startsWith("a3 OK [CLIENTBUG] Status on selected mailbox completed (");
+            // From now on STORE echoes carry MODSEQ, except where there are none.
+            String echo = mode() == DovecotServer.Mode.INDEX_MEMORY
+                    ? "* 1 FETCH (FLAGS (\\Seen \\Recent))"
+                    : "* 1 FETCH (MODSEQ (3) FLAGS (\\Seen \\Recent))";
+            assertThat(client.command("STORE 1 +FLAGS (\\Seen)").untagged()).containsExactly(echo);
         }
     }
 }

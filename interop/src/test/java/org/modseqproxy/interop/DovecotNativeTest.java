@@ -77,6 +77,20 @@ class DovecotNativeTest extends DovecotContractTest {
     }
 
     @Test
+    void qresyncMustBeEnabledAndThenAddsUidToStoreEchoes() throws Exception {
+        dovecot.deliver("alice", "Echo", TestMessages.message("one"));
+        try (RawImapClient client = dovecot.login("alice")) {
+            assertThat(client.command("SELECT Echo (QRESYNC (1 1))").tagged())
+                    .startsWith("a2 BAD Error in IMAP command SELECT: QRESYNC not enabled (");
+            client.command("ENABLE QRESYNC");
+            ImapReply select = client.command("SELECT Echo");
+            long h = Long.parseLong(select.single("OK [HIGHESTMODSEQ").replaceAll("\\D", ""));
+            assertThat(client.command("STORE 1 +FLAGS (\\Seen)").untagged())
+                    .containsExactly("* 1 FETCH (UID 1 MODSEQ (" + (h + 1) + ") FLAGS (\\Seen \\Recent))");
+        }
+    }
+
+    @Test
     void wrongPasswordIsDelayedAndPenalisesTheNextLoginFromTheSameAddress() throws Exception {
         // Own server: the auth penalty (anvil, per IP) would slow down every other test's LOGIN.
         try (DovecotServer own = new DovecotServer(DovecotServer.Mode.NATIVE, MailUser.of("dave", "secret4")).start();
