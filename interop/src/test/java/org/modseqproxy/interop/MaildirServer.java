@@ -58,41 +58,49 @@ abstract class MaildirServer implements ImapBackend {
     /** Starts the server (subclasses expose it as {@code start()} returning themselves). */
     final synchronized void launch() throws IOException {
         if (process != null) {
-            throw new IllegalStateException(name() + " already started");
+            throw new IllegalStateException(name() + " already started (a fixture starts once)");
         }
         Optional<String> missing = missing();
         if (missing.isPresent()) {
             throw new IllegalStateException(missing.get());
         }
         dir = Files.createTempDirectory("modseq-" + name() + "-");
-        // The mail processes run as nobody and must be able to walk down to their maildirs.
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.createDirectories(dir.resolve("home"));
-        for (MailUser user : users) {
-            Path home = Files.createDirectories(home(user.name()));
-            mailAccount.own(home);
-            Maildir.create(maildir(user.name()), mailAccount, false);
-        }
         StringBuilder failures = new StringBuilder();
+        boolean started = false;
         try {
-            for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            // The mail processes run as nobody and must be able to walk down to their maildirs.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.createDirectories(dir.resolve("home"));
+            for (MailUser user : users) {
+                Path home = Files.createDirectories(home(user.name()));
+                mailAccount.own(home);
+                Maildir.create(maildir(user.name()), mailAccount, false);
+            }
+            for (int attempt = 1; attempt <= START_ATTEMPTS && !started; attempt++) {
                 int candidate = LoopbackPorts.free();
                 configure(dir, candidate);
                 process = IsolatedProcess.start(dir, setup(dir), serverCommand(dir, candidate));
                 if (process.awaitGreeting(LoopbackPorts.HOST, candidate, READY_TIMEOUT)) {
                     port = candidate;
-                    return;
+                    started = true;
+                } else {
+                    // Most likely the port was taken between free() and the server's bind.
+                    failures.append("\n--- attempt ").append(attempt).append(" on port ").append(candidate)
+                            .append(":\n").append(log());
+                    process.stop();
                 }
-                failures.append("\n--- attempt ").append(attempt).append(" on port ").append(candidate)
-                        .append(":\n").append(log());
-                process.stop();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failures.append("\ninterrupted");
+        } finally {
+            if (!started) {
+                stop(); // kills what did start and removes the folder
+            }
         }
-        stop();
-        throw new IllegalStateException(name() + " did not start:" + failures);
+        if (!started) {
+            throw new IllegalStateException(name() + " did not start:" + failures);
+        }
     }
 
     @Override
