@@ -83,6 +83,9 @@ final class Select {
       SelectedMailbox mb = new SelectedMailbox(mailbox, sync.idFor(mailbox), readOnly, opening.uidValidity);
       mb.exists(opening.exists);
       sync.select(mb);
+      if (sync.backendEnabled()) {
+        sync.backendModSeq(mailbox, opening.nativeHighestModSeq > 0 && !opening.backendNoModSeq);
+      }
       if (sync.backendEnabled() && opening.nativeHighestModSeq > 0 && !opening.backendNoModSeq) {
         mb.nativeModSeq(true); // HIGHESTMODSEQ, VANISHED and FETCH came from the backend and were relayed
         return sync.finish(cmd, tagged);

@@ -85,7 +85,7 @@ final class Status {
   private static Future<String> answer(Session s, MailboxSync sync, String mailbox, List<String> requested, Map<String, Long> v) {
     Future<Long> hms;
     long uidValidity = v.getOrDefault("UIDVALIDITY", 0L);
-    if (v.getOrDefault("HIGHESTMODSEQ", 0L) > 0) {
+    if (v.getOrDefault("HIGHESTMODSEQ", 0L) > 0 && sync.trustBackendModSeq(mailbox)) {
       hms = Future.succeededFuture(v.get("HIGHESTMODSEQ")); // the backend's own, for a mailbox it keeps them for
     } else if (sync.selected() != null && sync.selected().name().equals(mailbox) && sync.modSeqActive()) {
       hms = Future.succeededFuture(sync.selected().highestModSeq());

@@ -61,6 +61,24 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
     return new FetchResponse(frame.number(), uid, flags, modseq);
   }
 
+  /**
+   * The frame's bytes without a "MODSEQ (n)" item: a backend with CONDSTORE enabled may add its own to a mailbox it
+   * said NOMODSEQ for (Dovecot with in-memory indexes does, after STORE .SILENT); the client must only see ours.
+   */
+  public static Buffer withoutModSeq(Buffer raw) {
+    String text = raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher m = MODSEQ_ITEM.matcher(text);
+    if (!m.find()) {
+      return raw;
+    }
+    int start = m.start();
+    int end = m.end();
+    return Buffer.buffer(raw.length()).appendBuffer(raw, 0, start).appendBuffer(raw, end, raw.length() - end);
+  }
+
+  private static final java.util.regex.Pattern MODSEQ_ITEM =
+      java.util.regex.Pattern.compile("(?i)(?<=[( ])MODSEQ \\(\\d+\\) ?|(?i) MODSEQ \\(\\d+\\)(?=\\))");
+
   /** The frame's bytes with "MODSEQ (m)" as first item (RFC 7162 3.1.4.2). Item order in FETCH is free. */
   public static Buffer withModSeq(Buffer raw, long modSeq) {
     int open = -1;

@@ -374,6 +374,11 @@ public final class MailboxSync {
       session.write(frame.raw()); // a backend with its own mod-sequences for this mailbox: untouched
       return;
     }
+    if (selected != null && "OK".equals(kw) && frame.code().map(c -> c.name().equals("HIGHESTMODSEQ")).orElse(false)) {
+      // A backend's HIGHESTMODSEQ for a mailbox whose mod-sequences the proxy synthesizes (Dovecot sends one after
+      // STATUS (HIGHESTMODSEQ) even for an in-memory-index mailbox) would contradict ours: never relayed.
+      return;
+    }
     if (selected != null && kw != null) {
       switch (kw) {
         case "EXISTS" -> {
@@ -465,15 +470,38 @@ public final class MailboxSync {
     return session.internal("ENABLE " + String.join(" ", names)).<Void>mapEmpty().recover(err -> Future.<Void>succeededFuture());
   }
 
+  /** Per mailbox name, what SELECT showed: true = the backend's own mod-sequences, false = it said NOMODSEQ. */
+  private final Map<String, Boolean> backendModSeqSeen = new HashMap<>();
+
+  public void backendModSeq(String mailbox, boolean native_) {
+    backendModSeqSeen.put(mailbox, native_);
+  }
+
+  /**
+   * Whether a HIGHESTMODSEQ the backend reports in STATUS can be passed on: yes for a mailbox it was seen to keep
+   * mod-sequences for; for one never selected, only while the backend has never said NOMODSEQ (Dovecot with
+   * in-memory indexes answers STATUS HIGHESTMODSEQ with numbers unrelated to ours).
+   */
+  public boolean trustBackendModSeq(String mailbox) {
+    Boolean seen = backendModSeqSeen.get(mailbox);
+    return seen != null ? seen : !backendModSeqSeen.containsValue(false);
+  }
+
   /** True when the backend has CONDSTORE enabled for this session (its SELECT answers HIGHESTMODSEQ or NOMODSEQ). */
   public boolean backendEnabled() {
     return backendCondstore;
   }
 
   /** An untagged FETCH: flags that changed get a new mod-sequence; with CONDSTORE on, MODSEQ is added. */
-  private void fetch(Frame frame) {
-    FetchResponse f = FetchResponse.parse(frame);
+  private void fetch(Frame original) {
     SelectedMailbox mb = selected;
+    FetchResponse parsed = FetchResponse.parse(original);
+    // The backend's own number for a mailbox whose mod-sequences are ours is dropped; ours is added below.
+    Frame frame = parsed != null && parsed.hasModSeq() && mb.modSeq()
+        ? org.modseqproxy.proxy.codec.ImapDecoder.decodeAll(
+            org.modseqproxy.proxy.codec.ImapDecoder.Side.RESPONSES, FetchResponse.withoutModSeq(original.raw())).get(0)
+        : original;
+    FetchResponse f = frame == original ? parsed : FetchResponse.parse(frame);
     if (f == null || !mb.modSeq() || f.hasModSeq()) {
       session.write(frame.raw());
       return;
