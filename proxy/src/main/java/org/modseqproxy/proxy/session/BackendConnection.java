@@ -385,6 +385,13 @@ public final class BackendConnection implements Sink {
 
   @Override
   public void frame(Frame frame) {
+    if (closingByUs) {
+      // A connection being logged out says "* BYE" and a tagged OK: none of it is the client's business.
+      if (!"*".equals(frame.tag()) && !"+".equals(frame.tag())) {
+        socket.close();
+      }
+      return;
+    }
     switch (frame.kind()) {
       case CONTINUED, CONTINUED_HEAD -> {
         if (streamTarget != null) {
@@ -439,7 +446,7 @@ public final class BackendConnection implements Sink {
 
   @Override
   public void largeLiteralStart(Frame head, long size, boolean nonSync) {
-    streamTarget = target();
+    streamTarget = closingByUs ? null : target();
     if (streamTarget != null) {
       streamTarget.largeStart(head, size);
     }

@@ -367,8 +367,9 @@ public final class FrontSession implements Sink, Session {
     decoder.pause();
     socket.pause();
     Promise<Void> done = Promise.promise();
-    socket.write(command.tag() + " OK Begin TLS negotiation now\r\n")
-        .compose(v -> socket.upgradeToSsl(rt.serverSsl()))
+    // The OK and the switch to TLS happen together on the event loop: a client that starts its handshake the moment
+    // it reads the OK must find the TLS handler already in place (else its ClientHello is read as plaintext).
+    socket.upgradeToSsl(rt.serverSsl(), Buffer.buffer(command.tag() + " OK Begin TLS negotiation now\r\n"))
         .onComplete(ar -> {
           if (ar.succeeded()) {
             tlsActive = true;
@@ -377,7 +378,7 @@ public final class FrontSession implements Sink, Session {
             socket.resume();
             done.complete();
           } else {
-            LOG.debug("STARTTLS handshake failed: {}", ar.cause().toString());
+            LOG.info("STARTTLS handshake failed: {}", ar.cause().toString());
             closeNow();
           }
         });

@@ -48,7 +48,11 @@ class RawSessionTest {
     try (RawImap c = proxy.connect()) {
       c.greeting();
       List<String> bad = c.command("a", "LOGIN alice wrong");
-      assertThat(bad.get(bad.size() - 1)).startsWith("a NO ");
+      assertThat(bad).hasSize(1);
+      assertThat(bad.get(0)).startsWith("a NO ");
+      // the failed backend connection is logged out; its "* BYE" must never reach the client
+      List<String> noop = c.command("n", "NOOP");
+      assertThat(noop).containsExactly("n OK NOOP completed");
       String ok = c.ok("b", "LOGIN alice secret");
       assertThat(ok).startsWith("b OK [CAPABILITY ").contains("CONDSTORE", "QRESYNC", "ENABLE", "LITERAL+")
           .doesNotContain("AUTH=", "STARTTLS");
@@ -186,6 +190,33 @@ class RawSessionTest {
     try (RawImap c = RawImap.connectTls(proxy.host(), proxy.tlsPort())) {
       assertThat(c.greeting()).startsWith("* OK").doesNotContain("STARTTLS");
       assertThat(c.ok("a", "LOGIN alice secret")).startsWith("a OK");
+    }
+  }
+
+  @Test
+  void loginDisabledUntilStartTlsWhenTheOperatorRequiresIt() {
+    try (ProxyFixture strict = ProxyFixture.start("127.0.0.1", backend.port(), "memory", l -> l.set("tls.loginRequiresTls", "true"));
+        RawImap c = strict.connect()) {
+      String greeting = c.greeting();
+      assertThat(greeting).contains("LOGINDISABLED", "STARTTLS").doesNotContain("AUTH=PLAIN");
+      assertThat(c.command("a", "LOGIN alice secret")).last().asString().startsWith("a NO [PRIVACYREQUIRED]");
+      c.send("b STARTTLS\r\n");
+      assertThat(c.readLine()).startsWith("b OK");
+      c.startTls();
+      assertThat(c.command("c", "CAPABILITY").get(0)).contains("AUTH=PLAIN").doesNotContain("LOGINDISABLED");
+      assertThat(c.ok("d", "LOGIN alice secret")).startsWith("d OK");
+    }
+  }
+
+  @Test
+  void idBeforeLoginIsAnsweredByTheProxy() {
+    try (RawImap c = proxy.connect()) {
+      c.greeting();
+      List<String> id = c.command("a", "ID (\"name\" \"iOS\" \"version\" \"18.1\")");
+      assertThat(id.get(0)).startsWith("* ID (").contains("modseq-proxy");
+      assertThat(id.get(1)).startsWith("a OK");
+      assertThat(c.command("b", "ID (\"odd\")")).last().asString().startsWith("b BAD");
+      assertThat(c.ok("c", "LOGIN alice secret")).startsWith("c OK");
     }
   }
 
