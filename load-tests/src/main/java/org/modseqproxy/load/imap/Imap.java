@@ -1,5 +1,6 @@
 package org.modseqproxy.load.imap;
 
+import io.gatling.javaapi.core.Session;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -30,6 +31,16 @@ public final class Imap {
   /** A request named {@code requestName} in the report. */
   public static ImapRequestBuilder imap(String requestName) {
     return new ImapRequestBuilder(requestName);
+  }
+
+  /**
+   * True while the virtual user holds an open IMAP connection: after {@code login()}, until
+   * {@code logout()} or a request that lost the connection (closed by the server, timeout). For
+   * reconnect logic: {@code doIf(session -> !connected(session)).then(exec(imap("LOGIN").login()))}.
+   */
+  public static boolean connected(Session session) {
+    Object connection = session.contains(ImapConnection.SESSION_KEY) ? session.get(ImapConnection.SESSION_KEY) : null;
+    return connection instanceof ImapConnection c && c.isOpen();
   }
 
   /** RFC 7162 3.1.8: {@code (CONDSTORE)}. */

@@ -3,6 +3,7 @@ package org.modseqproxy.load.simulations;
 import static io.gatling.javaapi.core.CoreDsl.*;
 import static org.modseqproxy.load.imap.Imap.*;
 
+import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
@@ -11,22 +12,30 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A plain IMAP client mix, without CONDSTORE or QRESYNC: what the proxy mostly passes through to the
  * backend. Each virtual user logs in, SELECTs INBOX and then, for {@code load.seconds} seconds without
- * pauses, runs a weighted mix of FETCH, STORE, SEARCH, NOOP and short IDLEs; then LOGOUT. Users arrive
+ * pauses, runs a weighted mix of FETCH, STORE, SEARCH, NOOP and short IDLEs (reconnecting if the
+ * connection was lost); then LOGOUT. Users arrive
  * over 5 seconds ({@code load.users}, default 20; duration default 30 s).
  */
 public class PassThroughSimulation extends Simulation {
 
   private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
 
+  private final ChainBuilder loginAndSelect =
+      exec(imap("LOGIN").login())
+          .exec(imap("SELECT").select("INBOX").check(imapRegex("^\\* (\\d+) EXISTS").saveAs("exists")));
+
   private final ScenarioBuilder mix =
       scenario("FETCH/STORE/SEARCH mix")
           .feed(settings.credentials())
-          .exec(imap("LOGIN").login())
-          .exec(imap("SELECT").select("INBOX").check(imapRegex("^\\* (\\d+) EXISTS").saveAs("exists")))
+          .exec(loginAndSelect)
           .exitHereIfFailed()
           .during(Duration.ofSeconds(settings.seconds()))
           .on(
-              exec(session -> {
+              // A client whose connection was lost (the backend hung up, a timeout) reconnects after a
+              // second instead of firing "not connected" KOs in a tight loop.
+              doIf(session -> !connected(session))
+                  .then(pause(Duration.ofSeconds(1)).exec(loginAndSelect))
+                  .exec(session -> {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     int exists = session.getInt("exists");
                     int from = 1 + random.nextInt(exists);

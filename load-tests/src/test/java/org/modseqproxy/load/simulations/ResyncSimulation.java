@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * The QRESYNC round trip a mobile client makes, under load (RFC 7162 3.2.5, 4).
  *
  * <p>Each virtual user: LOGIN, ENABLE QRESYNC, SELECT INBOX (CONDSTORE) and remembers UIDVALIDITY and
- * HIGHESTMODSEQ, flags or unflags three random messages, LOGOUT; then reconnects and resynchronises with
+ * HIGHESTMODSEQ, flips \Flagged on three random messages, LOGOUT; then reconnects and resynchronises with
  * SELECT INBOX (QRESYNC (uidvalidity modseq)). Its own STOREs happened after the remembered modseq, so the
  * QRESYNC SELECT must report at least one changed message as an untagged FETCH. All users share the demo
  * mailbox, so they also see each other's changes. Closed model: {@code load.users} users at all times for
@@ -23,15 +23,20 @@ public class ResyncSimulation extends Simulation {
 
   private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
 
-  private final ChainBuilder storeThree =
+  /**
+   * Three real changes: read a random message's flags, then flip \Flagged, so every STORE bumps a
+   * mod-sequence (a STORE that changes nothing need not, RFC 7162 3.1.3) and the later QRESYNC SELECT has
+   * something to report.
+   */
+  private final ChainBuilder flipThree =
       repeat(3)
           .on(
-              exec(session -> {
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
-                    return session
-                        .set("msg", 1 + random.nextInt(session.getInt("exists")))
-                        .set("op", random.nextBoolean() ? "+" : "-");
-                  })
+              exec(session -> session.set("msg", 1 + ThreadLocalRandom.current().nextInt(session.getInt("exists"))))
+                  .exec(
+                      imap("FETCH FLAGS")
+                          .command("FETCH #{msg} (FLAGS)")
+                          .check(imapRegex("^\\* \\d+ FETCH \\(.*FLAGS \\(([^)]*)\\)").saveAs("flags")))
+                  .exec(session -> session.set("op", session.getString("flags").contains("\\Flagged") ? "-" : "+"))
                   .exec(
                       imap("STORE FLAGS")
                           .store("#{msg}", "#{op}FLAGS (\\Flagged)")
@@ -53,7 +58,7 @@ public class ResyncSimulation extends Simulation {
                       imapRegex("\\[UIDVALIDITY (\\d+)\\]").saveAs("uidValidity"),
                       imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("highestModSeq")))
           .exitHereIfFailed()
-          .exec(storeThree)
+          .exec(flipThree)
           .exec(imap("LOGOUT").logout().check(imapRegex("^\\* BYE")))
           .exec(imap("LOGIN").login())
           .exec(imap("ENABLE QRESYNC").command("ENABLE QRESYNC").check(imapRegex("^\\* ENABLED .*QRESYNC")))
