@@ -13,8 +13,8 @@ import java.util.List;
  *
  * <p>Gatling's Java DSL has no public API for custom protocols, but its {@link ActionBuilder} interface only
  * asks for {@link #asScala()}: the Scala-side builder, which we implement here in Java (a Scala trait with
- * one abstract method, {@code build(ScenarioContext, Action)}). That is how Gatling's own Java modules (JMS,
- * JDBC) plug in, and it keeps every class in Java.
+ * one abstract method, {@code build(ScenarioContext, Action)}). Gatling's own JMS Java module exposes its
+ * Scala actions the same way; here the Scala side is written in Java too, so the module needs no Scala.
  */
 public final class ImapActionBuilder implements ActionBuilder {
 

@@ -60,7 +60,7 @@ record LoadSettings(String host, int port, boolean tls, String user, String pass
     return Stream.generate(() -> Map.<String, Object>of("user", user, "password", password)).iterator();
   }
 
-  private static int bounded(String property, int defaultValue, int max) {
+  static int bounded(String property, int defaultValue, int max) {
     int value = Integer.parseInt(System.getProperty(property, String.valueOf(defaultValue)));
     if (value < 1 || value > max) {
       throw new IllegalArgumentException(property + " must be between 1 and " + max + ", was " + value);
@@ -68,13 +68,19 @@ record LoadSettings(String host, int port, boolean tls, String user, String pass
     return value;
   }
 
-  private static void requireLoopback(String host) {
+  /** Only loopback targets, decided without any DNS lookup: localhost or a loopback IP literal. */
+  static void requireLoopback(String host) {
+    boolean ipLiteral = host.matches("[0-9.]+") || host.contains(":");
+    boolean loopback;
     try {
-      if (!InetAddress.getByName(host).isLoopbackAddress()) {
-        throw new IllegalArgumentException("imap.host must be a loopback address, was " + host);
-      }
+      loopback = host.equalsIgnoreCase("localhost")
+          || (ipLiteral && InetAddress.getByName(host).isLoopbackAddress()); // a literal is parsed, not resolved
     } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("unknown imap.host " + host, e);
+      loopback = false;
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException(
+          "imap.host must be localhost or a loopback address such as 127.0.0.1 or ::1, was " + host);
     }
   }
 }
