@@ -18,6 +18,8 @@ import org.modseqproxy.state.Vanished;
  * QRESYNC the VANISHED (EARLIER) and FETCH lines, all before the tagged OK.
  */
 final class Select {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Select.class);
+
   private Select() {}
 
   /** QRESYNC (uidvalidity modseq [known-uids [(seq-match)]]) */
@@ -101,7 +103,10 @@ final class Select {
             s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
             return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q);
           })
-          .recover(err -> noModSeq(s, mb))
+          .recover(err -> {
+            LOG.warn("no mod-sequences for {} this time ({}); answering NOMODSEQ", mailbox, err.toString());
+            return noModSeq(s, mb);
+          })
           .compose(v -> sync.finish(cmd, tagged));
     }
   }

@@ -81,6 +81,14 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
 
   /** The frame's bytes with "MODSEQ (m)" as first item (RFC 7162 3.1.4.2). Item order in FETCH is free. */
   public static Buffer withModSeq(Buffer raw, long modSeq) {
+    return withUidAndModSeq(raw, -1, modSeq);
+  }
+
+  /**
+   * RFC 7162 3.2.4: once CONDSTORE is on, untagged FETCH responses carry both UID and MODSEQ; {@code uid} is inserted
+   * too when it is positive (callers pass -1 when the line already has UID).
+   */
+  public static Buffer withUidAndModSeq(Buffer raw, long uid, long modSeq) {
     int open = -1;
     for (int i = 0; i < raw.length(); i++) {
       if (raw.getByte(i) == '(') {
@@ -92,7 +100,7 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
       return raw;
     }
     boolean empty = open + 1 < raw.length() && raw.getByte(open + 1) == ')';
-    String item = "MODSEQ (" + modSeq + ")" + (empty ? "" : " ");
+    String item = (uid > 0 ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + ")" + (empty ? "" : " ");
     return Buffer.buffer(raw.length() + item.length())
         .appendBuffer(raw, 0, open + 1)
         .appendString(item)

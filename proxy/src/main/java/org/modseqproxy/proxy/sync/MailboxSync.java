@@ -188,15 +188,20 @@ public final class MailboxSync {
         ? Future.succeededFuture(List.of())
         : collect("UID FETCH 1:* (FLAGS)");
     return listing.compose(rows -> {
-      rows.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-      long[] uids = new long[rows.size()];
-      Flags[] flags = new Flags[rows.size()];
-      for (int i = 0; i < rows.size(); i++) {
-        uids[i] = rows.get(i).uid();
-        flags[i] = rows.get(i).flags() == null ? Flags.EMPTY : rows.get(i).flags();
+      // By UID, last line wins: a flag change by another session during the listing can make the backend send a
+      // second FETCH for the same message (GreenMail does), and the store wants strictly ascending UIDs.
+      java.util.TreeMap<Long, Flags> byUid = new java.util.TreeMap<>();
+      for (FetchResponse r : rows) {
+        byUid.put(r.uid(), r.flags() == null ? Flags.EMPTY : r.flags());
       }
-      long[] sorted = uids.clone();
-      java.util.Arrays.sort(sorted);
+      long[] uids = new long[byUid.size()];
+      Flags[] flags = new Flags[byUid.size()];
+      int i = 0;
+      for (Map.Entry<Long, Flags> e : byUid.entrySet()) {
+        uids[i] = e.getKey();
+        flags[i++] = e.getValue();
+      }
+      long[] sorted = uids;
       mailbox.reset(sorted);
       long next = Math.max(uidNext, sorted.length == 0 ? 1 : sorted[sorted.length - 1] + 1);
       long start = System.nanoTime();
@@ -374,6 +379,11 @@ public final class MailboxSync {
       session.write(frame.raw()); // a backend with its own mod-sequences for this mailbox: untouched
       return;
     }
+    if ("OK".equals(kw) && frame.code().map(c -> c.name().equals("CLOSED")).orElse(false)) {
+      // Dovecot says [CLOSED] on every re-SELECT whatever was enabled; the proxy says it itself, and only to a client
+      // that enabled QRESYNC (RFC 7162 3.2.11).
+      return;
+    }
     if (selected != null && "OK".equals(kw) && frame.code().map(c -> c.name().equals("HIGHESTMODSEQ")).orElse(false)) {
       // A backend's HIGHESTMODSEQ for a mailbox whose mod-sequences the proxy synthesizes (Dovecot sends one after
       // STATUS (HIGHESTMODSEQ) even for an in-memory-index mailbox) would contradict ours: never relayed.
@@ -520,7 +530,7 @@ public final class MailboxSync {
       if (silentStore) {
         writeSilent(f.seq(), uid, mb.modSeqOf(uid));
       } else if (condstore && (f.flags() != null || modseqRequested)) {
-        session.write(FetchResponse.withModSeq(frame.raw(), mb.modSeqOf(uid)));
+        session.write(FetchResponse.withUidAndModSeq(frame.raw(), f.uid() > 0 ? -1 : uid, mb.modSeqOf(uid)));
       } else {
         session.write(frame.raw());
       }
@@ -532,7 +542,7 @@ public final class MailboxSync {
       if (silentStore && ar.succeeded()) {
         writeSilent(f.seq(), uid, mb.modSeqOf(uid));
       } else if (condstore && ar.succeeded()) {
-        session.write(FetchResponse.withModSeq(frame.raw(), mb.modSeqOf(uid)));
+        session.write(FetchResponse.withUidAndModSeq(frame.raw(), f.uid() > 0 ? -1 : uid, mb.modSeqOf(uid)));
       } else {
         session.write(frame.raw());
       }
@@ -634,7 +644,7 @@ public final class MailboxSync {
 
   /** Sends "* OK [CLOSED]" when QRESYNC is on and a mailbox was selected (RFC 7162 3.2.11). */
   public void closedPrevious() {
-    if (selected != null && qresync && !backendQresync) { // a QRESYNC backend says [CLOSED] itself
+    if (selected != null && qresync) { // the backend's own [CLOSED], if any, is dropped by the funnel
       session.writeLine("* OK [CLOSED] Previous mailbox closed");
     }
     resetExpunged();
