@@ -20,12 +20,25 @@ final class BackendTruth {
 
     /** EXAMINE + {@code UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])}; empty for an empty folder. */
     static SortedMap<Long, Message> read(ImapBackend backend, String user, String folder) throws IOException {
+        return read(backend, user, folder, false);
+    }
+
+    /** Like {@link #read} but a folder that does not exist (yet) reads as empty. */
+    static SortedMap<Long, Message> readIfExists(ImapBackend backend, String user, String folder) throws IOException {
+        return read(backend, user, folder, true);
+    }
+
+    private static SortedMap<Long, Message> read(ImapBackend backend, String user, String folder, boolean mayBeMissing)
+            throws IOException {
         try (RawImapClient client = backend.login(user)) {
             ImapReply examine = client.command("EXAMINE " + folder);
+            SortedMap<Long, Message> out = new TreeMap<>();
             if (!examine.isOk()) {
+                if (mayBeMissing) {
+                    return out;
+                }
                 throw new AssertionError(backend.name() + ": EXAMINE " + folder + " failed:\n" + examine);
             }
-            SortedMap<Long, Message> out = new TreeMap<>();
             if (examine.untagged().contains("* 0 EXISTS")) {
                 return out;
             }

@@ -210,6 +210,7 @@ abstract class ProxyScenarioTest {
         }
         SortedMap<Long, SortedSet<String>> truth = BackendTruth.flags(backend, user, "INBOX");
         assertThat(report.noModSeq()).isFalse();
+        assertThat(report.violations()).isEmpty();
         assertThat(report.uidValidity()).isEqualTo(checkpoint.uidValidity());
         assertThat(report.highestModSeq()).isGreaterThan(checkpoint.modSeq());
         assertThat(report.vanished()).as(report.raw().toString()).containsExactly(uids.get(3), uids.get(4));
@@ -265,6 +266,7 @@ abstract class ProxyScenarioTest {
         long newUid = truth.lastKey();
         assertThat(newUid).isGreaterThan(uids.get(4));
         assertThat(report.highestModSeq()).isGreaterThan(checkpoint.modSeq());
+        assertThat(report.violations()).isEmpty();
         assertThat(report.vanished()).as(report.raw().toString()).containsExactly(uids.get(2));
         // Among the UIDs the client knew, exactly the two whose flags changed are reported, with the backend's flags.
         assertThat(report.changed().headMap(uids.get(4) + 1)).as(report.raw().toString())
