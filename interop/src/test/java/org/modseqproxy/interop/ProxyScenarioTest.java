@@ -31,7 +31,7 @@ abstract class ProxyScenarioTest {
     /** How long an IDLE push may take: Courier's IMAP_ENHANCEDIDLE and Dovecot's inotify push within ~1 s. */
     static final Duration IDLE_PUSH = Duration.ofSeconds(10);
     static final String PASSWORD = "secret1";
-    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "live", "append", "idle");
+    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "live", "monotonic", "append", "idle");
 
     ImapBackend backend;
     RedisServerFixture redis;
@@ -160,6 +160,46 @@ abstract class ProxyScenarioTest {
                 assertThat(ImapData.requireCode(examine, "HIGHESTMODSEQ")).isGreaterThanOrEqualTo(stored);
             }
         }
+    }
+
+    /**
+     * HIGHESTMODSEQ as one client sees it through SELECT, STATUS (from a fresh session, and after selecting another
+     * folder, when the backend may have CONDSTORE enabled) and a later QRESYNC: never lower than before for the same
+     * UIDVALIDITY (RFC 7162 3.1.2.1, 3.1.7; clients give up on QRESYNC when it drops).
+     */
+    @Test
+    void highestModSeqNeverGoesDownAcrossSelectStatusAndSessions() throws Exception {
+        String user = "monotonic";
+        deliver(user, 2);
+        backend.deliver(user, folder("Other"), TestMessages.message("other"));
+        List<Long> seen = new ArrayList<>();
+        Checkpoint checkpoint;
+        try (RawImapClient client = client(user)) {
+            checkpoint = Checkpoint.take(client, "INBOX");
+            seen.add(checkpoint.modSeq());
+            ImapReply store = client.command("UID STORE " + checkpoint.flags().firstKey() + " +FLAGS (\\Seen)");
+            seen.add(ImapData.modSeq(store.untagged().get(0)).orElseThrow());
+        }
+        try (RawImapClient client = client(user)) {
+            seen.add(statusHighestModSeq(client, "INBOX"));
+            ImapReply other = client.command("SELECT " + folder("Other") + " (CONDSTORE)");
+            assertThat(other.untagged()).noneMatch(line -> line.contains("NOMODSEQ"));
+            seen.add(statusHighestModSeq(client, "INBOX"));
+        }
+        try (RawImapClient client = client(user)) {
+            SyncReport report = checkpoint.resync(client, true);
+            assertThat(report.changed()).containsOnlyKeys(checkpoint.flags().firstKey());
+            seen.add(report.highestModSeq());
+        }
+        assertThat(seen).as("SELECT, STORE, STATUS, STATUS after another SELECT, QRESYNC").isSorted()
+                .allSatisfy(h -> assertThat(h).isPositive());
+    }
+
+    private static long statusHighestModSeq(RawImapClient client, String folder) throws IOException {
+        ImapReply status = client.command("STATUS " + folder + " (HIGHESTMODSEQ)");
+        assertOk(status);
+        String line = status.untagged("STATUS ").get(0);
+        return Long.parseLong(line.replaceAll(".*HIGHESTMODSEQ (\\d+)\\).*", "$1"));
     }
 
     /** RFC 7162 3.2.11: a QRESYNC client that selects again gets exactly one [CLOSED], before anything else. */
