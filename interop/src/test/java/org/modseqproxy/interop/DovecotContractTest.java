@@ -156,6 +156,21 @@ abstract class DovecotContractTest {
         }
     }
 
+    /**
+     * RFC 7162 3.2.11 defines [CLOSED] for QRESYNC clients; Dovecot 2.3 sends it on every SELECT/EXAMINE that
+     * replaces a selected mailbox, whether or not anything was enabled. A proxy that adds its own [CLOSED] for a
+     * QRESYNC client must not relay this one too.
+     */
+    @Test
+    void reselectSendsClosedEvenWithoutQresync() throws Exception {
+        dovecot.deliver("bob", "Closed", TestMessages.message("one"));
+        try (RawImapClient client = dovecot.login("bob")) {
+            assertThat(client.command("SELECT Closed").untagged()).noneMatch(line -> line.contains("[CLOSED]"));
+            ImapReply again = client.command("EXAMINE Closed");
+            assertThat(again.untagged().get(0)).isEqualTo("* OK [CLOSED] Previous mailbox closed.");
+        }
+    }
+
     @Test
     void unknownCommandsGetBad() throws Exception {
         try (RawImapClient client = dovecot.login("bob")) {
