@@ -1,8 +1,6 @@
 package org.modseqproxy.interop;
 
 import java.io.IOException;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 /**
  * The scenarios through the proxy in front of Courier-IMAP: no CONDSTORE, QRESYNC, MOVE or LITERAL+ of its
@@ -34,15 +32,4 @@ class CourierProxyScenarioTest extends ProxyScenarioTest {
         return false;
     }
 
-    /**
-     * Fails today: a flag change by another session reaches this QRESYNC client at NOOP as
-     * "* 2 FETCH (MODSEQ (n) FLAGS (\\Flagged))" without UID (RFC 7162 3.2.4 requires it). The backend sends
-     * no UID in unsolicited FETCHes, and MailboxSync.fetch() only inserts MODSEQ (FetchResponse.withModSeq).
-     */
-    @Override
-    @Test
-    @Disabled("bug: unsolicited FETCH without UID after ENABLE QRESYNC (RFC 7162 3.2.4), MailboxSync.fetch")
-    void unsolicitedChangesCarryUidAndModSeqAfterEnableQresync() throws Exception {
-        super.unsolicitedChangesCarryUidAndModSeqAfterEnableQresync();
-    }
 }

@@ -43,8 +43,7 @@ class DifferentialQresyncTest {
      * Bugs of the proxy already pinned by disabled tests; they show in the report as KNOWN_BUG. Remove an entry when
      * the bug is fixed, so that the differential guards the fix too.
      */
-    static final List<DiffReport.KnownBug> KNOWN_BUGS = List.of(new DiffReport.KnownBug("proxy+courier",
-            "FETCH without UID", "CourierProxyScenarioTest#unsolicitedChangesCarryUidAndModSeqAfterEnableQresync"));
+    static final List<DiffReport.KnownBug> KNOWN_BUGS = List.of();
 
     CourierServer courier;
     DovecotServer dovecot;

@@ -41,6 +41,12 @@ final class Status {
       return sync.pass(cmd);
     }
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
+    // A backend with its own CONDSTORE is asked first, so a mailbox it keeps mod-sequences for is answered with its
+    // numbers (the ones a later SELECT will show), never with ours.
+    return sync.enableOnBackend().compose(v -> status(cmd, s, sync, args, requested));
+  }
+
+  private static Future<Void> status(Command cmd, Session s, MailboxSync sync, List<Token> args, List<String> requested) {
     String mailbox = args.get(0).stringValue();
     Set<String> asked = new LinkedHashSet<>(requested);
     if (!sync.backendEnabled()) {
@@ -85,18 +91,22 @@ final class Status {
   private static Future<String> answer(Session s, MailboxSync sync, String mailbox, List<String> requested, Map<String, Long> v) {
     Future<Long> hms;
     long uidValidity = v.getOrDefault("UIDVALIDITY", 0L);
-    if (v.getOrDefault("HIGHESTMODSEQ", 0L) > 0 && sync.trustBackendModSeq(mailbox)) {
-      hms = Future.succeededFuture(v.get("HIGHESTMODSEQ")); // the backend's own, for a mailbox it keeps them for
+    long backendHms = v.getOrDefault("HIGHESTMODSEQ", 0L);
+    Boolean seenNative = sync.backendModSeqSeen(mailbox);
+    if (backendHms > 0 && Boolean.TRUE.equals(seenNative)) {
+      hms = Future.succeededFuture(backendHms); // the backend keeps mod-sequences for this mailbox itself
     } else if (sync.selected() != null && sync.selected().name().equals(mailbox) && sync.modSeqActive()) {
       hms = Future.succeededFuture(sync.selected().highestModSeq());
     } else if (uidValidity <= 0 || !sync.policy().modSeqFor(mailbox)) {
-      hms = Future.succeededFuture(0L);
+      hms = Future.succeededFuture(Boolean.FALSE.equals(seenNative) ? 0L : backendHms);
     } else {
       MailboxId id = sync.idFor(mailbox);
       hms = sync.onLoop(sync.store().load(id, uidValidity)).compose(snap -> {
         long messages = v.getOrDefault("MESSAGES", -1L);
         long uidNext = v.getOrDefault("UIDNEXT", -1L);
         if (snap.isPresent()) {
+          // The proxy keeps state for this mailbox, so it synthesizes its mod-sequences: ours, whatever the backend
+          // says (Dovecot with in-memory indexes answers STATUS HIGHESTMODSEQ with unrelated small numbers).
           var st = snap.get();
           long maxUid = st.uids().isEmpty() ? 0 : st.uids().last();
           boolean same = st.size() == messages && (uidNext < 0 || uidNext <= maxUid + 1 || st.size() == 0);
@@ -104,6 +114,11 @@ final class Status {
             return Future.succeededFuture(st.highestModSeq());
           }
           return sync.onLoop(sync.store().bump(id, uidValidity));
+        }
+        if (backendHms > 0 && !Boolean.FALSE.equals(seenNative)) {
+          // Never selected through a proxy and the backend has a number: a native mailbox as far as we know. If it
+          // turns out NOMODSEQ at SELECT, ours starts at wall-clock microseconds, far above: never backwards.
+          return Future.succeededFuture(backendHms);
         }
         return sync.onLoop(sync.store().highestModSeq(id, uidValidity));
       }).recover(err -> Future.succeededFuture(0L));

@@ -487,14 +487,9 @@ public final class MailboxSync {
     backendModSeqSeen.put(mailbox, native_);
   }
 
-  /**
-   * Whether a HIGHESTMODSEQ the backend reports in STATUS can be passed on: yes for a mailbox it was seen to keep
-   * mod-sequences for; for one never selected, only while the backend has never said NOMODSEQ (Dovecot with
-   * in-memory indexes answers STATUS HIGHESTMODSEQ with numbers unrelated to ours).
-   */
-  public boolean trustBackendModSeq(String mailbox) {
-    Boolean seen = backendModSeqSeen.get(mailbox);
-    return seen != null ? seen : !backendModSeqSeen.containsValue(false);
+  /** What SELECT showed for this mailbox in this session: true native, false NOMODSEQ, null not selected yet. */
+  public Boolean backendModSeqSeen(String mailbox) {
+    return backendModSeqSeen.get(mailbox);
   }
 
   /** True when the backend has CONDSTORE enabled for this session (its SELECT answers HIGHESTMODSEQ or NOMODSEQ). */

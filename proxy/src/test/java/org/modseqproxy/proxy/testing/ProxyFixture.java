@@ -39,8 +39,15 @@ public final class ProxyFixture implements AutoCloseable {
     return start(backendHost, backendPort, "memory", c -> {});
   }
 
+  /** The store is built from the state.* keys as the launcher does (tweaks to state.* apply). */
   public static ProxyFixture start(String backendHost, int backendPort, String stateSpec, Consumer<ConfigLoader> tweak) {
-    ModSeqStore store = ModSeqStores.create(stateSpec, StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1)));
+    ConfigLoader probe = new ConfigLoader().set("backend.address", backendHost + ":" + backendPort).set("state.timeout", "1s");
+    tweak.accept(probe);
+    ProxyConfig.State st = probe.build().state();
+    ModSeqStore store = ModSeqStores.create(stateSpec, StoreOptions.defaults()
+        .withCommandTimeout(st.timeout())
+        .withExpungeLogMaxEntries(st.expungeLogMaxEntries())
+        .withIdleMailboxTtl(st.idleMailboxTtl()));
     return start(backendHost, backendPort, store, true, tweak);
   }
 
