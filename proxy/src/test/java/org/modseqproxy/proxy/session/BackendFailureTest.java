@@ -117,6 +117,25 @@ class BackendFailureTest {
   }
 
   @Test
+  void backendClosingRightAfterItsGreetingFailsTheLoginPromptly() {
+    // The proxy asks CAPABILITY after a greeting without a CAPABILITY code; the backend closes instead of answering.
+    try (FakeImapServer fake = new FakeImapServer(FakeImapServer.Behaviour.CLOSE_AFTER_GREETING);
+        ProxyFixture proxy = proxyFor(fake.port());
+        RawImap c = proxy.connect()) {
+      c.greeting();
+      c.setTimeout((int) (TIMEOUT_MS + SLACK_MS + 3000));
+      long t0 = System.nanoTime();
+      List<String> lines = c.command("a", "LOGIN alice secret");
+      long took = millisSince(t0);
+      assertThat(lines).hasSize(1);
+      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      assertThat(took).isLessThan(TIMEOUT_MS + SLACK_MS);
+      assertThat(fake.received()).containsExactly("p1 CAPABILITY");
+      logoutCleanly(c);
+    }
+  }
+
+  @Test
   void backendThatNeverGreetsTimesOutAfterConnectTimeoutAndNeverSeesCredentials() {
     try (FakeImapServer fake = new FakeImapServer(FakeImapServer.Behaviour.NEVER_GREET);
         ProxyFixture proxy = proxyFor(fake.port());
@@ -223,6 +242,25 @@ class BackendFailureTest {
       c.ok("b", "SELECT INBOX");
       c.send("c IDLE\r\n");
       assertThat(c.readLine()).startsWith("+");
+      c.setTimeout(3000);
+      relay.cut();
+      assertThat(c.readLine()).startsWith("* BYE ");
+      assertThat(c.readLine()).isNull();
+      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+    }
+  }
+
+  @Test
+  void backendDyingDuringAStreamedAppendGivesByeThenEof() throws Exception {
+    try (TcpRelay relay = new TcpRelay("127.0.0.1", greenMail.port());
+        ProxyFixture proxy = proxyFor(relay.port());
+        RawImap c = proxy.connect()) {
+      c.login("alice", "secret");
+      c.send("a APPEND INBOX {10000000}\r\n");
+      assertThat(c.readLine()).startsWith("+");
+      byte[] chunk = ("Subject: cut\r\n\r\n" + "y".repeat(1024 * 1024 - 17)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      c.send(chunk); // 1 MB of the 10 MB literal, then the backend dies
+      Thread.sleep(200);
       c.setTimeout(3000);
       relay.cut();
       assertThat(c.readLine()).startsWith("* BYE ");

@@ -36,8 +36,9 @@ class StreamingMemoryTest {
   record Figures(String what, long midHeap, long midDirect, long afterHeap, long afterDirect, String sha256, long millis) {
     @Override
     public String toString() {
-      return String.format("%-12s heap +%s / off-heap +%s at half-way; heap +%s / off-heap +%s after; %d ms",
-          what, HeapProbe.mb(midHeap), HeapProbe.mb(midDirect), HeapProbe.mb(afterHeap), HeapProbe.mb(afterDirect), millis);
+      return String.format("%-12s heap %s / off-heap %s at half-way; heap %s / off-heap %s after; %d ms",
+          what, HeapProbe.deltaMb(midHeap), HeapProbe.deltaMb(midDirect), HeapProbe.deltaMb(afterHeap),
+          HeapProbe.deltaMb(afterDirect), millis);
     }
   }
 

@@ -25,7 +25,9 @@ public final class FakeImapServer implements AutoCloseable {
     /** Accepts and says nothing, ever. */
     NEVER_GREET,
     /** Greets, answers CAPABILITY and LOGIN, then reads commands and never answers them. */
-    STALL_AFTER_LOGIN
+    STALL_AFTER_LOGIN,
+    /** Greets without a CAPABILITY code, then closes as soon as the first command arrives. */
+    CLOSE_AFTER_GREETING
   }
 
   private final ServerSocket server;
@@ -77,6 +79,14 @@ public final class FakeImapServer implements AutoCloseable {
         }
         case NEVER_GREET -> drain(reader(s));
         case STALL_AFTER_LOGIN -> stallAfterLogin(s);
+        case CLOSE_AFTER_GREETING -> {
+          BufferedReader in = reader(s);
+          send(s.getOutputStream(), "* OK fake server ready");
+          String first = in.readLine();
+          if (first != null) {
+            received.add(first);
+          }
+        }
       }
     } catch (IOException e) {
       // the proxy went away

@@ -42,4 +42,9 @@ public final class HeapProbe {
   public static String mb(long bytes) {
     return String.format(java.util.Locale.ROOT, "%.2f MB", bytes / (1024.0 * 1024.0));
   }
+
+  /** A growth figure with its sign: "+0.05 MB", "-0.01 MB". */
+  public static String deltaMb(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%+.2f MB", bytes / (1024.0 * 1024.0));
+  }
 }

@@ -44,12 +44,32 @@ public final class ProxyProcess implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(List.of(jvmOptions));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ProxyProcess.class.getName(), String.valueOf(backendPort)));
+    cmd.addAll(List.of("-cp", classpath(), ProxyProcess.class.getName(), String.valueOf(backendPort)));
     try {
       return new ProxyProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * This JVM's classpath. Under surefire that is java.class.path; under {@code mvn exec:java} the test classes live in
+   * a URLClassLoader inside Maven's JVM, so its URLs are used instead.
+   */
+  private static String classpath() {
+    List<String> entries = new ArrayList<>();
+    if (ProxyProcess.class.getClassLoader() instanceof java.net.URLClassLoader ucl) {
+      for (java.net.URL u : ucl.getURLs()) {
+        try {
+          entries.add(Path.of(u.toURI()).toString());
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+          // not a local file: skip
+        }
+      }
+    }
+    return entries.isEmpty()
+        ? System.getProperty("java.class.path")
+        : String.join(java.io.File.pathSeparator, entries);
   }
 
   public int port() {
@@ -64,6 +84,26 @@ public final class ProxyProcess implements AutoCloseable {
     commands.println("MEM");
     String[] f = reply("MEM").split(" ");
     return new Memory(Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
+  }
+
+  /** Live instances per class in the child ({@code jcmd GC.class_histogram}, which collects first): name -> bytes. */
+  public java.util.Map<String, Long> classHistogram() {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    java.util.Map<String, Long> bytes = new java.util.HashMap<>();
+    try {
+      Process p = new ProcessBuilder(jcmd, String.valueOf(pid()), "GC.class_histogram").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)").matcher(out);
+      while (m.find()) {
+        bytes.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return bytes;
   }
 
   private void readOutput() {
