@@ -32,6 +32,39 @@ public final class GreenMailBackend implements AutoCloseable {
     }
   }
 
+  /**
+   * GreenMail flushes every response line separately on sockets without TCP_NODELAY, so the second line of any
+   * multi-line response (an untagged FETCH, then the tagged OK) waits for the peer's delayed ACK: about 40 ms per
+   * command on Linux, whoever the client is. Benchmarks call this once their connections are open to take that
+   * artifact out. GreenMail has no option for it, so its open client sockets are reached by reflection (test code
+   * only). Returns how many sockets were changed.
+   */
+  public int disableNagleOnOpenConnections() {
+    try {
+      java.lang.reflect.Field handlersField = com.icegreen.greenmail.server.AbstractServer.class.getDeclaredField("handlers");
+      handlersField.setAccessible(true);
+      java.lang.reflect.Field socketField =
+          com.icegreen.greenmail.server.AbstractSocketProtocolHandler.class.getDeclaredField("socket");
+      socketField.setAccessible(true);
+      java.util.List<?> handlers = (java.util.List<?>) handlersField.get(greenMail.getImap());
+      java.util.List<Object> copy;
+      synchronized (handlers) {
+        copy = new java.util.ArrayList<>(handlers);
+      }
+      int changed = 0;
+      for (Object h : copy) {
+        java.net.Socket s = (java.net.Socket) socketField.get(h);
+        if (!s.isClosed()) {
+          s.setTcpNoDelay(true);
+          changed++;
+        }
+      }
+      return changed;
+    } catch (ReflectiveOperationException | java.io.IOException e) {
+      throw new IllegalStateException("cannot reach GreenMail's client sockets", e);
+    }
+  }
+
   public int port() {
     return greenMail.getImap().getPort();
   }
