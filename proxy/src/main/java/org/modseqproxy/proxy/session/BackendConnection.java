@@ -48,6 +48,7 @@ public final class BackendConnection implements Sink {
   private long lastActivity = System.nanoTime();
   private long stallTimer = -1;
   private int inputPauses;
+  private Promise<BackendConnection> whileConnecting;
   /** What to do at each coming "+" of the outstanding command: a Buffer to write, or a Promise to complete. */
   private final ArrayDeque<Object> afterContinuation = new ArrayDeque<>();
 
@@ -75,8 +76,20 @@ public final class BackendConnection implements Sink {
         .recover(err -> Future.failedFuture(new BackendException("Backend unavailable: " + err.getMessage())))
         .compose(sock -> {
           BackendConnection conn = new BackendConnection(vertx, config, sock, onFailure);
+          // Until connected, a drop or stall fails this promise (the session has no backend to BYE yet).
+          Promise<BackendConnection> connected = Promise.promise();
+          conn.whileConnecting = connected;
           conn.start();
-          return conn.greeting().compose(caps -> conn.startTlsIfConfigured(ssl, host)).map(conn);
+          conn.greeting().compose(caps -> conn.startTlsIfConfigured(ssl, host)).onComplete(ar -> {
+            conn.whileConnecting = null;
+            if (ar.succeeded()) {
+              connected.tryComplete(conn);
+            } else {
+              connected.tryFail(ar.cause());
+              conn.close();
+            }
+          });
+          return connected.future();
         });
   }
 
@@ -326,6 +339,11 @@ public final class BackendConnection implements Sink {
     }
     closingByUs = true;
     cancelStallTimer();
+    if (idling) {
+      // RFC 2177: IDLE ends with DONE; then the LOGOUT below can be sent (a vanished client's session ends cleanly).
+      socket.write("DONE\r\n");
+      pendingTag = null;
+    }
     if (pendingTag == null) {
       pendingTag = "p" + nextTag++;
       current = null;
@@ -343,7 +361,13 @@ public final class BackendConnection implements Sink {
     if (!closingByUs) {
       closingByUs = true;
       socket.close();
-      onFailure.handle(e);
+      Promise<BackendConnection> connecting = whileConnecting;
+      if (connecting != null) {
+        whileConnecting = null;
+        connecting.tryFail(e);
+      } else {
+        onFailure.handle(e);
+      }
     }
   }
 
