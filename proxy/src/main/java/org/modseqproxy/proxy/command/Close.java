@@ -1,7 +1,6 @@
 package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
-import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
 import org.modseqproxy.state.ChangeSet;
@@ -31,9 +30,5 @@ final class Close {
         return sync.finish(cmd, tagged);
       });
     }));
-  }
-
-  static boolean ok(Frame f) {
-    return "OK".equals(f.keyword());
   }
 }

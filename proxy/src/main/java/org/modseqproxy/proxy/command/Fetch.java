@@ -51,10 +51,7 @@ final class Fetch {
       return Future.failedFuture(ImapException.bad("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC"));
     }
     if (!modseqItem && changedSince == null) {
-      if (sync.condstore() && sync.modSeqActive()) {
-        return sync.pass(cmd);
-      }
-      return sync.pass(cmd);
+      return sync.pass(cmd); // the funnel still adds MODSEQ to FLAGS lines once CONDSTORE is on
     }
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     Long since = changedSince;

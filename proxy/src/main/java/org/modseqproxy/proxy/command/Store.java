@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Locale;
-import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
@@ -88,13 +87,9 @@ final class Store {
         if (modified != null && "OK".equals(tagged.keyword())) {
           return sync.finish(cmd, "OK [MODIFIED " + modified + "] Conditional STORE failed");
         }
-        return finishRelayed(sync, cmd, tagged);
+        return sync.finish(cmd, tagged);
       });
     });
-  }
-
-  private static Future<Void> finishRelayed(MailboxSync sync, Command cmd, Frame tagged) {
-    return sync.finish(cmd, tagged);
   }
 
   /** RFC 7162 3.1.3: message numbers for STORE, UIDs for UID STORE. */
