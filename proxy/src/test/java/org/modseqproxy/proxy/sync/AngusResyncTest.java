@@ -1,0 +1,211 @@
+package org.modseqproxy.proxy.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.FetchProfile;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.event.MailEvent;
+import jakarta.mail.event.MessageChangedEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.imap.ResyncData;
+import org.eclipse.angus.mail.imap.MessageVanishedEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.modseqproxy.proxy.testing.GreenMailBackend;
+import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.ProxyFixture;
+import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
+import org.modseqproxy.state.ModSeqStore;
+import org.modseqproxy.state.ModSeqStores;
+import org.modseqproxy.state.StoreOptions;
+import org.modseqproxy.state.testing.RedisServerExtension;
+
+/**
+ * A real client, Angus Mail, resyncs through the proxy with QRESYNC ({@code IMAPFolder.open(mode, ResyncData)},
+ * RFC 7162 3.2.5) after a disconnect during which messages were flagged, expunged and added both through another
+ * proxy session and directly on the backend. The events it gets, applied to its cache, must give exactly what a full
+ * fresh fetch of the mailbox gives. Run against the in-memory store and a real redis-server.
+ */
+class AngusResyncTest {
+  @RegisterExtension
+  static final RedisServerExtension REDIS = new RedisServerExtension();
+
+  GreenMailBackend backend;
+  ModSeqStore store;
+  ProxyFixture proxy;
+
+  @AfterEach
+  void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  private void start(String kind) {
+    backend = new GreenMailBackend();
+    var alice = backend.user("alice", "pw");
+    for (int i = 1; i <= 8; i++) {
+      backend.deliver(alice, "m" + i, "body " + i);
+    }
+    String spec = kind.equals("redis") ? REDIS.server().uri() : "memory";
+    if (kind.equals("redis")) {
+      REDIS.server().flushAll();
+    }
+    store = ModSeqStores.create(spec, StoreOptions.defaults());
+    Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+    proxy = ProxyFixture.start("127.0.0.1", backend.port(), store, c -> {});
+    // a flag before the client's first sync, so a later "-FLAGS" has something to remove
+    directly(d -> d.ok("s", "UID STORE 3 +FLAGS (\\Seen)"));
+  }
+
+  private IMAPStore connectAngus() throws MessagingException {
+    Properties p = new Properties();
+    p.put("mail.store.protocol", "imap");
+    p.put("mail.imap.host", proxy.host());
+    p.put("mail.imap.port", Integer.toString(proxy.port()));
+    p.put("mail.imap.connectiontimeout", "5000");
+    p.put("mail.imap.timeout", "10000");
+    IMAPStore s = (IMAPStore) Session.getInstance(p).getStore("imap");
+    s.connect("alice", "pw");
+    return s;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "redis"})
+  void resyncEventsRebuildTheMailboxExactly(String kind) throws Exception {
+    start(kind);
+    // 1. first sync: open with CONDSTORE, cache uid -> flags, remember UIDVALIDITY and HIGHESTMODSEQ
+    TreeMap<Long, Flags> cache;
+    long uidValidity;
+    long modSeq;
+    IMAPStore angus = connectAngus();
+    try {
+      assertThat(angus.hasCapability("QRESYNC")).isTrue();
+      IMAPFolder inbox = (IMAPFolder) angus.getFolder("INBOX");
+      inbox.open(Folder.READ_WRITE, ResyncData.CONDSTORE);
+      uidValidity = inbox.getUIDValidity();
+      modSeq = inbox.getHighestModSeq();
+      assertThat(modSeq).isPositive().isLessThan(1L << 53);
+      cache = fullFetch(inbox);
+      inbox.close(false);
+    } finally {
+      angus.close();
+    }
+    assertThat(cache).isEqualTo(truth());
+
+    // 2. meanwhile, through another proxy session: flag 2, expunge 4, append one
+    try (RawImap other = proxy.connect().login("alice", "pw")) {
+      other.ok("a", "SELECT INBOX");
+      other.ok("b", "UID STORE 2 +FLAGS (\\Flagged)");
+      other.ok("c", "UID STORE 4 +FLAGS (\\Deleted)");
+      other.ok("d", "EXPUNGE");
+      assertThat(ImapLines.last(other.append("e", "INBOX", "\\Draft", "Subject: via proxy\r\n\r\nhello\r\n"))).startsWith("e OK");
+      other.ok("f", "LOGOUT");
+    }
+    // ... and directly on the backend: flag 1, unflag 3, expunge 5, deliver one
+    directly(d -> {
+      d.ok("a", "UID STORE 1 +FLAGS (\\Answered $Work)");
+      d.ok("b", "UID STORE 3 -FLAGS (\\Seen)");
+      d.ok("c", "UID STORE 5 +FLAGS (\\Deleted)");
+      d.ok("d", "EXPUNGE");
+    });
+    backend.deliver(backend.user("alice", "pw"), "m10", "body 10");
+    TreeMap<Long, Flags> truth = truth();
+    assertThat(truth.keySet()).containsExactly(1L, 2L, 3L, 6L, 7L, 8L, 9L, 10L);
+
+    // 3. reopen with ResyncData(uidvalidity, old modseq): Angus ENABLEs QRESYNC and selects with it
+    angus = connectAngus();
+    try {
+      IMAPFolder inbox = (IMAPFolder) angus.getFolder("INBOX");
+      List<MailEvent> events = inbox.open(Folder.READ_WRITE, new ResyncData(uidValidity, modSeq));
+      assertThat(inbox.getUIDValidity()).isEqualTo(uidValidity);
+      assertThat(inbox.getHighestModSeq()).isGreaterThan(modSeq);
+      List<Long> vanished = new ArrayList<>();
+      List<Long> changed = new ArrayList<>();
+      for (MailEvent e : events) {
+        if (e instanceof MessageVanishedEvent v) {
+          for (long uid : v.getUIDs()) {
+            cache.remove(uid);
+            vanished.add(uid);
+          }
+        } else if (e instanceof MessageChangedEvent c) {
+          Message m = c.getMessage();
+          long uid = inbox.getUID(m);
+          cache.put(uid, flagsOf(m));
+          changed.add(uid);
+        }
+      }
+      // Exactly the changes: unchanged messages 6, 7, 8 are not re-sent (that is the point of QRESYNC).
+      assertThat(vanished).containsExactlyInAnyOrder(4L, 5L);
+      assertThat(changed).containsExactlyInAnyOrder(1L, 2L, 3L, 9L, 10L);
+      assertThat(cache).isEqualTo(truth);
+      // the folder Angus now holds agrees too (sequence numbers, UIDs and flags after the resync)
+      assertThat(fullFetch(inbox)).isEqualTo(truth);
+      inbox.close(false);
+    } finally {
+      angus.close();
+    }
+  }
+
+  private TreeMap<Long, Flags> fullFetch(IMAPFolder folder) throws MessagingException {
+    Message[] msgs = folder.getMessages();
+    FetchProfile fp = new FetchProfile();
+    fp.add(FetchProfile.Item.FLAGS);
+    fp.add(jakarta.mail.UIDFolder.FetchProfileItem.UID);
+    folder.fetch(msgs, fp);
+    TreeMap<Long, Flags> out = new TreeMap<>();
+    for (Message m : msgs) {
+      out.put(folder.getUID(m), flagsOf(m));
+    }
+    return out;
+  }
+
+  /** Angus flags -> the normalized set the store uses (\Recent dropped, system flags spelled canonically). */
+  static Flags flagsOf(Message m) throws MessagingException {
+    jakarta.mail.Flags f = m.getFlags();
+    List<String> names = new ArrayList<>(List.of(f.getUserFlags()));
+    Map<jakarta.mail.Flags.Flag, String> system = Map.of(
+        jakarta.mail.Flags.Flag.ANSWERED, "\\Answered", jakarta.mail.Flags.Flag.DELETED, "\\Deleted",
+        jakarta.mail.Flags.Flag.DRAFT, "\\Draft", jakarta.mail.Flags.Flag.FLAGGED, "\\Flagged",
+        jakarta.mail.Flags.Flag.SEEN, "\\Seen");
+    for (jakarta.mail.Flags.Flag sf : f.getSystemFlags()) {
+      if (system.containsKey(sf)) {
+        names.add(system.get(sf));
+      }
+    }
+    return Flags.of(names);
+  }
+
+  private TreeMap<Long, Flags> truth() {
+    return ImapLines.truth("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+  }
+
+  private void directly(java.util.function.Consumer<RawImap> script) {
+    try (RawImap d = RawImap.connect("127.0.0.1", backend.port())) {
+      d.login("alice", "pw");
+      d.ok("x", "SELECT INBOX");
+      script.accept(d);
+      d.ok("y", "LOGOUT");
+    }
+  }
+}
