@@ -21,6 +21,7 @@ import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.ResyncData;
 import org.eclipse.angus.mail.imap.MessageVanishedEvent;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -62,7 +63,7 @@ class AngusResyncTest {
   }
 
   private void start(String kind) {
-    backend = new GreenMailBackend();
+    backend = GreenMailBackend.withNoDelay();
     var alice = backend.user("alice", "pw");
     for (int i = 1; i <= 8; i++) {
       backend.deliver(alice, "m" + i, "body " + i);
@@ -90,30 +91,75 @@ class AngusResyncTest {
     return s;
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"memory", "redis"})
-  void resyncEventsRebuildTheMailboxExactly(String kind) throws Exception {
-    start(kind);
-    // 1. first sync: open with CONDSTORE, cache uid -> flags, remember UIDVALIDITY and HIGHESTMODSEQ
-    TreeMap<Long, Flags> cache;
-    long uidValidity;
-    long modSeq;
+  /** What the client keeps between two sessions. */
+  record Cache(TreeMap<Long, Flags> flags, long uidValidity, long modSeq) {}
+
+  /** First sync: open with CONDSTORE, cache uid -> flags, remember UIDVALIDITY and HIGHESTMODSEQ; disconnect. */
+  private Cache firstSync() throws MessagingException {
     IMAPStore angus = connectAngus();
     try {
       assertThat(angus.hasCapability("QRESYNC")).isTrue();
       IMAPFolder inbox = (IMAPFolder) angus.getFolder("INBOX");
       inbox.open(Folder.READ_WRITE, ResyncData.CONDSTORE);
-      uidValidity = inbox.getUIDValidity();
-      modSeq = inbox.getHighestModSeq();
+      long modSeq = inbox.getHighestModSeq();
       assertThat(modSeq).isPositive().isLessThan(1L << 53);
-      cache = fullFetch(inbox);
+      Cache cache = new Cache(fullFetch(inbox), inbox.getUIDValidity(), modSeq);
       inbox.close(false);
+      assertThat(cache.flags()).isEqualTo(truth());
+      return cache;
     } finally {
       angus.close();
     }
-    assertThat(cache).isEqualTo(truth());
+  }
 
-    // 2. meanwhile, through another proxy session: flag 2, expunge 4, append one
+  /** What a reopen with ResyncData(uidvalidity, modseq) reported. */
+  record Resync(List<Long> vanished, List<Long> changed) {}
+
+  /**
+   * Reopens with ResyncData(uidvalidity, old modseq): Angus ENABLEs QRESYNC and selects with it (no known-uids).
+   * The events are applied to the cache, which must then equal the backend's truth, as must a full fetch of the
+   * folder Angus now holds.
+   */
+  private Resync resync(Cache cache) throws MessagingException {
+    TreeMap<Long, Flags> truth = truth();
+    IMAPStore angus = connectAngus();
+    try {
+      IMAPFolder inbox = (IMAPFolder) angus.getFolder("INBOX");
+      List<MailEvent> events = inbox.open(Folder.READ_WRITE, new ResyncData(cache.uidValidity(), cache.modSeq()));
+      assertThat(inbox.getUIDValidity()).isEqualTo(cache.uidValidity());
+      assertThat(inbox.getHighestModSeq()).isGreaterThan(cache.modSeq());
+      List<Long> vanished = new ArrayList<>();
+      List<Long> changed = new ArrayList<>();
+      for (MailEvent e : events == null ? List.<MailEvent>of() : events) { // null when the server reported nothing
+        if (e instanceof MessageVanishedEvent v) {
+          for (long uid : v.getUIDs()) {
+            cache.flags().remove(uid);
+            vanished.add(uid);
+          }
+        } else if (e instanceof MessageChangedEvent c) {
+          Message m = c.getMessage();
+          long uid = inbox.getUID(m);
+          cache.flags().put(uid, flagsOf(m));
+          changed.add(uid);
+        }
+      }
+      assertThat(cache.flags()).as("cache after applying " + vanished + " vanished, " + changed + " changed").isEqualTo(truth);
+      // the folder Angus now holds agrees too (sequence numbers, UIDs and flags after the resync)
+      assertThat(fullFetch(inbox)).isEqualTo(truth);
+      inbox.close(false);
+      return new Resync(vanished, changed);
+    } finally {
+      angus.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"memory", "redis"})
+  void resyncEventsRebuildTheMailboxExactly(String kind) throws Exception {
+    start(kind);
+    Cache cache = firstSync();
+
+    // meanwhile, through another proxy session: flag 2, expunge 4, append one
     try (RawImap other = proxy.connect().login("alice", "pw")) {
       other.ok("a", "SELECT INBOX");
       other.ok("b", "UID STORE 2 +FLAGS (\\Flagged)");
@@ -130,41 +176,32 @@ class AngusResyncTest {
       d.ok("d", "EXPUNGE");
     });
     backend.deliver(backend.user("alice", "pw"), "m10", "body 10");
-    TreeMap<Long, Flags> truth = truth();
-    assertThat(truth.keySet()).containsExactly(1L, 2L, 3L, 6L, 7L, 8L, 9L, 10L);
+    assertThat(truth().keySet()).containsExactly(1L, 2L, 3L, 6L, 7L, 8L, 9L, 10L);
 
-    // 3. reopen with ResyncData(uidvalidity, old modseq): Angus ENABLEs QRESYNC and selects with it
-    angus = connectAngus();
-    try {
-      IMAPFolder inbox = (IMAPFolder) angus.getFolder("INBOX");
-      List<MailEvent> events = inbox.open(Folder.READ_WRITE, new ResyncData(uidValidity, modSeq));
-      assertThat(inbox.getUIDValidity()).isEqualTo(uidValidity);
-      assertThat(inbox.getHighestModSeq()).isGreaterThan(modSeq);
-      List<Long> vanished = new ArrayList<>();
-      List<Long> changed = new ArrayList<>();
-      for (MailEvent e : events) {
-        if (e instanceof MessageVanishedEvent v) {
-          for (long uid : v.getUIDs()) {
-            cache.remove(uid);
-            vanished.add(uid);
-          }
-        } else if (e instanceof MessageChangedEvent c) {
-          Message m = c.getMessage();
-          long uid = inbox.getUID(m);
-          cache.put(uid, flagsOf(m));
-          changed.add(uid);
-        }
-      }
-      // Exactly the changes: unchanged messages 6, 7, 8 are not re-sent (that is the point of QRESYNC).
-      assertThat(vanished).containsExactlyInAnyOrder(4L, 5L);
-      assertThat(changed).containsExactlyInAnyOrder(1L, 2L, 3L, 9L, 10L);
-      assertThat(cache).isEqualTo(truth);
-      // the folder Angus now holds agrees too (sequence numbers, UIDs and flags after the resync)
-      assertThat(fullFetch(inbox)).isEqualTo(truth);
-      inbox.close(false);
-    } finally {
-      angus.close();
+    Resync r = resync(cache);
+    // Exactly the changes: unchanged messages 6, 7, 8 are not re-sent (that is the point of QRESYNC).
+    assertThat(r.vanished()).containsExactlyInAnyOrder(4L, 5L);
+    assertThat(r.changed()).containsExactlyInAnyOrder(1L, 2L, 3L, 9L, 10L);
+  }
+
+  /**
+   * The newest message is deleted while the client is away (the most common deletion there is). Angus sends no
+   * known-uids, so the proxy must read them as 1:UIDNEXT-1 (RFC 7162 3.2.5.1) and report UID 8 as vanished.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"memory"})
+  @Disabled("bug: Select.qresyncAnswer reads omitted known-uids as 1:<highest present UID>, not 1:<UIDNEXT-1>")
+  void resyncReportsTheExpungedNewestMessage(String kind) throws Exception {
+    start(kind);
+    Cache cache = firstSync();
+    try (RawImap other = proxy.connect().login("alice", "pw")) {
+      other.ok("a", "SELECT INBOX");
+      other.ok("b", "UID STORE 8 +FLAGS (\\Deleted)");
+      other.ok("c", "EXPUNGE");
     }
+    Resync r = resync(cache);
+    assertThat(r.vanished()).containsExactly(8L);
+    assertThat(r.changed()).isEmpty();
   }
 
   private TreeMap<Long, Flags> fullFetch(IMAPFolder folder) throws MessagingException {
