@@ -43,7 +43,7 @@ class ModelResyncTest {
   static final int ROUNDS = Integer.getInteger("modseq.model.rounds", 100);
   /**
    * Whether the client sometimes omits known-uids in SELECT (QRESYNC ...). Off by default until the bug shown by
-   * {@code QresyncEdgeCaseTest#withoutKnownUidsTheTopExpungedUidIsStillReported} is fixed (the proxy reads the
+   * {@code QresyncEdgeCaseTest#withoutKnownUidsTheExpungedNewestMessageIsReported} is fixed (the proxy reads the
    * omitted set as 1:highest-present-UID instead of 1:UIDNEXT-1, RFC 7162 3.2.5.1); -Dmodseq.model.omitKnownUids=true
    * turns it on.
    */
