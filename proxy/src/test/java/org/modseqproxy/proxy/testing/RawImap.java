@@ -25,12 +25,45 @@ public final class RawImap implements AutoCloseable {
   private Socket socket;
   private InputStream in;
   private OutputStream out;
+  /** Bytes received from the server so far (what a client pays for on the wire, before any decompression). */
+  private long bytesRead;
 
   private RawImap(Socket socket) throws IOException {
     this.socket = socket;
     socket.setSoTimeout(20_000);
-    this.in = new java.io.BufferedInputStream(socket.getInputStream());
+    this.in = new java.io.BufferedInputStream(counting(socket.getInputStream()));
     this.out = socket.getOutputStream();
+  }
+
+  private InputStream counting(InputStream raw) {
+    return new java.io.FilterInputStream(raw) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          bytesRead++;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws IOException {
+        int n = super.read(buf, off, len);
+        if (n > 0) {
+          bytesRead += n;
+        }
+        return n;
+      }
+    };
+  }
+
+  /** Bytes read from the socket since the connection opened (or the last {@link #resetBytesRead}). */
+  public long bytesRead() {
+    return bytesRead;
+  }
+
+  public void resetBytesRead() {
+    bytesRead = 0;
   }
 
   public static RawImap connect(String host, int port) {
@@ -57,7 +90,7 @@ public final class RawImap implements AutoCloseable {
       SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
       s.startHandshake();
       socket = s;
-      in = new java.io.BufferedInputStream(s.getInputStream());
+      in = new java.io.BufferedInputStream(counting(s.getInputStream()));
       out = s.getOutputStream();
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -173,6 +206,33 @@ public final class RawImap implements AutoCloseable {
       throw new AssertionError("expected OK for " + command + " but got " + lines);
     }
     return last;
+  }
+
+  /**
+   * APPEND with a synchronizing literal, as RFC 9051 7.5 wants it: waits for the "+" before sending the message.
+   * Returns every line up to the tagged answer.
+   */
+  public List<String> append(String tag, String mailbox, String flags, String message) {
+    byte[] body = message.getBytes(StandardCharsets.UTF_8);
+    send(tag + " APPEND " + mailbox + (flags == null ? "" : " (" + flags + ")") + " {" + body.length + "}\r\n");
+    List<String> lines = new ArrayList<>();
+    while (true) {
+      String line = readLine();
+      if (line == null) {
+        throw new IllegalStateException("connection closed during APPEND; got " + lines);
+      }
+      if (line.startsWith("+")) {
+        break;
+      }
+      lines.add(line);
+      if (line.startsWith(tag + " ")) {
+        return lines; // refused before the literal
+      }
+    }
+    send(body);
+    send("\r\n");
+    lines.addAll(readUntilTagged(tag));
+    return lines;
   }
 
   public String greeting() {
