@@ -101,7 +101,7 @@ final class Select {
       return sync.resync(mb, opening.exists, opening.uidNext)
           .compose(r -> {
             s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
-            return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q);
+            return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q, opening.uidNext);
           })
           .recover(err -> {
             LOG.warn("no mod-sequences for {} this time ({}); answering NOMODSEQ", mailbox, err.toString());
@@ -143,20 +143,24 @@ final class Select {
   }
 
   /** RFC 7162 3.2.5.1: VANISHED (EARLIER) first, then a FETCH for every message changed since the client's modseq. */
-  private static Future<Void> qresyncAnswer(Session s, MailboxSync sync, SelectedMailbox mb, Qresync q) {
+  private static Future<Void> qresyncAnswer(Session s, MailboxSync sync, SelectedMailbox mb, Qresync q, long uidNext) {
     if (q.uidValidity() != mb.uidValidity()) {
       return Future.succeededFuture(); // RFC 7162 3.2.5: UIDVALIDITY changed, the client must resync fully
     }
     MailboxSnapshot snap = mb.snapshot();
-    long top = Math.max(1, Math.max(mb.lastKnownUid(), snap.uids().isEmpty() ? 1 : snap.uids().last()));
-    UidSet known = q.knownUids() == null ? UidSet.range(1, top) : UidSet.parse(q.knownUids(), top);
+    long top = Math.max(1, Math.max(uidNext - 1, Math.max(mb.lastKnownUid(), snap.uids().isEmpty() ? 1 : snap.uids().last())));
+    UidSet known = q.knownUids() == null ? null : UidSet.parse(q.knownUids(), top);
     return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), q.modSeq())).map(v -> {
       UidSet vanished;
       if (v instanceof Vanished.Exact exact) {
-        vanished = exact.uids().intersect(known);
+        // RFC 7162 3.2.5.1: only UIDs the client named, when it named any
+        vanished = known == null ? exact.uids() : exact.uids().intersect(known);
       } else {
-        // Below the expunge-log horizon: every UID the client may know that is not here any more (RFC 7162 3.2.5.2).
-        vanished = known.minus(snap.uids());
+        // Below the expunge-log horizon: every UID the client may know that is not here any more. Omitted known-uids
+        // means 1:<UIDNEXT-1> (3.2.5.1); a backend that gives no UIDNEXT (Courier) gets the whole UID range, since
+        // VANISHED (EARLIER) may name UIDs the client never saw.
+        UidSet range = known != null ? known : UidSet.range(1, uidNext > 0 ? uidNext - 1 : 4294967295L);
+        vanished = range.minus(snap.uids());
       }
       if (!vanished.isEmpty()) {
         s.writeLine("* VANISHED (EARLIER) " + vanished.toImapString());

@@ -42,18 +42,12 @@ class ModelResyncTest {
 
   static final int ROUNDS = Integer.getInteger("modseq.model.rounds", 100);
   /**
-   * Whether the client sometimes omits known-uids in SELECT (QRESYNC ...). Off by default until the bug shown by
-   * {@code QresyncEdgeCaseTest#withoutKnownUidsTheExpungedNewestMessageIsReported} is fixed (the proxy reads the
-   * omitted set as 1:highest-present-UID instead of 1:UIDNEXT-1, RFC 7162 3.2.5.1); -Dmodseq.model.omitKnownUids=true
-   * turns it on.
+   * Whether the client sometimes omits known-uids in SELECT (QRESYNC ...) (on; guards the fix of
+   * {@code QresyncEdgeCaseTest#withoutKnownUidsTheExpungedNewestMessageIsReported}, RFC 7162 3.2.5.1).
    */
-  static final boolean OMIT_KNOWN_UIDS = Boolean.getBoolean("modseq.model.omitKnownUids");
-  /**
-   * Whether INBOX may become empty. Off by default until the bug shown by
-   * {@code QresyncEdgeCaseTest#emptyMailboxGetsHighestModSeqNotNoModSeq} is fixed (an empty mailbox is answered
-   * NOMODSEQ); -Dmodseq.model.allowEmptyInbox=true turns it on.
-   */
-  static final boolean ALLOW_EMPTY_INBOX = Boolean.getBoolean("modseq.model.allowEmptyInbox");
+  static final boolean OMIT_KNOWN_UIDS = Boolean.parseBoolean(System.getProperty("modseq.model.omitKnownUids", "true"));
+  /** Whether INBOX may become empty (on; guards {@code QresyncEdgeCaseTest#emptyMailboxGetsHighestModSeqNotNoModSeq}). */
+  static final boolean ALLOW_EMPTY_INBOX = Boolean.parseBoolean(System.getProperty("modseq.model.allowEmptyInbox", "true"));
   /**
    * Whether to check that op, after ENABLE QRESYNC, never gets an EXPUNGE line (RFC 7162 3.2.10). Off by default:
    * GreenMail sends the lowered EXISTS count before the EXPUNGE that lowers it, the proxy's sequence view drifts, and
