@@ -84,6 +84,7 @@ final class Select {
       }
       SelectedMailbox mb = new SelectedMailbox(mailbox, sync.idFor(mailbox), readOnly, opening.uidValidity);
       mb.exists(opening.exists);
+      mb.announce(); // the backend's EXISTS went to the client as part of the SELECT answer
       sync.select(mb);
       if (sync.backendEnabled()) {
         sync.backendModSeq(mailbox, opening.nativeHighestModSeq > 0 && !opening.backendNoModSeq);

@@ -60,6 +60,9 @@ public interface Session {
   /** IDLE (RFC 2177): relays "+", waits for the client's DONE, relays the completion. */
   Future<Void> idle(Command command);
 
+  /** Asks a running IDLE to let the funnel talk to the backend (ends and re-arms the backend's IDLE). */
+  void requestIdleBreak();
+
   /** AUTHENTICATE continuation: writes "+ challenge" and returns the client's next raw line. */
   Future<Buffer> challenge(String base64Challenge);
 

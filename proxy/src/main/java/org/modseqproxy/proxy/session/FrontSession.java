@@ -51,6 +51,7 @@ public final class FrontSession implements Sink, Session {
   private Promise<Buffer> rawLine;
   private Streaming streaming;
   private boolean backendPausedForClient;
+  private IdleCycle idleCycle;
   private long lastInput = System.nanoTime();
 
   public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
@@ -389,45 +390,124 @@ public final class FrontSession implements Sink, Session {
   @Override
   public Future<Void> idle(Command command) {
     Promise<Void> done = Promise.promise();
-    backend.idling(true);
-    backend.send(Buffer.buffer("IDLE\r\n"), new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        relayUntagged(frame);
-      }
+    idleCycle = new IdleCycle(command, done);
+    idleCycle.start();
+    return done.future().andThen(ar -> idleCycle = null);
+  }
 
-      @Override
-      public void continuation(Frame frame) {
+  @Override
+  public void requestIdleBreak() {
+    if (idleCycle != null) {
+      idleCycle.requestBreak();
+    }
+  }
+
+  /**
+   * RFC 2177 IDLE, relayed. When the funnel must learn the UIDs of new messages before announcing them (QRESYNC:
+   * VANISHED must name UIDs, RFC 7162 3.2.10), the proxy ends the backend's IDLE, asks, and idles again, all
+   * without the client noticing: the client's own DONE may arrive at any point of that cycle.
+   */
+  private final class IdleCycle implements BackendListener {
+    private final Command command;
+    private final Promise<Void> done;
+    private Phase phase = Phase.STARTING;
+    private boolean clientDone;
+    private boolean breakAgain;
+    private String pendingBad;
+
+    private enum Phase { STARTING, IDLING, BREAKING, RESOLVING, REARMING, ENDING }
+
+    IdleCycle(Command command, Promise<Void> done) {
+      this.command = command;
+      this.done = done;
+    }
+
+    void start() {
+      backend.idling(true);
+      backend.send(Buffer.buffer("IDLE\r\n"), this);
+    }
+
+    @Override
+    public void untagged(Frame frame) {
+      relayUntagged(frame);
+    }
+
+    @Override
+    public void continuation(Frame frame) {
+      if (phase == Phase.STARTING) {
+        phase = Phase.IDLING;
         write(frame.raw());
         // RFC 2177: the client's next line is DONE, not a command.
         decoder.expectRawLine();
         rawLine = Promise.promise();
-        rawLine.future().onSuccess(line -> {
-          String text = line.toString(StandardCharsets.US_ASCII).trim();
-          backend.write(Buffer.buffer("DONE\r\n"));
-          if (!text.equalsIgnoreCase("DONE")) {
-            // RFC 2177 3: anything but DONE ends IDLE with BAD.
-            pendingBad = command.tag() + " BAD Expected DONE";
-          }
-          pauseInput();
-        });
+        rawLine.future().onSuccess(this::clientLine);
         resumeInput();
-      }
-
-      private String pendingBad;
-
-      @Override
-      public void tagged(Frame frame) {
-        backend.idling(false);
-        if (pendingBad != null) {
-          writeLine(pendingBad);
-        } else {
-          relayTagged(command.tag(), frame);
+      } else if (phase == Phase.REARMING) {
+        phase = Phase.IDLING; // the backend idles again; this "+" is the proxy's, not the client's
+        backend.idling(true);
+        if (clientDone) {
+          end();
+        } else if (breakAgain) {
+          breakAgain = false;
+          requestBreak();
         }
-        done.tryComplete();
       }
-    });
-    return done.future();
+    }
+
+    private void clientLine(Buffer line) {
+      pauseInput();
+      clientDone = true;
+      if (!line.toString(StandardCharsets.US_ASCII).trim().equalsIgnoreCase("DONE")) {
+        pendingBad = command.tag() + " BAD Expected DONE"; // RFC 2177 3: anything else ends IDLE with BAD
+      }
+      if (phase == Phase.IDLING) {
+        end();
+      }
+      // otherwise the cycle in progress ends the command when it reaches a safe point
+    }
+
+    private void end() {
+      phase = Phase.ENDING;
+      backend.write(Buffer.buffer("DONE\r\n"));
+    }
+
+    void requestBreak() {
+      if (phase == Phase.IDLING && !clientDone) {
+        phase = Phase.BREAKING;
+        backend.write(Buffer.buffer("DONE\r\n"));
+      } else if (phase != Phase.ENDING) {
+        breakAgain = true;
+      }
+    }
+
+    @Override
+    public void tagged(Frame frame) {
+      if (phase == Phase.BREAKING) {
+        phase = Phase.RESOLVING;
+        sync.announceNew().onComplete(ar -> {
+          if (clientDone) {
+            finish(null);
+          } else {
+            phase = Phase.REARMING;
+            backend.send(Buffer.buffer("IDLE\r\n"), this);
+          }
+        });
+        return;
+      }
+      finish(frame); // the client's DONE was relayed (ENDING), or the backend refused IDLE (STARTING)
+    }
+
+    private void finish(Frame backendTagged) {
+      backend.idling(false);
+      if (pendingBad != null) {
+        writeLine(pendingBad);
+      } else if (backendTagged != null) {
+        relayTagged(command.tag(), backendTagged);
+      } else {
+        writeLine(command.tag() + " OK IDLE terminated");
+      }
+      done.tryComplete();
+    }
   }
 
   @Override

@@ -393,10 +393,25 @@ public final class MailboxSync {
       switch (kw) {
         case "EXISTS" -> {
           selected.exists(frame.number());
+          if (deferNew()) {
+            // RFC 7162 3.2.10: a VANISHED must name UIDs of messages the client was told about, so new messages are
+            // announced (with our own EXISTS) only once their UIDs are known: at the end of this command, or at once
+            // during IDLE by a transparent DONE/FETCH/IDLE cycle.
+            if (selected.size() > selected.announced()) {
+              session.requestIdleBreak();
+            }
+            return;
+          }
+          selected.announce();
           session.write(frame.raw());
           return;
         }
         case "EXPUNGE" -> {
+          if (deferNew() && (frame.number() > selected.announced() || frame.number() > selected.size())) {
+            // a message the client never heard of (or the backend's noise about one already gone): nothing to say
+            selected.expunge(frame.number());
+            return;
+          }
           long uid = selected.expunge(frame.number());
           if (uid > 0) {
             expunged.add(uid);
@@ -497,9 +512,35 @@ public final class MailboxSync {
     return backendCondstore;
   }
 
+  /** QRESYNC with our mod-sequences: new messages wait for their UIDs before the client hears of them. */
+  private boolean deferNew() {
+    return qresync && selected != null && selected.modSeq() && !selected.nativeModSeq();
+  }
+
+  /**
+   * Learns the UIDs and flags of messages the backend announced and the client was not told about yet, gives them
+   * mod-sequences, and tells the client ("* n EXISTS"). Called before a tagged answer and from the IDLE cycle.
+   */
+  public Future<Void> announceNew() {
+    SelectedMailbox mb = selected;
+    if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
+      return Future.succeededFuture();
+    }
+    return beforeCommand().map(v -> {
+      if (mb == selected && mb.size() > mb.announced()) {
+        mb.announce();
+        session.writeLine("* " + mb.size() + " EXISTS");
+      }
+      return null;
+    });
+  }
+
   /** An untagged FETCH: flags that changed get a new mod-sequence; with CONDSTORE on, MODSEQ is added. */
   private void fetch(Frame original) {
     SelectedMailbox mb = selected;
+    if (deferNew() && original.number() > mb.announced()) {
+      return; // about a message the client has not been told of yet; it gets the flags when it fetches them
+    }
     FetchResponse parsed = FetchResponse.parse(original);
     // The backend's own number for a mailbox whose mod-sequences are ours is dropped; ours is added below.
     Frame frame = parsed != null && parsed.hasModSeq() && mb.modSeq()
@@ -627,7 +668,8 @@ public final class MailboxSync {
       applyNow(selected, ChangeSet.expunge(gone));
     }
     resetExpunged();
-    return writes;
+    Future<Void> announced = deferNew() ? announceNew().recover(err -> Future.<Void>succeededFuture()) : Future.succeededFuture();
+    return announced.compose(v -> writes);
   }
 
   private void resetExpunged() {

@@ -17,6 +17,8 @@ public final class SelectedMailbox {
   private final long uidValidity;
   private long[] uids = new long[16];
   private int count;
+  /** Messages the client has been told about (EXISTS); the rest of the tail is announced once its UIDs are known. */
+  private int announced;
   private MailboxSnapshot snapshot;
   private boolean saidNoModSeq;
   private boolean nativeModSeq;
@@ -95,6 +97,7 @@ public final class SelectedMailbox {
   public void reset(long[] ascendingUids) {
     uids = Arrays.copyOf(ascendingUids, Math.max(16, ascendingUids.length));
     count = ascendingUids.length;
+    announced = Math.max(announced, count);
   }
 
   /** UID at sequence number (1-based), 0 if not yet known, -1 if out of range. */
@@ -124,6 +127,9 @@ public final class SelectedMailbox {
     long uid = uids[i];
     System.arraycopy(uids, i + 1, uids, i, count - i - 1);
     count--;
+    if (seq <= announced) {
+      announced--;
+    }
     return uid;
   }
 
@@ -137,6 +143,15 @@ public final class SelectedMailbox {
     }
     Arrays.fill(uids, count, (int) n, 0L);
     count = (int) n;
+  }
+
+  public int announced() {
+    return announced;
+  }
+
+  /** The client now knows every message (an EXISTS with {@link #size()} was sent). */
+  public void announce() {
+    announced = count;
   }
 
   /** First sequence number whose UID is unknown, or 0 when all are known. */

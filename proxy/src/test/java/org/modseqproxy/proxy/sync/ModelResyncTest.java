@@ -48,14 +48,8 @@ class ModelResyncTest {
   static final boolean OMIT_KNOWN_UIDS = Boolean.parseBoolean(System.getProperty("modseq.model.omitKnownUids", "true"));
   /** Whether INBOX may become empty (on; guards {@code QresyncEdgeCaseTest#emptyMailboxGetsHighestModSeqNotNoModSeq}). */
   static final boolean ALLOW_EMPTY_INBOX = Boolean.parseBoolean(System.getProperty("modseq.model.allowEmptyInbox", "true"));
-  /**
-   * Whether to check that op, after ENABLE QRESYNC, never gets an EXPUNGE line (RFC 7162 3.2.10). Off by default:
-   * GreenMail sends the lowered EXISTS count before the EXPUNGE that lowers it, the proxy's sequence view drifts, and
-   * it then relays EXPUNGE for sequence numbers it cannot map (see
-   * {@code QresyncEdgeCaseTest#idleNewMessageExpungedBeforeItsUidIsKnownIsReportedAsVanished}).
-   * -Dmodseq.model.strictVanished=true turns it on.
-   */
-  static final boolean STRICT_VANISHED = Boolean.getBoolean("modseq.model.strictVanished");
+  /** Checks that a QRESYNC client never gets an EXPUNGE line (RFC 7162 3.2.10); on. */
+  static final boolean STRICT_VANISHED = Boolean.parseBoolean(System.getProperty("modseq.model.strictVanished", "true"));
   /** -Dmodseq.model.trace=true prints every command of the proxy sessions and its answer. */
   static final boolean TRACE = Boolean.getBoolean("modseq.model.trace");
   static final List<String> FLAGS = List.of("\\Seen", "\\Flagged", "\\Answered", "\\Draft", "$Work", "$Later");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
@@ -94,7 +93,6 @@ class QresyncEdgeCaseTest {
    * not turn that noise into EXPUNGE lines either.)
    */
   @Test
-  @Disabled("bug: MailboxSync.untagged relays a raw EXPUNGE to a QRESYNC client when the view has no UID for the seq")
   void idleNewMessageExpungedBeforeItsUidIsKnownIsReportedAsVanished() {
     proxyWithExpungeLog(10);
     try (RawImap c = proxy.connect().login("alice", "pw")) {
