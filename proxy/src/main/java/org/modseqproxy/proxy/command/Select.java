@@ -99,7 +99,8 @@ final class Select {
       if (opening.uidValidity <= 0 || !sync.policy().modSeqFor(mailbox)) {
         return noModSeq(s, mb).compose(v -> sync.finish(cmd, tagged));
       }
-      return sync.resync(mb, opening.exists, opening.uidNext)
+      return uidNext(s, mailbox, opening)
+          .compose(v -> sync.resync(mb, opening.exists, opening.uidNext))
           .compose(r -> {
             s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
             return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q, opening.uidNext);
@@ -110,6 +111,33 @@ final class Select {
           })
           .compose(v -> sync.finish(cmd, tagged));
     }
+  }
+
+  /**
+   * A backend that sends no UIDNEXT with SELECT (Courier) is asked with STATUS: the listing needs it to know which
+   * UIDs it is authoritative for, and QRESYNC needs it for an omitted known-uids (RFC 7162 3.2.5.1).
+   */
+  private static Future<Void> uidNext(Session s, String mailbox, MailboxSync.Opening opening) {
+    if (opening.uidNext > 0) {
+      return Future.succeededFuture();
+    }
+    return s.internal("STATUS " + ImapEncoder.astring(mailbox) + " (UIDNEXT)").map(r -> {
+      for (org.modseqproxy.proxy.codec.Frame f : r.untagged()) {
+        if ("STATUS".equals(f.keyword()) && f.tokens().get(f.tokens().size() - 1) instanceof Token.ListTok l) {
+          List<Token> items = l.items();
+          for (int i = 0; i + 1 < items.size(); i++) {
+            if (Args.isAtom(items.get(i), "UIDNEXT")) {
+              try {
+                opening.uidNext = Long.parseLong(items.get(i + 1).stringValue());
+              } catch (RuntimeException e) {
+                // unparseable: the listing falls back to its highest UID + 1
+              }
+            }
+          }
+        }
+      }
+      return (Void) null;
+    }).recover(err -> Future.succeededFuture());
   }
 
   /** RFC 7162 3.1.2.2: state off, or the store unreachable: say so, and keep working as a plain proxy. */
@@ -158,9 +186,8 @@ final class Select {
         vanished = known == null ? exact.uids() : exact.uids().intersect(known);
       } else {
         // Below the expunge-log horizon: every UID the client may know that is not here any more. Omitted known-uids
-        // means 1:<UIDNEXT-1> (3.2.5.1); a backend that gives no UIDNEXT (Courier) gets the whole UID range, since
-        // VANISHED (EARLIER) may name UIDs the client never saw.
-        UidSet range = known != null ? known : UidSet.range(1, uidNext > 0 ? uidNext - 1 : 4294967295L);
+        // means 1:<UIDNEXT-1> (3.2.5.1); VANISHED (EARLIER) may name UIDs the client never saw.
+        UidSet range = known != null ? known : UidSet.range(1, top);
         vanished = range.minus(snap.uids());
       }
       if (!vanished.isEmpty()) {
