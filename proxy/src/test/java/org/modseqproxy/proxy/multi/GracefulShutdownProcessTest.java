@@ -68,8 +68,9 @@ class GracefulShutdownProcessTest {
       proxy.terminate(); // SIGTERM to our own child, by its PID
       idle.setTimeout(GRACE_SECONDS * 1000 + 5000);
       List<String> idleSaw = readToEof(idle);
-      assertThat(idleSaw).allMatch(l -> l.startsWith("* BYE"));
-      assertThat(newConnectionOutcome()).isIn("refused", "reset", "closed", "bye");
+      assertThat(idleSaw).as("idle client; proxy log:%n%s", proxy.log()).allMatch(l -> l.startsWith("* BYE"));
+      String outcome = newConnectionOutcome();
+      assertThat(outcome).as("new connection; proxy log:%n%s", proxy.log()).isIn("refused", "reset", "closed", "bye");
       Integer code = proxy.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
       assertThat(code).as("exit code; log:%n%s", proxy.log()).isEqualTo(0);
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(GRACE_SECONDS + 10));
