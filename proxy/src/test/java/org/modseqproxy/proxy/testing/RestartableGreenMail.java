@@ -1,0 +1,73 @@
+package org.modseqproxy.proxy.testing;
+
+import com.icegreen.greenmail.Managers;
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+
+/**
+ * GreenMail that can be restarted like a real IMAP server with a persistent store: {@link #restart()} closes every
+ * connection and the listening socket, then listens again on the same port with the same mailboxes, UIDs and
+ * UIDVALIDITY (plain {@link GreenMail#stop()} would throw the mail away).
+ */
+public final class RestartableGreenMail extends GreenMail implements AutoCloseable {
+
+  private RestartableGreenMail(ServerSetup setup) {
+    super(setup);
+  }
+
+  public static RestartableGreenMail launch() {
+    RestartableGreenMail g = new RestartableGreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort());
+    g.start();
+    return g;
+  }
+
+  public int port() {
+    return getImap().getPort();
+  }
+
+  public GreenMailUser user(String name, String password) {
+    return setUser(name + "@localhost", name, password);
+  }
+
+  /** Stops listening and drops every session (clients see the connection close). Mail is kept. */
+  public synchronized void down() {
+    int port = port();
+    Managers keep = managers;
+    super.stop(); // replaces the managers with empty ones: put ours back
+    managers = keep;
+    config = new ServerSetup[] {new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_IMAP)};
+  }
+
+  /** Listens again on the same port with the same mail. */
+  public synchronized void up() {
+    super.start();
+  }
+
+  public void restart() {
+    down();
+    up();
+  }
+
+  /** Delivers a small text message, as an MTA would (bypassing every proxy). */
+  public void deliver(GreenMailUser user, String subject, String body) {
+    try {
+      jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()));
+      m.setFrom("sender@example.org");
+      m.setRecipients(jakarta.mail.Message.RecipientType.TO, user.getEmail());
+      m.setSubject(subject);
+      m.setText(body);
+      m.saveChanges();
+      user.deliver(m);
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (isRunning()) {
+      super.stop();
+    }
+  }
+}
