@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
-import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.MultiImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
@@ -58,7 +58,7 @@ class BackendRestartTest {
     try (RawImap ca = p1.connect().login("alice", "pw"); RawImap cb = p2.connect().login("alice", "pw")) {
       ca.ok("e", "ENABLE QRESYNC");
       cb.ok("e", "ENABLE QRESYNC");
-      long uv = ImapLines.uidValidity(ca.command("x", "EXAMINE INBOX"));
+      long uv = MultiImapLines.uidValidity(ca.command("x", "EXAMINE INBOX"));
       a = QresyncClient.full(ca, "INBOX", uv, "s").after();
       b = QresyncClient.full(cb, "INBOX", uv, "s").after();
       ca.ok("f", "UID STORE 1 +FLAGS (\\Flagged)");
@@ -79,7 +79,7 @@ class BackendRestartTest {
         n.setTimeout(10_000);
         assertThat(n.greeting()).startsWith("* OK");
         List<String> login = n.command("l", "LOGIN alice pw");
-        assertThat(ImapLines.tagged(login)).startsWith("l NO");
+        assertThat(MultiImapLines.tagged(login)).startsWith("l NO");
       }
       // changes made on the store while the proxies could not see them
       backend.deliver(alice, "while down", "delivered while the IMAP side was down");

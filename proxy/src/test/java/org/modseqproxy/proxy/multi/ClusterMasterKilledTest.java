@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.MultiImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
@@ -102,7 +102,7 @@ class ClusterMasterKilledTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
           List<String> sel = c.command("w" + n[0]++, "SELECT INBOX (CONDSTORE)");
           if (sel.stream().anyMatch(l -> l.contains("[HIGHESTMODSEQ "))) {
-            hms[idx] = ImapLines.highestModSeq(sel);
+            hms[idx] = MultiImapLines.highestModSeq(sel);
             return true;
           }
           return false;
@@ -142,12 +142,12 @@ class ClusterMasterKilledTest {
           String sign = (round / 30) % 2 == 0 ? "+" : "-";
           String tag = who + round++;
           List<String> out = c.command(tag, "UID STORE " + uid + " " + sign + "FLAGS (" + flag + ")");
-          if (!ImapLines.tagged(out).startsWith(tag + " OK")) {
+          if (!MultiImapLines.tagged(out).startsWith(tag + " OK")) {
             errors.add(who + ": " + out);
             return;
           }
           for (String l : out) {
-            ImapLines.fetch(l).ifPresent(f -> {
+            MultiImapLines.fetch(l).ifPresent(f -> {
               if (f.modSeq() == 0) {
                 fetchWithoutModSeq.incrementAndGet();
               } else if (!killed) {
@@ -175,12 +175,12 @@ class ClusterMasterKilledTest {
     while (System.nanoTime() < end) {
       try (RawImap c = (n % 2 == 0 ? p1 : p2).connect().login("alice", "pw")) {
         List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
-        if (!ImapLines.tagged(sel).startsWith("s OK")) {
+        if (!MultiImapLines.tagged(sel).startsWith("s OK")) {
           errors.add("selecter: " + sel);
         } else if (sel.stream().anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))) {
           noModSeqSelects.incrementAndGet();
         } else {
-          long h = ImapLines.highestModSeq(sel);
+          long h = MultiImapLines.highestModSeq(sel);
           modSeqSelects.incrementAndGet();
           if (!killed) {
             maxModSeqBeforeKill.accumulateAndGet(h, Math::max);

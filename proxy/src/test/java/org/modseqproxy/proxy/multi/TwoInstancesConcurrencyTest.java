@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.MultiImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
@@ -178,7 +178,7 @@ class TwoInstancesConcurrencyTest {
           problems.addAll(r.problems());
           if (!r.consistent()) {
             inconsistent.add("EXISTS " + r.exists() + " but " + r.after().cache().size() + " UIDs known after:\n"
-                + ImapLines.shorten(r.lines()));
+                + MultiImapLines.shorten(r.lines()));
           }
           snapshots.add(r.after());
         } catch (AssertionError e) {
@@ -238,7 +238,7 @@ class TwoInstancesConcurrencyTest {
             assertThat(r.problems()).isEmpty();
             String diff = BackendTruth.diff(truth, r.after().cache());
             assertThat(diff).as("resync from %d (known-uids %s) through %s, answer:%n%s", snap.highestModSeq(), known,
-                p == p1 ? "instance 1" : "instance 2", ImapLines.shorten(r.lines())).isEmpty();
+                p == p1 ? "instance 1" : "instance 2", MultiImapLines.shorten(r.lines())).isEmpty();
             assertThat(r.after().highestModSeq()).isGreaterThanOrEqualTo(maxSeen).isGreaterThanOrEqualTo(snap.highestModSeq());
           }
         }
@@ -286,7 +286,7 @@ class TwoInstancesConcurrencyTest {
     Set<Long> present = new TreeSet<>();
     Set<Long> mine = new HashSet<>(); // uids where my flag is set
     for (String l : c.command("f", "UID FETCH 1:* (FLAGS)")) {
-      ImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> {
+      MultiImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> {
         present.add(f.uid());
         if (f.flags().contains(flag)) {
           mine.add(f.uid());
@@ -316,18 +316,18 @@ class TwoInstancesConcurrencyTest {
       long sent = System.nanoTime();
       List<String> out = c.command(tag, cmd);
       long done = System.nanoTime();
-      if (ImapLines.tagged(out).startsWith(tag + " NO") && ImapLines.tagged(out).contains("No such message")) {
-        backendGlitches.add(who + ": " + cmd + " -> " + ImapLines.tagged(out)); // GreenMail's own race, relayed as is
+      if (MultiImapLines.tagged(out).startsWith(tag + " NO") && MultiImapLines.tagged(out).contains("No such message")) {
+        backendGlitches.add(who + ": " + cmd + " -> " + MultiImapLines.tagged(out)); // GreenMail's own race, relayed as is
         return true;
       }
-      if (!ImapLines.tagged(out).startsWith(tag + " OK")) {
+      if (!MultiImapLines.tagged(out).startsWith(tag + " OK")) {
         violations.add(who + ": " + cmd + " -> " + out);
         return false;
       }
       observe(who, out, present, mine);
       Change own = null;
       for (String l : out) {
-        var f = ImapLines.fetch(l).orElse(null);
+        var f = MultiImapLines.fetch(l).orElse(null);
         if (f != null && f.uid() == uid && f.flags() != null && f.flags().contains(expectFlag) == expectSet) {
           own = new Change(who, uid, f.flags(), f.modSeq(), sent, done);
           break;
@@ -351,7 +351,7 @@ class TwoInstancesConcurrencyTest {
       }
       if (expunge) {
         List<String> ex = c.command(tag + "x", "EXPUNGE");
-        if (!ImapLines.tagged(ex).startsWith(tag + "x OK")) {
+        if (!MultiImapLines.tagged(ex).startsWith(tag + "x OK")) {
           violations.add(who + ": EXPUNGE -> " + ex);
           return false;
         }
@@ -380,12 +380,12 @@ class TwoInstancesConcurrencyTest {
   /** Records every FETCH with UID and MODSEQ, applies VANISHED, and flags EXPUNGE (forbidden after QRESYNC). */
   private void observe(String who, List<String> out, Set<Long> present, Set<Long> mine) {
     for (String l : out) {
-      if (ImapLines.isExpunge(l)) {
+      if (MultiImapLines.isExpunge(l)) {
         violations.add(who + ": EXPUNGE after ENABLE QRESYNC (RFC 7162 3.2.10): " + l);
       }
-      UidSet v = ImapLines.vanished(l);
+      UidSet v = MultiImapLines.vanished(l);
       if (v != null) {
-        if (ImapLines.isEarlier(l)) {
+        if (MultiImapLines.isEarlier(l)) {
           violations.add(who + ": VANISHED (EARLIER) outside a resync: " + l);
         }
         v.stream().forEach(u -> {
@@ -394,7 +394,7 @@ class TwoInstancesConcurrencyTest {
         });
         continue;
       }
-      ImapLines.fetch(l).ifPresent(f -> {
+      MultiImapLines.fetch(l).ifPresent(f -> {
         if (f.flags() != null && f.modSeq() == 0) {
           violations.add(who + ": FETCH FLAGS without MODSEQ after CONDSTORE: " + l);
         }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.MultiImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.state.testing.RedisServerExtension;
@@ -63,7 +63,7 @@ class UnchangedSinceAcrossInstancesTest {
 
   private static RawImap selected(ProxyFixture p, long[] hms) {
     RawImap c = p.connect().login("alice", "pw");
-    hms[0] = ImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
+    hms[0] = MultiImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
     return c;
   }
 
@@ -71,8 +71,8 @@ class UnchangedSinceAcrossInstancesTest {
   void controlSameSessionSecondConditionalStoreGetsModified() {
     long[] h = new long[1];
     try (RawImap a = selected(p1, h)) {
-      assertThat(ImapLines.tagged(a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($A)"))).startsWith("a1 OK").doesNotContain("MODIFIED");
-      assertThat(ImapLines.tagged(a.command("a2", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($B)"))).startsWith("a2 OK [MODIFIED 1]");
+      assertThat(MultiImapLines.tagged(a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($A)"))).startsWith("a1 OK").doesNotContain("MODIFIED");
+      assertThat(MultiImapLines.tagged(a.command("a2", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($B)"))).startsWith("a2 OK [MODIFIED 1]");
     }
     assertThat(flagsOf(1)).contains("$A").doesNotContain("$B");
   }
@@ -84,10 +84,10 @@ class UnchangedSinceAcrossInstancesTest {
     long[] hb = new long[1];
     try (RawImap a = selected(p1, ha); RawImap b = selected(p2, hb)) {
       List<String> ra = a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)");
-      assertThat(ImapLines.tagged(ra)).doesNotContain("MODIFIED");
+      assertThat(MultiImapLines.tagged(ra)).doesNotContain("MODIFIED");
       // A's change is complete (in Redis and on the backend) before B even sends its command
       List<String> rb = b.command("b1", "UID STORE 1 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
-      assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 1]");
+      assertThat(MultiImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 1]");
     }
     assertThat(flagsOf(1)).contains("$A").doesNotContain("$B");
   }
@@ -98,9 +98,9 @@ class UnchangedSinceAcrossInstancesTest {
     long[] ha = new long[1];
     long[] hb = new long[1];
     try (RawImap a = selected(p1, ha); RawImap b = selected(p1, hb)) {
-      assertThat(ImapLines.tagged(a.command("a1", "UID STORE 2 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"))).doesNotContain("MODIFIED");
+      assertThat(MultiImapLines.tagged(a.command("a1", "UID STORE 2 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"))).doesNotContain("MODIFIED");
       List<String> rb = b.command("b1", "UID STORE 2 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
-      assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 2]");
+      assertThat(MultiImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 2]");
     }
     assertThat(flagsOf(2)).contains("$A").doesNotContain("$B");
   }
@@ -120,11 +120,11 @@ class UnchangedSinceAcrossInstancesTest {
         // each side conditions on the HIGHESTMODSEQ its own SELECT reported: the message is unchanged since then
         Future<String> fa = pool.submit(() -> {
           go.await();
-          return ImapLines.tagged(a.command("a" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"));
+          return MultiImapLines.tagged(a.command("a" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"));
         });
         Future<String> fb = pool.submit(() -> {
           go.await();
-          return ImapLines.tagged(b.command("b" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)"));
+          return MultiImapLines.tagged(b.command("b" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)"));
         });
         String ra = fa.get(20, TimeUnit.SECONDS);
         String rb = fb.get(20, TimeUnit.SECONDS);

@@ -17,14 +17,14 @@ public final class BackendTruth {
     try (RawImap direct = RawImap.connect(host, port)) {
       direct.login(user, password);
       List<String> sel = direct.command("t1", "EXAMINE " + mailbox);
-      if (!ImapLines.tagged(sel).startsWith("t1 OK")) {
+      if (!MultiImapLines.tagged(sel).startsWith("t1 OK")) {
         throw new AssertionError("EXAMINE failed on the backend: " + sel);
       }
       boolean empty = sel.stream().anyMatch(l -> l.equals("* 0 EXISTS"));
       Map<Long, Set<String>> out = new TreeMap<>();
       if (!empty) {
         for (String l : direct.command("t2", "UID FETCH 1:* (FLAGS)")) {
-          ImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> out.put(f.uid(), f.flags()));
+          MultiImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> out.put(f.uid(), f.flags()));
         }
       }
       direct.ok("t3", "LOGOUT");
@@ -52,7 +52,7 @@ public final class BackendTruth {
   public static long uidValidity(String host, int port, String user, String password, String mailbox) {
     try (RawImap direct = RawImap.connect(host, port)) {
       direct.login(user, password);
-      long uv = ImapLines.uidValidity(direct.command("t1", "EXAMINE " + mailbox));
+      long uv = MultiImapLines.uidValidity(direct.command("t1", "EXAMINE " + mailbox));
       direct.ok("t2", "LOGOUT");
       return uv;
     }

@@ -51,7 +51,7 @@ public final class ProxyJarProcess implements AutoCloseable {
         cmd.addAll(List.of("--set", s));
       }
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      ProxyProcess pp = new ProxyJarProcess(p, port, log);
+      ProxyJarProcess pp = new ProxyJarProcess(p, port, log);
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "proxy-child-" + p.pid()));
       pp.awaitListening(Duration.ofSeconds(30));
       return pp;

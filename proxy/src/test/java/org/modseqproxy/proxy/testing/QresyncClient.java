@@ -24,10 +24,10 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
       for (String l : lines) {
         if (l.matches("\\* \\d+ EXISTS")) {
           n = Long.parseLong(l.split(" ")[1]);
-        } else if (ImapLines.isExpunge(l)) {
+        } else if (MultiImapLines.isExpunge(l)) {
           n--;
-        } else if (l.startsWith("* VANISHED ") && !ImapLines.isEarlier(l)) {
-          n -= ImapLines.vanished(l).size();
+        } else if (l.startsWith("* VANISHED ") && !MultiImapLines.isEarlier(l)) {
+          n -= MultiImapLines.vanished(l).size();
         }
       }
       return n;
@@ -56,7 +56,7 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
   public static Resync fullFrom(RawImap fresh, String user, String password, String mailbox) {
     try (RawImap c = fresh.login(user, password)) {
       c.ok("e", "ENABLE QRESYNC");
-      long uv = ImapLines.uidValidity(c.command("s", "EXAMINE " + mailbox));
+      long uv = MultiImapLines.uidValidity(c.command("s", "EXAMINE " + mailbox));
       Resync r = full(c, mailbox, uv, "f");
       c.ok("z", "LOGOUT");
       return r;
@@ -77,25 +77,25 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
       known = " " + b.build().toImapString();
     }
     List<String> lines = c.command(tag, "SELECT " + mailbox + " (QRESYNC (" + uidValidity + " " + highestModSeq + known + "))");
-    String last = ImapLines.tagged(lines);
+    String last = MultiImapLines.tagged(lines);
     if (!last.startsWith(tag + " OK")) {
-      throw new AssertionError("QRESYNC SELECT failed: " + ImapLines.shorten(lines));
+      throw new AssertionError("QRESYNC SELECT failed: " + MultiImapLines.shorten(lines));
     }
     if (lines.stream().anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))) {
-      throw new AssertionError("NOMODSEQ answered: " + ImapLines.shorten(lines));
+      throw new AssertionError("NOMODSEQ answered: " + MultiImapLines.shorten(lines));
     }
-    long uv = ImapLines.uidValidity(lines);
-    long hms = ImapLines.highestModSeq(lines);
+    long uv = MultiImapLines.uidValidity(lines);
+    long hms = MultiImapLines.highestModSeq(lines);
     Map<Long, Set<String>> next = new TreeMap<>(uv == uidValidity ? cache : Map.of());
     UidSet.Builder gone = new UidSet.Builder();
     Map<Long, Long> fetched = new TreeMap<>();
     List<String> problems = new ArrayList<>();
     for (String l : lines) {
-      if (ImapLines.isExpunge(l)) {
+      if (MultiImapLines.isExpunge(l)) {
         problems.add("EXPUNGE sent to a QRESYNC client (RFC 7162 3.2.10): " + l);
         continue;
       }
-      UidSet v = ImapLines.vanished(l);
+      UidSet v = MultiImapLines.vanished(l);
       if (v != null) {
         v.stream().forEach(uid -> {
           next.remove(uid);
@@ -103,7 +103,7 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
         });
         continue;
       }
-      ImapLines.fetch(l).ifPresent(f -> {
+      MultiImapLines.fetch(l).ifPresent(f -> {
         if (f.uid() <= 0 || f.flags() == null) {
           throw new AssertionError("resync FETCH without UID/FLAGS: " + l);
         }
