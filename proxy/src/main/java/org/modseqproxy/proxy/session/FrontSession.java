@@ -838,7 +838,8 @@ public final class FrontSession implements Sink, Session {
 
   /** True while a command is running (used by graceful shutdown to let it finish). */
   public boolean busy() {
-    return inputPauses > 0 || streaming != null;
+    // a command still arriving (its small literal is buffered in the decoder) counts as running
+    return inputPauses > 0 || streaming != null || decoder.bytesBuffered() > 0;
   }
 
   String describe() {

@@ -102,7 +102,9 @@ public final class ImapProxy {
   public Future<Void> shutdown(Duration grace) {
     runtimes.forEach(ProxyRuntime::drain);
     Promise<Void> done = Promise.promise();
-    Future.all(listeners.stream().map(ListenerVerticle::stopAccepting).toList()).onComplete(ar -> {
+    // Not awaited: the servers' shutdown completes once the sessions below have said BYE and closed.
+    listeners.forEach(l -> l.stopAccepting(grace));
+    {
       long deadline = System.nanoTime() + grace.toNanos();
       vertx.setPeriodic(0, 50, id -> {
         boolean late = System.nanoTime() > deadline;
@@ -116,7 +118,7 @@ public final class ImapProxy {
           done.tryComplete();
         }
       });
-    });
+    }
     return done.future();
   }
 }

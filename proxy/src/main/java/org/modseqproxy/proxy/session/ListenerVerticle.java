@@ -44,10 +44,13 @@ public final class ListenerVerticle extends VerticleBase {
     return Future.all(listening);
   }
 
-  /** Stop accepting; sessions already open go on until the shutdown logic ends them. */
-  public Future<Void> stopAccepting() {
+  /**
+   * Stop accepting; sessions already open go on until the shutdown logic ends them (BYE) or the grace period ends.
+   * Vert.x 5's NetServer.close() is shutdown(0), which would cut every open connection at once.
+   */
+  public Future<Void> stopAccepting(java.time.Duration grace) {
     List<Future<Void>> closing = new ArrayList<>();
-    servers.forEach(s -> closing.add(s.close()));
+    servers.forEach(s -> closing.add(s.shutdown(grace.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)));
     return Future.all(closing).mapEmpty();
   }
 

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
@@ -78,15 +77,11 @@ class GracefulShutdownProcessTest {
   }
 
   @Test
-  @Disabled("bug: ListenerVerticle.stopAccepting() calls NetServer.close(), which in Vert.x 5 is shutdown(0): every "
-      + "open connection is closed at once, so idle clients get no BYE and in-flight commands are cut")
   void sigtermByesIdleClientsLetsTheSlowAppendFinishRefusesNewOnesAndExitsZero() throws Exception {
     sigtermDuringSlowAppend(200_000); // above the 64 KiB inline limit: the proxy streams the literal
   }
 
   @Test
-  @Disabled("bug: besides the one above, a command whose small (inline, <= 64 KiB) literal is still arriving is not "
-      + "busy() for FrontSession, so graceful shutdown would send BYE in the middle of the command")
   void sigtermDuringASmallLiteralLetsTheCommandFinish() throws Exception {
     sigtermDuringSlowAppend(30_000);
   }
