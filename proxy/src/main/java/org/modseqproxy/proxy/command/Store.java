@@ -14,10 +14,12 @@ import org.modseqproxy.state.UidSet;
  * the backend always gets a non-silent UID STORE so the proxy learns the new flags and gives them a mod-sequence;
  * a client's .SILENT then gets only "FETCH (MODSEQ ...)" lines, as RFC 7162 3.1.3 requires.
  *
- * <p>UNCHANGEDSINCE is checked against the store's view just before the STORE goes out. Two proxies sharing one
- * store see each other's changes (the view is refreshed by the backend's unsolicited FETCHes and by every apply);
- * a writer that bypasses the proxies can still slip a change between check and STORE: the next sync gives that
- * change its own, higher mod-sequence, so clients see it, but the conditional STORE did not fail for it.
+ * <p>UNCHANGEDSINCE is checked against the store's state re-read just before the STORE goes out, so a change made
+ * earlier through another session or proxy instance makes it fail as RFC 7162 3.1.3 requires. Limits: two
+ * conditional STOREs racing on the same message through different sessions can both pass the check (there is no
+ * reservation between check and backend STORE), and a writer that bypasses the proxies can slip a change in
+ * between: the next sync gives that change its own, higher mod-sequence, so clients see it, but the conditional
+ * STORE did not fail for it.
  */
 final class Store {
   private Store() {}
@@ -55,7 +57,10 @@ final class Store {
       sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     }
     Long since = unchangedSince;
-    Future<Boolean> active = since != null ? sync.ensureModSeq() : Future.succeededFuture(sync.modSeqActive());
+    // UNCHANGEDSINCE is checked against the store's current state, not this session's last view of it.
+    Future<Boolean> active = since != null
+        ? sync.ensureModSeq().compose(on -> on ? sync.refresh().map(on) : Future.succeededFuture(on))
+        : Future.succeededFuture(sync.modSeqActive());
     return active.compose(on -> {
       if (!on) {
         if (since != null) {

@@ -295,6 +295,25 @@ public final class MailboxSync {
     }).recover(err -> Future.<Void>succeededFuture());
   }
 
+  /**
+   * Re-reads the selected mailbox's state from the store (one cheap check when the near-cache is current), so a
+   * decision such as UNCHANGEDSINCE sees changes made through other sessions and proxy instances.
+   */
+  public Future<Void> refresh() {
+    SelectedMailbox mb = selected;
+    if (mb == null || !mb.modSeq()) {
+      return Future.succeededFuture();
+    }
+    return onLoop(store().load(mb.id(), mb.uidValidity())).map(snap -> {
+      snap.filter(x -> x.highestModSeq() >= mb.highestModSeq()).ifPresent(x -> {
+        if (mb == selected) {
+          mb.snapshot(x);
+        }
+      });
+      return (Void) null;
+    }).recover(err -> Future.succeededFuture());
+  }
+
   /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
   public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
     long start = System.nanoTime();
@@ -575,15 +594,31 @@ public final class MailboxSync {
     // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
     session.backend().pauseInput();
     applyNow(mb, ChangeSet.upsert(uid, f.flags())).onComplete(ar -> {
+      long modSeq = ar.succeeded() ? modSeqFor(ar.result(), uid, f.flags()) : 0;
       if (silentStore && ar.succeeded()) {
-        writeSilent(f.seq(), uid, mb.modSeqOf(uid));
+        writeSilent(f.seq(), uid, modSeq);
       } else if (condstore && ar.succeeded()) {
-        session.write(FetchResponse.withUidAndModSeq(frame.raw(), f.uid() > 0 ? -1 : uid, mb.modSeqOf(uid)));
+        session.write(FetchResponse.withUidAndModSeq(frame.raw(), f.uid() > 0 ? -1 : uid, modSeq));
       } else {
         session.write(frame.raw());
       }
       session.backend().resumeInput();
     });
+  }
+
+  /**
+   * The mod-sequence to show next to the flags this line carries. Ours when our batch set them; when the store
+   * already holds a later change by another instance (it reloads after a no-op), that change's mod-sequence must not
+   * be paired with these older flags: a client keeping both would never be told of the later change. One less is
+   * safe: a resync from there reports the later change (fuller, never wrong).
+   */
+  private static long modSeqFor(SyncResult r, long uid, Flags lineFlags) {
+    if (r.assignedModSeq() > 0 && (r.changed().contains(uid) || r.added().contains(uid))) {
+      return r.assignedModSeq();
+    }
+    return r.snapshot().get(uid)
+        .map(m -> m.flags().equals(lineFlags) ? m.modSeq() : Math.max(1, m.modSeq() - 1))
+        .orElse(Math.max(1, r.snapshot().highestModSeq() - 1));
   }
 
   private void writeSilent(long seq, long uid, long modSeq) {
