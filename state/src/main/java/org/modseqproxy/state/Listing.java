@@ -4,9 +4,16 @@ package org.modseqproxy.state;
  * What the backend listed for a mailbox at one moment ({@code UID FETCH 1:* (FLAGS)}): uids strictly ascending,
  * flags[i] belongs to uids[i]. {@code uidNext} is the UIDNEXT known when the listing was taken (or maxUid+1 if
  * unknown): the listing is authoritative only for uids below it, so a message added concurrently by another proxy
- * instance after the listing was taken is never treated as expunged.
+ * instance after the listing was taken is never treated as expunged. {@code observedModSeq}, when positive, is the
+ * HIGHESTMODSEQ read just before the listing was asked for: a message whose stored mod-sequence is above it was
+ * changed (through another proxy instance) while the listing was under way, so the listing's flags for it may be
+ * older than the store's and are not applied (0: no such guard).
  */
-public record Listing(long uidValidity, long uidNext, long[] uids, Flags[] flags) {
+public record Listing(long uidValidity, long uidNext, long[] uids, Flags[] flags, long observedModSeq) {
+
+    public Listing(long uidValidity, long uidNext, long[] uids, Flags[] flags) {
+        this(uidValidity, uidNext, uids, flags, 0);
+    }
 
     public Listing {
         if (uids.length != flags.length) {

@@ -31,7 +31,9 @@ public final class MailboxDiff {
             MessageState s = j < old.size() ? old.get(j) : null;
             long storedUid = s != null ? s.uid() : Long.MAX_VALUE;
             if (listed == storedUid) {
-                if (!flags[i].equals(s.flags())) {
+                // A stale listing must not revert a change applied after it was taken (another instance's).
+                boolean newerInStore = listing.observedModSeq() > 0 && s.modSeq() > listing.observedModSeq();
+                if (!newerInStore && !flags[i].equals(s.flags())) {
                     upserts.put(listed, flags[i]);
                 }
                 i++;

@@ -184,9 +184,13 @@ public final class MailboxSync {
   }
 
   private Future<SyncResult> listAll(SelectedMailbox mailbox, long exists, long uidNext) {
-    Future<List<FetchResponse>> listing = exists == 0
-        ? Future.succeededFuture(List.of())
-        : collect("UID FETCH 1:* (FLAGS)");
+    // HIGHESTMODSEQ before the listing: changes stored after it are newer than what the listing may show.
+    long[] observed = new long[1];
+    Future<List<FetchResponse>> listing = onLoop(store().highestModSeq(mailbox.id(), mailbox.uidValidity()))
+        .compose(h -> {
+          observed[0] = h;
+          return exists == 0 ? Future.succeededFuture(List.<FetchResponse>of()) : collect("UID FETCH 1:* (FLAGS)");
+        });
     return listing.compose(rows -> {
       // By UID, last line wins: a flag change by another session during the listing can make the backend send a
       // second FETCH for the same message (GreenMail does), and the store wants strictly ascending UIDs.
@@ -205,7 +209,7 @@ public final class MailboxSync {
       mailbox.reset(sorted);
       long next = Math.max(uidNext, sorted.length == 0 ? 1 : sorted[sorted.length - 1] + 1);
       long start = System.nanoTime();
-      return onLoop(store().sync(mailbox.id(), new Listing(mailbox.uidValidity(), next, uids, flags)))
+      return onLoop(store().sync(mailbox.id(), new Listing(mailbox.uidValidity(), next, uids, flags, observed[0])))
           .andThen(ar -> metrics.storeOperation("sync", ar.succeeded(), System.nanoTime() - start));
     }).map(r -> {
       mailbox.snapshot(r.snapshot());
