@@ -63,6 +63,9 @@ final class Select {
     return (wantModSeq ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
       sync.closedPrevious();
       MailboxSync.Opening opening = new MailboxSync.Opening();
+      // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the count the client
+      // hears is the one of the proxy's final listing (an EXPUNGE during the listing would otherwise skew them).
+      opening.holdExists = q != null && !sync.backendEnabled() && sync.policy().modSeqFor(mailbox);
       sync.opening(opening);
       // A backend with its own CONDSTORE/QRESYNC gets the client's SELECT as written: its mailboxes with mod-sequences
       // pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (issue: OMA CPM 6.7 client side).
@@ -84,7 +87,8 @@ final class Select {
       }
       SelectedMailbox mb = new SelectedMailbox(mailbox, sync.idFor(mailbox), readOnly, opening.uidValidity);
       mb.exists(opening.exists);
-      mb.announce(); // the backend's EXISTS went to the client as part of the SELECT answer
+      mb.announce(); // the backend's EXISTS went to the client as part of the SELECT answer, or is owed below
+      mb.holdingExists(opening.holdExists);
       sync.select(mb);
       if (sync.backendEnabled()) {
         sync.backendModSeq(mailbox, opening.nativeHighestModSeq > 0 && !opening.backendNoModSeq);
@@ -99,9 +103,11 @@ final class Select {
       if (opening.uidValidity <= 0 || !sync.policy().modSeqFor(mailbox)) {
         return noModSeq(s, mb).compose(v -> sync.finish(cmd, tagged));
       }
+      mb.listing(true); // from now until the listing is done, EXISTS/EXPUNGE are the listing's business
       return uidNext(s, mailbox, opening)
           .compose(v -> sync.resync(mb, opening.exists, opening.uidNext))
           .compose(r -> {
+            owedExists(s, mb);
             s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
             return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q, opening.uidNext);
           })
@@ -141,7 +147,17 @@ final class Select {
   }
 
   /** RFC 7162 3.1.2.2: state off, or the store unreachable: say so, and keep working as a plain proxy. */
+  /** The EXISTS held back during a QRESYNC select: the final listing's count. */
+  private static void owedExists(Session s, SelectedMailbox mb) {
+    if (mb.holdingExists()) {
+      mb.holdingExists(false);
+      mb.announce();
+      s.writeLine("* " + mb.size() + " EXISTS");
+    }
+  }
+
   private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
+    owedExists(s, mb);
     mb.snapshot(null);
     mb.saidNoModSeq(true);
     s.sync().noModSeq();

@@ -136,6 +136,28 @@ public final class MailboxSync {
    * from the listing. Responses of the listing never reach the client; an EXISTS/EXPUNGE that arrives meanwhile does.
    */
   public Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
+    return resync(mailbox, exists, uidNext, 3);
+  }
+
+  /**
+   * An EXPUNGE or EXISTS arriving while the listing runs makes its sequence numbers unreliable: list again (a few
+   * times at most; the last listing is used whatever happens, and the next SELECT corrects what it missed).
+   */
+  private Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext, int attempts) {
+    mailbox.listing(true);
+    return resyncOnce(mailbox, exists, uidNext).compose(r -> {
+      mailbox.listing(false);
+      if (mailbox.relist() && attempts > 1) {
+        return resync(mailbox, Math.max(1, mailbox.size()), 0, attempts - 1);
+      }
+      return Future.succeededFuture(r);
+    }, err -> {
+      mailbox.listing(false);
+      return Future.failedFuture(err);
+    });
+  }
+
+  private Future<SyncResult> resyncOnce(SelectedMailbox mailbox, long exists, long uidNext) {
     if (policy.mode() == org.modseqproxy.proxy.config.ProxyConfig.Consistency.EXCLUSIVE) {
       return onLoop(store().load(mailbox.id(), mailbox.uidValidity()))
           .compose(stored -> stored.isPresent() ? deliveriesOnly(mailbox, stored.get(), exists, uidNext) : Future.succeededFuture(null))
@@ -186,9 +208,10 @@ public final class MailboxSync {
   private Future<SyncResult> listAll(SelectedMailbox mailbox, long exists, long uidNext) {
     // HIGHESTMODSEQ before the listing: changes stored after it are newer than what the listing may show.
     long[] observed = new long[1];
-    Future<List<FetchResponse>> listing = onLoop(store().highestModSeq(mailbox.id(), mailbox.uidValidity()))
-        .compose(h -> {
-          observed[0] = h;
+    // (Read without creating state: a first sync killed half-way must leave no state at all.)
+    Future<List<FetchResponse>> listing = onLoop(store().load(mailbox.id(), mailbox.uidValidity()))
+        .compose(stored -> {
+          observed[0] = stored.map(org.modseqproxy.state.MailboxSnapshot::highestModSeq).orElse(0L);
           return exists == 0 ? Future.succeededFuture(List.<FetchResponse>of()) : collect("UID FETCH 1:* (FLAGS)");
         });
     return listing.compose(rows -> {
@@ -360,6 +383,8 @@ public final class MailboxSync {
     /** The backend's own answer when it has CONDSTORE enabled: HIGHESTMODSEQ (native) or NOMODSEQ (legacy). */
     public long nativeHighestModSeq;
     public boolean backendNoModSeq;
+    /** QRESYNC: the backend's EXISTS is not relayed; the proxy sends the count of its final listing instead. */
+    public boolean holdExists;
   }
 
   private Opening opening;
@@ -375,7 +400,12 @@ public final class MailboxSync {
     }
     if (opening != null && kw != null) {
       switch (kw) {
-        case "EXISTS" -> opening.exists = frame.number();
+        case "EXISTS" -> {
+          opening.exists = frame.number();
+          if (opening.holdExists) {
+            return; // told after the listing, with its count (see Select)
+          }
+        }
         case "OK" -> frame.code().ifPresent(c -> {
           try {
             if (c.name().equals("UIDVALIDITY")) {
@@ -410,6 +440,14 @@ public final class MailboxSync {
     if (selected != null && "OK".equals(kw) && frame.code().map(c -> c.name().equals("HIGHESTMODSEQ")).orElse(false)) {
       // A backend's HIGHESTMODSEQ for a mailbox whose mod-sequences the proxy synthesizes (Dovecot sends one after
       // STATUS (HIGHESTMODSEQ) even for an in-memory-index mailbox) would contradict ours: never relayed.
+      return;
+    }
+    if (selected != null && selected.listing() && ("EXISTS".equals(kw) || "EXPUNGE".equals(kw))) {
+      selected.relist(true);
+      if (!selected.holdingExists()) {
+        session.write(frame.raw()); // the client counted the SELECT's EXISTS: it must see this too
+      }
+      // with the SELECT's EXISTS held back (QRESYNC), the client only ever hears the final listing's count
       return;
     }
     if (selected != null && kw != null) {

@@ -22,6 +22,9 @@ public final class SelectedMailbox {
   private MailboxSnapshot snapshot;
   private boolean saidNoModSeq;
   private boolean nativeModSeq;
+  private boolean listing;
+  private boolean relist;
+  private boolean holdingExists;
 
   public SelectedMailbox(String name, MailboxId id, boolean readOnly, long uidValidity) {
     this.name = name;
@@ -67,6 +70,35 @@ public final class SelectedMailbox {
 
   public void nativeModSeq(boolean v) {
     this.nativeModSeq = v;
+  }
+
+  /** A listing is running: EXISTS/EXPUNGE now mean its sequence numbers may be stale ({@link #relist()}). */
+  public boolean listing() {
+    return listing;
+  }
+
+  public void listing(boolean on) {
+    this.listing = on;
+    if (on) {
+      relist = false;
+    }
+  }
+
+  public boolean relist() {
+    return relist;
+  }
+
+  public void relist(boolean v) {
+    this.relist = v;
+  }
+
+  /** The SELECT's EXISTS was held back; the proxy owes the client "* n EXISTS". */
+  public boolean holdingExists() {
+    return holdingExists;
+  }
+
+  public void holdingExists(boolean v) {
+    this.holdingExists = v;
   }
 
   public MailboxSnapshot snapshot() {

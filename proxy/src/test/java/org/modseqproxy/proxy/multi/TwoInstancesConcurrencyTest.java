@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
@@ -122,8 +121,6 @@ class TwoInstancesConcurrencyTest {
    * disagree with its own EXISTS; an expunged highest UID missing without known-uids (QresyncWithoutKnownUidsTest).
    */
   @Test
-  @Disabled("bug: NOMODSEQ from duplicate listing UIDs, reused/older MODSEQ after a stale listing, FLAGS/MODSEQ "
-      + "mismatch, EXPUNGE to QRESYNC clients, SELECT answers inconsistent with EXISTS (see the class and report)")
   void concurrentWritersOnTwoInstancesGetUniqueStrictlyIncreasingModSeqs() throws Exception {
     List<QresyncClient> snapshots = runTraffic();
     assertThat(noModSeq.get()).as("SELECTs answered NOMODSEQ while Redis was up").isZero();
