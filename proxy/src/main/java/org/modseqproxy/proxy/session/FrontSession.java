@@ -442,6 +442,10 @@ public final class FrontSession implements Sink, Session {
         rawLine = Promise.promise();
         rawLine.future().onSuccess(this::clientLine);
         resumeInput();
+        if (breakAgain) { // new mail arrived before the backend said "+"
+          breakAgain = false;
+          requestBreak();
+        }
       } else if (phase == Phase.REARMING) {
         phase = Phase.IDLING; // the backend idles again; this "+" is the proxy's, not the client's
         backend.idling(true);

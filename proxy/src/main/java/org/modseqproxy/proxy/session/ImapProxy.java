@@ -59,7 +59,10 @@ public final class ImapProxy {
     ProxyRuntime.Factory factory = vx -> {
       NetClientOptions o = new NetClientOptions()
           .setConnectTimeout((int) b.connectTimeout().toMillis())
-          .setTcpNoDelay(true);
+          .setTcpNoDelay(true)
+          // Reads from the backend in 16 KiB pieces: when a slow client pauses the backend, what is already read
+          // and queued (Vert.x keeps a few reads pending) stays a few hundred KB instead of megabytes.
+          .setReceiveBufferSize(16 * 1024);
       if (b.tls() == ProxyConfig.BackendTls.IMPLICIT) {
         o.setSsl(true).setTrustAll(backendSsl.isTrustAll()).setHostnameVerificationAlgorithm(backendSsl.getHostnameVerificationAlgorithm());
         if (backendSsl.getTrustOptions() != null) {
