@@ -810,8 +810,19 @@ public final class FrontSession implements Sink, Session {
   }
 
   private void closeNow() {
+    if (release()) {
+      socket.end().onComplete(ar -> socket.close());
+    }
+  }
+
+  private void onClientClosed() {
+    release(); // a vanished client: the backend is logged out too (issue 2, "A client that vanishes")
+  }
+
+  /** Ends the session once: timers, the backend (DONE/LOGOUT), the session count. False if already ended. */
+  private boolean release() {
     if (closed) {
-      return;
+      return false;
     }
     closed = true;
     state = SessionState.LOGOUT;
@@ -821,23 +832,8 @@ public final class FrontSession implements Sink, Session {
     if (backend != null) {
       backend.close();
     }
-    socket.end().onComplete(ar -> socket.close());
     rt.closed(this);
-  }
-
-  private void onClientClosed() {
-    // A vanished client: log the backend out too (issue 2, "A client that vanishes").
-    if (!closed) {
-      closed = true;
-      state = SessionState.LOGOUT;
-      if (idleTimer >= 0) {
-        rt.vertx().cancelTimer(idleTimer);
-      }
-      if (backend != null) {
-        backend.close();
-      }
-      rt.closed(this);
-    }
+    return true;
   }
 
   /** True while a command is running (used by graceful shutdown to let it finish). */
