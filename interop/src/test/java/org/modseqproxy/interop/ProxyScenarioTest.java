@@ -31,7 +31,7 @@ abstract class ProxyScenarioTest {
     /** How long an IDLE push may take: Courier's IMAP_ENHANCEDIDLE and Dovecot's inotify push within ~1 s. */
     static final Duration IDLE_PUSH = Duration.ofSeconds(10);
     static final String PASSWORD = "secret1";
-    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "live", "monotonic", "append", "idle");
+    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "live", "monotonic", "append", "idle", "esearch");
 
     ImapBackend backend;
     RedisServerFixture redis;
