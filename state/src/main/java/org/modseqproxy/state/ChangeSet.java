@@ -8,11 +8,17 @@ import java.util.TreeMap;
  * Changes a proxy witnessed without a full listing: its own STORE/EXPUNGE/MOVE/APPEND, or unsolicited
  * FETCH/EXPUNGE from the backend. {@code upserts}: uid to its full current flags (unknown uid = new message; same
  * flags as stored = no change). A uid both upserted and expunged is expunged (an expunged UID never comes back,
- * RFC 3501 2.3.1.1), so it is removed from the upserts here.
+ * RFC 3501 2.3.1.1), so it is removed from the upserts here. {@code touched}: upserted uids whose mod-sequence must
+ * move even if their flags end up as stored: a client's STORE gets its own mod-sequence (RFC 7162 3.1: "each STORE
+ * command ... will get a different mod-sequence value"), even when a concurrent STORE already set the same flags.
  */
-public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged) {
+public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touched) {
 
     private static final ChangeSet EMPTY = new ChangeSet(Map.of(), UidSet.empty());
+
+    public ChangeSet(Map<Long, Flags> upserts, UidSet expunged) {
+        this(upserts, expunged, UidSet.empty());
+    }
 
     public ChangeSet {
         TreeMap<Long, Flags> copy = new TreeMap<>(upserts);

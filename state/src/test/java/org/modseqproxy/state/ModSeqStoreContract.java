@@ -110,6 +110,21 @@ public abstract class ModSeqStoreContract {
     }
 
     @Test
+    void touchedUpsertGetsANewModSeqEvenWithUnchangedFlags() {
+        SyncResult first = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE)));
+        SyncResult same = await(store.apply(box, UV, new ChangeSet(java.util.Map.of(1L, SEEN), UidSet.empty())));
+        assertThat(same.assignedModSeq()).isZero(); // an unchanged upsert keeps its mod-sequence
+        // a client's STORE that set what was set already still gets its own (RFC 7162 3.1)
+        SyncResult touched = await(store.apply(box, UV,
+                new ChangeSet(java.util.Map.of(1L, SEEN), UidSet.empty(), UidSet.of(1))));
+        assertThat(touched.assignedModSeq()).isGreaterThan(first.assignedModSeq());
+        assertThat(touched.changed().toImapString()).isEqualTo("1");
+        assertThat(modSeqs(touched.snapshot())).containsEntry(1L, touched.assignedModSeq())
+                .containsEntry(2L, first.assignedModSeq());
+        assertThat(await(store.load(box, UV)).orElseThrow().get(1).orElseThrow().flags()).isEqualTo(SEEN);
+    }
+
+    @Test
     void emptyMailboxFirstSyncedHasNonZeroCounter() {
         SyncResult r = await(store.sync(box, listing(UV, 1)));
         assertThat(r.snapshot().highestModSeq()).isGreaterThan(0);

@@ -84,6 +84,7 @@ final class Store {
       UidSet passUids = pass.build();
       String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
       sync.silentStore(silent, cmd.uid());
+      sync.clientStore(true);
       if (passUids.isEmpty()) {
         return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
       }

@@ -375,6 +375,13 @@ public final class MailboxSync {
     this.silentWithUid = withUid;
   }
 
+  /** The FETCH lines of the running command answer the client's own STORE (each gets a new mod-sequence). */
+  private boolean clientStore;
+
+  public void clientStore(boolean on) {
+    this.clientStore = on;
+  }
+
   /** Seen at SELECT time: what the backend says about the mailbox being opened. */
   public static final class Opening {
     public long exists;
@@ -623,7 +630,10 @@ public final class MailboxSync {
     }
     boolean changed = f.flags() != null
         && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
-    if (!changed) {
+    // RFC 7162 3.1: each STORE gets its own mod-sequence, even when the flags it set were set already (e.g. by a
+    // concurrent STORE through another proxy instance).
+    boolean touch = clientStore && f.flags() != null;
+    if (!changed && !touch) {
       if (silentStore) {
         writeSilent(f.seq(), uid, mb.modSeqOf(uid));
       } else if (condstore && (f.flags() != null || modseqRequested)) {
@@ -635,7 +645,10 @@ public final class MailboxSync {
     }
     // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
     session.backend().pauseInput();
-    applyNow(mb, ChangeSet.upsert(uid, f.flags())).onComplete(ar -> {
+    ChangeSet change = touch
+        ? new ChangeSet(Map.of(uid, f.flags()), UidSet.empty(), UidSet.of(uid))
+        : ChangeSet.upsert(uid, f.flags());
+    applyNow(mb, change).onComplete(ar -> {
       long modSeq = ar.succeeded() ? modSeqFor(ar.result(), uid, f.flags()) : 0;
       if (silentStore && ar.succeeded()) {
         writeSilent(f.seq(), uid, modSeq);
@@ -716,6 +729,7 @@ public final class MailboxSync {
   private void endCommand() {
     modseqRequested = false;
     silentStore = false;
+    clientStore = false;
     hook = null;
     opening = null;
   }

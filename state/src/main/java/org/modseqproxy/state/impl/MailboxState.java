@@ -97,7 +97,7 @@ public final class MailboxState implements MailboxSnapshot {
         for (Map.Entry<Long, Flags> e : changes.upserts().entrySet()) {
             long uid = e.getKey();
             Optional<MessageState> old = get(uid);
-            if (old.isPresent() && old.get().flags().equals(e.getValue())) {
+            if (old.isPresent() && old.get().flags().equals(e.getValue()) && !changes.touched().contains(uid)) {
                 continue;
             }
             (old.isPresent() ? changed : added).add(uid);

@@ -276,7 +276,8 @@ public final class RedisModSeqStore implements ModSeqStore {
         args.add(Integer.toString(changes.upserts().size()));
         changes.upserts().forEach((uid, flags) -> {
             args.add(Long.toString(uid));
-            args.add(flags.toString());
+            // "\u0001" first: a touched uid (apply.lua re-stamps it even if its flags are unchanged)
+            args.add(changes.touched().contains(uid) ? "\u0001" + flags : flags.toString());
         });
         UidSet gone = changes.expunged();
         for (int r = 0; r < gone.rangeCount(); r++) {

@@ -70,14 +70,17 @@ for _, b in ipairs(order) do
   end
   local sets = {}
   for k = 1, #g, 2 do
-    local uid, fid = g[k], flagset_id(g[k + 1])
+    local v = g[k + 1]
+    local touch = string.byte(v, 1) == 1 -- "\1" prefix: a client's STORE, re-stamped even if unchanged
+    if touch then v = string.sub(v, 2) end
+    local uid, fid = g[k], flagset_id(v)
     local old = olds[(k + 1) / 2]
     if not old then
       added[#added + 1] = uid
-    elseif packed_fid(old) ~= fid then
+    elseif packed_fid(old) ~= fid or touch then
       changed[#changed + 1] = uid
     end
-    if not old or packed_fid(old) ~= fid then
+    if not old or packed_fid(old) ~= fid or touch then
       sets[#sets + 1] = int(uid % 128)
       sets[#sets + 1] = pack(fid)
     end
