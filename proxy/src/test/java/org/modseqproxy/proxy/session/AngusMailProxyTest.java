@@ -283,6 +283,9 @@ class AngusMailProxyTest {
       idler.start();
       assertThat(watcher.idling.await(10, TimeUnit.SECONDS)).as("IDLE accepted through the proxy").isTrue();
 
+      // GreenMail answers "+ idling" before it registers its folder listener; a delivery in that window is never
+      // pushed (seen under load, with or without the proxy). Give it a moment, as a real MTA's timing would.
+      Thread.sleep(300);
       long deliveredAt = System.nanoTime();
       backend.deliver(user, "new one", "delivered while idling");
       assertThat(added.await(5, TimeUnit.SECONDS)).as("MessageCountListener fired").isTrue();

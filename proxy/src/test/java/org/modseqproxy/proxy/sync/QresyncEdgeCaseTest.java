@@ -100,6 +100,7 @@ class QresyncEdgeCaseTest {
       c.ok("s", "SELECT INBOX (CONDSTORE)");
       c.send("i IDLE\r\n");
       assertThat(c.readLine()).startsWith("+");
+      sleep(300); // GreenMail says "+ idling" before it listens for new mail (see AngusMailProxyTest)
       backend.deliver(backend.user("alice", "pw"), "m7", "body 7");
       // GreenMail usually pushes the new message during IDLE at once; under load it sometimes does not push at
       // all. Then the message must be announced when IDLE ends, before its tagged OK, and the test idles again.
@@ -181,6 +182,14 @@ class QresyncEdgeCaseTest {
         c.ok("b", "UID STORE " + uid + " +FLAGS (\\Deleted)");
         c.ok("c", "EXPUNGE");
       }
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
