@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -503,9 +502,5 @@ public final class BackendConnection implements Sink {
     } else {
       LOG.warn("{}", text);
     }
-  }
-
-  static String ascii(Buffer b) {
-    return b.toString(StandardCharsets.UTF_8);
   }
 }

@@ -7,7 +7,6 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
@@ -840,9 +839,5 @@ public final class FrontSession implements Sink, Session {
   public boolean busy() {
     // a command still arriving (its small literal is buffered in the decoder) counts as running
     return inputPauses > 0 || streaming != null || decoder.bytesBuffered() > 0;
-  }
-
-  String describe() {
-    return state.name().toLowerCase(Locale.ROOT);
   }
 }
