@@ -53,16 +53,6 @@ public final class LiteralMarkers {
     return segments;
   }
 
-  /** The size announced by a trailing marker "{n}\r\n", "{n+}\r\n" or "{n-}\r\n" at the end of {@code part}, or -1. */
-  public static long trailingSize(Buffer part) {
-    int len = part.length();
-    if (len < 5 || part.getByte(len - 2) != '\r' || part.getByte(len - 1) != '\n') {
-      return -1;
-    }
-    Marker m = markerBefore(part, 0, len - 2);
-    return m == null ? -1 : m.size;
-  }
-
   private record Marker(int start, long size) {}
 
   /** A marker "{digits[+-]}" ending right before {@code crlf}, not starting before {@code from}. */

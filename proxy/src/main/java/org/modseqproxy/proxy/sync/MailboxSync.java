@@ -2,7 +2,6 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -792,9 +791,5 @@ public final class MailboxSync {
   /** Raw pass-through used by commands the funnel does not rewrite. */
   public Future<Void> pass(Command cmd) {
     return session.forward(cmd).compose(t -> finish(cmd, t));
-  }
-
-  public void write(Buffer b) {
-    session.write(b);
   }
 }
