@@ -36,4 +36,9 @@ public final class MicroClock {
     public static void observe(long modSeq) {
         FLOOR.accumulateAndGet(modSeq, Math::max);
     }
+
+    /** Tests only: forget what this process has seen, as a newly started proxy instance would. */
+    static void forgetForTests() {
+        FLOOR.set(0);
+    }
 }

@@ -1,5 +1,5 @@
 -- Near-cache validation: {uv or '', hms or 0}; also keeps the keys from expiring.
+if not stored_uv() then return {'', 0} end
 local meta = redis.call('HMGET', META, 'uv', 'hms')
-if not meta[1] then return {'', 0} end
 touch()
 return {meta[1], tonumber(meta[2])}

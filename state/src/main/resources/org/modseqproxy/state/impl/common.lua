@@ -1,7 +1,8 @@
 -- Shared prelude of every modseq-proxy script (RedisScripts prepends it).
 -- Layout of one mailbox, all keys under one hash tag so a script touches one Redis Cluster slot:
 --   KEYS[1] meta hash : uv (UIDVALIDITY), hms (HIGHESTMODSEQ), base (modseq origin of packed values),
---                       hz (expunge horizon, RFC 7162 5.3), nf (next flag-set id)
+--                       hz (expunge horizon, RFC 7162 5.3), nf (next flag-set id),
+--                       rh (replication history the state was created in, see history())
 --   KEYS[2] flag sets : "=<flags>" -> id and id -> "<flags>" (flags space-separated, normalized by Java)
 --   KEYS[3] set of bucket numbers in use (intset-encoded)
 --   KEYS[4] expunge log list: "<modseq> <uid-set>", oldest first
@@ -14,6 +15,30 @@ local PREFIX, UV, TTL = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local PACK = 4096
 
 local function int(n) return string.format('%d', n) end
+
+-- The replication history this Redis is on: its master_replid. Replication is asynchronous, so a Sentinel or
+-- Cluster failover may promote a replica that lacks the last acknowledged writes, and a restart from an older
+-- snapshot loses them too. The state that survives is consistent but OLDER than what clients have already seen:
+-- HIGHESTMODSEQ would go back, the next changes would reuse mod-sequences already handed out (RFC 7162 3.1 forbids
+-- both), and a change that was later undone would stay hidden from a client that saw it. Either event starts a new
+-- history (a new master_replid; checked with redis-server 7.0 and 6.2), and nothing in the surviving data tells
+-- whether this mailbox lost anything, so state created in another history is treated as lost: dropped and started
+-- again above the clock, like state that expired. After a failover every mailbox therefore costs its clients one
+-- fuller resync, never a wrong one ("Correctness never depends on Redis durability", DESIGN.md).
+local current_history
+local function history()
+  if not current_history then
+    current_history = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
+  end
+  return current_history
+end
+
+-- UIDVALIDITY of the stored state, or nil when there is none, or none that can be trusted (see history()).
+local function stored_uv()
+  local m = redis.call('HMGET', META, 'uv', 'rh')
+  if m[1] and m[2] == history() then return m[1] end
+  return nil
+end
 
 local function wipe()
   for _, b in ipairs(redis.call('SMEMBERS', BUCKETS)) do redis.call('DEL', PREFIX .. b) end
@@ -41,13 +66,16 @@ end
 -- Makes sure the state belongs to UIDVALIDITY UV; returns hms and whether the state was (re)created.
 -- Absent state starts at `now` (wall-clock microseconds sent by the proxy); a UIDVALIDITY change drops the old
 -- state and starts above its HIGHESTMODSEQ (RFC 7162 3.1.2.1: HIGHESTMODSEQ never goes back).
+-- State of another replication history is dropped the same way (see history()); `now` is what puts the new start
+-- above mod-sequences that the lost writes had handed out.
 local function ensure(now)
-  local cur = redis.call('HMGET', META, 'uv', 'hms')
-  if cur[1] == UV then return tonumber(cur[2]), false end
+  local cur = redis.call('HMGET', META, 'uv', 'hms', 'rh')
+  if cur[1] == UV and cur[3] == history() then return tonumber(cur[2]), false end
   local start = now
   if cur[2] then start = math.max(now, tonumber(cur[2]) + 1) end
   wipe()
-  redis.call('HSET', META, 'uv', UV, 'hms', int(start), 'base', int(start), 'hz', int(start), 'nf', '1')
+  redis.call('HSET', META, 'uv', UV, 'hms', int(start), 'base', int(start), 'hz', int(start), 'nf', '1',
+    'rh', history())
   expire_if_new(META)
   return start, true
 end

@@ -1,7 +1,7 @@
 -- Reads the whole mailbox. Returns {0} if absent or for another UIDVALIDITY, else
 -- {1, hms, horizon, base, nflagsets, (id, flags)..., then per bucket: number, 2*fields, field, packed, ...}.
+if stored_uv() ~= UV then return {0} end
 local meta = redis.call('HMGET', META, 'uv', 'hms', 'hz', 'base')
-if meta[1] ~= UV then return {0} end
 touch()
 local out = {1, tonumber(meta[2]), tonumber(meta[3]), tonumber(meta[4]), 0}
 local fs = redis.call('HGETALL', FLAGSETS)

@@ -1,7 +1,7 @@
 -- UIDs expunged after modseq ARGV[4]. Returns {0} without state for UV, {1, horizon} when the log does not reach
 -- back that far (RFC 7162 3.2.5.2: caller falls back to known-uids), else {2, uid-set, uid-set, ...}.
+if stored_uv() ~= UV then return {0} end
 local meta = redis.call('HMGET', META, 'uv', 'hz')
-if meta[1] ~= UV then return {0} end
 touch()
 local hz, m = tonumber(meta[2]), tonumber(ARGV[4])
 if m < hz then return {1, hz} end
