@@ -27,6 +27,14 @@ public interface ModSeqStore extends AutoCloseable {
     CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq);
 
     /**
+     * Conditional STORE (RFC 7162 3.1.3), atomic across sessions and proxy instances: the stored uids of {@code uids}
+     * whose mod-sequence is above {@code unchangedSince} come back as modified; the others get one new mod-sequence
+     * at once (flags unchanged), before the STORE goes to the backend, so a racing conditional STORE anywhere finds
+     * them changed and fails for them. Uids the store does not hold are in neither set.
+     */
+    CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince);
+
+    /**
      * Current HIGHESTMODSEQ, creating the counter (wall-clock microseconds) if absent or if the stored state belongs
      * to another UIDVALIDITY. Never 0.
      */

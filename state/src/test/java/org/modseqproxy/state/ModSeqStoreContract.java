@@ -454,4 +454,67 @@ public abstract class ModSeqStoreContract {
         r.run();
         return Duration.ofNanos(System.nanoTime() - t0);
     }
+
+    // ---- conditional STORE (RFC 7162 3.1.3) ----------------------------------------------------------------------
+
+    @Test
+    void reserveStampsWhatPassedAndReportsWhatChangedSince() {
+        long m1 = await(store.sync(box, listing(UV, 6, 1, SEEN, 2, NONE, 3, FLAGGED, 4, NONE))).assignedModSeq();
+        long m2 = await(store.apply(box, UV, ChangeSet.upsert(2, SEEN))).assignedModSeq();
+        // 9 is not stored: in neither set
+        Reservation r = await(store.reserve(box, UV, UidSet.of(1, 2, 3, 9), m1));
+        assertThat(r.modified()).isEqualTo(UidSet.of(2));
+        assertThat(r.stamped()).isEqualTo(UidSet.of(1, 3));
+        assertThat(r.highestModSeqBefore()).isEqualTo(m2);
+        assertThat(r.modSeq()).isGreaterThan(m2);
+        MailboxSnapshot after = await(store.load(box, UV)).orElseThrow();
+        assertThat(after.highestModSeq()).isEqualTo(r.modSeq());
+        assertThat(modSeqs(after)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
+                1L, r.modSeq(), 2L, m2, 3L, r.modSeq(), 4L, m1)));
+        // flags are the backend's business: untouched
+        assertThat(after.get(1).orElseThrow().flags()).isEqualTo(SEEN);
+        assertThat(after.get(3).orElseThrow().flags()).isEqualTo(FLAGGED);
+    }
+
+    @Test
+    void reserveWithNothingPassingChangesNothing() {
+        long m1 = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE))).assignedModSeq();
+        Reservation r = await(store.reserve(box, UV, UidSet.range(1, 4_294_967_295L), m1 - 1));
+        assertThat(r.modified()).isEqualTo(UidSet.of(1, 2));
+        assertThat(r.stamped().isEmpty()).isTrue();
+        assertThat(r.modSeq()).isZero();
+        assertThat(await(store.load(box, UV)).orElseThrow().highestModSeq()).isEqualTo(m1);
+    }
+
+    /** The race the reservation exists for: many conditional STOREs on one message with the same UNCHANGEDSINCE. */
+    @Test
+    void racingReservationsOnOneMessageHaveOneWinner() throws Exception {
+        ModSeqStore other = instancesShareState() ? extraStore(options()) : store;
+        long m1 = await(store.sync(box, listing(UV, 3, 1, NONE, 2, NONE))).assignedModSeq();
+        int racers = 8;
+        CyclicBarrier go = new CyclicBarrier(racers);
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            List<Future<Reservation>> results = new ArrayList<>();
+            for (int k = 0; k < racers; k++) {
+                ModSeqStore s = k % 2 == 0 ? store : other;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return await(s.reserve(box, UV, UidSet.of(1), m1));
+                }));
+            }
+            int winners = 0;
+            for (Future<Reservation> f : results) {
+                Reservation r = f.get(20, TimeUnit.SECONDS);
+                if (r.stamped().equals(UidSet.of(1))) {
+                    winners++;
+                } else {
+                    assertThat(r.modified()).isEqualTo(UidSet.of(1));
+                }
+            }
+            assertThat(winners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

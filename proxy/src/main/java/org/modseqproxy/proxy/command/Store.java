@@ -14,12 +14,11 @@ import org.modseqproxy.state.UidSet;
  * the backend always gets a non-silent UID STORE so the proxy learns the new flags and gives them a mod-sequence;
  * a client's .SILENT then gets only "FETCH (MODSEQ ...)" lines, as RFC 7162 3.1.3 requires.
  *
- * <p>UNCHANGEDSINCE is checked against the store's state re-read just before the STORE goes out, so a change made
- * earlier through another session or proxy instance makes it fail as RFC 7162 3.1.3 requires. Limits: two
- * conditional STOREs racing on the same message through different sessions can both pass the check (there is no
- * reservation between check and backend STORE), and a writer that bypasses the proxies can slip a change in
- * between: the next sync gives that change its own, higher mod-sequence, so clients see it, but the conditional
- * STORE did not fail for it.
+ * <p>UNCHANGEDSINCE is checked and the passing messages are given a new mod-sequence in one atomic step of the
+ * store ({@code ModSeqStore#reserve}) before the STORE goes to the backend, so of two conditional STOREs racing on a
+ * message through different sessions or proxy instances at most one wins; the other gets [MODIFIED]. Limit: a writer
+ * that bypasses the proxies (webmail, LDA) can still slip a change in between: the next sync gives that change its
+ * own, higher mod-sequence, so clients see it, but the conditional STORE did not fail for it.
  */
 final class Store {
   private Store() {}
@@ -71,29 +70,25 @@ final class Store {
       }
       SelectedMailbox mb = sync.selected();
       UidSet uids = Args.uids(mb, set.value(), cmd.uid());
-      UidSet.Builder failed = new UidSet.Builder();
-      UidSet.Builder pass = new UidSet.Builder();
-      uids.stream().forEach(uid -> {
-        if (since != null && mb.modSeqOf(uid) > since) {
-          failed.add(uid);
-        } else {
-          pass.add(uid);
+      Future<UidSet> modifiedUids = since == null ? Future.succeededFuture(UidSet.empty())
+          : sync.reserve(mb, uids, since).map(r -> r.modified()).recover(err ->
+              // the store cannot vouch for the condition: this mailbox has no mod-sequences now (RFC 7162 3.1.2.2)
+              Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences now")));
+      return modifiedUids.compose(failedUids -> {
+        UidSet passUids = uids.minus(failedUids);
+        String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
+        sync.silentStore(silent, cmd.uid());
+        sync.clientStore(true);
+        if (passUids.isEmpty()) {
+          return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
         }
-      });
-      UidSet failedUids = failed.build();
-      UidSet passUids = pass.build();
-      String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
-      sync.silentStore(silent, cmd.uid());
-      sync.clientStore(true);
-      if (passUids.isEmpty()) {
-        return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
-      }
-      String rest = "UID STORE " + passUids.toImapString() + " " + baseAction + " " + flags + "\r\n";
-      return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
-        if (modified != null && "OK".equals(tagged.keyword())) {
-          return sync.finish(cmd, "OK [MODIFIED " + modified + "] Conditional STORE failed");
-        }
-        return sync.finish(cmd, tagged);
+        String rest = "UID STORE " + passUids.toImapString() + " " + baseAction + " " + flags + "\r\n";
+        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
+          if (modified != null && "OK".equals(tagged.keyword())) {
+            return sync.finish(cmd, "OK [MODIFIED " + modified + "] Conditional STORE failed");
+          }
+          return sync.finish(cmd, tagged);
+        });
       });
     });
   }

@@ -340,6 +340,16 @@ public final class MailboxSync {
     }).recover(err -> Future.succeededFuture());
   }
 
+  /**
+   * Conditional STORE check and stamp in one atomic store step (RFC 7162 3.1.3; see ModSeqStore#reserve): the
+   * returned uids failed UNCHANGEDSINCE; the others may be stored. Fails when the store cannot answer.
+   */
+  public Future<org.modseqproxy.state.Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince) {
+    long start = System.nanoTime();
+    return onLoop(store().reserve(mb.id(), mb.uidValidity(), uids, unchangedSince))
+        .andThen(ar -> metrics.storeOperation("reserve", ar.succeeded(), System.nanoTime() - start));
+  }
+
   /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
   public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
     long start = System.nanoTime();

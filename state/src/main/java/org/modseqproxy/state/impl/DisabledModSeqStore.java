@@ -8,8 +8,10 @@ import org.modseqproxy.state.Listing;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.ModSeqStore;
+import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.StoreUnavailableException;
 import org.modseqproxy.state.SyncResult;
+import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.Vanished;
 
 /** State "off": never available, every call fails, so the proxy answers NOMODSEQ (RFC 7162 3.1.2.2). */
@@ -36,6 +38,11 @@ public final class DisabledModSeqStore implements ModSeqStore {
 
     @Override
     public CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq) {
+        return off();
+    }
+
+    @Override
+    public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
         return off();
     }
 

@@ -2,7 +2,10 @@ package org.modseqproxy.state.impl;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -10,11 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import org.modseqproxy.state.ChangeSet;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.Listing;
 import org.modseqproxy.state.MailboxDiff;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
+import org.modseqproxy.state.MessageState;
 import org.modseqproxy.state.ModSeqStore;
+import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.StoreOptions;
 import org.modseqproxy.state.SyncResult;
 import org.modseqproxy.state.UidSet;
@@ -99,6 +105,32 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     @Override
     public CompletionStage<SyncResult> apply(MailboxId id, long uidValidity, ChangeSet changes) {
         return done(write(id, uidValidity, e -> applyLocked(e, changes)));
+    }
+
+    @Override
+    public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
+        return done(write(id, uidValidity, e -> {
+            UidSet.Builder modified = new UidSet.Builder();
+            UidSet.Builder passed = new UidSet.Builder();
+            Map<Long, Flags> keep = new HashMap<>();
+            // walk the smaller of the set and the mailbox: 1:4294967295 is a valid set
+            List<MessageState> candidates = uids.size() <= e.state.size()
+                    ? uids.stream().mapToObj(e.state::get).flatMap(Optional::stream).toList()
+                    : e.state.messages().stream().filter(m -> uids.contains(m.uid())).toList();
+            for (MessageState m : candidates) {
+                if (m.modSeq() > unchangedSince) {
+                    modified.add(m.uid());
+                } else {
+                    keep.put(m.uid(), m.flags());
+                    passed.add(m.uid());
+                }
+            }
+            long before = e.state.highestModSeq();
+            UidSet stamped = passed.build();
+            // same flags, "touched": a new mod-sequence for exactly these (see ChangeSet)
+            SyncResult r = applyLocked(e, new ChangeSet(keep, UidSet.empty(), stamped));
+            return new Reservation(modified.build(), stamped, r.assignedModSeq(), before);
+        }));
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
 import org.modseqproxy.state.ModSeqStore;
+import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.StoreOptions;
 import org.modseqproxy.state.StoreUnavailableException;
 import org.modseqproxy.state.SyncResult;
@@ -126,6 +127,40 @@ public final class RedisModSeqStore implements ModSeqStore {
             }
             return new Vanished.Exact(b.build());
         });
+    }
+
+    @Override
+    public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
+        List<String> args = new ArrayList<>(2 + 2 * uids.rangeCount());
+        args.add(Long.toString(MicroClock.peekStart()));
+        args.add(Long.toString(Math.min(Math.max(unchangedSince, 0), MAX_MODSEQ)));
+        for (int r = 0; r < uids.rangeCount(); r++) {
+            args.add(Long.toString(uids.rangeStart(r)));
+            args.add(Long.toString(uids.rangeEnd(r)));
+        }
+        MailboxState before = nearCache == null ? null : nearCache.getIfPresent(id);
+        return this.<List<Object>>script(RedisScript.RESERVE, id, uidValidity, args.toArray(new String[0])).thenApply(r -> {
+            long modSeq = (Long) r.get(0);
+            Reservation res = new Reservation(parseSet(r.get(1)), parseSet(r.get(2)), modSeq, (Long) r.get(3));
+            MicroClock.observe(Math.max(res.highestModSeqBefore(), modSeq));
+            if (nearCache != null && modSeq != 0) {
+                // keep the near-cache current when it held exactly the state the script started from
+                if (before != null && before.uidValidity() == uidValidity
+                        && before.highestModSeq() == res.highestModSeqBefore()) {
+                    remember(id, restamped(before, res.stamped(), modSeq));
+                } else {
+                    nearCache.invalidate(id);
+                }
+            }
+            return res;
+        });
+    }
+
+    /** The snapshot with {@code stamped} given {@code modSeq}, flags as they were (what reserve.lua did). */
+    private static MailboxState restamped(MailboxState s, UidSet stamped, long modSeq) {
+        Map<Long, Flags> same = new HashMap<>();
+        stamped.stream().forEach(uid -> s.get(uid).ifPresent(m -> same.put(uid, m.flags())));
+        return s.apply(new ChangeSet(same, UidSet.empty(), stamped), modSeq).state();
     }
 
     @Override

@@ -15,6 +15,7 @@ enum RedisScript {
     CHECK("check.lua"),
     VANISHED("vanished.lua"),
     COUNTER("counter.lua"),
+    RESERVE("reserve.lua"),
     WIPE("wipe.lua");
 
     final String source;

@@ -29,17 +29,6 @@ local function flagset_id(flags)
   return id
 end
 
-local function pack(fid)
-  if fid < PACK then return int(delta * PACK + fid) end
-  return int(delta) .. '.' .. int(fid)
-end
-
-local function packed_fid(v)
-  local dot = string.find(v, '.', 1, true)
-  if dot then return tonumber(string.sub(v, dot + 1)) end
-  return tonumber(v) % PACK
-end
-
 -- Upserts, grouped by bucket so that a 100 000-message first sync costs a few calls per 128 messages.
 local groups, order = {}, {}
 local i = 7
@@ -82,7 +71,7 @@ for _, b in ipairs(order) do
     end
     if not old or packed_fid(old) ~= fid or touch then
       sets[#sets + 1] = int(uid % 128)
-      sets[#sets + 1] = pack(fid)
+      sets[#sets + 1] = pack(delta, fid)
     end
   end
   if #sets > 0 then
@@ -95,31 +84,10 @@ for _, b in ipairs(order) do
 end
 
 -- Expunges: walk only the buckets in use that overlap each range (a range may be huge, e.g. 1:4294967295).
-local members
-local function bucket_numbers()
-  if not members then
-    members = {}
-    for _, s in ipairs(redis.call('SMEMBERS', BUCKETS)) do members[#members + 1] = tonumber(s) end
-    table.sort(members)
-  end
-  return members
-end
-local function first_at_least(t, x)
-  local lo, hi = 1, #t + 1
-  while lo < hi do
-    local mid = math.floor((lo + hi) / 2)
-    if t[mid] < x then lo = mid + 1 else hi = mid end
-  end
-  return lo
-end
 while i + 1 <= #ARGV do
   local lo, hi = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
   i = i + 2
-  local bs = bucket_numbers()
-  local j, last = first_at_least(bs, math.floor(lo / 128)), math.floor(hi / 128)
-  while j <= #bs and bs[j] <= last do
-    local b = bs[j]
-    local key = PREFIX .. int(b)
+  each_bucket(lo, hi, function(b, key)
     local del = {}
     for _, f in ipairs(redis.call('HKEYS', key)) do
       local uid = b * 128 + tonumber(f)
@@ -132,22 +100,7 @@ while i + 1 <= #ARGV do
       redis.call('HDEL', key, unpack(del))
       if redis.call('EXISTS', key) == 0 then redis.call('SREM', BUCKETS, int(b)) end
     end
-    j = j + 1
-  end
-end
-
-local function to_set(uids)
-  if #uids == 0 then return '' end
-  table.sort(uids)
-  local parts, s, e = {}, uids[1], uids[1]
-  local function flush()
-    if s == e then parts[#parts + 1] = int(s) else parts[#parts + 1] = int(s) .. ':' .. int(e) end
-  end
-  for k = 2, #uids do
-    if uids[k] == e + 1 then e = uids[k] else flush(); s, e = uids[k], uids[k] end
-  end
-  flush()
-  return table.concat(parts, ',')
+  end)
 end
 
 local hz = tonumber(redis.call('HGET', META, 'hz'))

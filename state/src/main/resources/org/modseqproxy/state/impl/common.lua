@@ -79,3 +79,63 @@ local function ensure(now)
   expire_if_new(META)
   return start, true
 end
+
+-- One message's value in its bucket: (modseq - base) * PACK + flag-set id, or "<delta>.<id>" for ids >= PACK.
+local function pack(delta, fid)
+  if fid < PACK then return int(delta * PACK + fid) end
+  return int(delta) .. '.' .. int(fid)
+end
+
+local function packed_fid(v)
+  local dot = string.find(v, '.', 1, true)
+  if dot then return tonumber(string.sub(v, dot + 1)) end
+  return tonumber(v) % PACK
+end
+
+local function packed_delta(v)
+  local dot = string.find(v, '.', 1, true)
+  if dot then return tonumber(string.sub(v, 1, dot - 1)) end
+  return math.floor(tonumber(v) / PACK)
+end
+
+-- Bucket numbers in use, sorted; read once per script call (buckets a script creates are added before use).
+local bucket_list
+local function bucket_numbers()
+  if not bucket_list then
+    bucket_list = {}
+    for _, s in ipairs(redis.call('SMEMBERS', BUCKETS)) do bucket_list[#bucket_list + 1] = tonumber(s) end
+    table.sort(bucket_list)
+  end
+  return bucket_list
+end
+
+-- Calls fn(bucket number, key) for each bucket in use that may hold uids in [lo, hi]: only those, so a range
+-- such as 1:4294967295 costs what the mailbox holds, not what the range spans.
+local function each_bucket(lo, hi, fn)
+  local bs = bucket_numbers()
+  local first, last = math.floor(lo / 128), math.floor(hi / 128)
+  local a, z = 1, #bs + 1
+  while a < z do
+    local mid = math.floor((a + z) / 2)
+    if bs[mid] < first then a = mid + 1 else z = mid end
+  end
+  while a <= #bs and bs[a] <= last do
+    fn(bs[a], PREFIX .. int(bs[a]))
+    a = a + 1
+  end
+end
+
+-- A sorted uid list as an IMAP sequence set ("1:3,7"), '' when empty.
+local function to_set(uids)
+  if #uids == 0 then return '' end
+  table.sort(uids)
+  local parts, s, e = {}, uids[1], uids[1]
+  local function flush()
+    if s == e then parts[#parts + 1] = int(s) else parts[#parts + 1] = int(s) .. ':' .. int(e) end
+  end
+  for k = 2, #uids do
+    if uids[k] == e + 1 then e = uids[k] else flush(); s, e = uids[k], uids[k] end
+  end
+  flush()
+  return table.concat(parts, ',')
+end
