@@ -52,7 +52,8 @@ class RedisRollbackTest {
     @BeforeEach
     void start() throws Exception {
         // --dir: the full sync to the replica goes through an RDB file; keep it out of the working tree
-        master = RedisServerFixture.start(List.of("--dir", dir.toString()));
+        // and no 5 s wait for more replicas before the diskless full sync starts
+        master = RedisServerFixture.start(List.of("--dir", dir.toString(), "--repl-diskless-sync-delay", "0"));
         replica = RedisServerFixture.start(List.of("--dir", dir.toString(),
                 "--replicaof", "127.0.0.1", Integer.toString(master.port())));
         Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() ->
