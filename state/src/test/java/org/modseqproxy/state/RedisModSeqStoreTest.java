@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.modseqproxy.state.impl.RedisModSeqStore;
 import org.modseqproxy.state.testing.RedisServerExtension;
 import org.modseqproxy.state.testing.RedisServerFixture;
@@ -163,6 +165,41 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         assertThat(r.snapshot().uids()).isEqualTo(UidSet.of(2));
         assertThat(await(extraStore(options()).load(box, UV)).orElseThrow().messages())
                 .containsExactly(new MessageState(2, r.assignedModSeq(), NONE));
+    }
+
+    /**
+     * Memory pressure evicts single keys (maxmemory-policy volatile-* / allkeys-*). A mailbox that lost its flag sets,
+     * its bucket index or its expunge log is never served half: it counts as lost and restarts above every earlier
+     * mod-sequence; in particular a client never gets an empty VANISHED for expunges the lost log held.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"f", "k", "x"})
+    void aMailboxMissingAnEvictedKeyIsTreatedAsLost(String evicted) throws Exception {
+        RedisServerFixture redis = REDIS.server();
+        long m1 = await(store.sync(box, listing(UV, 4, 1, SEEN, 2, NONE, 3, FLAGGED))).assignedModSeq();
+        long m2 = await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(2)))).assignedModSeq();
+        assertThat(await(store.vanishedSince(box, UV, m1))).isEqualTo(new Vanished.Exact(UidSet.of(2)));
+        assertThat((Long) redis.call("DEL", key(evicted))).isEqualTo(1L);
+        for (ModSeqStore s : List.of(store, extraStore(options()))) { // near-cached and cold
+            assertThat(await(s.vanishedSince(box, UV, m1))).isInstanceOf(Vanished.BelowHorizon.class);
+            assertThat(await(s.load(box, UV))).isEmpty();
+        }
+        SyncResult r = await(store.sync(box, listing(UV, 4, 1, SEEN, 3, FLAGGED)));
+        assertThat(r.added()).isEqualTo(UidSet.of(1, 3));
+        assertThat(r.assignedModSeq()).isGreaterThan(m2);
+        assertThat(r.snapshot().expungeHorizon()).isGreaterThanOrEqualTo(m2);
+    }
+
+    /** The markers never show: an emptied mailbox keeps its index, and loads stay exact. */
+    @Test
+    void expungingEverythingKeepsTheStateIntact() throws Exception {
+        long m1 = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE))).assignedModSeq();
+        long m2 = await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(1, 2)))).assignedModSeq();
+        ModSeqStore cold = extraStore(options());
+        MailboxSnapshot empty = await(cold.load(box, UV)).orElseThrow();
+        assertThat(empty.size()).isZero();
+        assertThat(empty.highestModSeq()).isEqualTo(m2);
+        assertThat(await(cold.vanishedSince(box, UV, m1))).isEqualTo(new Vanished.Exact(UidSet.of(1, 2)));
     }
 
     @Test

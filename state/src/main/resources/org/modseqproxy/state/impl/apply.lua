@@ -108,6 +108,7 @@ if #added + #changed + #gone > 0 then
   redis.call('HSET', META, 'hms', int(ms))
   if #gone > 0 then
     redis.call('RPUSH', XLOG, int(ms) .. ' ' .. to_set(gone))
+    redis.call('HSET', META, 'xl', '1')
     local len = redis.call('LLEN', XLOG)
     if len > maxlog then
       -- RFC 7162 5.3: forgetting entries raises the horizon to the newest forgotten modseq

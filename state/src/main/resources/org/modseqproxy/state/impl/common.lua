@@ -3,9 +3,10 @@
 --   KEYS[1] meta hash : uv (UIDVALIDITY), hms (HIGHESTMODSEQ), base (modseq origin of packed values),
 --                       hz (expunge horizon, RFC 7162 5.3), nf (next flag-set id),
 --                       rh (replication history the state was created in, see history())
---   KEYS[2] flag sets : "=<flags>" -> id and id -> "<flags>" (flags space-separated, normalized by Java)
---   KEYS[3] set of bucket numbers in use (intset-encoded)
---   KEYS[4] expunge log list: "<modseq> <uid-set>", oldest first
+--   KEYS[2] flag sets : "=<flags>" -> id and id -> "<flags>" (flags space-separated, normalized by Java), and
+--                       the marker field "!" (see intact())
+--   KEYS[3] set of bucket numbers in use (intset-encoded), and the marker member -1
+--   KEYS[4] expunge log list: "<modseq> <uid-set>", oldest first; meta field xl says it has had entries
 --   <ARGV[1]><n> bucket n: hash of uid%128 -> packed (modseq-base)*4096 + flag-set id (or "<delta>.<id>" when the
 --                id is 4096 or more). Small hashes stay listpack/ziplist encoded: a few bytes per message.
 -- ARGV[1] bucket key prefix, ARGV[2] UIDVALIDITY (decimal string), ARGV[3] TTL in ms (0: keys never expire).
@@ -33,13 +34,6 @@ local function history()
   return current_history
 end
 
--- UIDVALIDITY of the stored state, or nil when there is none, or none that can be trusted (see history()).
-local function stored_uv()
-  local m = redis.call('HMGET', META, 'uv', 'rh')
-  if m[1] and m[2] == history() then return m[1] end
-  return nil
-end
-
 local function wipe()
   for _, b in ipairs(redis.call('SMEMBERS', BUCKETS)) do redis.call('DEL', PREFIX .. b) end
   redis.call('DEL', META, FLAGSETS, BUCKETS, XLOG)
@@ -63,20 +57,41 @@ local function expire_if_new(key)
   if TTL > 0 and redis.call('PTTL', key) == -1 then redis.call('PEXPIRE', key, TTL) end
 end
 
+-- Whether the state's keys are all there. They expire together (touch()), but under memory pressure Redis evicts
+-- single keys (maxmemory-policy volatile-* or allkeys-*): a mailbox missing its expunge log would resync clients
+-- without their VANISHED, one missing its flag sets could not be read. So the flag-set hash and the bucket set
+-- carry a marker from creation on (Redis deletes empty hashes and sets), and meta says when the log has had entries
+-- (trimming never empties it); a mailbox missing any of them is treated as lost, like an expired one.
+local function intact(xl)
+  if redis.call('EXISTS', FLAGSETS, BUCKETS) ~= 2 then return false end
+  return not xl or redis.call('EXISTS', XLOG) == 1
+end
+
+-- UIDVALIDITY of the stored state, or nil when there is none, or none that can be trusted (history(), intact()).
+local function stored_uv()
+  local m = redis.call('HMGET', META, 'uv', 'rh', 'xl')
+  if m[1] and m[2] == history() and intact(m[3]) then return m[1] end
+  return nil
+end
+
 -- Makes sure the state belongs to UIDVALIDITY UV; returns hms and whether the state was (re)created.
 -- Absent state starts at `now` (wall-clock microseconds sent by the proxy); a UIDVALIDITY change drops the old
 -- state and starts above its HIGHESTMODSEQ (RFC 7162 3.1.2.1: HIGHESTMODSEQ never goes back).
--- State of another replication history is dropped the same way (see history()); `now` is what puts the new start
--- above mod-sequences that the lost writes had handed out.
+-- State of another replication history, or with keys evicted, is dropped the same way (history(), intact()); `now`
+-- is what puts the new start above mod-sequences that lost writes had handed out.
 local function ensure(now)
-  local cur = redis.call('HMGET', META, 'uv', 'hms', 'rh')
-  if cur[1] == UV and cur[3] == history() then return tonumber(cur[2]), false end
+  local cur = redis.call('HMGET', META, 'uv', 'hms', 'rh', 'xl')
+  if cur[1] == UV and cur[3] == history() and intact(cur[4]) then return tonumber(cur[2]), false end
   local start = now
   if cur[2] then start = math.max(now, tonumber(cur[2]) + 1) end
   wipe()
   redis.call('HSET', META, 'uv', UV, 'hms', int(start), 'base', int(start), 'hz', int(start), 'nf', '1',
     'rh', history())
+  redis.call('HSET', FLAGSETS, '!', '')
+  redis.call('SADD', BUCKETS, -1)
   expire_if_new(META)
+  expire_if_new(FLAGSETS)
+  expire_if_new(BUCKETS)
   return start, true
 end
 
