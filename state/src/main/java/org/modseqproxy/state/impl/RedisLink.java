@@ -70,6 +70,12 @@ final class RedisLink implements AutoCloseable {
         if (clusterNodes == null) {
             RedisURI uri = RedisURI.create(spec);
             uri.setTimeout(opts.commandTimeout());
+            // Sentinel: Lettuce asks the sentinels (in URI order) for the master's address on every (re)connect, so a
+            // failover is followed by the ordinary reconnect, with no routing of ours. Each sentinel's own URI keeps
+            // RedisURI's 60 s default for the connection handshake, though: one hung sentinel (accepting but not
+            // answering) would hold every reconnect, and so the whole failover, for a minute before the next one is
+            // asked. Give them the command timeout too.
+            uri.getSentinels().forEach(s -> s.setTimeout(opts.commandTimeout()));
             RedisClient client = RedisClient.create(resources);
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)

@@ -1,0 +1,451 @@
+package org.modseqproxy.state.testing;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A Sentinel-managed Redis: one master, one or more replicas ({@code --replicaof}) and three sentinels
+ * ({@code redis-server <conf> --sentinel}, quorum 2), all real processes on free loopback ports, using the binary
+ * {@link RedisServerFixture#findBinary()} picks. Sentinels declare a master down after 1 s, so a SIGKILLed master is
+ * replaced within a few seconds.
+ *
+ * <pre>
+ * try (RedisSentinelFixture s = RedisSentinelFixture.start()) {
+ *     ModSeqStores.create(s.uri(), opts) ...   // redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3#modseq
+ *     s.killMaster();                           // SIGKILL
+ *     s.awaitFailover(Duration.ofSeconds(30));  // a replica was promoted, every sentinel says so
+ * }
+ * </pre>
+ *
+ * <p>With a password, master and replicas get {@code requirepass} and {@code masterauth}, the sentinels
+ * {@code sentinel auth-pass}; the sentinels themselves stay without a password, since Lettuce applies the password of
+ * a {@code redis-sentinel://:pw@...} URI to the data nodes only (RedisURI javadoc, "Authentication").
+ */
+public final class RedisSentinelFixture implements AutoCloseable {
+
+    /** The name the sentinels monitor the master under: the URI's fragment. */
+    public static final String MASTER_NAME = "modseq";
+    private static final int SENTINELS = 3;
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
+    private final Path dir;
+    private final String password; // null: no AUTH anywhere
+    private final List<RedisServerFixture> dataNodes = new CopyOnWriteArrayList<>();
+    private final List<Sentinel> sentinels = new CopyOnWriteArrayList<>();
+    private volatile int previousMasterPort = -1;
+
+    private RedisSentinelFixture(Path dir, String password) {
+        this.dir = dir;
+        this.password = password;
+        // sentinels are our own processes: never leave one behind (data nodes have RedisServerFixture's hook)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> sentinels.forEach(Sentinel::kill), "redis-sentinel-fixture"));
+    }
+
+    /** One master, one replica, three sentinels, no password. */
+    public static RedisSentinelFixture start() {
+        return start(1, null);
+    }
+
+    /**
+     * @param replicas how many replicas (at least 1, so that a failover has somewhere to go)
+     * @param password data-node password ({@code requirepass}/{@code masterauth}), or null for none
+     */
+    public static RedisSentinelFixture start(int replicas, String password) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("a failover needs at least one replica");
+        }
+        try {
+            Path dir = Files.createTempDirectory("redis-sentinel-fixture");
+            RedisSentinelFixture f = new RedisSentinelFixture(dir, password);
+            try {
+                f.form(replicas);
+            } catch (IOException | RuntimeException e) {
+                f.close();
+                throw e;
+            }
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void form(int replicas) throws IOException {
+        // a full resync writes an RDB file (replicas always, masters unless diskless): one per node, not in the cwd
+        List<String> rdb = List.of("--dir", dir.toString(), "--dbfilename", "dump-{port}.rdb");
+        RedisServerFixture master = RedisServerFixture.start(rdb);
+        dataNodes.add(master);
+        if (password != null) {
+            // set at run time: RedisServerFixture's start-up PING has no AUTH. masterauth too, in case the old master
+            // ever comes back as a replica.
+            master.call("CONFIG", "SET", "masterauth", password);
+            master.call("CONFIG", "SET", "requirepass", password);
+        }
+        for (int i = 0; i < replicas; i++) {
+            List<String> args = new ArrayList<>(rdb);
+            args.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+            if (password != null) {
+                args.addAll(List.of("--masterauth", password));
+            }
+            RedisServerFixture r = RedisServerFixture.start(args);
+            dataNodes.add(r);
+            if (password != null) {
+                r.call("CONFIG", "SET", "requirepass", password);
+            }
+        }
+        await("replicas in sync", () -> dataNodes.stream().skip(1).allMatch(r ->
+                info(r.port(), "replication").contains("master_link_status:up")));
+
+        for (int i = 0; i < SENTINELS; i++) {
+            sentinels.add(Sentinel.launch(dir, i, master.port(), password));
+        }
+        // Quorum 2 needs every sentinel to know the others (hello messages, every 2 s), and a failover needs them to
+        // know the replicas (INFO from the master) in a healthy state.
+        await("sentinels see " + replicas + " replicas and each other", () -> {
+            for (Sentinel s : sentinels) {
+                Map<String, String> m = asMap(call(s.port, null, "SENTINEL", "MASTER", MASTER_NAME));
+                if (!"master".equals(m.get("flags")) || !Integer.toString(replicas).equals(m.get("num-slaves"))
+                        || !Integer.toString(SENTINELS - 1).equals(m.get("num-other-sentinels"))) {
+                    return false;
+                }
+                for (Object r : (List<?>) call(s.port, null, "SENTINEL", "REPLICAS", MASTER_NAME)) {
+                    Map<String, String> rm = asMap(r);
+                    if (!"slave".equals(rm.get("flags")) || !"ok".equals(rm.get("master-link-status"))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * {@code redis-sentinel://[:password@]127.0.0.1:s1,127.0.0.1:s2,127.0.0.1:s3#modseq}: Lettuce's Sentinel URI, the
+     * master name as fragment (RedisURI also accepts {@code ?sentinelMasterId=modseq}).
+     */
+    public String uri() {
+        String auth = password == null ? "" : ":" + password + "@";
+        return "redis-sentinel://" + auth
+                + sentinels.stream().map(s -> "127.0.0.1:" + s.port).collect(Collectors.joining(",")) + "#" + MASTER_NAME;
+    }
+
+    /** Port of the master, as the first sentinel that answers reports it. */
+    public int masterPort() {
+        for (Sentinel s : sentinels) {
+            try {
+                return reportedMaster(s);
+            } catch (IOException | RuntimeException tryNext) {
+                // that sentinel is down or busy
+            }
+        }
+        throw new IllegalStateException("no sentinel answers");
+    }
+
+    /** The data nodes (master first at start; after a failover, ask {@link #masterPort()}). */
+    public List<RedisServerFixture> dataNodes() {
+        return List.copyOf(dataNodes);
+    }
+
+    public List<Integer> sentinelPorts() {
+        return sentinels.stream().map(s -> s.port).toList();
+    }
+
+    /** SIGKILLs the current master and returns its port. */
+    public int killMaster() {
+        int port = masterPort();
+        RedisServerFixture victim = dataNodes.stream().filter(n -> n.port() == port).findFirst()
+                .orElseThrow(() -> new IllegalStateException("master port " + port + " is not one of ours"));
+        previousMasterPort = port;
+        victim.stop();
+        return port;
+    }
+
+    /**
+     * Asks a sentinel for a failover while the master is healthy ({@code SENTINEL FAILOVER}): a replica is promoted
+     * and the old master, still running, is turned into its replica. Returns the old master's port.
+     */
+    public int manualFailover() throws IOException {
+        int port = masterPort();
+        previousMasterPort = port;
+        call(sentinels.get(0).port, null, "SENTINEL", "FAILOVER", MASTER_NAME);
+        return port;
+    }
+
+    /**
+     * Waits until every sentinel reports a master other than the one {@link #killMaster()} killed (or
+     * {@link #manualFailover()} demoted), that node says {@code role:master}, and every other running data node
+     * replicates it with its link up (so that the set can fail over again). Returns the new master's port.
+     */
+    public int awaitFailover(Duration max) {
+        int old = previousMasterPort;
+        if (old < 0) {
+            throw new IllegalStateException("killMaster() or manualFailover() first");
+        }
+        int[] now = {-1};
+        try {
+            await(max, "a sentinel failover away from port " + old, () -> {
+                int seen = -1;
+                for (Sentinel s : sentinels) {
+                    int p = reportedMaster(s);
+                    if (p == old || (seen >= 0 && p != seen)) {
+                        return false;
+                    }
+                    seen = p;
+                }
+                now[0] = seen;
+                if (!info(seen, "replication").contains("role:master")) {
+                    return false;
+                }
+                for (RedisServerFixture n : dataNodes) {
+                    if (n.isRunning() && n.port() != seen) {
+                        String repl = info(n.port(), "replication");
+                        if (!repl.contains("master_port:" + seen + "\r\n") || !repl.contains("master_link_status:up")) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return now[0];
+    }
+
+    /** Sends a command to a data node (AUTH first when there is a password). */
+    public Object callDataNode(int port, String... args) throws IOException {
+        return call(port, password, args);
+    }
+
+    private int reportedMaster(Sentinel s) throws IOException {
+        List<?> addr = (List<?>) call(s.port, null, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
+        return Integer.parseInt((String) addr.get(1));
+    }
+
+    private String info(int port, String section) {
+        try {
+            return (String) call(port, password, "INFO", section);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        sentinels.forEach(Sentinel::kill);
+        dataNodes.forEach(RedisServerFixture::close);
+        try (var files = Files.list(dir)) {
+            files.forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temp dir cleanup is best effort
+        }
+        dir.toFile().delete();
+    }
+
+    // ---- sentinel processes -----------------------------------------------------------------------------------
+
+    /** One {@code redis-server <conf> --sentinel}; the config file must be writable (sentinels rewrite it). */
+    private static final class Sentinel {
+        final int port;
+        final Process process;
+
+        private Sentinel(int port, Process process) {
+            this.port = port;
+            this.process = process;
+        }
+
+        static Sentinel launch(Path dir, int index, int masterPort, String password) throws IOException {
+            IOException last = null;
+            for (int attempt = 0; attempt < 5; attempt++) { // another process may grab the free port first
+                int port = freePort();
+                Path conf = dir.resolve("sentinel-" + index + ".conf");
+                Path log = dir.resolve("sentinel-" + index + ".log");
+                StringBuilder c = new StringBuilder()
+                        .append("port ").append(port).append('\n')
+                        .append("bind 127.0.0.1\n")
+                        .append("daemonize no\n")
+                        .append("dir ").append(dir).append('\n')
+                        .append("sentinel resolve-hostnames no\n")
+                        .append("sentinel monitor ").append(MASTER_NAME).append(" 127.0.0.1 ").append(masterPort)
+                        .append(" 2\n")
+                        .append("sentinel down-after-milliseconds ").append(MASTER_NAME).append(" 1000\n")
+                        // also the pause before a failed election is retried (twice this), so keep it short
+                        .append("sentinel failover-timeout ").append(MASTER_NAME).append(" 3000\n")
+                        .append("sentinel parallel-syncs ").append(MASTER_NAME).append(" 1\n");
+                if (password != null) {
+                    c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(password).append('\n');
+                }
+                Files.writeString(conf, c.toString());
+                Process p = new ProcessBuilder(RedisServerFixture.findBinary().toString(), conf.toString(), "--sentinel")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .start();
+                Sentinel s = new Sentinel(port, p);
+                try {
+                    await(Duration.ofSeconds(10), "sentinel on port " + port + " answers PING", () -> {
+                        if (!p.isAlive()) {
+                            throw new IOException("sentinel exited: " + Files.readString(log));
+                        }
+                        return "PONG".equals(call(port, null, "PING"));
+                    });
+                    return s;
+                } catch (IOException e) {
+                    s.kill();
+                    last = e;
+                }
+            }
+            throw last;
+        }
+
+        void kill() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    // ---- waiting ----------------------------------------------------------------------------------------------
+
+    private interface Check {
+        boolean ok() throws IOException;
+    }
+
+    private static void await(String what, Check check) throws IOException {
+        await(SETTLE, what, check);
+    }
+
+    /** Polls every 50 ms; a check that throws counts as "not yet" (the last such error is reported on timeout). */
+    private static void await(Duration max, String what, Check check) throws IOException {
+        long deadline = System.nanoTime() + max.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (check.ok()) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("sentinel exited")) {
+                    throw (IOException) e;
+                }
+                last = e;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        throw new IOException("redis sentinel fixture: timed out waiting until " + what, last);
+    }
+
+    // ---- a tiny RESP client (AUTH-aware, unlike RedisServerFixture#call) -----------------------------------------
+
+    /**
+     * Sends one command over a fresh connection (after AUTH when {@code password} is set) and returns the reply:
+     * String (null for nil), Long or List; an error reply throws IllegalStateException.
+     */
+    static Object call(int port, String password, String... args) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            if (password != null) {
+                write(out, "AUTH", password);
+                readReply(in);
+            }
+            write(out, args);
+            return readReply(in);
+        }
+    }
+
+    private static void write(OutputStream out, String... args) throws IOException {
+        StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            cmd.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static Object readReply(InputStream in) throws IOException {
+        int type = in.read();
+        String line = readLine(in);
+        switch (type) {
+            case '+':
+                return line;
+            case '-':
+                throw new IllegalStateException(line);
+            case ':':
+                return Long.parseLong(line);
+            case '$': {
+                int n = Integer.parseInt(line);
+                if (n < 0) {
+                    return null;
+                }
+                byte[] b = in.readNBytes(n + 2);
+                return new String(b, 0, n, StandardCharsets.UTF_8);
+            }
+            case '*': {
+                int n = Integer.parseInt(line);
+                List<Object> items = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    items.add(readReply(in));
+                }
+                return items;
+            }
+            default:
+                throw new IOException("unexpected reply type " + type);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\r') {
+            if (c < 0) {
+                throw new IOException("connection closed");
+            }
+            sb.append((char) c);
+        }
+        in.read(); // '\n'
+        return sb.toString();
+    }
+
+    /** SENTINEL MASTER / REPLICAS entries are flat [name, value, name, value, ...] lists. */
+    private static Map<String, String> asMap(Object flat) {
+        List<?> l = (List<?>) flat;
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i + 1 < l.size(); i += 2) {
+            m.put((String) l.get(i), (String) l.get(i + 1));
+        }
+        return m;
+    }
+}
