@@ -24,7 +24,7 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  * and expiry entries: keys have the default 30-day TTL) and MEMORY USAGE ... SAMPLES 0 over every key of 20 sampled
  * mailboxes. Run with:
  * <pre>
- * mvn -o -q -pl state test -Dtest=RedisMemoryAtScaleBenchTest -Dmodseq.bench=true -Dsurefire.failIfNoSpecifiedTests=false
+ * mvn -o -q -pl state test -Dbench -Dtest=RedisMemoryAtScaleBenchTest -Dmodseq.bench=true -Dsurefire.failIfNoSpecifiedTests=false
  * (add -Dmodseq.redis.server=embedded for the Redis 6.2 binary); figures: BENCH lines in
  * state/target/surefire-reports/org.modseqproxy.state.RedisMemoryAtScaleBenchTest-output.txt
  * </pre>

@@ -38,7 +38,7 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  * in one run, interleaved. Then Redis memory per message for that mailbox (MEMORY USAGE over its keys).
  *
  * <p>Out of the default suite (about a minute):
- * {@code mvn -o -q -pl proxy test -Dtest=ResyncBench -Dmodseq.bench=true -Dsurefire.failIfNoSpecifiedTests=false};
+ * {@code mvn -o -q -pl proxy test -Dbench -Dtest=ResyncBench -Dmodseq.bench=true -Dsurefire.failIfNoSpecifiedTests=false};
  * the table is in {@code proxy/target/surefire-reports/org.modseqproxy.proxy.bench.ResyncBench-output.txt}.
  */
 @Tag("bench")
