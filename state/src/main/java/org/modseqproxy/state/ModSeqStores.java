@@ -33,7 +33,17 @@ public final class ModSeqStores {
             return RedisModSeqStore.create(s, opts);
         }
         throw new IllegalArgumentException("unknown state store spec (memory, off, redis://..., redis-cluster://...): "
-                + spec);
+                + redacted(spec));
+    }
+
+    /**
+     * The spec with any {@code user:password@} replaced by {@code ***@}: safe to log or show on /health.
+     * {@code rediss://alice:secret@h:6380} becomes {@code rediss://***@h:6380}.
+     */
+    public static String redacted(String spec) {
+        // Up to the last '@' of each comma-separated URI: a password may itself hold '@', ':' or '/'. Masking a
+        // little too much (a query value with '@') is better than showing a little of a secret.
+        return spec.replaceAll("(://)[^,]*@", "$1***@");
     }
 
     /** True for the store made by spec "off". */

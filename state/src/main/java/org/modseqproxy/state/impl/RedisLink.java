@@ -7,6 +7,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -56,8 +57,16 @@ final class RedisLink implements AutoCloseable {
      * Spec forms: {@code redis://}, {@code rediss://}, {@code redis-sentinel://} (one RedisClient);
      * {@code redis-cluster://[user:pass@]h1:p1,h2:p2} / {@code rediss-cluster://...} or a comma-separated list of
      * {@code redis://} URIs (a RedisClusterClient seeded with those nodes).
+     *
+     * <p>TLS and login are Lettuce's own: {@code rediss} URIs (with {@code ?verifyPeer=FULL|CA|NONE}, FULL by
+     * default), {@link StoreOptions#tls()} as its SslOptions, and {@link StoreOptions#credentials()} or the URI's
+     * userinfo as AUTH/HELLO credentials. Cluster nodes found through the topology inherit all of it from the seeds.
      */
     static RedisLink open(String spec, StoreOptions opts) {
+        if (!opts.credentials().isNone() && hasUserInfo(spec)) {
+            // two sources for one secret: refuse rather than guess which one wins
+            throw new IllegalArgumentException("Redis credentials given both in the store URI and in the options");
+        }
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -66,21 +75,27 @@ final class RedisLink implements AutoCloseable {
         SocketOptions socket = SocketOptions.builder().connectTimeout(opts.commandTimeout()).build();
         TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(true)
                 .timeoutSource(new ScaledTimeout(opts.commandTimeout().toMillis())).build();
+        SslOptions ssl = sslOptions(opts);
         List<RedisURI> clusterNodes = clusterNodes(spec);
         if (clusterNodes == null) {
             RedisURI uri = RedisURI.create(spec);
             uri.setTimeout(opts.commandTimeout());
+            applyCredentials(uri, opts.credentials());
             RedisClient client = RedisClient.create(resources);
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)
+                    .sslOptions(ssl)
                     .build());
             return new RedisLink(resources, client,
                     () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture());
         }
-        clusterNodes.forEach(u -> u.setTimeout(opts.commandTimeout()));
+        clusterNodes.forEach(u -> {
+            u.setTimeout(opts.commandTimeout());
+            applyCredentials(u, opts.credentials());
+        });
         RedisClusterClient client = RedisClusterClient.create(resources, clusterNodes);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
@@ -89,6 +104,7 @@ final class RedisLink implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socket)
                 .timeoutOptions(timeouts)
+                .sslOptions(ssl)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
                         .enablePeriodicRefresh(Duration.ofMinutes(1))
@@ -97,6 +113,52 @@ final class RedisLink implements AutoCloseable {
         // connectAsync needs the slot map first (the blocking connect() would load it itself).
         return new RedisLink(resources, client, () -> client.refreshPartitionsAsync().toCompletableFuture()
                 .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
+    }
+
+    /**
+     * Used by {@code rediss} URIs only. Without a CA file the JVM's trust store decides; the handshake gets the same
+     * bound as a command, so a server that never finishes it costs one timeout, not Lettuce's default 10 s.
+     */
+    static SslOptions sslOptions(StoreOptions opts) {
+        StoreOptions.Tls tls = opts.tls();
+        SslOptions.Builder b = SslOptions.builder().jdkSslProvider().handshakeTimeout(opts.commandTimeout());
+        if (tls.caFile() != null) {
+            b.trustManager(tls.caFile().toFile());
+        }
+        if (tls.certFile() != null) {
+            b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile(), null); // unencrypted PKCS#8 key
+        }
+        return b.build();
+    }
+
+    private static void applyCredentials(RedisURI uri, StoreOptions.Credentials c) {
+        if (c.isNone()) {
+            return;
+        }
+        if (c.username() != null) {
+            uri.setAuthentication(c.username(), c.password()); // Redis 6+ ACL: HELLO/AUTH user pass
+        } else {
+            uri.setAuthentication(c.password()); // requirepass: AUTH pass
+        }
+    }
+
+    /** True when a URI of the spec carries {@code user:pass@} or {@code pass@} before its host. */
+    static boolean hasUserInfo(String spec) {
+        for (String part : spec.split(",")) {
+            int scheme = part.indexOf("://");
+            String authority = scheme >= 0 ? part.substring(scheme + 3) : part;
+            int end = authority.length();
+            for (char c : new char[] {'/', '?', '#'}) {
+                int i = authority.indexOf(c);
+                if (i >= 0 && i < end) {
+                    end = i;
+                }
+            }
+            if (authority.substring(0, end).contains("@")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
