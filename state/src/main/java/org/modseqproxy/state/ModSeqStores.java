@@ -1,5 +1,6 @@
 package org.modseqproxy.state;
 
+import java.util.regex.Pattern;
 import org.modseqproxy.state.impl.DisabledModSeqStore;
 import org.modseqproxy.state.impl.InMemoryModSeqStore;
 import org.modseqproxy.state.impl.RedisModSeqStore;
@@ -17,6 +18,8 @@ import org.modseqproxy.state.impl.RedisModSeqStore;
  * </ul>
  */
 public final class ModSeqStores {
+
+    private static final Pattern USER_INFO = Pattern.compile("(://)[^,]*@");
 
     private ModSeqStores() {
     }
@@ -36,6 +39,11 @@ public final class ModSeqStores {
                 + redacted(spec));
     }
 
+    /** True when a URI of the spec carries {@code user:pass@} or {@code pass@} (what {@link #redacted} masks). */
+    public static boolean hasUserInfo(String spec) {
+        return USER_INFO.matcher(spec).find();
+    }
+
     /**
      * The spec with any {@code user:password@} replaced by {@code ***@}: safe to log or show on /health.
      * {@code rediss://alice:secret@h:6380} becomes {@code rediss://***@h:6380}.
@@ -43,7 +51,7 @@ public final class ModSeqStores {
     public static String redacted(String spec) {
         // Up to the last '@' of each comma-separated URI: a password may itself hold '@', ':' or '/'. Masking a
         // little too much (a query value with '@') is better than showing a little of a secret.
-        return spec.replaceAll("(://)[^,]*@", "$1***@");
+        return USER_INFO.matcher(spec).replaceAll("$1***@");
     }
 
     /** True for the store made by spec "off". */

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.modseqproxy.state.ModSeqStores;
 import org.modseqproxy.state.StoreOptions;
 
 /**
@@ -63,7 +64,7 @@ final class RedisLink implements AutoCloseable {
      * userinfo as AUTH/HELLO credentials. Cluster nodes found through the topology inherit all of it from the seeds.
      */
     static RedisLink open(String spec, StoreOptions opts) {
-        if (!opts.credentials().isNone() && hasUserInfo(spec)) {
+        if (!opts.credentials().isNone() && ModSeqStores.hasUserInfo(spec)) {
             // two sources for one secret: refuse rather than guess which one wins
             throw new IllegalArgumentException("Redis credentials given both in the store URI and in the options");
         }
@@ -140,25 +141,6 @@ final class RedisLink implements AutoCloseable {
         } else {
             uri.setAuthentication(c.password()); // requirepass: AUTH pass
         }
-    }
-
-    /** True when a URI of the spec carries {@code user:pass@} or {@code pass@} before its host. */
-    static boolean hasUserInfo(String spec) {
-        for (String part : spec.split(",")) {
-            int scheme = part.indexOf("://");
-            String authority = scheme >= 0 ? part.substring(scheme + 3) : part;
-            int end = authority.length();
-            for (char c : new char[] {'/', '?', '#'}) {
-                int i = authority.indexOf(c);
-                if (i >= 0 && i < end) {
-                    end = i;
-                }
-            }
-            if (authority.substring(0, end).contains("@")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -37,13 +37,13 @@ class RedisLinkSpecTest {
 
     @Test
     void userInfoIsFoundInEveryUriForm() {
-        assertThat(RedisLink.hasUserInfo("rediss://alice:pw@h:6380/0")).isTrue();
-        assertThat(RedisLink.hasUserInfo("redis://:pw@h")).isTrue();
-        assertThat(RedisLink.hasUserInfo("redis-sentinel://pw@s1:26379,s2:26379#m")).isTrue();
-        assertThat(RedisLink.hasUserInfo("rediss-cluster://u:p@h1:1,h2:2")).isTrue();
-        assertThat(RedisLink.hasUserInfo("redis://a:1,redis://u:p@b:2")).isTrue();
-        assertThat(RedisLink.hasUserInfo("rediss://h:6380?verifyPeer=CA")).isFalse();
-        assertThat(RedisLink.hasUserInfo("redis-sentinel://s1:26379,s2:26379/0#mymaster")).isFalse();
+        assertThat(ModSeqStores.hasUserInfo("rediss://alice:pw@h:6380/0")).isTrue();
+        assertThat(ModSeqStores.hasUserInfo("redis://:pw@h")).isTrue();
+        assertThat(ModSeqStores.hasUserInfo("redis-sentinel://pw@s1:26379,s2:26379#m")).isTrue();
+        assertThat(ModSeqStores.hasUserInfo("rediss-cluster://u:p@h1:1,h2:2")).isTrue();
+        assertThat(ModSeqStores.hasUserInfo("redis://a:1,redis://u:p@b:2")).isTrue();
+        assertThat(ModSeqStores.hasUserInfo("rediss://h:6380?verifyPeer=CA")).isFalse();
+        assertThat(ModSeqStores.hasUserInfo("redis-sentinel://s1:26379,s2:26379/0#mymaster")).isFalse();
     }
 
     @Test
