@@ -16,6 +16,7 @@ import org.modseqproxy.state.impl.RedisModSeqStore;
  *   <li>Redis Cluster: {@code redis-cluster://[user:pass@]h1:p1,h2:p2} ({@code rediss-cluster://} for TLS), or a
  *       comma-separated list of {@code redis://} URIs (seed nodes).</li>
  * </ul>
+ *
  * <p>For Redis, {@link StoreOptions#tls()} (private CA, client certificate) and {@link StoreOptions#credentials()}
  * (ACL user or requirepass, instead of {@code user:pass@} in the URI) complete the spec.
  */
