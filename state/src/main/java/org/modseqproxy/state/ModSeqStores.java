@@ -1,5 +1,6 @@
 package org.modseqproxy.state;
 
+import java.util.regex.Pattern;
 import org.modseqproxy.state.impl.DisabledModSeqStore;
 import org.modseqproxy.state.impl.InMemoryModSeqStore;
 import org.modseqproxy.state.impl.RedisModSeqStore;
@@ -15,8 +16,13 @@ import org.modseqproxy.state.impl.RedisModSeqStore;
  *   <li>Redis Cluster: {@code redis-cluster://[user:pass@]h1:p1,h2:p2} ({@code rediss-cluster://} for TLS), or a
  *       comma-separated list of {@code redis://} URIs (seed nodes).</li>
  * </ul>
+ *
+ * <p>For Redis, {@link StoreOptions#tls()} (private CA, client certificate) and {@link StoreOptions#credentials()}
+ * (ACL user or requirepass, instead of {@code user:pass@} in the URI) complete the spec.
  */
 public final class ModSeqStores {
+
+    private static final Pattern USER_INFO = Pattern.compile("(://)[^,]*@");
 
     private ModSeqStores() {
     }
@@ -33,7 +39,22 @@ public final class ModSeqStores {
             return RedisModSeqStore.create(s, opts);
         }
         throw new IllegalArgumentException("unknown state store spec (memory, off, redis://..., redis-cluster://...): "
-                + spec);
+                + redacted(spec));
+    }
+
+    /** True when a URI of the spec carries {@code user:pass@} or {@code pass@} (what {@link #redacted} masks). */
+    public static boolean hasUserInfo(String spec) {
+        return USER_INFO.matcher(spec).find();
+    }
+
+    /**
+     * The spec with any {@code user:password@} replaced by {@code ***@}: safe to log or show on /health.
+     * {@code rediss://alice:secret@h:6380} becomes {@code rediss://***@h:6380}.
+     */
+    public static String redacted(String spec) {
+        // Up to the last '@' of each comma-separated URI: a password may itself hold '@', ':' or '/'. Masking a
+        // little too much (a query value with '@') is better than showing a little of a secret.
+        return USER_INFO.matcher(spec).replaceAll("$1***@");
     }
 
     /** True for the store made by spec "off". */

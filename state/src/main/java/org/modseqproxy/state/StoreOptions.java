@@ -1,5 +1,6 @@
 package org.modseqproxy.state;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -9,14 +10,19 @@ import java.time.Duration;
  *                              older ones are dropped and the horizon rises (RFC 7162 5.3). Default 10 000.
  * @param idleMailboxTtl        Redis keys of a mailbox expire after this long without use; {@link Duration#ZERO}
  *                              keeps them forever. Default 30 days. The memory store drops idle mailboxes likewise.
- * @param commandTimeout        Redis command (and connect) timeout: calls fail fast after it. Default 1 s.
+ * @param commandTimeout        Redis command (and connect, and TLS handshake) timeout: calls fail fast after it.
+ *                              Default 1 s.
  * @param circuitRetryDelay     after a failure the circuit stays open this long before one trial call. Default 2 s.
  * @param nearCacheMaxMessages  messages, summed over cached mailboxes, that the Redis store's near-cache may hold
  *                              (about 30 bytes each); 0 disables it. Default 2 000 000.
  * @param keyPrefix             Redis key prefix: keys look like {@code <prefix>:{<tag>}:m}. Default "ms".
+ * @param tls                   trust and client certificate for {@code rediss://} URIs. Default: JVM trust, no
+ *                              client certificate.
+ * @param credentials           Redis login given outside the URI (so that secrets need not be in it). Default none.
  */
 public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Duration commandTimeout,
-                           Duration circuitRetryDelay, int nearCacheMaxMessages, String keyPrefix) {
+                           Duration circuitRetryDelay, int nearCacheMaxMessages, String keyPrefix, Tls tls,
+                           Credentials credentials) {
 
     public StoreOptions {
         if (expungeLogMaxEntries < 1) {
@@ -29,33 +35,96 @@ public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Du
         if (keyPrefix.isEmpty() || keyPrefix.contains("{") || keyPrefix.contains("}")) {
             throw new IllegalArgumentException("keyPrefix must be non-empty and brace-free");
         }
+        if (tls == null || credentials == null) {
+            throw new IllegalArgumentException("tls and credentials must not be null (use Tls.DEFAULT, Credentials.NONE)");
+        }
+    }
+
+    /**
+     * TLS material for Redis, PEM files. The server certificate is verified against {@code caFile} (the JVM's trust
+     * store when null); host name checking follows the URI's {@code verifyPeer} (Lettuce: FULL by default = chain
+     * and host name, CA = chain only, NONE = nothing). {@code certFile}+{@code keyFile} (PKCS#8 key) is the client
+     * certificate for servers that require one ({@code tls-auth-clients yes}).
+     */
+    public record Tls(Path caFile, Path certFile, Path keyFile) {
+        public static final Tls DEFAULT = new Tls(null, null, null);
+
+        public Tls {
+            if ((certFile == null) != (keyFile == null)) {
+                throw new IllegalArgumentException("a client certificate needs both certFile and keyFile");
+            }
+        }
+
+        public boolean isDefault() {
+            return equals(DEFAULT);
+        }
+    }
+
+    /**
+     * A Redis login: an ACL user and password (Redis 6+ AUTH user pass), or only a password (requirepass, the
+     * {@code default} user). toString never shows the password.
+     */
+    public record Credentials(String username, String password) {
+        public static final Credentials NONE = new Credentials(null, null);
+
+        public Credentials {
+            if (username != null && password == null) {
+                throw new IllegalArgumentException("a Redis username needs a password");
+            }
+        }
+
+        public boolean isNone() {
+            return password == null;
+        }
+
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + ", password=" + (password == null ? "none" : "***") + "]";
+        }
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(10_000, Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofSeconds(2), 2_000_000, "ms");
+        return new StoreOptions(10_000, Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofSeconds(2), 2_000_000,
+                "ms", Tls.DEFAULT, Credentials.NONE);
     }
 
     public StoreOptions withExpungeLogMaxEntries(int n) {
-        return new StoreOptions(n, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix);
+        return new StoreOptions(n, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix,
+                tls, credentials);
     }
 
     public StoreOptions withIdleMailboxTtl(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, d, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, d, commandTimeout, circuitRetryDelay, nearCacheMaxMessages,
+                keyPrefix, tls, credentials);
     }
 
     public StoreOptions withCommandTimeout(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, d, circuitRetryDelay, nearCacheMaxMessages, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, d, circuitRetryDelay, nearCacheMaxMessages,
+                keyPrefix, tls, credentials);
     }
 
     public StoreOptions withCircuitRetryDelay(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, d, nearCacheMaxMessages, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, d, nearCacheMaxMessages,
+                keyPrefix, tls, credentials);
     }
 
     public StoreOptions withNearCacheMaxMailboxes(int n) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, n, keyPrefix);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, n, keyPrefix,
+                tls, credentials);
     }
 
     public StoreOptions withKeyPrefix(String p) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, p);
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
+                nearCacheMaxMessages, p, tls, credentials);
+    }
+
+    public StoreOptions withTls(Tls t) {
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
+                nearCacheMaxMessages, keyPrefix, t, credentials);
+    }
+
+    public StoreOptions withCredentials(Credentials c) {
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
+                nearCacheMaxMessages, keyPrefix, tls, c);
     }
 }

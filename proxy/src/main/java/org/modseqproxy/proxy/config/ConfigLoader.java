@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.modseqproxy.state.ModSeqStores;
+import org.modseqproxy.state.StoreOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -42,6 +44,12 @@ public final class ConfigLoader {
     DEFAULTS.put("state.expungeLogMaxEntries", 10000);
     DEFAULTS.put("state.idleMailboxTtl", "30d");
     DEFAULTS.put("state.timeout", "2s");
+    DEFAULTS.put("state.username", "");
+    DEFAULTS.put("state.password", "");
+    DEFAULTS.put("state.passwordFile", "");
+    DEFAULTS.put("state.tls.caFile", "");
+    DEFAULTS.put("state.tls.certFile", "");
+    DEFAULTS.put("state.tls.keyFile", "");
     DEFAULTS.put("limits.maxLineLength", 8192);
     DEFAULTS.put("limits.maxLiteralSize", "100MiB");
     DEFAULTS.put("limits.maxSessions", 10000);
@@ -156,7 +164,9 @@ public final class ConfigLoader {
         list("state.offMailboxes"),
         positiveInt("state.expungeLogMaxEntries"),
         Units.duration("state.idleMailboxTtl", values.get("state.idleMailboxTtl")),
-        Units.duration("state.timeout", values.get("state.timeout")));
+        Units.duration("state.timeout", values.get("state.timeout")),
+        redisLogin(),
+        redisTls());
     ProxyConfig.Limits limits = new ProxyConfig.Limits(
         positiveInt("limits.maxLineLength"),
         Units.size("limits.maxLiteralSize", values.get("limits.maxLiteralSize")),
@@ -175,6 +185,88 @@ public final class ConfigLoader {
         new ProxyConfig.Id(bool("id.forwardClientAddress")),
         new ProxyConfig.Metrics(hostPort("metrics.listen")),
         new ProxyConfig.Shutdown(Units.duration("shutdown.gracePeriod", values.get("shutdown.gracePeriod"))));
+  }
+
+  /** state.username + state.password (or state.passwordFile): the Redis login, kept out of the store URI. */
+  private StoreOptions.Credentials redisLogin() {
+    String store = required("state.store");
+    String user = str("state.username");
+    String password = rawStr("state.password");
+    String file = str("state.passwordFile");
+    if (password != null && file != null) {
+      throw new ConfigException("state.password and state.passwordFile: give one of them, not both");
+    }
+    if (file != null) {
+      password = readPasswordFile(file);
+    }
+    if (password == null) {
+      if (user != null) {
+        throw new ConfigException("state.username needs state.password or state.passwordFile");
+      }
+      return StoreOptions.Credentials.NONE;
+    }
+    String key = file != null ? "state.passwordFile" : "state.password";
+    if (!store.startsWith("redis")) {
+      throw new ConfigException(key + " is set, but state.store '" + store + "' is not Redis");
+    }
+    if (ModSeqStores.hasUserInfo(store)) {
+      // two places for one secret: refuse rather than pick one silently
+      throw new ConfigException(key + " is set, but state.store carries a login too (user:pass@); give it in one place");
+    }
+    return new StoreOptions.Credentials(user, password);
+  }
+
+  /** A secret file (Docker/Kubernetes secret): its content without the trailing line break. */
+  private static String readPasswordFile(String file) {
+    String s;
+    try {
+      s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException("state.passwordFile: cannot read " + file);
+    }
+    s = s.replaceAll("[\\r\\n]+$", "");
+    if (s.isEmpty()) {
+      throw new ConfigException("state.passwordFile: " + file + " is empty");
+    }
+    return s;
+  }
+
+  /** state.tls.*: PEM files for rediss:// (a private CA; a client certificate for mutual TLS). */
+  private StoreOptions.Tls redisTls() {
+    Path ca = readableFile("state.tls.caFile");
+    Path cert = readableFile("state.tls.certFile");
+    Path key = readableFile("state.tls.keyFile");
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException("state.tls: state.tls.certFile and state.tls.keyFile go together");
+    }
+    if (ca == null && cert == null) {
+      return StoreOptions.Tls.DEFAULT;
+    }
+    String store = required("state.store");
+    if (!store.startsWith("rediss")) {
+      throw new ConfigException("state.tls." + (ca != null ? "caFile" : "certFile")
+          + " is set, but state.store does not use TLS (rediss://, rediss-cluster://, rediss-sentinel://)");
+    }
+    return new StoreOptions.Tls(ca, cert, key);
+  }
+
+  private Path readableFile(String key) {
+    String f = str(key);
+    if (f == null) {
+      return null;
+    }
+    Path p = Path.of(f);
+    if (!Files.isReadable(p) || Files.isDirectory(p)) {
+      throw new ConfigException(key + ": cannot read " + f);
+    }
+    return p;
+  }
+
+  /** Like {@link #str} but keeps surrounding spaces (they may belong to a password); null when empty. */
+  private String rawStr(String key) {
+    Object v = values.get(key);
+    String s = v == null ? "" : String.valueOf(v);
+    return s.isEmpty() ? null : s;
   }
 
   private String str(String key) {

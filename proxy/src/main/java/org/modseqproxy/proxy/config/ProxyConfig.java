@@ -2,6 +2,7 @@ package org.modseqproxy.proxy.config;
 
 import java.time.Duration;
 import java.util.List;
+import org.modseqproxy.state.StoreOptions;
 
 /**
  * The whole configuration, validated. Built by {@link ConfigLoader} from defaults, the YAML file, environment
@@ -37,14 +38,30 @@ public record ProxyConfig(
 
   public enum Consistency { SHARED, EXCLUSIVE }
 
-  /** store: "memory", "off", or a Redis URI as Lettuce spells it. */
+  /**
+   * store: "memory", "off", or a Redis URI as Lettuce spells it. redisLogin: user/password given outside the URI
+   * (its toString hides the password); redisTls: CA and client certificate for rediss:// URIs.
+   */
   public record State(
       String store,
       Consistency mode,
       List<String> offMailboxes,
       int expungeLogMaxEntries,
       Duration idleMailboxTtl,
-      Duration timeout) {}
+      Duration timeout,
+      StoreOptions.Credentials redisLogin,
+      StoreOptions.Tls redisTls) {
+
+    /** The store's options, as the launcher (and the test fixture) build the store from this configuration. */
+    public StoreOptions storeOptions() {
+      return StoreOptions.defaults()
+          .withExpungeLogMaxEntries(expungeLogMaxEntries)
+          .withIdleMailboxTtl(idleMailboxTtl)
+          .withCommandTimeout(timeout)
+          .withCredentials(redisLogin)
+          .withTls(redisTls);
+    }
+  }
 
   public record Limits(
       int maxLineLength, long maxLiteralSize, int maxSessions, Duration idleTimeout) {}

@@ -12,7 +12,6 @@ import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.proxy.session.ImapProxy;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.ModSeqStores;
-import org.modseqproxy.state.StoreOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -24,12 +23,7 @@ final class Launch {
   private Launch() {}
 
   static ModSeqStore store(ProxyConfig config) {
-    ProxyConfig.State s = config.state();
-    StoreOptions opts = StoreOptions.defaults()
-        .withExpungeLogMaxEntries(s.expungeLogMaxEntries())
-        .withIdleMailboxTtl(s.idleMailboxTtl())
-        .withCommandTimeout(s.timeout());
-    return ModSeqStores.create(s.store(), opts);
+    return ModSeqStores.create(config.state().store(), config.state().storeOptions());
   }
 
   /** Starts everything; blocks the main thread until a signal has shut the proxy down. */
@@ -89,8 +83,8 @@ final class Launch {
     return 0;
   }
 
-  /** Redis URIs may hold a password: show only the scheme and host part. */
+  /** Redis URIs may hold a password: never log one (user:pass@ becomes ***@). */
   static String describe(String spec) {
-    return spec.replaceAll("//[^@/]*@", "//***@");
+    return ModSeqStores.redacted(spec);
   }
 }

@@ -74,4 +74,81 @@ class ConfigLoaderTest {
     ProxyConfig c = new ConfigLoader().file(sample).set("tls.cert", "").set("tls.key", "").set("listen.tls", "").build();
     assertThat(c.backend().address()).isNotNull();
   }
+
+  @Test
+  void redisLoginAndTlsKeysLoadFromFileEnvironmentAndFlags() throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    Path cert = Files.writeString(dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\n");
+    Path key = Files.writeString(dir.resolve("client.key"), "-----BEGIN PRIVATE KEY-----\n");
+    Path secret = Files.writeString(dir.resolve("redis-password"), "from-a-file\n");
+    Path file = dir.resolve("c.yaml");
+    Files.writeString(file, """
+        backend:
+          address: 10.0.0.1:143
+        state:
+          store: rediss://redis.internal:6380?verifyPeer=CA
+          username: modseq
+          passwordFile: %s
+          tls:
+            caFile: %s
+            certFile: %s
+            keyFile: %s
+        """.formatted(secret, ca, cert, key));
+    ProxyConfig.State s = new ConfigLoader().file(file).build().state();
+    assertThat(s.redisLogin().username()).isEqualTo("modseq");
+    assertThat(s.redisLogin().password()).isEqualTo("from-a-file"); // the file's trailing newline is not part of it
+    assertThat(s.redisTls()).isEqualTo(new org.modseqproxy.state.StoreOptions.Tls(ca, cert, key));
+    assertThat(s.storeOptions().credentials()).isEqualTo(s.redisLogin());
+    assertThat(s.storeOptions().tls()).isEqualTo(s.redisTls());
+    assertThat(s.storeOptions().commandTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.toString()).contains("modseq").doesNotContain("from-a-file");
+
+    // the password from the environment (MODSEQ_STATE_PASSWORD), the file key unset by a flag
+    ProxyConfig.State e = new ConfigLoader().file(file)
+        .env(Map.of("MODSEQ_STATE_PASSWORD", "from-env", "MODSEQ_STATE_USERNAME", "other"))
+        .set("state.passwordFile=")
+        .build().state();
+    assertThat(e.redisLogin()).isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("other", "from-env"));
+
+    // defaults: no login, JVM trust
+    ProxyConfig.State d = new ConfigLoader().set("backend.address", "h:1").set("state.store", "redis://h:6379").build().state();
+    assertThat(d.redisLogin().isNone()).isTrue();
+    assertThat(d.redisTls().isDefault()).isTrue();
+    // a requirepass-only login (no user)
+    assertThat(new ConfigLoader().set("backend.address", "h:1").set("state.store", "redis://h:6379")
+        .set("state.password", "pw").build().state().redisLogin())
+        .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials(null, "pw"));
+  }
+
+  @Test
+  void redisLoginAndTlsMistakesFailNamingTheKey() throws Exception {
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+    java.util.function.Supplier<ConfigLoader> base = () -> new ConfigLoader().set("backend.address", "h:1")
+        .set("state.store", "rediss://h:6380");
+    assertThatThrownBy(() -> base.get().set("state.tls.cafile", ca.toString()))
+        .hasMessageContaining("unknown configuration key 'state.tls.cafile'");
+    Path typo = dir.resolve("typo.yaml");
+    Files.writeString(typo, "state:\n  tls:\n    caFiel: /x.pem\n");
+    assertThatThrownBy(() -> new ConfigLoader().file(typo)).hasMessageContaining("'state.tls.caFiel'");
+    Path typo2 = dir.resolve("typo2.yaml");
+    Files.writeString(typo2, "state:\n  pasword: x\n");
+    assertThatThrownBy(() -> new ConfigLoader().file(typo2)).hasMessageContaining("'state.pasword'");
+    assertThatThrownBy(() -> base.get().set("state.tls.caFile", dir.resolve("nope.pem").toString()).build())
+        .hasMessageContaining("state.tls.caFile: cannot read");
+    assertThatThrownBy(() -> base.get().set("state.tls.certFile", ca.toString()).build())
+        .hasMessageContaining("state.tls.certFile and state.tls.keyFile go together");
+    assertThatThrownBy(() -> base.get().set("state.store", "redis://h:6379").set("state.tls.caFile", ca.toString()).build())
+        .hasMessageContaining("state.tls.caFile").hasMessageContaining("rediss://");
+    assertThatThrownBy(() -> base.get().set("state.username", "u").build())
+        .hasMessageContaining("state.username needs state.password");
+    assertThatThrownBy(() -> base.get().set("state.password", "Secret-1").set("state.passwordFile", ca.toString()).build())
+        .hasMessageContaining("state.password and state.passwordFile").hasMessageNotContaining("Secret-1");
+    assertThatThrownBy(() -> base.get().set("state.passwordFile", dir.resolve("missing").toString()).build())
+        .hasMessageContaining("state.passwordFile: cannot read");
+    assertThatThrownBy(() -> base.get().set("state.store", "memory").set("state.password", "Secret-1").build())
+        .hasMessageContaining("state.password").hasMessageContaining("not Redis").hasMessageNotContaining("Secret-1");
+    assertThatThrownBy(() -> base.get().set("state.store", "rediss://u:Secret-2@h:6380").set("state.password", "Secret-1").build())
+        .hasMessageContaining("state.password").hasMessageContaining("one place")
+        .hasMessageNotContaining("Secret-1").hasMessageNotContaining("Secret-2");
+  }
 }

@@ -11,7 +11,6 @@ import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.proxy.session.ImapProxy;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.ModSeqStores;
-import org.modseqproxy.state.StoreOptions;
 
 /**
  * A real proxy on ephemeral loopback ports in front of any backend (GreenMail, Courier, Dovecot). Tests configure it
@@ -39,16 +38,19 @@ public final class ProxyFixture implements AutoCloseable {
     return start(backendHost, backendPort, "memory", c -> {});
   }
 
-  /** The store is built from the state.* keys as the launcher does (tweaks to state.* apply). */
+  /**
+   * The store is built from state.store = stateSpec and the other state.* keys as the launcher does (tweaks to state.*
+   * apply, e.g. state.tls.caFile or state.password).
+   */
   public static ProxyFixture start(String backendHost, int backendPort, String stateSpec, Consumer<ConfigLoader> tweak) {
+    Consumer<ConfigLoader> withSpec = c -> {
+      c.set("state.store", stateSpec);
+      tweak.accept(c);
+    };
     ConfigLoader probe = new ConfigLoader().set("backend.address", backendHost + ":" + backendPort).set("state.timeout", "1s");
-    tweak.accept(probe);
-    ProxyConfig.State st = probe.build().state();
-    ModSeqStore store = ModSeqStores.create(stateSpec, StoreOptions.defaults()
-        .withCommandTimeout(st.timeout())
-        .withExpungeLogMaxEntries(st.expungeLogMaxEntries())
-        .withIdleMailboxTtl(st.idleMailboxTtl()));
-    return start(backendHost, backendPort, store, true, tweak);
+    withSpec.accept(probe);
+    ModSeqStore store = ModSeqStores.create(stateSpec, probe.build().state().storeOptions());
+    return start(backendHost, backendPort, store, true, withSpec);
   }
 
   /** Proxy using a store the test owns (to share one store between two proxies, or to inspect it). */

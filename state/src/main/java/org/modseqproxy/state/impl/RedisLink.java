@@ -7,6 +7,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -28,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.modseqproxy.state.ModSeqStores;
 import org.modseqproxy.state.StoreOptions;
 
 /**
@@ -56,8 +58,16 @@ final class RedisLink implements AutoCloseable {
      * Spec forms: {@code redis://}, {@code rediss://}, {@code redis-sentinel://} (one RedisClient);
      * {@code redis-cluster://[user:pass@]h1:p1,h2:p2} / {@code rediss-cluster://...} or a comma-separated list of
      * {@code redis://} URIs (a RedisClusterClient seeded with those nodes).
+     *
+     * <p>TLS and login are Lettuce's own: {@code rediss} URIs (with {@code ?verifyPeer=FULL|CA|NONE}, FULL by
+     * default), {@link StoreOptions#tls()} as its SslOptions, and {@link StoreOptions#credentials()} or the URI's
+     * userinfo as AUTH/HELLO credentials. Cluster nodes found through the topology inherit all of it from the seeds.
      */
     static RedisLink open(String spec, StoreOptions opts) {
+        if (!opts.credentials().isNone() && ModSeqStores.hasUserInfo(spec)) {
+            // two sources for one secret: refuse rather than guess which one wins
+            throw new IllegalArgumentException("Redis credentials given both in the store URI and in the options");
+        }
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
@@ -66,6 +76,7 @@ final class RedisLink implements AutoCloseable {
         SocketOptions socket = SocketOptions.builder().connectTimeout(opts.commandTimeout()).build();
         TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(true)
                 .timeoutSource(new ScaledTimeout(opts.commandTimeout().toMillis())).build();
+        SslOptions ssl = sslOptions(opts);
         List<RedisURI> clusterNodes = clusterNodes(spec);
         if (clusterNodes == null) {
             RedisURI uri = RedisURI.create(spec);
@@ -76,17 +87,22 @@ final class RedisLink implements AutoCloseable {
             // answering) would hold every reconnect, and so the whole failover, for a minute before the next one is
             // asked. Give them the command timeout too.
             uri.getSentinels().forEach(s -> s.setTimeout(opts.commandTimeout()));
+            applyCredentials(uri, opts.credentials());
             RedisClient client = RedisClient.create(resources);
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)
+                    .sslOptions(ssl)
                     .build());
             return new RedisLink(resources, client,
                     () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture());
         }
-        clusterNodes.forEach(u -> u.setTimeout(opts.commandTimeout()));
+        clusterNodes.forEach(u -> {
+            u.setTimeout(opts.commandTimeout());
+            applyCredentials(u, opts.credentials());
+        });
         RedisClusterClient client = RedisClusterClient.create(resources, clusterNodes);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
@@ -95,6 +111,7 @@ final class RedisLink implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socket)
                 .timeoutOptions(timeouts)
+                .sslOptions(ssl)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
                         .enablePeriodicRefresh(Duration.ofMinutes(1))
@@ -103,6 +120,33 @@ final class RedisLink implements AutoCloseable {
         // connectAsync needs the slot map first (the blocking connect() would load it itself).
         return new RedisLink(resources, client, () -> client.refreshPartitionsAsync().toCompletableFuture()
                 .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
+    }
+
+    /**
+     * Used by {@code rediss} URIs only. Without a CA file the JVM's trust store decides; the handshake gets the same
+     * bound as a command, so a server that never finishes it costs one timeout, not Lettuce's default 10 s.
+     */
+    static SslOptions sslOptions(StoreOptions opts) {
+        StoreOptions.Tls tls = opts.tls();
+        SslOptions.Builder b = SslOptions.builder().jdkSslProvider().handshakeTimeout(opts.commandTimeout());
+        if (tls.caFile() != null) {
+            b.trustManager(tls.caFile().toFile());
+        }
+        if (tls.certFile() != null) {
+            b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile(), null); // unencrypted PKCS#8 key
+        }
+        return b.build();
+    }
+
+    private static void applyCredentials(RedisURI uri, StoreOptions.Credentials c) {
+        if (c.isNone()) {
+            return;
+        }
+        if (c.username() != null) {
+            uri.setAuthentication(c.username(), c.password()); // Redis 6+ ACL: HELLO/AUTH user pass
+        } else {
+            uri.setAuthentication(c.password()); // requirepass: AUTH pass
+        }
     }
 
     /**

@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Assumptions;
 import redis.embedded.core.ExecutableProvider;
 
 /**
@@ -33,19 +36,34 @@ import redis.embedded.core.ExecutableProvider;
  *     redis.restart();  // same port, empty data set
  * }
  * </pre>
+ *
+ * <p>Secured servers ({@link #start(RedisSecurity)}): TLS on the one and only port (no plain port at all, so a test
+ * cannot pass by accident over plaintext), an ACL user or requirepass. The fixture's own calls ({@link #call},
+ * {@link #flushAll}, the start-up PING) then go the way a client's would: over TLS trusting the test CA and showing
+ * the test client certificate, authenticated as a separate all-powerful ACL user ({@code fixture-admin}, random
+ * password) or with the requirepass. A second, plain admin port was the other choice; it was not taken because it
+ * would leave a plaintext door open next to the door under test.
  */
 public final class RedisServerFixture implements AutoCloseable {
+
+    /** The ACL user the fixture itself logs in as (the application's user may have fewer rights). */
+    public static final String ADMIN_USER = "fixture-admin";
+    /** Its password: one per test JVM, so that replicas can log in to their masters with it. */
+    static final String ADMIN_PASSWORD = UUID.randomUUID().toString();
 
     private final Path binary;
     private final int port;
     private final List<String> extraArgs;
+    private final RedisSecurity security;
     private final Path log;
     private volatile Process process;
 
-    private RedisServerFixture(Path binary, int port, List<String> extraArgs) throws IOException {
+    private RedisServerFixture(Path binary, int port, List<String> extraArgs, RedisSecurity security)
+            throws IOException {
         this.binary = binary;
         this.port = port;
         this.extraArgs = extraArgs;
+        this.security = security;
         this.log = Files.createTempFile("redis-fixture-" + port + "-", ".log");
         this.log.toFile().deleteOnExit();
         // never leave a redis-server behind, even if the test JVM exits without close()
@@ -67,20 +85,60 @@ public final class RedisServerFixture implements AutoCloseable {
      * {@code {port}} in an option is replaced by the chosen port.
      */
     public static RedisServerFixture start(List<String> extraArgs) {
+        return start(RedisSecurity.NONE, extraArgs);
+    }
+
+    /** Starts a secured server (TLS, ACL user, requirepass: see {@link RedisSecurity}). */
+    public static RedisServerFixture start(RedisSecurity security) {
+        return start(security, List.of());
+    }
+
+    public static RedisServerFixture start(RedisSecurity security, List<String> extraArgs) {
         Path bin = findBinary();
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
                 int port = freePort();
                 List<String> args = extraArgs.stream().map(a -> a.replace("{port}", Integer.toString(port))).toList();
-                RedisServerFixture f = new RedisServerFixture(bin, port, args);
+                RedisServerFixture f = new RedisServerFixture(bin, port, args, security);
                 f.launch();
                 return f;
             } catch (IOException e) {
                 last = e;
+                skipIfTlsIsMissingFromTheShippedBinary(security, e);
             }
         }
         throw new UncheckedIOException("could not start redis-server " + bin, last);
+    }
+
+    /**
+     * Only the fallback binary of embedded-redis may lack TLS: then TLS tests are skipped, saying why. A redis-server
+     * from PATH (or named by modseq.redis.server) that fails with TLS fails the test: nothing is skipped silently.
+     */
+    private static void skipIfTlsIsMissingFromTheShippedBinary(RedisSecurity security, IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        boolean tlsUnknown = msg.contains("Bad directive") && msg.contains("tls-");
+        Assumptions.assumeFalse(security.tls() != null && tlsUnknown && usesShippedBinary(),
+                "the redis-server shipped by embedded-redis was built without TLS; install redis-server "
+                        + "(Debian's is built with TLS) to run the Redis TLS tests");
+    }
+
+    /** True when start() falls back to the binary shipped in the embedded-redis jar. */
+    public static boolean usesShippedBinary() {
+        String override = System.getProperty("modseq.redis.server", "");
+        return override.equals("embedded") || (override.isBlank() && binaryOnPath() == null);
+    }
+
+    private static Path binaryOnPath() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path p = Path.of(dir, "redis-server");
+                if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
     }
 
     /** Which binary start() uses. */
@@ -90,13 +148,9 @@ public final class RedisServerFixture implements AutoCloseable {
             return Path.of(override);
         }
         if (override.isBlank()) {
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                if (!dir.isEmpty()) {
-                    Path p = Path.of(dir, "redis-server");
-                    if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                        return p;
-                    }
-                }
+            Path onPath = binaryOnPath();
+            if (onPath != null) {
+                return onPath;
             }
         }
         try {
@@ -125,8 +179,28 @@ public final class RedisServerFixture implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+        List<String> cmd = new ArrayList<>(List.of(binary.toString(),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+        TestCertificates tls = security.tls();
+        if (tls == null) {
+            cmd.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            cmd.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
+                    "--tls-cert-file", tls.serverCertFile().toString(),
+                    "--tls-key-file", tls.serverKeyFile().toString(),
+                    "--tls-ca-cert-file", tls.caFile().toString(),
+                    "--tls-auth-clients", security.clientCertRequired() ? "yes" : "no"));
+        }
+        if (security.user() != null) {
+            // the "default" user (no name, no password) is switched off: every client must say who it is
+            cmd.addAll(List.of("--user", "default", "off",
+                    "--user", ADMIN_USER, "on", ">" + ADMIN_PASSWORD, "~*", "&*", "+@all",
+                    "--user", security.user(), "on", ">" + security.password()));
+            cmd.addAll(security.userRuleList());
+        }
+        if (security.requirePass() != null) {
+            cmd.addAll(List.of("--requirepass", security.requirePass()));
+        }
         cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -154,9 +228,25 @@ public final class RedisServerFixture implements AutoCloseable {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:<port>} */
+    /**
+     * {@code redis://127.0.0.1:<port>}; for a secured server {@code rediss://} and the application's login, e.g.
+     * {@code rediss://alice:secret@127.0.0.1:<port>} (a client must still be told to trust the test CA).
+     */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return scheme() + security.userInfo() + "127.0.0.1:" + port;
+    }
+
+    /** {@link #uri()} without user and password (for credentials given some other way). */
+    public String uriWithoutCredentials() {
+        return scheme() + "127.0.0.1:" + port;
+    }
+
+    private String scheme() {
+        return security.tls() == null ? "redis://" : "rediss://";
+    }
+
+    public RedisSecurity security() {
+        return security;
     }
 
     public Path binary() {
@@ -216,19 +306,57 @@ public final class RedisServerFixture implements AutoCloseable {
      * Long, or List; an error reply throws IllegalStateException.
      */
     public Object call(String... args) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+        try (Socket s = connect()) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
-            for (String a : args) {
-                byte[] b = a.getBytes(StandardCharsets.UTF_8);
-                cmd.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+            String[] auth = adminAuth();
+            if (auth != null) {
+                out.write(frame(auth));
             }
-            out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(frame(args));
             out.flush();
-            return readReply(new BufferedInputStream(s.getInputStream()));
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            if (auth != null) {
+                readReply(in); // +OK, or an error reply that throws
+            }
+            return readReply(in);
         }
+    }
+
+    /** A plain socket, or for a TLS server a TLS socket trusting the test CA and showing the client certificate. */
+    private Socket connect() throws IOException {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        Socket plain = new Socket();
+        try {
+            plain.connect(at, 1000);
+            if (security.tls() == null) {
+                return plain;
+            }
+            plain.setSoTimeout(10_000);
+            SSLSocket tls = (SSLSocket) security.tls().clientContext().getSocketFactory()
+                    .createSocket(plain, at.getHostString(), port, true);
+            tls.startHandshake();
+            return tls;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
+    private String[] adminAuth() {
+        if (security.user() != null) {
+            return new String[] {"AUTH", ADMIN_USER, ADMIN_PASSWORD};
+        }
+        return security.requirePass() != null ? new String[] {"AUTH", security.requirePass()} : null;
+    }
+
+    private static byte[] frame(String... args) {
+        StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            byte[] b = a.getBytes(StandardCharsets.UTF_8);
+            cmd.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
+        }
+        return cmd.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static Object readReply(InputStream in) throws IOException {
