@@ -107,21 +107,26 @@ public final class ImapProxy {
     Promise<Void> done = Promise.promise();
     // Not awaited: the servers' shutdown completes once the sessions below have said BYE and closed.
     listeners.forEach(l -> l.stopAccepting(grace));
-    {
-      long deadline = System.nanoTime() + grace.toNanos();
-      vertx.setPeriodic(0, 50, id -> {
-        boolean late = System.nanoTime() > deadline;
-        for (FrontSession s : List.copyOf(sharedSessions)) {
-          if (late || !s.busy()) {
-            s.shutdown("Server shutting down");
-          }
-        }
-        if (sharedSessions.isEmpty() || System.nanoTime() > deadline + 2_000_000_000L) {
-          vertx.cancelTimer(id);
-          done.tryComplete();
-        }
-      });
-    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    // A timer re-armed by each pass, not setPeriodic(0, ...): cancelling a periodic timer from its first, immediate
+    // run raced with Vert.x still arming it (NullPointerException in the timer's cancel, and the process then
+    // lingered until its stop timeout).
+    vertx.runOnContext(v -> shutdownPass(deadline, done));
     return done.future();
+  }
+
+  /** One pass of the graceful shutdown: BYE to idle sessions (all of them once late); again in 50 ms until none. */
+  private void shutdownPass(long deadline, Promise<Void> done) {
+    boolean late = System.nanoTime() > deadline;
+    for (FrontSession s : List.copyOf(sharedSessions)) {
+      if (late || !s.busy()) {
+        s.shutdown("Server shutting down");
+      }
+    }
+    if (sharedSessions.isEmpty() || System.nanoTime() > deadline + 2_000_000_000L) {
+      done.tryComplete();
+    } else {
+      vertx.setTimer(50, id -> shutdownPass(deadline, done));
+    }
   }
 }

@@ -72,6 +72,7 @@ class GracefulShutdownProcessTest {
       assertThat(outcome).as("new connection; proxy log:%n%s", proxy.log()).isIn("refused", "reset", "closed", "bye");
       Integer code = proxy.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
       assertThat(code).as("exit code; log:%n%s", proxy.log()).isEqualTo(0);
+      assertThat(proxy.log()).as("shutdown without a crash in its timers").doesNotContain("NullPointerException");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(GRACE_SECONDS + 10));
     }
   }
@@ -124,6 +125,7 @@ class GracefulShutdownProcessTest {
 
       Integer code = proxy.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
       assertThat(code).as("exit code; log:%n%s", proxy.log()).isEqualTo(0);
+      assertThat(proxy.log()).as("shutdown without a crash in its timers").doesNotContain("NullPointerException");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(GRACE_SECONDS + 10));
     }
     assertThat(BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX")).hasSize(before + 1);
