@@ -22,6 +22,7 @@ import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -71,7 +72,7 @@ class ConcurrentSelectSyncTest {
   }
 
   /** What one client got from its SELECT (QRESYNC ...). */
-  record Answer(long hms, UidSet vanished, Map<Long, Long> modSeqs, Map<Long, Set<String>> cache, List<String> problems) {}
+  record Answer(long hms, UidSet vanished, Map<Long, Long> modSeqs, Map<Long, Flags> cache, List<String> problems) {}
 
   @Test
   void tenClientsOnTwoInstancesSelectingAtOnceGetOneConsistentResult() throws Exception {
@@ -90,7 +91,7 @@ class ConcurrentSelectSyncTest {
     for (int i = 0; i < 3; i++) {
       backend.deliver(alice, "new" + i, "new body " + i);
     }
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
 
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     CyclicBarrier barrier = new CyclicBarrier(CLIENTS);

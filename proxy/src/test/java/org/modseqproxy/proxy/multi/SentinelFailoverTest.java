@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,10 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.testing.RedisSentinelFixture;
 
 /**
@@ -107,7 +107,7 @@ class SentinelFailoverTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
           List<String> sel = c.command("w" + n[0]++, "SELECT INBOX (CONDSTORE)");
           if (sel.stream().anyMatch(l -> l.contains("[HIGHESTMODSEQ "))) {
-            hms[idx] = MultiImapLines.highestModSeq(sel);
+            hms[idx] = ImapLines.highestModSeq(sel);
             return true;
           }
           return false;
@@ -125,7 +125,7 @@ class SentinelFailoverTest {
     assertThat(hms[0]).isGreaterThan(maxModSeqBeforeKill.get());
     assertThat(hms[1]).isGreaterThan(maxModSeqBeforeKill.get());
 
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     for (ProxyFixture p : List.of(p1, p2)) {
       try (RawImap c = p.connect().login("alice", "pw")) {
         c.ok("e", "ENABLE QRESYNC");
@@ -151,12 +151,12 @@ class SentinelFailoverTest {
           String sign = (round / 30) % 2 == 0 ? "+" : "-";
           String tag = who + round++;
           List<String> out = c.command(tag, "UID STORE " + uid + " " + sign + "FLAGS (" + flag + ")");
-          if (!MultiImapLines.tagged(out).startsWith(tag + " OK")) {
+          if (!ImapLines.tagged(out).startsWith(tag + " OK")) {
             errors.add(who + ": " + out);
             return;
           }
           for (String l : out) {
-            MultiImapLines.fetch(l).ifPresent(f -> {
+            ImapLines.fetch(l).ifPresent(f -> {
               if (f.modSeq() == 0) {
                 fetchWithoutModSeq.incrementAndGet();
               } else if (!killed) {
@@ -185,12 +185,12 @@ class SentinelFailoverTest {
       try (RawImap c = (n % 2 == 0 ? p1 : p2).connect().login("alice", "pw")) {
         boolean startedAfterKill = killed;
         List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
-        if (!MultiImapLines.tagged(sel).startsWith("s OK")) {
+        if (!ImapLines.tagged(sel).startsWith("s OK")) {
           errors.add("selecter: " + sel);
         } else if (sel.stream().anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))) {
           noModSeqSelects.incrementAndGet();
         } else {
-          long h = MultiImapLines.highestModSeq(sel);
+          long h = ImapLines.highestModSeq(sel);
           modSeqSelects.incrementAndGet();
           if (!killed) {
             maxModSeqBeforeKill.accumulateAndGet(h, Math::max);

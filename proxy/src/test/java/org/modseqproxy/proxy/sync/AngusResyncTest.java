@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
-import org.eclipse.angus.mail.imap.ResyncData;
 import org.eclipse.angus.mail.imap.MessageVanishedEvent;
+import org.eclipse.angus.mail.imap.ResyncData;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
@@ -165,7 +165,7 @@ class AngusResyncTest {
       other.ok("b", "UID STORE 2 +FLAGS (\\Flagged)");
       other.ok("c", "UID STORE 4 +FLAGS (\\Deleted)");
       other.ok("d", "EXPUNGE");
-      assertThat(ImapLines.last(other.append("e", "INBOX", "\\Draft", "Subject: via proxy\r\n\r\nhello\r\n"))).startsWith("e OK");
+      assertThat(ImapLines.tagged(other.append("e", "INBOX", "\\Draft", "Subject: via proxy\r\n\r\nhello\r\n"))).startsWith("e OK");
       other.ok("f", "LOGOUT");
     }
     // ... and directly on the backend: flag 1, unflag 3, expunge 5, deliver one
@@ -233,7 +233,7 @@ class AngusResyncTest {
   }
 
   private TreeMap<Long, Flags> truth() {
-    return ImapLines.truth("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    return BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
   }
 
   private void directly(java.util.function.Consumer<RawImap> script) {
