@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.FakeImapServer;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
+import org.modseqproxy.proxy.testing.Loopback;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.proxy.testing.TcpRelay;
@@ -57,13 +55,6 @@ class BackendFailureTest {
     return proxyFor(backendPort, TIMEOUT_MS + "ms");
   }
 
-  /** A loopback port that was free a moment ago and that nobody listens on. */
-  private static int unusedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   /** GreenMail's handler threads throw when a relay is cut; those are not this test's failures. */
   private static org.awaitility.core.ConditionFactory eventually() {
     return await().dontCatchUncaughtExceptions();
@@ -81,11 +72,18 @@ class BackendFailureTest {
     assertThat(c.closedByServer()).isTrue();
   }
 
+  /** What a client sees when its backend dies: one * BYE, then EOF; and the proxy drops the session. */
+  private static void assertByeThenEof(RawImap c, ProxyFixture proxy) {
+    assertThat(c.readLine()).startsWith("* BYE ");
+    assertThat(c.readLine()).as("nothing after BYE, then EOF").isNull();
+    eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+  }
+
   // ---- (a) refused, (b) dropped, (c) no greeting: LOGIN gets a tagged NO [UNAVAILABLE] ---------------------------
 
   @Test
-  void refusedConnectionAnswersLoginWithNoUnavailable() throws Exception {
-    try (ProxyFixture proxy = proxyFor(unusedPort()); RawImap c = proxy.connect()) {
+  void refusedConnectionAnswersLoginWithNoUnavailable() {
+    try (ProxyFixture proxy = proxyFor(Loopback.unusedPort()); RawImap c = proxy.connect()) {
       c.greeting();
       long t0 = System.nanoTime();
       List<String> lines = c.command("a", "LOGIN alice secret");
@@ -227,9 +225,7 @@ class BackendFailureTest {
       c.ok("b", "SELECT INBOX");
       c.setTimeout(3000);
       relay.cut();
-      assertThat(c.readLine()).startsWith("* BYE ");
-      assertThat(c.readLine()).isNull();
-      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+      assertByeThenEof(c, proxy);
     }
   }
 
@@ -244,9 +240,7 @@ class BackendFailureTest {
       assertThat(c.readLine()).startsWith("+");
       c.setTimeout(3000);
       relay.cut();
-      assertThat(c.readLine()).startsWith("* BYE ");
-      assertThat(c.readLine()).isNull();
-      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+      assertByeThenEof(c, proxy);
     }
   }
 
@@ -263,9 +257,7 @@ class BackendFailureTest {
       Thread.sleep(200);
       c.setTimeout(3000);
       relay.cut();
-      assertThat(c.readLine()).startsWith("* BYE ");
-      assertThat(c.readLine()).isNull();
-      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+      assertByeThenEof(c, proxy);
     }
   }
 

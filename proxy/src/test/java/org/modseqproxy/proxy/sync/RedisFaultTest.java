@@ -2,9 +2,6 @@ package org.modseqproxy.proxy.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeMap;
@@ -16,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.Loopback;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.state.Flags;
@@ -40,10 +38,7 @@ class RedisFaultTest {
   @BeforeEach
   void start() {
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 6; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 6);
   }
 
   @AfterEach
@@ -159,11 +154,8 @@ class RedisFaultTest {
   }
 
   @Test
-  void redisDownWhenTheProxyStarts() throws IOException {
-    int nobody;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      nobody = s.getLocalPort(); // closed again: nothing listens there
-    }
+  void redisDownWhenTheProxyStarts() {
+    int nobody = Loopback.unusedPort();
     proxy = ProxyFixture.start("127.0.0.1", backend.port(), "redis://127.0.0.1:" + nobody, c -> {});
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       // still advertised (RFC 7162 3.1.2.2: the answer is NOMODSEQ, not a missing capability)

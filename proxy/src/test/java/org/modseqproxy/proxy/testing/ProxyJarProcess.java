@@ -1,9 +1,5 @@
 package org.modseqproxy.proxy.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +21,7 @@ public final class ProxyJarProcess implements AutoCloseable {
 
   /** Starts {@code run} and waits until it greets on its port. {@code sets}: extra {@code key=value} config flags. */
   public static ProxyJarProcess start(int backendPort, String stateSpec, String... sets) {
-    int port = freePort();
+    int port = Loopback.unusedPort();
     List<String> args = new ArrayList<>(List.of("run", "--backend", "127.0.0.1:" + backendPort,
         "--listen", "127.0.0.1:" + port, "--state", stateSpec));
     for (String s : sets) {
@@ -48,14 +44,6 @@ public final class ProxyJarProcess implements AutoCloseable {
       throw e;
     }
     return new ProxyJarProcess(child, port);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   public int port() {
