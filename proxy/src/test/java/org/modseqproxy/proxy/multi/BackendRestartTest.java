@@ -37,10 +37,7 @@ class BackendRestartTest {
   void start() {
     REDIS.server().flushAll();
     backend = RestartableGreenMail.launch();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 20; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", 20);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
   }

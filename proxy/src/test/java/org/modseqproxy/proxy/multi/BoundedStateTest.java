@@ -44,10 +44,7 @@ class BoundedStateTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 40; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 40);
   }
 
   private void startProxy(StoreOptions opts) {

@@ -56,10 +56,7 @@ class ConcurrentSelectSyncTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= MESSAGES; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", MESSAGES);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
   }

@@ -30,10 +30,7 @@ class ListingWithUnsolicitedFetchTest {
   @BeforeEach
   void start() {
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 5; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 5);
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
   }
 

@@ -34,10 +34,7 @@ class RedisLossTest {
   void start() {
     redis = RedisServerFixture.start();
     backend = new GreenMailBackend();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 30; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", 30);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), redis.uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), redis.uri(), c -> {});
   }

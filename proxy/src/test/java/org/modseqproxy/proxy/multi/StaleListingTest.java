@@ -45,10 +45,7 @@ class StaleListingTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 5; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 5);
     relay = new HoldingRelay("127.0.0.1", backend.port());
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", relay.port(), REDIS.server().uri(), c -> {});

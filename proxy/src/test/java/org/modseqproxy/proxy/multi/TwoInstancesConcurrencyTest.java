@@ -79,10 +79,7 @@ class TwoInstancesConcurrencyTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= MESSAGES; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", MESSAGES);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     assertThat(p1.store()).isNotSameAs(p2.store());

@@ -44,10 +44,7 @@ class UnchangedSinceAcrossInstancesTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 20; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 20);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
   }

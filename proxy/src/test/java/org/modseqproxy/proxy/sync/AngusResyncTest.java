@@ -64,10 +64,7 @@ class AngusResyncTest {
 
   private void start(String kind) {
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 8; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 8);
     String spec = kind.equals("redis") ? REDIS.server().uri() : "memory";
     if (kind.equals("redis")) {
       REDIS.server().flushAll();

@@ -28,10 +28,7 @@ class CondstoreQresyncTest {
   @BeforeEach
   void start() {
     backend = new GreenMailBackend();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 6; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", 6);
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
   }
 

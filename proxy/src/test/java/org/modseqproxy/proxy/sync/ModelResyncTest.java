@@ -103,10 +103,7 @@ class ModelResyncTest {
     rnd = new Random(seed);
     System.out.println("ModelResyncTest[" + kind + "] seed=" + seed + " rounds=" + ROUNDS);
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 12; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 12);
     direct(d -> d.ok("c", "CREATE Other"));
     boolean redis = kind.startsWith("redis");
     if (redis) {

@@ -27,10 +27,7 @@ class QresyncEdgeCaseTest {
   @BeforeEach
   void start() {
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 6; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 6);
   }
 
   private void proxyWithExpungeLog(int entries) {

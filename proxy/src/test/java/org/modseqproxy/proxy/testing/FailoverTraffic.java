@@ -53,10 +53,7 @@ public final class FailoverTraffic {
 
   /** Delivers {@link #MESSAGES} messages to user alice (password pw). */
   public static void seed(GreenMailBackend backend) {
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= MESSAGES; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", MESSAGES);
   }
 
   /**
