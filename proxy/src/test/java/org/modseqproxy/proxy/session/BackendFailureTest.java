@@ -64,6 +64,19 @@ class BackendFailureTest {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
+  /**
+   * LOGIN when the backend failed: one line, a tagged NO [UNAVAILABLE] (RFC 5530: the failure is the server's, not the
+   * client's credentials) that does not echo the password. Returns how long the answer took, in ms.
+   */
+  private static long loginGetsUnavailable(RawImap c) {
+    long t0 = System.nanoTime();
+    List<String> lines = c.command("a", "LOGIN alice secret");
+    long took = millisSince(t0);
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ").doesNotContain("secret");
+    return took;
+  }
+
   /** After a LOGIN that failed for backend reasons the session is still usable: LOGOUT ends it cleanly. */
   private static void logoutCleanly(RawImap c) {
     List<String> bye = c.command("z", "LOGOUT");
@@ -85,12 +98,7 @@ class BackendFailureTest {
   void refusedConnectionAnswersLoginWithNoUnavailable() {
     try (ProxyFixture proxy = proxyFor(Loopback.unusedPort()); RawImap c = proxy.connect()) {
       c.greeting();
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      // RFC 5530 UNAVAILABLE: the failure is the server's, not the client's credentials.
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ").doesNotContain("secret");
+      long took = loginGetsUnavailable(c);
       assertThat(took).isLessThan(TIMEOUT_MS + SLACK_MS);
       logoutCleanly(c);
       eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
@@ -104,11 +112,7 @@ class BackendFailureTest {
         ProxyFixture proxy = proxyFor(fake.port(), "4s");
         RawImap c = proxy.connect()) {
       c.greeting();
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      long took = loginGetsUnavailable(c);
       assertThat(took).as("ms until the client learns the backend dropped it").isLessThan(2000);
       logoutCleanly(c);
     }
@@ -122,11 +126,7 @@ class BackendFailureTest {
         RawImap c = proxy.connect()) {
       c.greeting();
       c.setTimeout((int) (TIMEOUT_MS + SLACK_MS + 3000));
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      long took = loginGetsUnavailable(c);
       assertThat(took).isLessThan(TIMEOUT_MS + SLACK_MS);
       assertThat(fake.received()).containsExactly("p1 CAPABILITY");
       logoutCleanly(c);
@@ -139,11 +139,7 @@ class BackendFailureTest {
         ProxyFixture proxy = proxyFor(fake.port());
         RawImap c = proxy.connect()) {
       c.greeting();
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      long took = loginGetsUnavailable(c);
       assertThat(took).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + SLACK_MS);
       // RFC 9051 7.1: nothing may be sent before the greeting; above all not the password.
       assertThat(fake.received()).noneMatch(l -> l.contains("secret"));

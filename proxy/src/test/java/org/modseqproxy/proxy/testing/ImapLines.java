@@ -43,6 +43,12 @@ public final class ImapLines {
         ms.find() ? Long.parseLong(ms.group(1)) : 0));
   }
 
+  /** The MODSEQ of the first FETCH among the lines that carries one, e.g. a STORE's answer; fails if none does. */
+  public static long fetchModSeq(List<String> lines) {
+    return lines.stream().map(ImapLines::fetch).flatMap(Optional::stream).mapToLong(Fetch::modSeq).filter(m -> m > 0)
+        .findFirst().orElseThrow(() -> new AssertionError("no FETCH with MODSEQ in " + shorten(lines)));
+  }
+
   /** Empty for any other line; a VANISHED line that is not a plain UID set fails (a client could not read it). */
   public static Optional<Vanished> vanished(String line) {
     if (!line.startsWith("* VANISHED ")) {
