@@ -91,8 +91,8 @@ class ResyncBench {
       List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
       System.out.printf("BENCH first CONDSTORE select (listing %d messages into Redis): %d ms%n", MESSAGES,
           (System.nanoTime() - t0) / 1_000_000);
-      uidValidity = ImapLines.requireCode("UIDVALIDITY", sel);
-      modSeq = ImapLines.requireCode("HIGHESTMODSEQ", sel);
+      uidValidity = ImapLines.uidValidity(sel);
+      modSeq = ImapLines.highestModSeq(sel);
       c.command("z", "LOGOUT");
     }
 
@@ -165,8 +165,8 @@ class ResyncBench {
       long t0 = System.nanoTime();
       for (int i = 0; i < commands.size(); i++) {
         List<String> lines = c.command("r" + i, commands.get(i));
-        if (!ImapLines.last(lines).startsWith("r" + i + " OK")) {
-          throw new AssertionError(commands.get(i) + " failed: " + ImapLines.last(lines));
+        if (!ImapLines.tagged(lines).startsWith("r" + i + " OK")) {
+          throw new AssertionError(commands.get(i) + " failed: " + ImapLines.tagged(lines));
         }
         fetchLines += (int) lines.stream().filter(l -> l.contains(" FETCH (")).count();
       }

@@ -43,27 +43,10 @@ public final class DecoderBenchmark {
       buffers[i] = Buffer.buffer().appendBytes(wire, from, Math.min(65536, wire.length - from));
     }
     long[] tokens = new long[1];
-    Sink sink = new Sink() {
+    Sink sink = new IgnoringSink() {
       @Override
       public void frame(Frame frame) {
         tokens[0] += frame.tokens().size();
-      }
-
-      @Override
-      public void largeLiteralStart(Frame head, long size, boolean nonSync) { }
-
-      @Override
-      public void literalChunk(Buffer chunk) { }
-
-      @Override
-      public void largeLiteralEnd() { }
-
-      @Override
-      public void rawLine(Buffer lineWithoutCrlf) { }
-
-      @Override
-      public void error(DecodeError error) {
-        throw new IllegalStateException(error.toString());
       }
     };
     double best = Double.MAX_VALUE;

@@ -90,7 +90,7 @@ class StreamingTest {
   @Test
   void literalChunksAreSlicesOfTheFedBuffer() {
     List<Buffer> chunks = new ArrayList<>();
-    Sink sink = new RecordingOnly() {
+    Sink sink = new IgnoringSink() {
       @Override
       public void literalChunk(Buffer chunk) {
         chunks.add(chunk);
@@ -110,7 +110,7 @@ class StreamingTest {
   void pauseInsideFrameKeepsTheRestAndResumeContinues() {
     List<String> events = new ArrayList<>();
     ImapDecoder[] d = new ImapDecoder[1];
-    Sink sink = new RecordingOnly() {
+    Sink sink = new IgnoringSink() {
       @Override
       public void frame(Frame frame) {
         events.add(frame.tag());
@@ -139,7 +139,7 @@ class StreamingTest {
   @Test
   void pauseInsideLargeLiteralStartHoldsTheDataUntilResume() {
     EventRecorder rec = new EventRecorder();
-    ImapDecoder decoder = new ImapDecoder(COMMANDS, SMALL, new RecordingOnly() {
+    ImapDecoder decoder = new ImapDecoder(COMMANDS, SMALL, new IgnoringSink() {
       @Override
       public void largeLiteralStart(Frame head, long size, boolean nonSync) {
         rec.largeLiteralStart(head, size, nonSync);
@@ -200,7 +200,7 @@ class StreamingTest {
   void rejectLiteralOutsideLargeLiteralStartIsAProgrammingError() {
     List<String> seen = new ArrayList<>();
     ImapDecoder[] d = new ImapDecoder[1];
-    d[0] = new ImapDecoder(COMMANDS, SMALL, new RecordingOnly() {
+    d[0] = new ImapDecoder(COMMANDS, SMALL, new IgnoringSink() {
       @Override
       public void literalChunk(Buffer chunk) {
         seen.add("chunk");
@@ -225,28 +225,5 @@ class StreamingTest {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** A sink that fails on errors and ignores what a test does not override. */
-  private abstract static class RecordingOnly implements Sink {
-    @Override
-    public void frame(Frame frame) { }
-
-    @Override
-    public void largeLiteralStart(Frame head, long size, boolean nonSync) { }
-
-    @Override
-    public void literalChunk(Buffer chunk) { }
-
-    @Override
-    public void largeLiteralEnd() { }
-
-    @Override
-    public void rawLine(Buffer lineWithoutCrlf) { }
-
-    @Override
-    public void error(DecodeError error) {
-      throw new AssertionError("unexpected " + error);
-    }
   }
 }

@@ -4,17 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.proxy.testing.RestartableGreenMail;
+import org.modseqproxy.state.Flags;
+import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
@@ -36,10 +37,7 @@ class BackendRestartTest {
   void start() {
     REDIS.server().flushAll();
     backend = RestartableGreenMail.launch();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 20; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", 20);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
   }
@@ -58,7 +56,7 @@ class BackendRestartTest {
     try (RawImap ca = p1.connect().login("alice", "pw"); RawImap cb = p2.connect().login("alice", "pw")) {
       ca.ok("e", "ENABLE QRESYNC");
       cb.ok("e", "ENABLE QRESYNC");
-      long uv = MultiImapLines.uidValidity(ca.command("x", "EXAMINE INBOX"));
+      long uv = ImapLines.uidValidity(ca.command("x", "EXAMINE INBOX"));
       a = QresyncClient.full(ca, "INBOX", uv, "s").after();
       b = QresyncClient.full(cb, "INBOX", uv, "s").after();
       ca.ok("f", "UID STORE 1 +FLAGS (\\Flagged)");
@@ -79,7 +77,7 @@ class BackendRestartTest {
         n.setTimeout(10_000);
         assertThat(n.greeting()).startsWith("* OK");
         List<String> login = n.command("l", "LOGIN alice pw");
-        assertThat(MultiImapLines.tagged(login)).startsWith("l NO");
+        assertThat(ImapLines.tagged(login)).startsWith("l NO");
       }
       // changes made on the store while the proxies could not see them
       backend.deliver(alice, "while down", "delivered while the IMAP side was down");
@@ -93,9 +91,9 @@ class BackendRestartTest {
       direct.ok("d", "UID STORE 3 +FLAGS (\\Seen)");
       direct.ok("z", "LOGOUT");
     }
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     assertThat(truth).doesNotContainKey(2L).containsKey(21L);
-    assertThat(truth.get(1L)).contains("\\Flagged");
+    assertThat(truth.get(1L).list()).contains("\\Flagged");
     int i = 0;
     for (QresyncClient old : List.of(a, b)) {
       for (ProxyFixture p : List.of(p1, p2)) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +15,7 @@ import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.ModSeqStores;
@@ -44,10 +44,7 @@ class BoundedStateTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 40; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 40);
   }
 
   private void startProxy(StoreOptions opts) {
@@ -84,7 +81,7 @@ class BoundedStateTest {
   }
 
   private void assertResyncsFrom(List<QresyncClient> olds) {
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     long maxBefore = olds.stream().mapToLong(QresyncClient::highestModSeq).max().orElseThrow();
     int i = 0;
     for (QresyncClient old : olds) {
@@ -104,7 +101,7 @@ class BoundedStateTest {
     }
   }
 
-  private static UidSet uidsOf(Map<Long, Set<String>> m) {
+  private static UidSet uidsOf(Map<Long, Flags> m) {
     UidSet.Builder b = new UidSet.Builder();
     m.keySet().forEach(b::add);
     return b.build();

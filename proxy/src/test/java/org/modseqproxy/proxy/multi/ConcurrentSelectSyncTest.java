@@ -22,6 +22,7 @@ import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -55,10 +56,7 @@ class ConcurrentSelectSyncTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= MESSAGES; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", MESSAGES);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
   }
@@ -71,7 +69,7 @@ class ConcurrentSelectSyncTest {
   }
 
   /** What one client got from its SELECT (QRESYNC ...). */
-  record Answer(long hms, UidSet vanished, Map<Long, Long> modSeqs, Map<Long, Set<String>> cache, List<String> problems) {}
+  record Answer(long hms, UidSet vanished, Map<Long, Long> modSeqs, Map<Long, Flags> cache, List<String> problems) {}
 
   @Test
   void tenClientsOnTwoInstancesSelectingAtOnceGetOneConsistentResult() throws Exception {
@@ -90,7 +88,7 @@ class ConcurrentSelectSyncTest {
     for (int i = 0; i < 3; i++) {
       backend.deliver(alice, "new" + i, "new body " + i);
     }
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
 
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     CyclicBarrier barrier = new CyclicBarrier(CLIENTS);

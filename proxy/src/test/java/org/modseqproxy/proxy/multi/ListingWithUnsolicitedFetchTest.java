@@ -7,7 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 
@@ -30,10 +30,7 @@ class ListingWithUnsolicitedFetchTest {
   @BeforeEach
   void start() {
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 5; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 5);
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
   }
 
@@ -54,7 +51,7 @@ class ListingWithUnsolicitedFetchTest {
         other.ok("c", "LOGOUT");
       }
       List<String> f = c.command("f", "UID FETCH 1:* (FLAGS MODSEQ)");
-      assertThat(MultiImapLines.tagged(f)).as("%s", f).startsWith("f OK");
+      assertThat(ImapLines.tagged(f)).as("%s", f).startsWith("f OK");
       assertThat(f.stream().filter(l -> l.contains(" FETCH ("))).hasSizeGreaterThanOrEqualTo(5)
           .allMatch(l -> l.contains("MODSEQ ("));
       assertThat(f).anyMatch(l -> l.contains("UID 3") && l.contains("\\Flagged"));
@@ -73,7 +70,7 @@ class ListingWithUnsolicitedFetchTest {
       }
       c.ok("s", "SELECT INBOX");
       List<String> f = c.command("f", "UID FETCH 1:* (FLAGS MODSEQ)");
-      assertThat(MultiImapLines.tagged(f)).startsWith("f OK");
+      assertThat(ImapLines.tagged(f)).startsWith("f OK");
       assertThat(f.stream().filter(l -> l.contains(" FETCH ("))).hasSize(5).allMatch(l -> l.contains("MODSEQ ("));
     }
   }

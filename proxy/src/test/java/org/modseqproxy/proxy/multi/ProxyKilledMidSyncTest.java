@@ -20,6 +20,7 @@ import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.ProxyJarProcess;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -127,7 +128,7 @@ class ProxyKilledMidSyncTest {
     outcomes.forEach(o -> System.out.println("MULTI kill: " + o));
 
     // 3) a second instance resyncs a client from before all this: exactly the backend's truth
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     try (ProxyFixture second = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
         RawImap c = second.connect().login("alice", "pw")) {
       c.ok("e", "ENABLE QRESYNC");

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
@@ -26,10 +26,7 @@ class QresyncWithoutKnownUidsTest {
   @BeforeEach
   void start() {
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 5; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 5);
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
   }
 
@@ -68,7 +65,7 @@ class QresyncWithoutKnownUidsTest {
       c.ok("e", "ENABLE QRESYNC");
       QresyncClient.Resync r = old.resync(c, "INBOX", "q", false);
       List<String> lines = r.lines();
-      assertThat(r.vanished()).as(MultiImapLines.shorten(lines)).isEqualTo(UidSet.of(5));
+      assertThat(r.vanished()).as(ImapLines.shorten(lines)).isEqualTo(UidSet.of(5));
       assertThat(r.after().cache()).doesNotContainKey(5L);
     }
   }

@@ -6,16 +6,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.testing.RedisServerFixture;
 
 /**
@@ -34,10 +34,7 @@ class RedisLossTest {
   void start() {
     redis = RedisServerFixture.start();
     backend = new GreenMailBackend();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 30; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", 30);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), redis.uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), redis.uri(), c -> {});
   }
@@ -66,7 +63,7 @@ class RedisLossTest {
     long maxSeen;
     try (RawImap live = p1.connect().login("alice", "pw")) {
       live.ok("e", "ENABLE QRESYNC");
-      maxSeen = MultiImapLines.highestModSeq(live.command("s", "SELECT INBOX (CONDSTORE)"));
+      maxSeen = ImapLines.highestModSeq(live.command("s", "SELECT INBOX (CONDSTORE)"));
       maxSeen = Math.max(maxSeen, storeAndExpunge(live, 1, 2));
       olds.add(QresyncClient.fullFrom(p2, "alice", "pw", "INBOX").after());
       maxSeen = Math.max(maxSeen, olds.get(1).highestModSeq());
@@ -75,11 +72,11 @@ class RedisLossTest {
 
       // the selected session goes on: every command succeeds (with or without MODSEQ while the store recovers)
       List<String> during = live.command("t1", "UID STORE 3 +FLAGS (\\Flagged)");
-      assertThat(MultiImapLines.tagged(during)).startsWith("t1 OK");
+      assertThat(ImapLines.tagged(during)).startsWith("t1 OK");
       assertThat(during).anyMatch(l -> l.contains("UID 3") && l.contains("\\Flagged"));
       List<String> ex = live.command("t2", "UID STORE 4 +FLAGS (\\Deleted)");
-      assertThat(MultiImapLines.tagged(ex)).startsWith("t2 OK");
-      assertThat(MultiImapLines.tagged(live.command("t3", "EXPUNGE"))).startsWith("t3 OK");
+      assertThat(ImapLines.tagged(ex)).startsWith("t2 OK");
+      assertThat(ImapLines.tagged(live.command("t3", "EXPUNGE"))).startsWith("t3 OK");
       // changes through the other instance and directly on the backend after the loss
       try (RawImap other = p2.connect().login("alice", "pw")) {
         awaitModSeq(other);
@@ -96,7 +93,7 @@ class RedisLossTest {
       long after = awaitModSeqInSelected(live);
       assertThat(after).isGreaterThan(maxSeen);
     }
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     assertThat(truth).doesNotContainKeys(2L, 4L, 6L).containsKey(31L);
     int i = 0;
     for (QresyncClient old : olds) {
@@ -120,10 +117,10 @@ class RedisLossTest {
   private static long storeAndExpunge(RawImap c, long flagUid, long goneUid) {
     long max = 0;
     for (String l : c.command("sf" + flagUid, "UID STORE " + flagUid + " +FLAGS (\\Seen)")) {
-      max = Math.max(max, MultiImapLines.fetch(l).map(MultiImapLines.Fetch::modSeq).orElse(0L));
+      max = Math.max(max, ImapLines.fetch(l).map(ImapLines.Fetch::modSeq).orElse(0L));
     }
     for (String l : c.command("sd" + goneUid, "UID STORE " + goneUid + " +FLAGS (\\Deleted)")) {
-      max = Math.max(max, MultiImapLines.fetch(l).map(MultiImapLines.Fetch::modSeq).orElse(0L));
+      max = Math.max(max, ImapLines.fetch(l).map(ImapLines.Fetch::modSeq).orElse(0L));
     }
     assertThat(c.command("sx" + goneUid, "EXPUNGE")).anyMatch(l -> l.equals("* VANISHED " + goneUid));
     return max;
@@ -143,10 +140,10 @@ class RedisLossTest {
     int[] n = {0};
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> {
       List<String> sel = c.command("r" + n[0]++, "SELECT INBOX (CONDSTORE)");
-      assertThat(MultiImapLines.tagged(sel)).contains("OK");
+      assertThat(ImapLines.tagged(sel)).contains("OK");
       for (String l : sel) {
         if (l.contains("[HIGHESTMODSEQ ")) {
-          hms[0] = MultiImapLines.highestModSeq(sel);
+          hms[0] = ImapLines.highestModSeq(sel);
           return true;
         }
       }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.HoldingRelay;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.state.Flags;
@@ -45,10 +45,7 @@ class StaleListingTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 5; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 5);
     relay = new HoldingRelay("127.0.0.1", backend.port());
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", relay.port(), REDIS.server().uri(), c -> {});
@@ -63,8 +60,8 @@ class StaleListingTest {
   }
 
   private static long modSeqOf(List<String> out, long uid) {
-    return out.stream().map(MultiImapLines::fetch).flatMap(java.util.Optional::stream).filter(f -> f.uid() == uid)
-        .mapToLong(MultiImapLines.Fetch::modSeq).reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no FETCH for UID " + uid + ": " + out));
+    return out.stream().map(ImapLines::fetch).flatMap(java.util.Optional::stream).filter(f -> f.uid() == uid)
+        .mapToLong(ImapLines.Fetch::modSeq).reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no FETCH for UID " + uid + ": " + out));
   }
 
   @Test
@@ -80,13 +77,13 @@ class StaleListingTest {
       long m2 = modSeqOf(a.command("a2", "UID STORE 2 +FLAGS (\\Seen)"), 2);
       relay.release();
       List<String> sel = c.readUntilTagged("s");
-      assertThat(MultiImapLines.tagged(sel)).startsWith("s OK");
-      long hmsC = MultiImapLines.highestModSeq(sel);
+      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
+      long hmsC = ImapLines.highestModSeq(sel);
 
       MailboxSnapshot stored;
       try (ModSeqStore inspect = ModSeqStores.create(REDIS.server().uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(inspect::available);
-        long uv = MultiImapLines.uidValidity(sel);
+        long uv = ImapLines.uidValidity(sel);
         stored = inspect.load(new MailboxId("b1", "alice", "INBOX"), uv).toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow();
       }
       long m3 = modSeqOf(a.command("a3", "UID STORE 3 +FLAGS (\\Seen)"), 3);

@@ -3,7 +3,6 @@ package org.modseqproxy.proxy.multi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,11 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
-import org.modseqproxy.state.UidSet;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
@@ -57,10 +56,10 @@ class TwoInstancesConcurrencyTest {
   ProxyFixture p2;
 
   /** One STORE a writer made that really changed the message, as the writer saw it. */
-  record Change(String client, long uid, Set<String> flags, long modSeq, long sentNanos, long doneNanos) {}
+  record Change(String client, long uid, Flags flags, long modSeq, long sentNanos, long doneNanos) {}
 
   /** Any FETCH with UID and MODSEQ a writer saw (own or unsolicited). */
-  record Seen(String client, long uid, Set<String> flags, long modSeq, String line) {}
+  record Seen(String client, long uid, Flags flags, long modSeq, String line) {}
 
   final List<Change> changes = new CopyOnWriteArrayList<>();
   final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -80,10 +79,7 @@ class TwoInstancesConcurrencyTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= MESSAGES; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", MESSAGES);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     assertThat(p1.store()).isNotSameAs(p2.store());
@@ -175,7 +171,7 @@ class TwoInstancesConcurrencyTest {
           problems.addAll(r.problems());
           if (!r.consistent()) {
             inconsistent.add("EXISTS " + r.exists() + " but " + r.after().cache().size() + " UIDs known after:\n"
-                + MultiImapLines.shorten(r.lines()));
+                + ImapLines.shorten(r.lines()));
           }
           snapshots.add(r.after());
         } catch (AssertionError e) {
@@ -221,7 +217,7 @@ class TwoInstancesConcurrencyTest {
   /** (5) resync from every snapshot, through both instances, with and without known-uids. */
   private void assertResyncsGiveTruth(List<QresyncClient> snapshots, List<Boolean> knownUidsVariants) {
     long uv = BackendTruth.uidValidity("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    Map<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     assertThat(truth.size()).isLessThan(MESSAGES).isGreaterThan(0);
     long maxSeen = changes.stream().mapToLong(Change::modSeq).max().orElseThrow();
     int i = 0;
@@ -235,7 +231,7 @@ class TwoInstancesConcurrencyTest {
             assertThat(r.problems()).isEmpty();
             String diff = BackendTruth.diff(truth, r.after().cache());
             assertThat(diff).as("resync from %d (known-uids %s) through %s, answer:%n%s", snap.highestModSeq(), known,
-                p == p1 ? "instance 1" : "instance 2", MultiImapLines.shorten(r.lines())).isEmpty();
+                p == p1 ? "instance 1" : "instance 2", ImapLines.shorten(r.lines())).isEmpty();
             assertThat(r.after().highestModSeq()).isGreaterThanOrEqualTo(maxSeen).isGreaterThanOrEqualTo(snap.highestModSeq());
           }
         }
@@ -283,7 +279,7 @@ class TwoInstancesConcurrencyTest {
     Set<Long> present = new TreeSet<>();
     Set<Long> mine = new HashSet<>(); // uids where my flag is set
     for (String l : c.command("f", "UID FETCH 1:* (FLAGS)")) {
-      MultiImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> {
+      ImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> {
         present.add(f.uid());
         if (f.flags().contains(flag)) {
           mine.add(f.uid());
@@ -313,18 +309,18 @@ class TwoInstancesConcurrencyTest {
       long sent = System.nanoTime();
       List<String> out = c.command(tag, cmd);
       long done = System.nanoTime();
-      if (MultiImapLines.tagged(out).startsWith(tag + " NO") && MultiImapLines.tagged(out).contains("No such message")) {
-        backendGlitches.add(who + ": " + cmd + " -> " + MultiImapLines.tagged(out)); // GreenMail's own race, relayed as is
+      if (ImapLines.tagged(out).startsWith(tag + " NO") && ImapLines.tagged(out).contains("No such message")) {
+        backendGlitches.add(who + ": " + cmd + " -> " + ImapLines.tagged(out)); // GreenMail's own race, relayed as is
         return true;
       }
-      if (!MultiImapLines.tagged(out).startsWith(tag + " OK")) {
+      if (!ImapLines.tagged(out).startsWith(tag + " OK")) {
         violations.add(who + ": " + cmd + " -> " + out);
         return false;
       }
       observe(who, out, present, mine);
       Change own = null;
       for (String l : out) {
-        var f = MultiImapLines.fetch(l).orElse(null);
+        var f = ImapLines.fetch(l).orElse(null);
         if (f != null && f.uid() == uid && f.flags() != null && f.flags().contains(expectFlag) == expectSet) {
           own = new Change(who, uid, f.flags(), f.modSeq(), sent, done);
           break;
@@ -348,7 +344,7 @@ class TwoInstancesConcurrencyTest {
       }
       if (expunge) {
         List<String> ex = c.command(tag + "x", "EXPUNGE");
-        if (!MultiImapLines.tagged(ex).startsWith(tag + "x OK")) {
+        if (!ImapLines.tagged(ex).startsWith(tag + "x OK")) {
           violations.add(who + ": EXPUNGE -> " + ex);
           return false;
         }
@@ -377,26 +373,26 @@ class TwoInstancesConcurrencyTest {
   /** Records every FETCH with UID and MODSEQ, applies VANISHED, and flags EXPUNGE (forbidden after QRESYNC). */
   private void observe(String who, List<String> out, Set<Long> present, Set<Long> mine) {
     for (String l : out) {
-      if (MultiImapLines.isExpunge(l)) {
+      if (ImapLines.isExpunge(l)) {
         violations.add(who + ": EXPUNGE after ENABLE QRESYNC (RFC 7162 3.2.10): " + l);
       }
-      UidSet v = MultiImapLines.vanished(l);
-      if (v != null) {
-        if (MultiImapLines.isEarlier(l)) {
+      var v = ImapLines.vanished(l);
+      if (v.isPresent()) {
+        if (v.get().earlier()) {
           violations.add(who + ": VANISHED (EARLIER) outside a resync: " + l);
         }
-        v.stream().forEach(u -> {
+        v.get().uids().stream().forEach(u -> {
           present.remove(u);
           mine.remove(u);
         });
         continue;
       }
-      MultiImapLines.fetch(l).ifPresent(f -> {
+      ImapLines.fetch(l).ifPresent(f -> {
         if (f.flags() != null && f.modSeq() == 0) {
           violations.add(who + ": FETCH FLAGS without MODSEQ after CONDSTORE: " + l);
         }
         if (f.uid() > 0 && f.flags() != null && f.modSeq() > 0) {
-          seen.add(new Seen(who, f.uid(), Collections.unmodifiableSet(f.flags()), f.modSeq(), l));
+          seen.add(new Seen(who, f.uid(), f.flags(), f.modSeq(), l));
         }
       });
     }

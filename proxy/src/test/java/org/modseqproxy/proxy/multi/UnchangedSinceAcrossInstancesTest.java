@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
-import org.modseqproxy.proxy.testing.MultiImapLines;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
@@ -45,10 +44,7 @@ class UnchangedSinceAcrossInstancesTest {
   void start() {
     REDIS.server().flushAll();
     backend = new GreenMailBackend();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 20; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 20);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
   }
@@ -62,7 +58,7 @@ class UnchangedSinceAcrossInstancesTest {
 
   private static RawImap selected(ProxyFixture p, long[] hms) {
     RawImap c = p.connect().login("alice", "pw");
-    hms[0] = MultiImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
+    hms[0] = ImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
     return c;
   }
 
@@ -70,10 +66,10 @@ class UnchangedSinceAcrossInstancesTest {
   void controlSameSessionSecondConditionalStoreGetsModified() {
     long[] h = new long[1];
     try (RawImap a = selected(p1, h)) {
-      assertThat(MultiImapLines.tagged(a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($A)"))).startsWith("a1 OK").doesNotContain("MODIFIED");
-      assertThat(MultiImapLines.tagged(a.command("a2", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($B)"))).startsWith("a2 OK [MODIFIED 1]");
+      assertThat(ImapLines.tagged(a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($A)"))).startsWith("a1 OK").doesNotContain("MODIFIED");
+      assertThat(ImapLines.tagged(a.command("a2", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($B)"))).startsWith("a2 OK [MODIFIED 1]");
     }
-    assertThat(flagsOf(1)).contains("$A").doesNotContain("$B");
+    assertThat(flagsOf(1).list()).contains("$A").doesNotContain("$B");
   }
 
   @Test
@@ -82,12 +78,12 @@ class UnchangedSinceAcrossInstancesTest {
     long[] hb = new long[1];
     try (RawImap a = selected(p1, ha); RawImap b = selected(p2, hb)) {
       List<String> ra = a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)");
-      assertThat(MultiImapLines.tagged(ra)).doesNotContain("MODIFIED");
+      assertThat(ImapLines.tagged(ra)).doesNotContain("MODIFIED");
       // A's change is complete (in Redis and on the backend) before B even sends its command
       List<String> rb = b.command("b1", "UID STORE 1 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
-      assertThat(MultiImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 1]");
+      assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 1]");
     }
-    assertThat(flagsOf(1)).contains("$A").doesNotContain("$B");
+    assertThat(flagsOf(1).list()).contains("$A").doesNotContain("$B");
   }
 
   @Test
@@ -95,11 +91,11 @@ class UnchangedSinceAcrossInstancesTest {
     long[] ha = new long[1];
     long[] hb = new long[1];
     try (RawImap a = selected(p1, ha); RawImap b = selected(p1, hb)) {
-      assertThat(MultiImapLines.tagged(a.command("a1", "UID STORE 2 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"))).doesNotContain("MODIFIED");
+      assertThat(ImapLines.tagged(a.command("a1", "UID STORE 2 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"))).doesNotContain("MODIFIED");
       List<String> rb = b.command("b1", "UID STORE 2 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
-      assertThat(MultiImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 2]");
+      assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 2]");
     }
-    assertThat(flagsOf(2)).contains("$A").doesNotContain("$B");
+    assertThat(flagsOf(2).list()).contains("$A").doesNotContain("$B");
   }
 
   /**
@@ -119,15 +115,15 @@ class UnchangedSinceAcrossInstancesTest {
         // each side conditions on the HIGHESTMODSEQ its own SELECT reported: the message is unchanged since then
         Future<String> fa = pool.submit(() -> {
           go.await();
-          return MultiImapLines.tagged(a.command("a" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"));
+          return ImapLines.tagged(a.command("a" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"));
         });
         Future<String> fb = pool.submit(() -> {
           go.await();
-          return MultiImapLines.tagged(b.command("b" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)"));
+          return ImapLines.tagged(b.command("b" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)"));
         });
         String ra = fa.get(20, TimeUnit.SECONDS);
         String rb = fb.get(20, TimeUnit.SECONDS);
-        Set<String> flags = flagsOf(u);
+        Flags flags = flagsOf(u);
         if (!ra.contains("MODIFIED") && !rb.contains("MODIFIED")) {
           doubleWins.add("UID " + u + ": " + ra + " / " + rb + " -> backend " + flags);
         }
@@ -137,7 +133,7 @@ class UnchangedSinceAcrossInstancesTest {
         // the loser's [MODIFIED] names the message, and the winner's flag is what the backend has
         String loser = ra.contains("MODIFIED") ? ra : rb;
         assertThat(loser).contains("[MODIFIED " + u + "]");
-        assertThat(flags).contains(ra.contains("MODIFIED") ? "$B" : "$A");
+        assertThat(flags.list()).contains(ra.contains("MODIFIED") ? "$B" : "$A");
         assertThat(flags.contains("$A") && flags.contains("$B")).as("UID %d has both flags: %s / %s", u, ra, rb).isFalse();
       }
     } finally {
@@ -146,8 +142,7 @@ class UnchangedSinceAcrossInstancesTest {
     assertThat(doubleWins).isEmpty();
   }
 
-  private Set<String> flagsOf(long uid) {
-    Map<Long, Set<String>> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
-    return truth.get(uid);
+  private Flags flagsOf(long uid) {
+    return BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX").get(uid);
   }
 }

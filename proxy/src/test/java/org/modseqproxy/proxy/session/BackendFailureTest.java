@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.FakeImapServer;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
+import org.modseqproxy.proxy.testing.Loopback;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.proxy.testing.TcpRelay;
@@ -57,13 +55,6 @@ class BackendFailureTest {
     return proxyFor(backendPort, TIMEOUT_MS + "ms");
   }
 
-  /** A loopback port that was free a moment ago and that nobody listens on. */
-  private static int unusedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   /** GreenMail's handler threads throw when a relay is cut; those are not this test's failures. */
   private static org.awaitility.core.ConditionFactory eventually() {
     return await().dontCatchUncaughtExceptions();
@@ -71,6 +62,19 @@ class BackendFailureTest {
 
   private static long millisSince(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  /**
+   * LOGIN when the backend failed: one line, a tagged NO [UNAVAILABLE] (RFC 5530: the failure is the server's, not the
+   * client's credentials) that does not echo the password. Returns how long the answer took, in ms.
+   */
+  private static long loginGetsUnavailable(RawImap c) {
+    long t0 = System.nanoTime();
+    List<String> lines = c.command("a", "LOGIN alice secret");
+    long took = millisSince(t0);
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ").doesNotContain("secret");
+    return took;
   }
 
   /** After a LOGIN that failed for backend reasons the session is still usable: LOGOUT ends it cleanly. */
@@ -81,18 +85,20 @@ class BackendFailureTest {
     assertThat(c.closedByServer()).isTrue();
   }
 
+  /** What a client sees when its backend dies: one * BYE, then EOF; and the proxy drops the session. */
+  private static void assertByeThenEof(RawImap c, ProxyFixture proxy) {
+    assertThat(c.readLine()).startsWith("* BYE ");
+    assertThat(c.readLine()).as("nothing after BYE, then EOF").isNull();
+    eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+  }
+
   // ---- (a) refused, (b) dropped, (c) no greeting: LOGIN gets a tagged NO [UNAVAILABLE] ---------------------------
 
   @Test
-  void refusedConnectionAnswersLoginWithNoUnavailable() throws Exception {
-    try (ProxyFixture proxy = proxyFor(unusedPort()); RawImap c = proxy.connect()) {
+  void refusedConnectionAnswersLoginWithNoUnavailable() {
+    try (ProxyFixture proxy = proxyFor(Loopback.unusedPort()); RawImap c = proxy.connect()) {
       c.greeting();
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      // RFC 5530 UNAVAILABLE: the failure is the server's, not the client's credentials.
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ").doesNotContain("secret");
+      long took = loginGetsUnavailable(c);
       assertThat(took).isLessThan(TIMEOUT_MS + SLACK_MS);
       logoutCleanly(c);
       eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
@@ -106,11 +112,7 @@ class BackendFailureTest {
         ProxyFixture proxy = proxyFor(fake.port(), "4s");
         RawImap c = proxy.connect()) {
       c.greeting();
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      long took = loginGetsUnavailable(c);
       assertThat(took).as("ms until the client learns the backend dropped it").isLessThan(2000);
       logoutCleanly(c);
     }
@@ -124,11 +126,7 @@ class BackendFailureTest {
         RawImap c = proxy.connect()) {
       c.greeting();
       c.setTimeout((int) (TIMEOUT_MS + SLACK_MS + 3000));
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      long took = loginGetsUnavailable(c);
       assertThat(took).isLessThan(TIMEOUT_MS + SLACK_MS);
       assertThat(fake.received()).containsExactly("p1 CAPABILITY");
       logoutCleanly(c);
@@ -141,11 +139,7 @@ class BackendFailureTest {
         ProxyFixture proxy = proxyFor(fake.port());
         RawImap c = proxy.connect()) {
       c.greeting();
-      long t0 = System.nanoTime();
-      List<String> lines = c.command("a", "LOGIN alice secret");
-      long took = millisSince(t0);
-      assertThat(lines).hasSize(1);
-      assertThat(lines.get(0)).startsWith("a NO [UNAVAILABLE] ");
+      long took = loginGetsUnavailable(c);
       assertThat(took).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + SLACK_MS);
       // RFC 9051 7.1: nothing may be sent before the greeting; above all not the password.
       assertThat(fake.received()).noneMatch(l -> l.contains("secret"));
@@ -227,9 +221,7 @@ class BackendFailureTest {
       c.ok("b", "SELECT INBOX");
       c.setTimeout(3000);
       relay.cut();
-      assertThat(c.readLine()).startsWith("* BYE ");
-      assertThat(c.readLine()).isNull();
-      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+      assertByeThenEof(c, proxy);
     }
   }
 
@@ -244,9 +236,7 @@ class BackendFailureTest {
       assertThat(c.readLine()).startsWith("+");
       c.setTimeout(3000);
       relay.cut();
-      assertThat(c.readLine()).startsWith("* BYE ");
-      assertThat(c.readLine()).isNull();
-      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+      assertByeThenEof(c, proxy);
     }
   }
 
@@ -263,9 +253,7 @@ class BackendFailureTest {
       Thread.sleep(200);
       c.setTimeout(3000);
       relay.cut();
-      assertThat(c.readLine()).startsWith("* BYE ");
-      assertThat(c.readLine()).isNull();
-      eventually().atMost(Duration.ofSeconds(3)).until(() -> proxy.sessions() == 0);
+      assertByeThenEof(c, proxy);
     }
   }
 

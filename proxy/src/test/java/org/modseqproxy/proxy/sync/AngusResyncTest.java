@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
-import org.eclipse.angus.mail.imap.ResyncData;
 import org.eclipse.angus.mail.imap.MessageVanishedEvent;
+import org.eclipse.angus.mail.imap.ResyncData;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
@@ -64,10 +64,7 @@ class AngusResyncTest {
 
   private void start(String kind) {
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 8; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 8);
     String spec = kind.equals("redis") ? REDIS.server().uri() : "memory";
     if (kind.equals("redis")) {
       REDIS.server().flushAll();
@@ -165,7 +162,7 @@ class AngusResyncTest {
       other.ok("b", "UID STORE 2 +FLAGS (\\Flagged)");
       other.ok("c", "UID STORE 4 +FLAGS (\\Deleted)");
       other.ok("d", "EXPUNGE");
-      assertThat(ImapLines.last(other.append("e", "INBOX", "\\Draft", "Subject: via proxy\r\n\r\nhello\r\n"))).startsWith("e OK");
+      assertThat(ImapLines.tagged(other.append("e", "INBOX", "\\Draft", "Subject: via proxy\r\n\r\nhello\r\n"))).startsWith("e OK");
       other.ok("f", "LOGOUT");
     }
     // ... and directly on the backend: flag 1, unflag 3, expunge 5, deliver one
@@ -233,7 +230,7 @@ class AngusResyncTest {
   }
 
   private TreeMap<Long, Flags> truth() {
-    return ImapLines.truth("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    return BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
   }
 
   private void directly(java.util.function.Consumer<RawImap> script) {

@@ -3,12 +3,11 @@ package org.modseqproxy.proxy.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
+import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 
@@ -17,10 +16,6 @@ import org.modseqproxy.proxy.testing.RawImap;
  * CONDSTORE). Mod-sequence values are compared by order and equality, never by literal number.
  */
 class CondstoreQresyncTest {
-  static final Pattern HMS = Pattern.compile("\\[HIGHESTMODSEQ (\\d+)]");
-  static final Pattern MODSEQ = Pattern.compile("MODSEQ \\((\\d+)\\)");
-  static final Pattern UIDVALIDITY = Pattern.compile("\\[UIDVALIDITY (\\d+)]");
-
   GreenMailBackend backend;
   ProxyFixture proxy;
   com.icegreen.greenmail.user.GreenMailUser alice;
@@ -28,10 +23,7 @@ class CondstoreQresyncTest {
   @BeforeEach
   void start() {
     backend = new GreenMailBackend();
-    alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 6; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    alice = backend.userWithMessages("alice", "pw", 6);
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
   }
 
@@ -41,34 +33,18 @@ class CondstoreQresyncTest {
     backend.close();
   }
 
-  static long find(Pattern p, List<String> lines) {
-    for (String l : lines) {
-      Matcher m = p.matcher(l);
-      if (m.find()) {
-        return Long.parseLong(m.group(1));
-      }
-    }
-    throw new AssertionError("no " + p + " in " + lines);
-  }
-
-  static String last(List<String> lines) {
-    return lines.get(lines.size() - 1);
-  }
-
   @Test
   void selectCondstoreGivesHighestModSeqAndFetchModSeq() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
-      assertThat(last(sel)).startsWith("a OK");
-      long hms = find(HMS, sel);
+      assertThat(ImapLines.tagged(sel)).startsWith("a OK");
+      long hms = ImapLines.highestModSeq(sel);
       assertThat(hms).isPositive().isLessThan(1L << 53);
       List<String> f = c.command("b", "FETCH 1:* (FLAGS MODSEQ)");
       assertThat(f).hasSize(7);
       for (String l : f.subList(0, 6)) {
         assertThat(l).contains("FLAGS").containsPattern("MODSEQ \\(\\d+\\)");
-        Matcher m = MODSEQ.matcher(l);
-        m.find();
-        assertThat(Long.parseLong(m.group(1))).isLessThanOrEqualTo(hms);
+        assertThat(ImapLines.fetch(l).orElseThrow().modSeq()).isLessThanOrEqualTo(hms);
       }
       // RFC 7162 3.1.4.2 Example 13: MODSEQ alone
       List<String> only = c.command("c", "FETCH 2 (MODSEQ)");
@@ -79,10 +55,10 @@ class CondstoreQresyncTest {
   @Test
   void storeBumpsModSeqAndChangedSinceReturnsOnlyChanges() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
-      long hms = find(HMS, c.command("a", "SELECT INBOX (CONDSTORE)"));
+      long hms = ImapLines.highestModSeq(c.command("a", "SELECT INBOX (CONDSTORE)"));
       List<String> st = c.command("b", "STORE 2 +FLAGS (\\Flagged)");
       assertThat(st.get(0)).startsWith("* 2 FETCH").contains("\\Flagged");
-      long m2 = find(MODSEQ, st);
+      long m2 = ImapLines.fetchModSeq(st);
       assertThat(m2).isGreaterThan(hms);
       // RFC 7162 3.1.4.1: CHANGEDSINCE
       List<String> changed = c.command("c", "FETCH 1:* (UID FLAGS) (CHANGEDSINCE " + hms + ")");
@@ -92,33 +68,33 @@ class CondstoreQresyncTest {
       assertThat(c.command("d", "FETCH 1:* (FLAGS) (CHANGEDSINCE 0)")).hasSize(7);
       // .SILENT still reports the new mod-sequence (RFC 7162 3.1.3 Example 3)
       List<String> silent = c.command("e", "UID STORE 1:3 +FLAGS.SILENT (\\Deleted)");
-      assertThat(last(silent)).startsWith("e OK");
+      assertThat(ImapLines.tagged(silent)).startsWith("e OK");
       assertThat(silent.subList(0, silent.size() - 1)).hasSize(3).allMatch(l -> l.matches("\\* \\d FETCH \\(UID \\d+ MODSEQ \\(\\d+\\)\\)"));
-      assertThat(find(MODSEQ, silent)).isGreaterThan(m2);
+      assertThat(ImapLines.fetchModSeq(silent)).isGreaterThan(m2);
     }
   }
 
   @Test
   void unchangedSinceFailsForModifiedMessages() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
-      long hms = find(HMS, c.command("a", "SELECT INBOX (CONDSTORE)"));
+      long hms = ImapLines.highestModSeq(c.command("a", "SELECT INBOX (CONDSTORE)"));
       c.ok("b", "STORE 3 +FLAGS (\\Seen)");
       // message 3 changed after hms: a conditional store with hms fails for it only (RFC 7162 3.1.3, Example 6)
       List<String> r = c.command("c", "STORE 2:4 (UNCHANGEDSINCE " + hms + ") +FLAGS (\\Answered)");
-      assertThat(last(r)).startsWith("c OK [MODIFIED 3]");
+      assertThat(ImapLines.tagged(r)).startsWith("c OK [MODIFIED 3]");
       assertThat(r.stream().filter(l -> l.startsWith("* ")).toList()).hasSize(2)
           .allMatch(l -> l.contains("\\Answered") && l.contains("MODSEQ"));
       List<String> u = c.command("d", "UID STORE 1:6 (UNCHANGEDSINCE 1) -FLAGS (\\Answered)");
-      assertThat(last(u)).startsWith("d OK [MODIFIED 1:6]");
+      assertThat(ImapLines.tagged(u)).startsWith("d OK [MODIFIED 1:6]");
     }
   }
 
   @Test
   void searchModSeqInsideOrAndNot() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
-      long hms = find(HMS, c.command("a", "SELECT INBOX (CONDSTORE)"));
+      long hms = ImapLines.highestModSeq(c.command("a", "SELECT INBOX (CONDSTORE)"));
       List<String> st = c.command("b", "STORE 5 +FLAGS (\\Flagged)");
-      long m5 = find(MODSEQ, st);
+      long m5 = ImapLines.fetchModSeq(st);
       List<String> s1 = c.command("c", "SEARCH MODSEQ " + (hms + 1));
       assertThat(s1.get(0)).isEqualTo("* SEARCH 5 (MODSEQ " + m5 + ")");
       List<String> s2 = c.command("d", "SEARCH OR NOT MODSEQ " + (hms + 1) + " SEEN");
@@ -134,7 +110,7 @@ class CondstoreQresyncTest {
       List<String> st = c.command("a", "STATUS INBOX (MESSAGES HIGHESTMODSEQ)");
       assertThat(st.get(0)).matches("\\* STATUS INBOX \\(MESSAGES 6 HIGHESTMODSEQ \\d+\\)");
       long h1 = Long.parseLong(st.get(0).replaceAll(".*HIGHESTMODSEQ (\\d+)\\)", "$1"));
-      long hSel = find(HMS, c.command("b", "SELECT INBOX (CONDSTORE)"));
+      long hSel = ImapLines.highestModSeq(c.command("b", "SELECT INBOX (CONDSTORE)"));
       assertThat(hSel).isGreaterThanOrEqualTo(h1);
       c.ok("c", "STORE 1 +FLAGS (\\Seen)");
       c.ok("d", "CLOSE"); // GreenMail has no UNSELECT
@@ -151,8 +127,8 @@ class CondstoreQresyncTest {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       assertThat(c.command("e", "ENABLE QRESYNC").get(0)).isEqualTo("* ENABLED QRESYNC");
       List<String> sel = c.command("a", "SELECT INBOX (QRESYNC (1 1))");
-      uidValidity = find(UIDVALIDITY, sel);
-      hms = find(HMS, sel);
+      uidValidity = ImapLines.uidValidity(sel);
+      hms = ImapLines.highestModSeq(sel);
       c.ok("z", "LOGOUT");
     }
     // another session through the proxy: flag 2, expunge 4
@@ -174,8 +150,8 @@ class CondstoreQresyncTest {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       c.ok("e", "ENABLE QRESYNC");
       List<String> sel = c.command("a", "SELECT INBOX (QRESYNC (" + uidValidity + " " + hms + " 1:6))");
-      assertThat(last(sel)).startsWith("a OK");
-      long hms2 = find(HMS, sel);
+      assertThat(ImapLines.tagged(sel)).startsWith("a OK");
+      long hms2 = ImapLines.highestModSeq(sel);
       assertThat(hms2).isGreaterThan(hms);
       assertThat(sel).contains("* VANISHED (EARLIER) 4");
       assertThat(sel).anyMatch(l -> l.matches("\\* 1 FETCH \\(UID 1 FLAGS \\(.*\\\\Answered.*\\) MODSEQ \\(\\d+\\)\\)"));
@@ -206,8 +182,8 @@ class CondstoreQresyncTest {
       try (RawImap c = ex.connect().login("alice", "pw")) {
         c.ok("e", "ENABLE QRESYNC");
         List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
-        uv = find(UIDVALIDITY, sel);
-        hms = find(HMS, sel);
+        uv = ImapLines.uidValidity(sel);
+        hms = ImapLines.highestModSeq(sel);
         c.ok("b", "STORE 3 +FLAGS (\\Seen)");
         c.ok("z", "LOGOUT");
       }
@@ -225,7 +201,7 @@ class CondstoreQresyncTest {
         assertThat(sel).anyMatch(l -> l.matches("\\* 3 FETCH \\(UID 3 FLAGS \\(.*\\\\Seen.*"));
         assertThat(sel).anyMatch(l -> l.matches("\\* 7 FETCH \\(UID 7 .*"));
         assertThat(sel.stream().filter(l -> l.contains("FETCH"))).hasSize(2);
-        assertThat(find(HMS, sel)).isGreaterThan(hms);
+        assertThat(ImapLines.highestModSeq(sel)).isGreaterThan(hms);
       }
     }
   }
@@ -233,7 +209,7 @@ class CondstoreQresyncTest {
   @Test
   void qresyncWithoutEnableIsBad() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
-      assertThat(last(c.command("a", "SELECT INBOX (QRESYNC (1 1))"))).startsWith("a BAD");
+      assertThat(ImapLines.tagged(c.command("a", "SELECT INBOX (QRESYNC (1 1))"))).startsWith("a BAD");
     }
   }
 
@@ -245,10 +221,10 @@ class CondstoreQresyncTest {
       assertThat(caps.get(0)).contains("CONDSTORE", "QRESYNC");
       List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
       assertThat(sel).anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"));
-      assertThat(last(c.command("b", "FETCH 1 (FLAGS MODSEQ)"))).startsWith("b BAD");
-      assertThat(last(c.command("c", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))).startsWith("c BAD");
-      assertThat(last(c.command("d", "STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)"))).startsWith("d BAD");
-      assertThat(last(c.command("e", "SEARCH MODSEQ 5"))).startsWith("e BAD");
+      assertThat(ImapLines.tagged(c.command("b", "FETCH 1 (FLAGS MODSEQ)"))).startsWith("b BAD");
+      assertThat(ImapLines.tagged(c.command("c", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))).startsWith("c BAD");
+      assertThat(ImapLines.tagged(c.command("d", "STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)"))).startsWith("d BAD");
+      assertThat(ImapLines.tagged(c.command("e", "SEARCH MODSEQ 5"))).startsWith("e BAD");
       assertThat(c.command("f", "FETCH 1 (FLAGS)").get(0)).startsWith("* 1 FETCH (FLAGS");
       assertThat(c.command("g", "STATUS INBOX (HIGHESTMODSEQ)").get(0)).isEqualTo("* STATUS INBOX (HIGHESTMODSEQ 0)");
     }

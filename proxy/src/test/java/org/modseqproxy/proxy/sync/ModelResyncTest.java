@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
@@ -102,10 +103,7 @@ class ModelResyncTest {
     rnd = new Random(seed);
     System.out.println("ModelResyncTest[" + kind + "] seed=" + seed + " rounds=" + ROUNDS);
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 12; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 12);
     direct(d -> d.ok("c", "CREATE Other"));
     boolean redis = kind.startsWith("redis");
     if (redis) {
@@ -134,8 +132,8 @@ class ModelResyncTest {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       c.ok("e", "ENABLE QRESYNC");
       List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
-      uidValidity = ImapLines.requireCode("UIDVALIDITY", sel);
-      lastHms = ImapLines.requireCode("HIGHESTMODSEQ", sel);
+      uidValidity = ImapLines.uidValidity(sel);
+      lastHms = ImapLines.highestModSeq(sel);
       TreeMap<Long, Flags> view = new TreeMap<>();
       for (String l : c.command("f", "UID FETCH 1:* (FLAGS)")) {
         ImapLines.fetch(l).ifPresent(f -> view.put(f.uid(), f.flags()));
@@ -175,17 +173,17 @@ class ModelResyncTest {
         if (viaFetch) {
           // RFC 7162 3.2.6: a CONDSTORE select, then the changes and vanished UIDs in one UID FETCH
           List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
-          assertThat(ImapLines.last(sel)).as(why).startsWith("s OK");
-          hms = ImapLines.requireCode("HIGHESTMODSEQ", sel);
-          assertThat(ImapLines.requireCode("UIDVALIDITY", sel)).as(why).isEqualTo(uidValidity);
+          assertThat(ImapLines.tagged(sel)).as(why).startsWith("s OK");
+          hms = ImapLines.highestModSeq(sel);
+          assertThat(ImapLines.uidValidity(sel)).as(why).isEqualTo(uidValidity);
           lines = c.command("f", "UID FETCH 1:4294967295 (FLAGS) (CHANGEDSINCE " + from.modSeq() + " VANISHED)");
-          assertThat(ImapLines.last(lines)).as(why).startsWith("f OK");
+          assertThat(ImapLines.tagged(lines)).as(why).startsWith("f OK");
         } else {
           String known = withKnown && !view.isEmpty() ? " " + knownUids(view) : "";
           lines = c.command("s", "SELECT INBOX (QRESYNC (" + uidValidity + " " + from.modSeq() + known + "))");
-          assertThat(ImapLines.last(lines)).as(why).startsWith("s OK");
-          hms = ImapLines.requireCode("HIGHESTMODSEQ", lines);
-          assertThat(ImapLines.requireCode("UIDVALIDITY", lines)).as(why).isEqualTo(uidValidity);
+          assertThat(ImapLines.tagged(lines)).as(why).startsWith("s OK");
+          hms = ImapLines.highestModSeq(lines);
+          assertThat(ImapLines.uidValidity(lines)).as(why).isEqualTo(uidValidity);
         }
         c.command("z", "LOGOUT");
       }
@@ -281,7 +279,7 @@ class ModelResyncTest {
         String flags = rnd.nextBoolean() ? "" : flag;
         List<String> r = op.append("a" + (++tag), "INBOX", flags, "Subject: appended " + tag + "\r\n\r\nbody\r\n");
         collectModSeqs(r);
-        assertThat(ImapLines.last(r)).as("APPEND").contains("OK");
+        assertThat(ImapLines.tagged(r)).as("APPEND").contains("OK");
         return "proxy append (" + flags + ")";
       }
       case 5 -> {
@@ -364,7 +362,7 @@ class ModelResyncTest {
 
   private void selectInbox(RawImap s) {
     List<String> sel = cmdOk(s, "SELECT INBOX (CONDSTORE)");
-    long hms = ImapLines.requireCode("HIGHESTMODSEQ", sel);
+    long hms = ImapLines.highestModSeq(sel);
     maxModSeqSeen = Math.max(maxModSeqSeen, hms);
   }
 
@@ -377,7 +375,7 @@ class ModelResyncTest {
       System.out.println("TRACE " + (System.nanoTime() - t0) / 1_000_000 + " ms " + (s == op ? "op" : s == opOther ? "other" : "?")
           + " " + command + " -> " + r);
     }
-    assertThat(ImapLines.last(r)).as("seed=" + seed + ": " + command + " -> " + r).startsWith(t + " OK");
+    assertThat(ImapLines.tagged(r)).as("seed=" + seed + ": " + command + " -> " + r).startsWith(t + " OK");
     collectModSeqs(r);
     if (s == op && opQresync && STRICT_VANISHED) {
       assertThat(r).as("seed=" + seed + ": after ENABLE QRESYNC, VANISHED replaces EXPUNGE: " + command)
@@ -413,7 +411,7 @@ class ModelResyncTest {
   }
 
   private TreeMap<Long, Flags> truth(String mailbox) {
-    return ImapLines.truth("127.0.0.1", backend.port(), "alice", "pw", mailbox);
+    return BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", mailbox);
   }
 
   private void direct(java.util.function.Consumer<RawImap> script) {

@@ -27,10 +27,7 @@ class QresyncEdgeCaseTest {
   @BeforeEach
   void start() {
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 6; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 6);
   }
 
   private void proxyWithExpungeLog(int entries) {
@@ -57,8 +54,8 @@ class QresyncEdgeCaseTest {
       List<String> sel = c.command("b", "SELECT Empty (CONDSTORE)");
       assertThat(sel).contains("* 0 EXISTS").noneMatch(l -> l.contains("NOMODSEQ"));
       // DESIGN: HIGHESTMODSEQ is never 0, not even for an empty mailbox (RFC 7162 3.1.2.1)
-      assertThat(ImapLines.requireCode("HIGHESTMODSEQ", sel)).isPositive();
-      assertThat(ImapLines.last(c.command("c", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))).startsWith("c OK");
+      assertThat(ImapLines.highestModSeq(sel)).isPositive();
+      assertThat(ImapLines.tagged(c.command("c", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))).startsWith("c OK");
     }
   }
 
@@ -161,7 +158,7 @@ class QresyncEdgeCaseTest {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       c.ok("e", "ENABLE QRESYNC");
       List<String> sel = c.command("s", "SELECT INBOX (QRESYNC (" + sync[0] + " " + sync[1] + "))");
-      assertThat(ImapLines.last(sel)).startsWith("s OK");
+      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
       assertThat(sel).contains("* OK [UIDNEXT 7]", "* VANISHED (EARLIER) " + vanished);
     }
   }
@@ -170,7 +167,7 @@ class QresyncEdgeCaseTest {
   private long[] firstSync() {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
-      return new long[] {ImapLines.requireCode("UIDVALIDITY", sel), ImapLines.requireCode("HIGHESTMODSEQ", sel)};
+      return new long[] {ImapLines.uidValidity(sel), ImapLines.highestModSeq(sel)};
     }
   }
 

@@ -2,9 +2,6 @@ package org.modseqproxy.proxy.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeMap;
@@ -13,8 +10,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.modseqproxy.proxy.testing.BackendTruth;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
+import org.modseqproxy.proxy.testing.Loopback;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.state.Flags;
@@ -39,10 +38,7 @@ class RedisFaultTest {
   @BeforeEach
   void start() {
     backend = GreenMailBackend.withNoDelay();
-    var alice = backend.user("alice", "pw");
-    for (int i = 1; i <= 6; i++) {
-      backend.deliver(alice, "m" + i, "body " + i);
-    }
+    backend.userWithMessages("alice", "pw", 6);
   }
 
   @AfterEach
@@ -73,14 +69,14 @@ class RedisFaultTest {
     TreeMap<Long, Flags> oldView = new TreeMap<>();
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
-      uidValidity = ImapLines.requireCode("UIDVALIDITY", sel);
-      oldModSeq = ImapLines.requireCode("HIGHESTMODSEQ", sel);
+      uidValidity = ImapLines.uidValidity(sel);
+      oldModSeq = ImapLines.highestModSeq(sel);
       c.command("b", "UID FETCH 1:* (FLAGS)").forEach(l -> ImapLines.fetch(l).ifPresent(f -> oldView.put(f.uid(), f.flags())));
     }
     assertThat(oldView).hasSize(6);
 
     try (RawImap a = proxy.connect().login("alice", "pw")) {
-      long h1 = ImapLines.requireCode("HIGHESTMODSEQ", a.command("a", "SELECT INBOX (CONDSTORE)"));
+      long h1 = ImapLines.highestModSeq(a.command("a", "SELECT INBOX (CONDSTORE)"));
       List<String> st = a.command("b", "STORE 1 +FLAGS (\\Seen)");
       long m1 = ImapLines.fetch(st.get(0)).orElseThrow().modSeq();
       assertThat(m1).isGreaterThan(h1);
@@ -89,32 +85,32 @@ class RedisFaultTest {
       redis.stop(); // SIGKILL, while session A is selected
 
       // the session goes on: NOOP, FETCH FLAGS, STORE, EXPUNGE all work
-      assertThat(ImapLines.last(a.command("c", "NOOP"))).startsWith("c OK");
+      assertThat(ImapLines.tagged(a.command("c", "NOOP"))).startsWith("c OK");
       List<String> fetch = a.command("d", "FETCH 1:* (FLAGS)");
-      assertThat(ImapLines.last(fetch)).startsWith("d OK");
+      assertThat(ImapLines.tagged(fetch)).startsWith("d OK");
       assertThat(fetch.stream().filter(l -> l.matches("\\* \\d FETCH \\(.*"))).hasSize(6);
       List<String> store2 = a.command("e", "STORE 2 +FLAGS (\\Flagged)");
-      assertThat(ImapLines.last(store2)).startsWith("e OK");
+      assertThat(ImapLines.tagged(store2)).startsWith("e OK");
       assertThat(store2.get(0)).startsWith("* 2 FETCH").contains("\\Flagged");
-      assertThat(ImapLines.last(a.command("f", "UID STORE 3 +FLAGS (\\Deleted)"))).startsWith("f OK");
+      assertThat(ImapLines.tagged(a.command("f", "UID STORE 3 +FLAGS (\\Deleted)"))).startsWith("f OK");
       List<String> expunge = a.command("g", "EXPUNGE");
       assertThat(expunge).containsExactly("* 3 EXPUNGE", expunge.get(1));
-      assertThat(ImapLines.last(expunge)).startsWith("g OK");
+      assertThat(ImapLines.tagged(expunge)).startsWith("g OK");
 
       // a new SELECT (CONDSTORE), in this session and in a fresh one, says NOMODSEQ (RFC 7162 3.1.2.2)
       List<String> again = a.command("h", "SELECT INBOX (CONDSTORE)");
-      assertThat(ImapLines.last(again)).startsWith("h OK");
+      assertThat(ImapLines.tagged(again)).startsWith("h OK");
       assertThat(again).anyMatch(l -> l.startsWith("* OK [NOMODSEQ]")).noneMatch(l -> l.contains("HIGHESTMODSEQ"));
-      assertThat(ImapLines.last(a.command("i", "FETCH 1 (FLAGS MODSEQ)"))).startsWith("i BAD");
-      assertThat(ImapLines.last(a.command("j", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + oldModSeq + ")"))).startsWith("j BAD");
+      assertThat(ImapLines.tagged(a.command("i", "FETCH 1 (FLAGS MODSEQ)"))).startsWith("i BAD");
+      assertThat(ImapLines.tagged(a.command("j", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + oldModSeq + ")"))).startsWith("j BAD");
       try (RawImap b = proxy.connect().login("alice", "pw")) {
         assertThat(b.command("e", "ENABLE QRESYNC")).contains("* ENABLED QRESYNC");
         // RFC 7162 3.2.5.1: without persistent mod-sequences the QRESYNC parameters are ignored
         List<String> sel = b.command("s", "SELECT INBOX (QRESYNC (" + uidValidity + " " + oldModSeq + "))");
-        assertThat(ImapLines.last(sel)).startsWith("s OK");
+        assertThat(ImapLines.tagged(sel)).startsWith("s OK");
         assertThat(sel).anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))
             .noneMatch(l -> l.contains("HIGHESTMODSEQ") || l.contains("VANISHED") || l.contains("FETCH"));
-        assertThat(ImapLines.last(b.command("t", "SEARCH MODSEQ 1"))).startsWith("t BAD");
+        assertThat(ImapLines.tagged(b.command("t", "SEARCH MODSEQ 1"))).startsWith("t BAD");
         assertThat(b.command("u", "SEARCH FLAGGED").get(0)).isEqualTo("* SEARCH 2");
         // RFC 7162 3.1.7 (as 3.1.2.2 reads for STATUS): 0 for a mailbox without persistent mod-sequences
         assertThat(b.command("v", "STATUS INBOX (MESSAGES HIGHESTMODSEQ)").get(0))
@@ -124,12 +120,12 @@ class RedisFaultTest {
       // Redis comes back, empty. The circuit closes once its probe gets an answer.
       redis.restart();
       Awaitility.await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50)).until(store::available);
-      assertThat(ImapLines.last(a.command("k", "NOOP"))).startsWith("k OK");
+      assertThat(ImapLines.tagged(a.command("k", "NOOP"))).startsWith("k OK");
       assertThat(a.command("l", "FETCH 2 (FLAGS)").get(0)).startsWith("* 2 FETCH").contains("\\Flagged");
 
       try (RawImap c = proxy.connect().login("alice", "pw")) {
         List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
-        long h2 = ImapLines.requireCode("HIGHESTMODSEQ", sel);
+        long h2 = ImapLines.highestModSeq(sel);
         // state was lost: HIGHESTMODSEQ restarts from wall-clock microseconds, above everything handed out before
         assertThat(h2).isGreaterThan(highestBeforeKill).isLessThan(1L << 53);
         assertThat(sel).noneMatch(l -> l.contains("NOMODSEQ"));
@@ -137,14 +133,14 @@ class RedisFaultTest {
     }
 
     // the client comes back from its old modseq: the answer may be fuller than needed, but must be complete
-    TreeMap<Long, Flags> truth = ImapLines.truth("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
+    TreeMap<Long, Flags> truth = BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX");
     assertThat(truth.keySet()).containsExactly(1L, 2L, 4L, 5L, 6L);
     for (String known : new String[] {"", " 1:6"}) {
       TreeMap<Long, Flags> view = new TreeMap<>(oldView);
       try (RawImap d = proxy.connect().login("alice", "pw")) {
         d.ok("e", "ENABLE QRESYNC");
         List<String> sel = d.command("s", "SELECT INBOX (QRESYNC (" + uidValidity + " " + oldModSeq + known + "))");
-        assertThat(ImapLines.last(sel)).startsWith("s OK");
+        assertThat(ImapLines.tagged(sel)).startsWith("s OK");
         for (String l : sel) {
           ImapLines.vanished(l).ifPresent(v -> {
             UidSet gone = v.uids();
@@ -158,18 +154,15 @@ class RedisFaultTest {
   }
 
   @Test
-  void redisDownWhenTheProxyStarts() throws IOException {
-    int nobody;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      nobody = s.getLocalPort(); // closed again: nothing listens there
-    }
+  void redisDownWhenTheProxyStarts() {
+    int nobody = Loopback.unusedPort();
     proxy = ProxyFixture.start("127.0.0.1", backend.port(), "redis://127.0.0.1:" + nobody, c -> {});
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       // still advertised (RFC 7162 3.1.2.2: the answer is NOMODSEQ, not a missing capability)
       assertThat(c.command("x", "CAPABILITY").get(0)).contains("CONDSTORE", "QRESYNC");
       long t0 = System.nanoTime();
       List<String> sel = c.command("a", "SELECT INBOX (CONDSTORE)");
-      assertThat(ImapLines.last(sel)).startsWith("a OK");
+      assertThat(ImapLines.tagged(sel)).startsWith("a OK");
       assertThat(sel).contains("* 6 EXISTS").anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))
           .noneMatch(l -> l.contains("HIGHESTMODSEQ"));
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
@@ -182,12 +175,12 @@ class RedisFaultTest {
       assertThat(c.command("e", "UID STORE 6 +FLAGS (\\Deleted)").get(0)).contains("\\Deleted");
       assertThat(c.command("f", "EXPUNGE")).startsWith("* 6 EXPUNGE");
       // the CONDSTORE parts get BAD (RFC 7162 3.1.2.2)
-      assertThat(ImapLines.last(c.command("g", "FETCH 1 (MODSEQ)"))).startsWith("g BAD");
-      assertThat(ImapLines.last(c.command("h", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))).startsWith("h BAD");
-      assertThat(ImapLines.last(c.command("i", "STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Answered)"))).startsWith("i BAD");
-      assertThat(ImapLines.last(c.command("j", "SEARCH MODSEQ 1"))).startsWith("j BAD");
-      assertThat(ImapLines.last(c.command("k", "LOGOUT"))).startsWith("k OK");
+      assertThat(ImapLines.tagged(c.command("g", "FETCH 1 (MODSEQ)"))).startsWith("g BAD");
+      assertThat(ImapLines.tagged(c.command("h", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)"))).startsWith("h BAD");
+      assertThat(ImapLines.tagged(c.command("i", "STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Answered)"))).startsWith("i BAD");
+      assertThat(ImapLines.tagged(c.command("j", "SEARCH MODSEQ 1"))).startsWith("j BAD");
+      assertThat(ImapLines.tagged(c.command("k", "LOGOUT"))).startsWith("k OK");
     }
-    assertThat(ImapLines.truth("127.0.0.1", backend.port(), "alice", "pw", "INBOX").keySet()).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX").keySet()).containsExactly(1L, 2L, 3L, 4L, 5L);
   }
 }

@@ -2,8 +2,9 @@ package org.modseqproxy.proxy.testing;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.modseqproxy.state.Flags;
 
 /**
  * What the backend really holds, read directly from it (bypassing every proxy): {@code UID FETCH 1:* (FLAGS)}. The
@@ -12,19 +13,26 @@ import java.util.TreeMap;
 public final class BackendTruth {
   private BackendTruth() {}
 
-  /** uid -> flags (without \Recent) of one mailbox, read over a fresh direct connection. */
-  public static Map<Long, Set<String>> flags(String host, int port, String user, String password, String mailbox) {
+  /**
+   * uid -> flags of one mailbox, read over a fresh direct connection. EXAMINE, so reading changes nothing (not even
+   * \Seen); {@link Flags} drop \Recent, which is per session.
+   */
+  public static TreeMap<Long, Flags> flags(String host, int port, String user, String password, String mailbox) {
     try (RawImap direct = RawImap.connect(host, port)) {
       direct.login(user, password);
       List<String> sel = direct.command("t1", "EXAMINE " + mailbox);
-      if (!MultiImapLines.tagged(sel).startsWith("t1 OK")) {
-        throw new AssertionError("EXAMINE failed on the backend: " + sel);
+      if (!ImapLines.tagged(sel).startsWith("t1 OK")) {
+        throw new AssertionError("EXAMINE " + mailbox + " failed on the backend: " + sel);
       }
       boolean empty = sel.stream().anyMatch(l -> l.equals("* 0 EXISTS"));
-      Map<Long, Set<String>> out = new TreeMap<>();
+      TreeMap<Long, Flags> out = new TreeMap<>();
       if (!empty) {
-        for (String l : direct.command("t2", "UID FETCH 1:* (FLAGS)")) {
-          MultiImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> out.put(f.uid(), f.flags()));
+        List<String> rows = direct.command("t2", "UID FETCH 1:* (FLAGS)");
+        if (!ImapLines.tagged(rows).startsWith("t2 OK")) {
+          throw new AssertionError("UID FETCH failed on the backend: " + ImapLines.shorten(rows));
+        }
+        for (String l : rows) {
+          ImapLines.fetch(l).filter(f -> f.uid() > 0 && f.flags() != null).ifPresent(f -> out.put(f.uid(), f.flags()));
         }
       }
       direct.ok("t3", "LOGOUT");
@@ -33,16 +41,16 @@ public final class BackendTruth {
   }
 
   /** "" when equal, else one line per UID whose flags differ or that only one side has. */
-  public static String diff(Map<Long, Set<String>> truth, Map<Long, Set<String>> view) {
+  public static String diff(Map<Long, Flags> truth, Map<Long, Flags> view) {
     StringBuilder b = new StringBuilder();
-    java.util.TreeSet<Long> uids = new java.util.TreeSet<>(truth.keySet());
+    TreeSet<Long> uids = new TreeSet<>(truth.keySet());
     uids.addAll(view.keySet());
     for (long uid : uids) {
-      Set<String> t = truth.get(uid);
-      Set<String> v = view.get(uid);
+      Flags t = truth.get(uid);
+      Flags v = view.get(uid);
       if (t == null || v == null || !t.equals(v)) {
-        b.append("UID ").append(uid).append(": backend ").append(t == null ? "(none)" : t)
-            .append(", client ").append(v == null ? "(none)" : v).append('\n');
+        b.append("UID ").append(uid).append(": backend ").append(t == null ? "(none)" : t.toImap())
+            .append(", client ").append(v == null ? "(none)" : v.toImap()).append('\n');
       }
     }
     return b.toString();
@@ -52,7 +60,7 @@ public final class BackendTruth {
   public static long uidValidity(String host, int port, String user, String password, String mailbox) {
     try (RawImap direct = RawImap.connect(host, port)) {
       direct.login(user, password);
-      long uv = MultiImapLines.uidValidity(direct.command("t1", "EXAMINE " + mailbox));
+      long uv = ImapLines.uidValidity(direct.command("t1", "EXAMINE " + mailbox));
       direct.ok("t2", "LOGOUT");
       return uv;
     }

@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -38,14 +36,8 @@ public final class FakeImapServer implements AutoCloseable {
 
   public FakeImapServer(Behaviour behaviour) {
     this.behaviour = behaviour;
-    try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Thread t = new Thread(this::acceptLoop, "fake-imap-" + port());
-    t.setDaemon(true);
-    t.start();
+    server = Loopback.listen();
+    Loopback.daemon("fake-imap-" + port(), this::acceptLoop);
   }
 
   public int port() {
@@ -62,9 +54,7 @@ public final class FakeImapServer implements AutoCloseable {
       try {
         Socket s = server.accept();
         sockets.add(s);
-        Thread t = new Thread(() -> serve(s), "fake-imap-conn");
-        t.setDaemon(true);
-        t.start();
+        Loopback.daemon("fake-imap-conn", () -> serve(s));
       } catch (IOException e) {
         return;
       }
@@ -135,17 +125,7 @@ public final class FakeImapServer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      server.close();
-    } catch (IOException e) {
-      // ignore
-    }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // ignore
-      }
-    }
+    Loopback.closeQuietly(server);
+    Loopback.closeQuietly(sockets);
   }
 }

@@ -30,8 +30,25 @@ public final class GreenMailBackend implements AutoCloseable {
     return greenMail.setUser(name + "@localhost", name, password);
   }
 
+  /** A user whose INBOX holds {@code count} messages "m1".."mN" with bodies "body 1".."body N". */
+  public GreenMailUser userWithMessages(String name, String password, int count) {
+    GreenMailUser user = user(name, password);
+    deliverNumbered(user, count);
+    return user;
+  }
+
   /** Delivers a small text message into the user's INBOX, as an MTA would (bypassing the proxy). */
   public void deliver(GreenMailUser user, String subject, String body) {
+    deliverText(user, subject, body);
+  }
+
+  static void deliverNumbered(GreenMailUser user, int count) {
+    for (int i = 1; i <= count; i++) {
+      deliverText(user, "m" + i, "body " + i);
+    }
+  }
+
+  static void deliverText(GreenMailUser user, String subject, String body) {
     try {
       jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()));
       m.setFrom("sender@example.org");

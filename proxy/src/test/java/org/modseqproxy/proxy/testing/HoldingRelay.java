@@ -3,8 +3,6 @@ package org.modseqproxy.proxy.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +28,8 @@ public final class HoldingRelay implements AutoCloseable {
   public HoldingRelay(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Thread t = new Thread(this::acceptLoop, "relay-accept");
-    t.setDaemon(true);
-    t.start();
+    server = Loopback.listen();
+    Loopback.daemon("relay-accept", this::acceptLoop);
   }
 
   public int port() {
@@ -96,7 +88,7 @@ public final class HoldingRelay implements AutoCloseable {
   }
 
   private static void pump(Socket from, Socket to, Inspect inspect, Runnable beforeWrite) {
-    Thread t = new Thread(() -> {
+    Loopback.daemon("relay-pump", () -> {
       byte[] buf = new byte[16384];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
@@ -119,25 +111,13 @@ public final class HoldingRelay implements AutoCloseable {
           // already closed
         }
       }
-    }, "relay-pump");
-    t.setDaemon(true);
-    t.start();
+    });
   }
 
   @Override
   public void close() {
     gate.countDown();
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing
-    }
-    for (Socket s : sockets) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing
-      }
-    }
+    Loopback.closeQuietly(server);
+    Loopback.closeQuietly(sockets);
   }
 }

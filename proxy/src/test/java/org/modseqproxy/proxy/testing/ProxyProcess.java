@@ -3,15 +3,11 @@ package org.modseqproxy.proxy.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,53 +19,28 @@ public final class ProxyProcess implements AutoCloseable {
   /** One reading of the child's memory. */
   public record Memory(long heap, long direct, int sessions) {}
 
-  private final Process process;
-  private final PrintWriter commands;
-  private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
-  private final ArrayDeque<String> log = new ArrayDeque<>();
+  private static final Duration ANSWER = Duration.ofSeconds(60);
+
+  private final ChildJvm child;
   private final int port;
 
-  private ProxyProcess(Process process) {
-    this.process = process;
-    this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-    Thread reader = new Thread(this::readOutput, "proxy-process-out");
-    reader.setDaemon(true);
-    reader.start();
-    String portLine = reply("PORT");
+  private ProxyProcess(ChildJvm child) {
+    this.child = child;
+    String portLine = child.reply("PORT", ANSWER);
     this.port = Integer.parseInt(portLine.substring(5).trim());
   }
 
   /** Starts a child JVM (same classpath as this one) running the proxy in front of 127.0.0.1:backendPort. */
   public static ProxyProcess start(int backendPort, String... jvmOptions) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java));
-    cmd.addAll(List.of(jvmOptions));
-    cmd.addAll(List.of("-cp", classpath(), ProxyProcess.class.getName(), String.valueOf(backendPort)));
+    ChildJvm child = ChildJvm.start(List.of(jvmOptions),
+        ChildJvm.mainClass(ProxyProcess.class.getName(), String.valueOf(backendPort)),
+        line -> line.startsWith("PORT ") || line.startsWith("MEM "));
     try {
-      return new ProxyProcess(new ProcessBuilder(cmd).redirectErrorStream(true).start());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return new ProxyProcess(child);
+    } catch (RuntimeException e) {
+      child.close();
+      throw e;
     }
-  }
-
-  /**
-   * This JVM's classpath. Under surefire that is java.class.path; under {@code mvn exec:java} the test classes live in
-   * a URLClassLoader inside Maven's JVM, so its URLs are used instead.
-   */
-  private static String classpath() {
-    List<String> entries = new ArrayList<>();
-    if (ProxyProcess.class.getClassLoader() instanceof java.net.URLClassLoader ucl) {
-      for (java.net.URL u : ucl.getURLs()) {
-        try {
-          entries.add(Path.of(u.toURI()).toString());
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-          // not a local file: skip
-        }
-      }
-    }
-    return entries.isEmpty()
-        ? System.getProperty("java.class.path")
-        : String.join(java.io.File.pathSeparator, entries);
   }
 
   public int port() {
@@ -77,12 +48,12 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return child.pid();
   }
 
   public Memory memory() {
-    commands.println("MEM");
-    String[] f = reply("MEM").split(" ");
+    child.send("MEM");
+    String[] f = child.reply("MEM", ANSWER).split(" ");
     return new Memory(Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
   }
 
@@ -106,52 +77,12 @@ public final class ProxyProcess implements AutoCloseable {
     return bytes;
   }
 
-  private void readOutput() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("PORT ") || line.startsWith("MEM ")) {
-          replies.add(line);
-        } else {
-          synchronized (log) {
-            log.addLast(line);
-            if (log.size() > 50) {
-              log.removeFirst();
-            }
-          }
-        }
-      }
-    } catch (IOException e) {
-      // the child exited
-    }
-  }
-
-  private String reply(String prefix) {
-    try {
-      String line = replies.poll(60, TimeUnit.SECONDS);
-      if (line == null || !line.startsWith(prefix + " ")) {
-        synchronized (log) {
-          throw new IllegalStateException("proxy process did not answer " + prefix + "; last output: " + log);
-        }
-      }
-      return line;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
+  /** Asks the child to quit, kills it if it has not within 10 s. */
   @Override
   public void close() {
-    commands.println("QUIT");
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    child.send("QUIT");
+    child.waitFor(Duration.ofSeconds(10));
+    child.close();
   }
 
   /** The child's side. */

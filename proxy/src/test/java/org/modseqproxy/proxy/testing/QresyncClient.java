@@ -3,8 +3,8 @@ package org.modseqproxy.proxy.testing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.UidSet;
 
 /**
@@ -12,7 +12,7 @@ import org.modseqproxy.state.UidSet;
  * filled by a full resync and brought up to date by {@code SELECT mailbox (QRESYNC (uv modseq known-uids))} through a
  * proxy, exactly as a client would: VANISHED (EARLIER) removes, FETCH puts. Immutable; every resync returns a new one.
  */
-public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<String>> cache) {
+public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Flags> cache) {
 
   /** The outcome of one resync: the updated cache and what the proxy sent to produce it. */
   public record Resync(QresyncClient after, List<String> lines, UidSet vanished, Map<Long, Long> fetchedModSeqs,
@@ -24,10 +24,10 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
       for (String l : lines) {
         if (l.matches("\\* \\d+ EXISTS")) {
           n = Long.parseLong(l.split(" ")[1]);
-        } else if (MultiImapLines.isExpunge(l)) {
+        } else if (ImapLines.isExpunge(l)) {
           n--;
-        } else if (l.startsWith("* VANISHED ") && !MultiImapLines.isEarlier(l)) {
-          n -= MultiImapLines.vanished(l).size();
+        } else {
+          n -= ImapLines.vanished(l).filter(v -> !v.earlier()).map(v -> v.uids().size()).orElse(0L);
         }
       }
       return n;
@@ -56,7 +56,7 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
   public static Resync fullFrom(RawImap fresh, String user, String password, String mailbox) {
     try (RawImap c = fresh.login(user, password)) {
       c.ok("e", "ENABLE QRESYNC");
-      long uv = MultiImapLines.uidValidity(c.command("s", "EXAMINE " + mailbox));
+      long uv = ImapLines.uidValidity(c.command("s", "EXAMINE " + mailbox));
       Resync r = full(c, mailbox, uv, "f");
       c.ok("z", "LOGOUT");
       return r;
@@ -77,33 +77,33 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Set<
       known = " " + b.build().toImapString();
     }
     List<String> lines = c.command(tag, "SELECT " + mailbox + " (QRESYNC (" + uidValidity + " " + highestModSeq + known + "))");
-    String last = MultiImapLines.tagged(lines);
+    String last = ImapLines.tagged(lines);
     if (!last.startsWith(tag + " OK")) {
-      throw new AssertionError("QRESYNC SELECT failed: " + MultiImapLines.shorten(lines));
+      throw new AssertionError("QRESYNC SELECT failed: " + ImapLines.shorten(lines));
     }
     if (lines.stream().anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))) {
-      throw new AssertionError("NOMODSEQ answered: " + MultiImapLines.shorten(lines));
+      throw new AssertionError("NOMODSEQ answered: " + ImapLines.shorten(lines));
     }
-    long uv = MultiImapLines.uidValidity(lines);
-    long hms = MultiImapLines.highestModSeq(lines);
-    Map<Long, Set<String>> next = new TreeMap<>(uv == uidValidity ? cache : Map.of());
+    long uv = ImapLines.uidValidity(lines);
+    long hms = ImapLines.highestModSeq(lines);
+    Map<Long, Flags> next = new TreeMap<>(uv == uidValidity ? cache : Map.of());
     UidSet.Builder gone = new UidSet.Builder();
     Map<Long, Long> fetched = new TreeMap<>();
     List<String> problems = new ArrayList<>();
     for (String l : lines) {
-      if (MultiImapLines.isExpunge(l)) {
+      if (ImapLines.isExpunge(l)) {
         problems.add("EXPUNGE sent to a QRESYNC client (RFC 7162 3.2.10): " + l);
         continue;
       }
-      UidSet v = MultiImapLines.vanished(l);
-      if (v != null) {
-        v.stream().forEach(uid -> {
+      var v = ImapLines.vanished(l);
+      if (v.isPresent()) {
+        v.get().uids().stream().forEach(uid -> {
           next.remove(uid);
           gone.add(uid);
         });
         continue;
       }
-      MultiImapLines.fetch(l).ifPresent(f -> {
+      ImapLines.fetch(l).ifPresent(f -> {
         if (f.uid() <= 0 || f.flags() == null) {
           throw new AssertionError("resync FETCH without UID/FLAGS: " + l);
         }

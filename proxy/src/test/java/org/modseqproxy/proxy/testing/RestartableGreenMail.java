@@ -49,19 +49,16 @@ public final class RestartableGreenMail extends GreenMail implements AutoCloseab
     up();
   }
 
+  /** As {@link GreenMailBackend#userWithMessages}. */
+  public GreenMailUser userWithMessages(String name, String password, int count) {
+    GreenMailUser user = user(name, password);
+    GreenMailBackend.deliverNumbered(user, count);
+    return user;
+  }
+
   /** Delivers a small text message, as an MTA would (bypassing every proxy). */
   public void deliver(GreenMailUser user, String subject, String body) {
-    try {
-      jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()));
-      m.setFrom("sender@example.org");
-      m.setRecipients(jakarta.mail.Message.RecipientType.TO, user.getEmail());
-      m.setSubject(subject);
-      m.setText(body);
-      m.saveChanges();
-      user.deliver(m);
-    } catch (jakarta.mail.MessagingException e) {
-      throw new IllegalStateException(e);
-    }
+    GreenMailBackend.deliverText(user, subject, body);
   }
 
   @Override

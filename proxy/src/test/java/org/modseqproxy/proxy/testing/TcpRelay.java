@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +26,8 @@ public final class TcpRelay implements AutoCloseable {
   public TcpRelay(String targetHost, int targetPort) {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
-    try {
-      server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Thread t = new Thread(this::acceptLoop, "relay-accept-" + port());
-    t.setDaemon(true);
-    t.start();
+    server = Loopback.listen();
+    Loopback.daemon("relay-accept-" + port(), this::acceptLoop);
   }
 
   public int port() {
@@ -91,11 +83,7 @@ public final class TcpRelay implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      server.close();
-    } catch (IOException e) {
-      // ignore
-    }
+    Loopback.closeQuietly(server);
     cut();
   }
 
@@ -118,7 +106,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, boolean recordProxyBytes) {
-      Thread t = new Thread(() -> {
+      Loopback.daemon("relay-pump", () -> {
         byte[] buf = new byte[16 * 1024];
         try {
           InputStream in = from.getInputStream();
@@ -147,9 +135,7 @@ public final class TcpRelay implements AutoCloseable {
         } finally {
           cut();
         }
-      }, "relay-pump");
-      t.setDaemon(true);
-      t.start();
+      });
     }
 
     /** Everything the proxy sent to the backend on this connection, as text. */
@@ -171,16 +157,7 @@ public final class TcpRelay implements AutoCloseable {
 
     void cut() {
       ended = true;
-      try {
-        down.close();
-      } catch (IOException e) {
-        // ignore
-      }
-      try {
-        up.close();
-      } catch (IOException e) {
-        // ignore
-      }
+      Loopback.closeQuietly(down, up);
     }
   }
 }
