@@ -65,10 +65,10 @@ class RedisTlsAclProxyTest {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       assertThat(c.command("e", "ENABLE QRESYNC")).contains("* ENABLED QRESYNC");
       List<String> sel = c.command("s", "SELECT INBOX");
-      assertThat(ImapLines.last(sel)).startsWith("s OK");
+      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
       assertThat(sel).contains("* 4 EXISTS").noneMatch(l -> l.contains("NOMODSEQ"));
-      uidValidity = ImapLines.requireCode("UIDVALIDITY", sel);
-      h1 = ImapLines.requireCode("HIGHESTMODSEQ", sel);
+      uidValidity = ImapLines.uidValidity(sel);
+      h1 = ImapLines.highestModSeq(sel);
       List<String> st = c.command("t", "UID STORE 2 +FLAGS (\\Flagged)");
       assertThat(ImapLines.fetch(st.get(0)).orElseThrow().modSeq()).isGreaterThan(h1);
     }
@@ -80,7 +80,7 @@ class RedisTlsAclProxyTest {
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       c.ok("e", "ENABLE QRESYNC");
       List<String> sel = c.command("s", "SELECT INBOX (QRESYNC (" + uidValidity + " " + h1 + "))");
-      assertThat(ImapLines.last(sel)).startsWith("s OK");
+      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
       assertThat(sel.stream().filter(l -> l.contains(" FETCH ")).toList()).singleElement()
           .satisfies(l -> assertThat(l).contains("UID 2").contains("\\Flagged").contains("MODSEQ"));
     }
@@ -97,15 +97,15 @@ class RedisTlsAclProxyTest {
       assertThat(c.command("e", "ENABLE QRESYNC")).contains("* ENABLED QRESYNC");
       long t0 = System.nanoTime();
       List<String> sel = c.command("s", "SELECT INBOX");
-      assertThat(ImapLines.last(sel)).startsWith("s OK");
+      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
       assertThat(sel).contains("* 4 EXISTS").anyMatch(l -> l.startsWith("* OK [NOMODSEQ]"))
           .noneMatch(l -> l.contains("HIGHESTMODSEQ"));
       assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
       assertThat(c.command("f", "FETCH 1:* (UID FLAGS)")).hasSize(5);
       assertThat(c.command("t", "STORE 1 +FLAGS (\\Seen)").get(0)).contains("\\Seen").doesNotContain("MODSEQ");
       assertThat(c.command("h", "SEARCH SEEN").get(0)).isEqualTo("* SEARCH 1");
-      assertThat(ImapLines.last(c.command("m", "FETCH 1 (MODSEQ)"))).startsWith("m BAD");
-      assertThat(ImapLines.last(c.command("l", "LOGOUT"))).startsWith("l OK");
+      assertThat(ImapLines.tagged(c.command("m", "FETCH 1 (MODSEQ)"))).startsWith("m BAD");
+      assertThat(ImapLines.tagged(c.command("l", "LOGOUT"))).startsWith("l OK");
     }
     assertThat(redis.call("DBSIZE")).isEqualTo(0L);
   }
@@ -120,7 +120,7 @@ class RedisTlsAclProxyTest {
     Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> proxy.store().available());
     try (RawImap c = proxy.connect().login("alice", "pw")) {
       List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
-      assertThat(ImapLines.requireCode("HIGHESTMODSEQ", sel)).isPositive();
+      assertThat(ImapLines.highestModSeq(sel)).isPositive();
     }
   }
 }
