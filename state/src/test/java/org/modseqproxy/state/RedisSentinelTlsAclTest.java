@@ -24,10 +24,11 @@ import org.modseqproxy.state.testing.TestCertificates;
 
 /**
  * The store on a Sentinel-managed Redis where every port speaks TLS only (sentinels and data nodes, replication and
- * the sentinels' own links too) and the data nodes know no {@code default} user: the store finds the master through
- * {@code rediss-sentinel://s1,s2,s3#modseq} and logs in there as the least-privilege ACL user {@code alice}. Then the
- * whole contract, and last a failover on the same set: the master SIGKILLed, a replica promoted, the same store
- * following it over TLS with the same login.
+ * the sentinels' own links too) and nothing answers without a login: the store asks
+ * {@code rediss-sentinel://s1,s2,s3#modseq} for the master as the sentinels' ACL user {@code watcher}
+ * ({@link StoreOptions#sentinelCredentials()}) and logs in to the master as the least-privilege ACL user
+ * {@code alice} ({@link StoreOptions#credentials()}). Then the whole contract, and last a failover on the same set:
+ * the master SIGKILLed, a replica promoted, the same store following it over TLS with the same logins.
  *
  * <p>One sentinel set for the class (about 10 s to form); the failover test runs last because it leaves the set
  * without a replica.
@@ -37,12 +38,13 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
 
     private static final String USER = "alice";
     private static final String PASSWORD = "sentinel-Pa55";
+    private static final StoreOptions.Credentials SENTINEL_LOGIN = new StoreOptions.Credentials("watcher", "w-Pa55");
     private static RedisSentinelFixture sentinel;
 
     @BeforeAll
     static void startSentinel() {
         sentinel = RedisSentinelFixture.start(RedisSecurity.tls(TestCertificates.loopback())
-                .withUser(USER, PASSWORD, RedisTlsAclModSeqStoreTest.LEAST_PRIVILEGE), 1, null);
+                .withUser(USER, PASSWORD, RedisTlsAclModSeqStoreTest.LEAST_PRIVILEGE), 1, SENTINEL_LOGIN);
     }
 
     @AfterAll
@@ -56,7 +58,8 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
     protected StoreOptions options() {
         return RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1))
                         .withCircuitRetryDelay(Duration.ofMillis(200)))
-                .withCredentials(new StoreOptions.Credentials(USER, PASSWORD));
+                .withCredentials(new StoreOptions.Credentials(USER, PASSWORD))
+                .withSentinelCredentials(SENTINEL_LOGIN);
     }
 
     @Override
@@ -142,12 +145,36 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
         }
     }
 
+    /**
+     * The sentinels' login is their own: without it (or with the data nodes' one) the store gets no master address,
+     * and is unavailable rather than hanging. A login of the data nodes cannot reach the sentinels through the URI
+     * either (Lettuce gives a Sentinel URI's user:pass@ to the data nodes only): it takes
+     * {@link StoreOptions#sentinelCredentials()}, which RedisLink sets on every sentinel's RedisURI.
+     */
+    @Test
+    void theSentinelsWantTheirOwnLogin() {
+        for (StoreOptions.Credentials atSentinels : new StoreOptions.Credentials[] {StoreOptions.Credentials.NONE,
+                new StoreOptions.Credentials(USER, PASSWORD)}) {
+            try (ModSeqStore s = ModSeqStores.create(sentinel.uriWithoutCredentials(),
+                    options().withSentinelCredentials(atSentinels))) {
+                assertThatThrownBy(() -> s.bump(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                        .as("sentinel login %s", atSentinels)
+                        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreUnavailableException.class);
+                assertThat(s.available()).isFalse();
+            }
+        }
+        // and they are given to Sentinel URIs only: anywhere else they would be a configuration mistake
+        assertThatThrownBy(() -> ModSeqStores.create("rediss://127.0.0.1:" + sentinel.masterPort(), options()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sentinel credentials");
+    }
+
     /** The login may also be written into the URI; Lettuce gives it to the data nodes, not to the sentinels. */
     @Test
     void credentialsInTheUriWorkToo() {
         assertThat(sentinel.uri()).startsWith("rediss-sentinel://" + USER + ":" + PASSWORD + "@127.0.0.1:");
         long before = await(store.highestModSeq(box, UV));
-        StoreOptions caOnly = RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults());
+        StoreOptions caOnly = RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults())
+                .withSentinelCredentials(SENTINEL_LOGIN);
         try (ModSeqStore viaUri = ModSeqStores.create(sentinel.uri(), caOnly)) {
             assertThat(await(viaUri.bump(box, UV))).isEqualTo(before + 1);
         }

@@ -30,7 +30,8 @@ class RedisSentinelTlsVerificationTest {
     @BeforeAll
     static void startSentinel() {
         certs = TestCertificates.create("dns:localhost");
-        sentinel = RedisSentinelFixture.start(RedisSecurity.tls(certs).withClientCertRequired(), 1, null);
+        sentinel = RedisSentinelFixture.start(RedisSecurity.tls(certs).withClientCertRequired(), 1,
+                StoreOptions.Credentials.NONE);
     }
 
     @AfterAll

@@ -23,6 +23,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.modseqproxy.state.StoreOptions;
 
 /**
  * A Sentinel-managed Redis: one master, one or more replicas ({@code --replicaof}) and three sentinels
@@ -50,8 +51,8 @@ import javax.net.ssl.SSLSocket;
  * makes a sentinel's outgoing links TLS, and its hello messages announce the TLS port), and log in to the data nodes
  * as the admin user too ({@code sentinel auth-user}/{@code auth-pass}): Sentinel needs PUBLISH/SUBSCRIBE, INFO,
  * REPLICAOF, CONFIG REWRITE and CLIENT KILL there, more than an application user should have. Optionally the
- * sentinels require a password of their own ({@code requirepass}, also used between sentinels via
- * {@code sentinel sentinel-pass}).
+ * sentinels require a login of their own ({@code requirepass} or an ACL user, also used between sentinels via
+ * {@code sentinel sentinel-user}/{@code sentinel-pass}).
  */
 public final class RedisSentinelFixture implements AutoCloseable {
 
@@ -63,16 +64,17 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private final Path dir;
     private final String password; // the legacy requirepass set at run time, or null (secured mode: see security)
     private final RedisSecurity security; // data nodes' security; NONE in the legacy modes
-    private final String sentinelPassword; // the sentinels' own requirepass, or null
+    private final StoreOptions.Credentials sentinelLogin; // what the sentinels ask of their clients; NONE: nothing
     private final List<RedisServerFixture> dataNodes = new CopyOnWriteArrayList<>();
     private final List<Sentinel> sentinels = new CopyOnWriteArrayList<>();
     private volatile int previousMasterPort = -1;
 
-    private RedisSentinelFixture(Path dir, String password, RedisSecurity security, String sentinelPassword) {
+    private RedisSentinelFixture(Path dir, String password, RedisSecurity security,
+                                 StoreOptions.Credentials sentinelLogin) {
         this.dir = dir;
         this.password = password;
         this.security = security;
-        this.sentinelPassword = sentinelPassword;
+        this.sentinelLogin = sentinelLogin;
         // sentinels are our own processes: never leave one behind (data nodes have RedisServerFixture's hook)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> sentinels.forEach(Sentinel::kill), "redis-sentinel-fixture"));
     }
@@ -87,7 +89,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
      * @param password data-node password ({@code requirepass}/{@code masterauth}), or null for none
      */
     public static RedisSentinelFixture start(int replicas, String password) {
-        return launch(replicas, dir -> new RedisSentinelFixture(dir, password, RedisSecurity.NONE, null));
+        return launch(replicas, dir -> new RedisSentinelFixture(dir, password, RedisSecurity.NONE,
+                StoreOptions.Credentials.NONE));
     }
 
     /**
@@ -96,10 +99,13 @@ public final class RedisSentinelFixture implements AutoCloseable {
      * @param security         every data node's security, e.g. {@code RedisSecurity.tls(certs).withUser(...)}; its
      *                         TLS certificates (and client certificate requirement) serve the sentinels too
      * @param replicas         at least 1
-     * @param sentinelPassword the sentinels' own {@code requirepass}, or null for sentinels open to any client
+     * @param sentinelLogin    the sentinels' own login: a password only ({@code requirepass}), an ACL user (the
+     *                         sentinels' {@code default} user is then off), or {@code Credentials.NONE} for sentinels
+     *                         open to any client
      */
-    public static RedisSentinelFixture start(RedisSecurity security, int replicas, String sentinelPassword) {
-        return launch(replicas, dir -> new RedisSentinelFixture(dir, null, security, sentinelPassword));
+    public static RedisSentinelFixture start(RedisSecurity security, int replicas,
+                                             StoreOptions.Credentials sentinelLogin) {
+        return launch(replicas, dir -> new RedisSentinelFixture(dir, null, security, sentinelLogin));
     }
 
     private static RedisSentinelFixture launch(int replicas, Function<Path, RedisSentinelFixture> make) {
@@ -210,9 +216,9 @@ public final class RedisSentinelFixture implements AutoCloseable {
         return sentinels.stream().map(s -> "127.0.0.1:" + s.port).collect(Collectors.joining(","));
     }
 
-    /** The sentinels' own password (their {@code requirepass}), or null. */
-    public String sentinelPassword() {
-        return sentinelPassword;
+    /** The sentinels' own login, or {@code Credentials.NONE}. */
+    public StoreOptions.Credentials sentinelLogin() {
+        return sentinelLogin;
     }
 
     /** Port of the master, as the first sentinel that answers reports it. */
@@ -314,7 +320,15 @@ public final class RedisSentinelFixture implements AutoCloseable {
     /** Sends a command to a sentinel (over TLS and with AUTH as the set requires). */
     public Object callSentinel(int port, String... args) throws IOException {
         return call(port, security.tls() == null ? null : security.tls().clientContext(),
-                sentinelPassword == null ? null : new String[] {"AUTH", sentinelPassword}, args);
+                sentinelAuth(), args);
+    }
+
+    private String[] sentinelAuth() {
+        if (sentinelLogin.isNone()) {
+            return null;
+        }
+        return sentinelLogin.username() == null ? new String[] {"AUTH", sentinelLogin.password()}
+                : new String[] {"AUTH", sentinelLogin.username(), sentinelLogin.password()};
     }
 
     private int reportedMaster(Sentinel s) throws IOException {
@@ -375,9 +389,16 @@ public final class RedisSentinelFixture implements AutoCloseable {
         } else if (security.requirePass() != null) {
             c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(security.requirePass()).append('\n');
         }
-        if (sentinelPassword != null) {
-            c.append("requirepass ").append(sentinelPassword).append('\n')
-                    .append("sentinel sentinel-pass ").append(sentinelPassword).append('\n');
+        // the sentinels' own login, which they also use with each other (sentinel-user/sentinel-pass, Redis 6.2+)
+        if (sentinelLogin.username() != null) {
+            c.append("user default off\n")
+                    .append("user ").append(sentinelLogin.username()).append(" on >").append(sentinelLogin.password())
+                    .append(" allchannels +@all\n")
+                    .append("sentinel sentinel-user ").append(sentinelLogin.username()).append('\n')
+                    .append("sentinel sentinel-pass ").append(sentinelLogin.password()).append('\n');
+        } else if (!sentinelLogin.isNone()) {
+            c.append("requirepass ").append(sentinelLogin.password()).append('\n')
+                    .append("sentinel sentinel-pass ").append(sentinelLogin.password()).append('\n');
         }
         return c.toString();
     }
