@@ -18,6 +18,7 @@ import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.MultiImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.StoreOptions;
 import org.modseqproxy.state.testing.RedisSecurity;
 import org.modseqproxy.state.testing.RedisSentinelFixture;
 import org.modseqproxy.state.testing.TestCertificates;
@@ -25,8 +26,8 @@ import org.modseqproxy.state.testing.TestCertificates;
 /**
  * Issue 5, Sentinel "with TLS and AUTH/ACL user+password", configured the way an operator does it: state.store
  * {@code rediss-sentinel://s1,s2,s3#modseq} (no secret in it), state.username/state.password for the data nodes'
- * least-privilege ACL user, state.tls.caFile for the private CA that signed every sentinel and data node. Every
- * Redis port speaks TLS only. The master is SIGKILLed between two client sessions: a SELECT during the switch is
+ * least-privilege ACL user, state.sentinel.password for the sentinels' own requirepass, state.tls.caFile for the
+ * private CA that signed every sentinel and data node. Every Redis port speaks TLS only and wants a login. The master is SIGKILLed between two client sessions: a SELECT during the switch is
  * still OK (NOMODSEQ at worst, RFC 7162 3.1.2.2), then HIGHESTMODSEQ comes back above everything handed out before
  * and a QRESYNC from before the kill gives the backend's truth. Traffic during the switch is SentinelFailoverTest's
  * subject; this one is about the secured path.
@@ -42,7 +43,7 @@ class SentinelTlsAclProxyTest {
   @BeforeEach
   void start() {
     sentinel = RedisSentinelFixture.start(RedisSecurity.tls(CERTS).withUser("modseq", "Sn-Pa55", LEAST_PRIVILEGE), 1,
-        null);
+        new StoreOptions.Credentials(null, "Watch-Pa55"));
     backend = GreenMailBackend.withNoDelay();
     var alice = backend.user("alice", "pw");
     for (int i = 1; i <= 4; i++) {
@@ -51,6 +52,7 @@ class SentinelTlsAclProxyTest {
     proxy = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uriWithoutCredentials(), c -> c
         .set("state.username", "modseq")
         .set("state.password", "Sn-Pa55")
+        .set("state.sentinel.password", "Watch-Pa55")
         .set("state.tls.caFile", CERTS.caFile().toString()));
   }
 
