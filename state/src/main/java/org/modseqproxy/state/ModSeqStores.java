@@ -18,7 +18,8 @@ import org.modseqproxy.state.impl.RedisModSeqStore;
  * </ul>
  *
  * <p>For Redis, {@link StoreOptions#tls()} (private CA, client certificate) and {@link StoreOptions#credentials()}
- * (ACL user or requirepass, instead of {@code user:pass@} in the URI) complete the spec.
+ * (ACL user or requirepass, instead of {@code user:pass@} in the URI) complete the spec; for Sentinel,
+ * {@link StoreOptions#sentinelCredentials()} is the sentinels' own login.
  */
 public final class ModSeqStores {
 

@@ -19,10 +19,13 @@ import java.time.Duration;
  * @param tls                   trust and client certificate for {@code rediss://} URIs. Default: JVM trust, no
  *                              client certificate.
  * @param credentials           Redis login given outside the URI (so that secrets need not be in it). Default none.
+ *                              With Sentinel, the data nodes' login.
+ * @param sentinelCredentials   the sentinels' own login ({@code requirepass} or an ACL user on the sentinels), for
+ *                              {@code redis[s]-sentinel://} URIs only. Default none: sentinels open to any client.
  */
 public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Duration commandTimeout,
                            Duration circuitRetryDelay, int nearCacheMaxMessages, String keyPrefix, Tls tls,
-                           Credentials credentials) {
+                           Credentials credentials, Credentials sentinelCredentials) {
 
     public StoreOptions {
         if (expungeLogMaxEntries < 1) {
@@ -35,7 +38,7 @@ public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Du
         if (keyPrefix.isEmpty() || keyPrefix.contains("{") || keyPrefix.contains("}")) {
             throw new IllegalArgumentException("keyPrefix must be non-empty and brace-free");
         }
-        if (tls == null || credentials == null) {
+        if (tls == null || credentials == null || sentinelCredentials == null) {
             throw new IllegalArgumentException("tls and credentials must not be null (use Tls.DEFAULT, Credentials.NONE)");
         }
     }
@@ -85,46 +88,51 @@ public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Du
 
     public static StoreOptions defaults() {
         return new StoreOptions(10_000, Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofSeconds(2), 2_000_000,
-                "ms", Tls.DEFAULT, Credentials.NONE);
+                "ms", Tls.DEFAULT, Credentials.NONE, Credentials.NONE);
     }
 
     public StoreOptions withExpungeLogMaxEntries(int n) {
         return new StoreOptions(n, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix,
-                tls, credentials);
+                tls, credentials, sentinelCredentials);
     }
 
     public StoreOptions withIdleMailboxTtl(Duration d) {
         return new StoreOptions(expungeLogMaxEntries, d, commandTimeout, circuitRetryDelay, nearCacheMaxMessages,
-                keyPrefix, tls, credentials);
+                keyPrefix, tls, credentials, sentinelCredentials);
     }
 
     public StoreOptions withCommandTimeout(Duration d) {
         return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, d, circuitRetryDelay, nearCacheMaxMessages,
-                keyPrefix, tls, credentials);
+                keyPrefix, tls, credentials, sentinelCredentials);
     }
 
     public StoreOptions withCircuitRetryDelay(Duration d) {
         return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, d, nearCacheMaxMessages,
-                keyPrefix, tls, credentials);
+                keyPrefix, tls, credentials, sentinelCredentials);
     }
 
     public StoreOptions withNearCacheMaxMailboxes(int n) {
         return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, n, keyPrefix,
-                tls, credentials);
+                tls, credentials, sentinelCredentials);
     }
 
     public StoreOptions withKeyPrefix(String p) {
         return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, p, tls, credentials);
+                nearCacheMaxMessages, p, tls, credentials, sentinelCredentials);
     }
 
     public StoreOptions withTls(Tls t) {
         return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, keyPrefix, t, credentials);
+                nearCacheMaxMessages, keyPrefix, t, credentials, sentinelCredentials);
     }
 
     public StoreOptions withCredentials(Credentials c) {
         return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, keyPrefix, tls, c);
+                nearCacheMaxMessages, keyPrefix, tls, c, sentinelCredentials);
+    }
+
+    public StoreOptions withSentinelCredentials(Credentials c) {
+        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
+                nearCacheMaxMessages, keyPrefix, tls, credentials, c);
     }
 }

@@ -47,6 +47,9 @@ public final class ConfigLoader {
     DEFAULTS.put("state.username", "");
     DEFAULTS.put("state.password", "");
     DEFAULTS.put("state.passwordFile", "");
+    DEFAULTS.put("state.sentinel.username", "");
+    DEFAULTS.put("state.sentinel.password", "");
+    DEFAULTS.put("state.sentinel.passwordFile", "");
     DEFAULTS.put("state.tls.caFile", "");
     DEFAULTS.put("state.tls.certFile", "");
     DEFAULTS.put("state.tls.keyFile", "");
@@ -166,6 +169,7 @@ public final class ConfigLoader {
         Units.duration("state.idleMailboxTtl", values.get("state.idleMailboxTtl")),
         Units.duration("state.timeout", values.get("state.timeout")),
         redisLogin(),
+        sentinelLogin(),
         redisTls());
     ProxyConfig.Limits limits = new ProxyConfig.Limits(
         positiveInt("limits.maxLineLength"),
@@ -190,22 +194,11 @@ public final class ConfigLoader {
   /** state.username + state.password (or state.passwordFile): the Redis login, kept out of the store URI. */
   private StoreOptions.Credentials redisLogin() {
     String store = required("state.store");
-    String user = str("state.username");
-    String password = rawStr("state.password");
-    String file = str("state.passwordFile");
-    if (password != null && file != null) {
-      throw new ConfigException("state.password and state.passwordFile: give one of them, not both");
+    StoreOptions.Credentials login = login("state.");
+    if (login.isNone()) {
+      return login;
     }
-    if (file != null) {
-      password = readPasswordFile(file);
-    }
-    if (password == null) {
-      if (user != null) {
-        throw new ConfigException("state.username needs state.password or state.passwordFile");
-      }
-      return StoreOptions.Credentials.NONE;
-    }
-    String key = file != null ? "state.passwordFile" : "state.password";
+    String key = str("state.passwordFile") != null ? "state.passwordFile" : "state.password";
     if (!store.startsWith("redis")) {
       throw new ConfigException(key + " is set, but state.store '" + store + "' is not Redis");
     }
@@ -213,20 +206,54 @@ public final class ConfigLoader {
       // two places for one secret: refuse rather than pick one silently
       throw new ConfigException(key + " is set, but state.store carries a login too (user:pass@); give it in one place");
     }
+    return login;
+  }
+
+  /**
+   * state.sentinel.username + state.sentinel.password (or passwordFile): the sentinels' own login (their requirepass
+   * or an ACL user on them). A Sentinel URI's user:pass@, like state.username/password, is the data nodes' login.
+   */
+  private StoreOptions.Credentials sentinelLogin() {
+    StoreOptions.Credentials login = login("state.sentinel.");
+    String store = required("state.store");
+    if (!login.isNone() && !store.startsWith("redis-sentinel://") && !store.startsWith("rediss-sentinel://")) {
+      throw new ConfigException("state.sentinel.* is set, but state.store is not a Sentinel URI"
+          + " (redis-sentinel://, rediss-sentinel://)");
+    }
+    return login;
+  }
+
+  /** prefix + username, password, passwordFile: one login; NONE when no password is given. */
+  private StoreOptions.Credentials login(String prefix) {
+    String user = str(prefix + "username");
+    String password = rawStr(prefix + "password");
+    String file = str(prefix + "passwordFile");
+    if (password != null && file != null) {
+      throw new ConfigException(prefix + "password and " + prefix + "passwordFile: give one of them, not both");
+    }
+    if (file != null) {
+      password = readPasswordFile(prefix + "passwordFile", file);
+    }
+    if (password == null) {
+      if (user != null) {
+        throw new ConfigException(prefix + "username needs " + prefix + "password or " + prefix + "passwordFile");
+      }
+      return StoreOptions.Credentials.NONE;
+    }
     return new StoreOptions.Credentials(user, password);
   }
 
   /** A secret file (Docker/Kubernetes secret): its content without the trailing line break. */
-  private static String readPasswordFile(String file) {
+  private static String readPasswordFile(String key, String file) {
     String s;
     try {
       s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
-      throw new ConfigException("state.passwordFile: cannot read " + file);
+      throw new ConfigException(key + ": cannot read " + file);
     }
     s = s.replaceAll("[\\r\\n]+$", "");
     if (s.isEmpty()) {
-      throw new ConfigException("state.passwordFile: " + file + " is empty");
+      throw new ConfigException(key + ": " + file + " is empty");
     }
     return s;
   }

@@ -40,7 +40,8 @@ public record ProxyConfig(
 
   /**
    * store: "memory", "off", or a Redis URI as Lettuce spells it. redisLogin: user/password given outside the URI
-   * (its toString hides the password); redisTls: CA and client certificate for rediss:// URIs.
+   * (its toString hides the password); sentinelLogin: the sentinels' own login (Sentinel URIs only);
+   * redisTls: CA and client certificate for rediss:// URIs.
    */
   public record State(
       String store,
@@ -50,6 +51,7 @@ public record ProxyConfig(
       Duration idleMailboxTtl,
       Duration timeout,
       StoreOptions.Credentials redisLogin,
+      StoreOptions.Credentials sentinelLogin,
       StoreOptions.Tls redisTls) {
 
     /** The store's options, as the launcher (and the test fixture) build the store from this configuration. */
@@ -59,6 +61,7 @@ public record ProxyConfig(
           .withIdleMailboxTtl(idleMailboxTtl)
           .withCommandTimeout(timeout)
           .withCredentials(redisLogin)
+          .withSentinelCredentials(sentinelLogin)
           .withTls(redisTls);
     }
   }

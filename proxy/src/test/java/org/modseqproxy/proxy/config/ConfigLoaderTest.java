@@ -151,4 +151,33 @@ class ConfigLoaderTest {
         .hasMessageContaining("state.password").hasMessageContaining("one place")
         .hasMessageNotContaining("Secret-1").hasMessageNotContaining("Secret-2");
   }
+
+  @Test
+  void sentinelLoginIsItsOwnAndOnlyForSentinelUris() throws Exception {
+    Path secret = Files.writeString(dir.resolve("sentinel-password"), "Sn-Secret\n");
+    ProxyConfig.State s = new ConfigLoader().set("backend.address", "h:1")
+        .set("state.store", "rediss-sentinel://s1:26379,s2:26379#mymaster")
+        .set("state.username", "modseq").set("state.password", "Data-Secret")
+        .set("state.sentinel.username", "watcher").set("state.sentinel.passwordFile", secret.toString())
+        .build().state();
+    assertThat(s.storeOptions().credentials())
+        .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("modseq", "Data-Secret"));
+    assertThat(s.storeOptions().sentinelCredentials())
+        .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("watcher", "Sn-Secret"));
+    assertThat(s.toString()).contains("watcher").doesNotContain("Sn-Secret").doesNotContain("Data-Secret");
+    // from the environment, requirepass style (no user)
+    ProxyConfig.State e = new ConfigLoader().set("backend.address", "h:1")
+        .set("state.store", "redis-sentinel://s1:26379#mymaster")
+        .env(Map.of("MODSEQ_STATE_SENTINEL_PASSWORD", "from-env")).build().state();
+    assertThat(e.sentinelLogin()).isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials(null, "from-env"));
+    assertThat(e.redisLogin().isNone()).isTrue();
+    // a sentinel login for a store that has no sentinels is a mistake, said at start
+    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1").set("state.store", "rediss://h:6380")
+        .set("state.sentinel.password", "Sn-Secret").build())
+        .hasMessageContaining("state.sentinel").hasMessageContaining("not a Sentinel URI")
+        .hasMessageNotContaining("Sn-Secret");
+    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1")
+        .set("state.store", "redis-sentinel://s1:26379#m").set("state.sentinel.username", "watcher").build())
+        .hasMessageContaining("state.sentinel.username needs state.sentinel.password");
+  }
 }

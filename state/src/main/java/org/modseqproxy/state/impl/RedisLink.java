@@ -62,11 +62,16 @@ final class RedisLink implements AutoCloseable {
      * <p>TLS and login are Lettuce's own: {@code rediss} URIs (with {@code ?verifyPeer=FULL|CA|NONE}, FULL by
      * default), {@link StoreOptions#tls()} as its SslOptions, and {@link StoreOptions#credentials()} or the URI's
      * userinfo as AUTH/HELLO credentials. Cluster nodes found through the topology inherit all of it from the seeds.
+     * Sentinel: the sentinels get the same TLS settings and {@link StoreOptions#sentinelCredentials()}; the data
+     * nodes the sentinels name get the URI's TLS settings and {@link StoreOptions#credentials()}.
      */
     static RedisLink open(String spec, StoreOptions opts) {
         if (!opts.credentials().isNone() && ModSeqStores.hasUserInfo(spec)) {
             // two sources for one secret: refuse rather than guess which one wins
             throw new IllegalArgumentException("Redis credentials given both in the store URI and in the options");
+        }
+        if (!opts.sentinelCredentials().isNone() && !isSentinel(spec)) {
+            throw new IllegalArgumentException("sentinel credentials given, but the store URI is not a Sentinel one");
         }
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
@@ -88,6 +93,11 @@ final class RedisLink implements AutoCloseable {
             // asked. Give them the command timeout too.
             uri.getSentinels().forEach(s -> s.setTimeout(opts.commandTimeout()));
             applyCredentials(uri, opts.credentials());
+            // A Sentinel URI's login is the data nodes' only (RedisURI javadoc, "Authentication"); Lettuce logs in to
+            // a sentinel with that sentinel's own RedisURI, which the URI string cannot fill. TLS needs nothing here:
+            // rediss-sentinel marks every sentinel URI as TLS (with the URI's verifyPeer), and they share the
+            // client's SslOptions.
+            uri.getSentinels().forEach(s -> applyCredentials(s, opts.sentinelCredentials()));
             RedisClient client = RedisClient.create(resources);
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
@@ -211,13 +221,17 @@ final class RedisLink implements AutoCloseable {
             return nodes;
         }
         // Sentinel URIs use commas for their sentinel list: those stay with RedisClient.
-        if (spec.startsWith("redis-sentinel") || spec.startsWith("rediss-sentinel") || !spec.contains(",")) {
+        if (isSentinel(spec) || !spec.contains(",")) {
             return null;
         }
         for (String one : spec.split(",")) {
             nodes.add(RedisURI.create(one.strip()));
         }
         return nodes;
+    }
+
+    private static boolean isSentinel(String spec) {
+        return spec.startsWith("redis-sentinel") || spec.startsWith("rediss-sentinel");
     }
 
     private static int indexOfAny(String s, char a, char b) {

@@ -19,7 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.modseqproxy.state.StoreOptions;
 
 /**
  * A Sentinel-managed Redis: one master, one or more replicas ({@code --replicaof}) and three sentinels
@@ -35,9 +39,20 @@ import java.util.stream.Collectors;
  * }
  * </pre>
  *
- * <p>With a password, master and replicas get {@code requirepass} and {@code masterauth}, the sentinels
- * {@code sentinel auth-pass}; the sentinels themselves stay without a password, since Lettuce applies the password of
- * a {@code redis-sentinel://:pw@...} URI to the data nodes only (RedisURI javadoc, "Authentication").
+ * <p>With a password ({@link #start(int, String)}), master and replicas get {@code requirepass} and
+ * {@code masterauth}, the sentinels {@code sentinel auth-pass}; the sentinels themselves stay without a password,
+ * since Lettuce applies the password of a {@code redis-sentinel://:pw@...} URI to the data nodes only (RedisURI
+ * javadoc, "Authentication").
+ *
+ * <p>Secured ({@link #start(RedisSecurity, int, String)}): every data node is a {@link RedisServerFixture} with that
+ * security (TLS-only port, ACL user or requirepass), replicating over TLS ({@code tls-replication yes}) and logging
+ * in to its master as the fixture's admin user ({@code masteruser}/{@code masterauth}). The sentinels then listen on
+ * a TLS port only ({@code port 0}), talk TLS to the data nodes and to each other ({@code tls-replication yes} is what
+ * makes a sentinel's outgoing links TLS, and its hello messages announce the TLS port), and log in to the data nodes
+ * as the admin user too ({@code sentinel auth-user}/{@code auth-pass}): Sentinel needs PUBLISH/SUBSCRIBE, INFO,
+ * REPLICAOF, CONFIG REWRITE and CLIENT KILL there, more than an application user should have. Optionally the
+ * sentinels require a login of their own ({@code requirepass} or an ACL user, also used between sentinels via
+ * {@code sentinel sentinel-user}/{@code sentinel-pass}).
  */
 public final class RedisSentinelFixture implements AutoCloseable {
 
@@ -47,14 +62,19 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
     private final Path dir;
-    private final String password; // null: no AUTH anywhere
+    private final String password; // the legacy requirepass set at run time, or null (secured mode: see security)
+    private final RedisSecurity security; // data nodes' security; NONE in the legacy modes
+    private final StoreOptions.Credentials sentinelLogin; // what the sentinels ask of their clients; NONE: nothing
     private final List<RedisServerFixture> dataNodes = new CopyOnWriteArrayList<>();
     private final List<Sentinel> sentinels = new CopyOnWriteArrayList<>();
     private volatile int previousMasterPort = -1;
 
-    private RedisSentinelFixture(Path dir, String password) {
+    private RedisSentinelFixture(Path dir, String password, RedisSecurity security,
+                                 StoreOptions.Credentials sentinelLogin) {
         this.dir = dir;
         this.password = password;
+        this.security = security;
+        this.sentinelLogin = sentinelLogin;
         // sentinels are our own processes: never leave one behind (data nodes have RedisServerFixture's hook)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> sentinels.forEach(Sentinel::kill), "redis-sentinel-fixture"));
     }
@@ -69,12 +89,32 @@ public final class RedisSentinelFixture implements AutoCloseable {
      * @param password data-node password ({@code requirepass}/{@code masterauth}), or null for none
      */
     public static RedisSentinelFixture start(int replicas, String password) {
+        return launch(replicas, dir -> new RedisSentinelFixture(dir, password, RedisSecurity.NONE,
+                StoreOptions.Credentials.NONE));
+    }
+
+    /**
+     * A secured set (see the class comment).
+     *
+     * @param security         every data node's security, e.g. {@code RedisSecurity.tls(certs).withUser(...)}; its
+     *                         TLS certificates (and client certificate requirement) serve the sentinels too
+     * @param replicas         at least 1
+     * @param sentinelLogin    the sentinels' own login: a password only ({@code requirepass}), an ACL user (the
+     *                         sentinels' {@code default} user is then off), or {@code Credentials.NONE} for sentinels
+     *                         open to any client
+     */
+    public static RedisSentinelFixture start(RedisSecurity security, int replicas,
+                                             StoreOptions.Credentials sentinelLogin) {
+        return launch(replicas, dir -> new RedisSentinelFixture(dir, null, security, sentinelLogin));
+    }
+
+    private static RedisSentinelFixture launch(int replicas, Function<Path, RedisSentinelFixture> make) {
         if (replicas < 1) {
             throw new IllegalArgumentException("a failover needs at least one replica");
         }
         try {
             Path dir = Files.createTempDirectory("redis-sentinel-fixture");
-            RedisSentinelFixture f = new RedisSentinelFixture(dir, password);
+            RedisSentinelFixture f = make.apply(dir);
             try {
                 f.form(replicas);
             } catch (IOException | RuntimeException e) {
@@ -87,10 +127,27 @@ public final class RedisSentinelFixture implements AutoCloseable {
         }
     }
 
+    /** Replication options every data node gets: TLS links and the master login, in secured mode. */
+    private List<String> replicationArgs() {
+        List<String> args = new ArrayList<>();
+        if (security.tls() != null) {
+            args.addAll(List.of("--tls-replication", "yes"));
+        }
+        if (security.user() != null) {
+            args.addAll(List.of("--masteruser", RedisServerFixture.ADMIN_USER,
+                    "--masterauth", RedisServerFixture.ADMIN_PASSWORD));
+        } else if (security.requirePass() != null) {
+            args.addAll(List.of("--masterauth", security.requirePass()));
+        }
+        return args;
+    }
+
     private void form(int replicas) throws IOException {
         // a full resync writes an RDB file (replicas always, masters unless diskless): one per node, not in the cwd
-        List<String> rdb = List.of("--dir", dir.toString(), "--dbfilename", "dump-{port}.rdb");
-        RedisServerFixture master = RedisServerFixture.start(rdb);
+        List<String> rdb = new ArrayList<>(List.of("--dir", dir.toString(), "--dbfilename", "dump-{port}.rdb"));
+        // the master gets the replication options too, in case it ever comes back as a replica
+        rdb.addAll(replicationArgs());
+        RedisServerFixture master = RedisServerFixture.start(security, rdb);
         dataNodes.add(master);
         if (password != null) {
             // set at run time: RedisServerFixture's start-up PING has no AUTH. masterauth too, in case the old master
@@ -104,7 +161,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
             if (password != null) {
                 args.addAll(List.of("--masterauth", password));
             }
-            RedisServerFixture r = RedisServerFixture.start(args);
+            RedisServerFixture r = RedisServerFixture.start(security, args);
             dataNodes.add(r);
             if (password != null) {
                 r.call("CONFIG", "SET", "requirepass", password);
@@ -114,18 +171,18 @@ public final class RedisSentinelFixture implements AutoCloseable {
                 info(r.port(), "replication").contains("master_link_status:up")));
 
         for (int i = 0; i < SENTINELS; i++) {
-            sentinels.add(Sentinel.launch(dir, i, master.port(), password));
+            sentinels.add(Sentinel.launch(this, i, master.port()));
         }
         // Quorum 2 needs every sentinel to know the others (hello messages, every 2 s), and a failover needs them to
         // know the replicas (INFO from the master) in a healthy state.
         await("sentinels see " + replicas + " replicas and each other", () -> {
             for (Sentinel s : sentinels) {
-                Map<String, String> m = asMap(call(s.port, null, "SENTINEL", "MASTER", MASTER_NAME));
+                Map<String, String> m = asMap(callSentinel(s.port, "SENTINEL", "MASTER", MASTER_NAME));
                 if (!"master".equals(m.get("flags")) || !Integer.toString(replicas).equals(m.get("num-slaves"))
                         || !Integer.toString(SENTINELS - 1).equals(m.get("num-other-sentinels"))) {
                     return false;
                 }
-                for (Object r : (List<?>) call(s.port, null, "SENTINEL", "REPLICAS", MASTER_NAME)) {
+                for (Object r : (List<?>) callSentinel(s.port, "SENTINEL", "REPLICAS", MASTER_NAME)) {
                     Map<String, String> rm = asMap(r);
                     if (!"slave".equals(rm.get("flags")) || !"ok".equals(rm.get("master-link-status"))) {
                         return false;
@@ -138,12 +195,30 @@ public final class RedisSentinelFixture implements AutoCloseable {
 
     /**
      * {@code redis-sentinel://[:password@]127.0.0.1:s1,127.0.0.1:s2,127.0.0.1:s3#modseq}: Lettuce's Sentinel URI, the
-     * master name as fragment (RedisURI also accepts {@code ?sentinelMasterId=modseq}).
+     * master name as fragment (RedisURI also accepts {@code ?sentinelMasterId=modseq}). Secured:
+     * {@code rediss-sentinel://alice:secret@...#modseq} (the login is the data nodes', as Lettuce reads it).
      */
     public String uri() {
-        String auth = password == null ? "" : ":" + password + "@";
-        return "redis-sentinel://" + auth
-                + sentinels.stream().map(s -> "127.0.0.1:" + s.port).collect(Collectors.joining(",")) + "#" + MASTER_NAME;
+        String auth = password != null ? ":" + password + "@" : security.userInfo();
+        return scheme() + auth + hosts() + "#" + MASTER_NAME;
+    }
+
+    /** {@link #uri()} without the data nodes' login (for credentials given in the store options). */
+    public String uriWithoutCredentials() {
+        return scheme() + hosts() + "#" + MASTER_NAME;
+    }
+
+    private String scheme() {
+        return security.tls() == null ? "redis-sentinel://" : "rediss-sentinel://";
+    }
+
+    private String hosts() {
+        return sentinels.stream().map(s -> "127.0.0.1:" + s.port).collect(Collectors.joining(","));
+    }
+
+    /** The sentinels' own login, or {@code Credentials.NONE}. */
+    public StoreOptions.Credentials sentinelLogin() {
+        return sentinelLogin;
     }
 
     /** Port of the master, as the first sentinel that answers reports it. */
@@ -184,7 +259,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
     public int manualFailover() throws IOException {
         int port = masterPort();
         previousMasterPort = port;
-        call(sentinels.get(0).port, null, "SENTINEL", "FAILOVER", MASTER_NAME);
+        callSentinel(sentinels.get(0).port, "SENTINEL", "FAILOVER", MASTER_NAME);
         return port;
     }
 
@@ -229,19 +304,41 @@ public final class RedisSentinelFixture implements AutoCloseable {
         return now[0];
     }
 
-    /** Sends a command to a data node (AUTH first when there is a password). */
+    /**
+     * Sends a command to a data node as the fixture (AUTH with the password, or in secured mode over TLS as the admin
+     * user: see {@link RedisServerFixture#call}).
+     */
     public Object callDataNode(int port, String... args) throws IOException {
-        return call(port, password, args);
+        if (password != null || security.equals(RedisSecurity.NONE)) {
+            return call(port, null, password == null ? null : new String[] {"AUTH", password}, args);
+        }
+        RedisServerFixture node = dataNodes.stream().filter(n -> n.port() == port).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no data node on port " + port));
+        return node.call(args);
+    }
+
+    /** Sends a command to a sentinel (over TLS and with AUTH as the set requires). */
+    public Object callSentinel(int port, String... args) throws IOException {
+        return call(port, security.tls() == null ? null : security.tls().clientContext(),
+                sentinelAuth(), args);
+    }
+
+    private String[] sentinelAuth() {
+        if (sentinelLogin.isNone()) {
+            return null;
+        }
+        return sentinelLogin.username() == null ? new String[] {"AUTH", sentinelLogin.password()}
+                : new String[] {"AUTH", sentinelLogin.username(), sentinelLogin.password()};
     }
 
     private int reportedMaster(Sentinel s) throws IOException {
-        List<?> addr = (List<?>) call(s.port, null, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
+        List<?> addr = (List<?>) callSentinel(s.port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
         return Integer.parseInt((String) addr.get(1));
     }
 
     private String info(int port, String section) {
         try {
-            return (String) call(port, password, "INFO", section);
+            return (String) callDataNode(port, "INFO", section);
         } catch (IOException | RuntimeException e) {
             return "";
         }
@@ -259,6 +356,53 @@ public final class RedisSentinelFixture implements AutoCloseable {
         dir.toFile().delete();
     }
 
+    /**
+     * A sentinel's port lines: plain, or TLS only. {@code tls-replication yes} makes its links to the data nodes and to
+     * the other sentinels TLS, and makes it announce the TLS port in its hello messages.
+     */
+    private String listenConfig(int port) {
+        TestCertificates tls = security.tls();
+        if (tls == null) {
+            return "port " + port + "\n";
+        }
+        return "port 0\n"
+                + "tls-port " + port + "\n"
+                + "tls-cert-file " + tls.serverCertFile() + "\n"
+                + "tls-key-file " + tls.serverKeyFile() + "\n"
+                + "tls-ca-cert-file " + tls.caFile() + "\n"
+                // mutual TLS: a sentinel's outgoing links show its tls-cert-file, which the CA signed without
+                // restricting its use, so it passes as a client certificate at the data nodes and other sentinels
+                + "tls-auth-clients " + (security.clientCertRequired() ? "yes" : "no") + "\n"
+                + "tls-replication yes\n";
+    }
+
+    /** How a sentinel logs in to the data nodes and to the other sentinels, and what it asks of its own clients. */
+    private String authConfig() {
+        StringBuilder c = new StringBuilder();
+        if (password != null) {
+            c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(password).append('\n');
+        } else if (security.user() != null) {
+            c.append("sentinel auth-user ").append(MASTER_NAME).append(' ').append(RedisServerFixture.ADMIN_USER)
+                    .append('\n')
+                    .append("sentinel auth-pass ").append(MASTER_NAME).append(' ')
+                    .append(RedisServerFixture.ADMIN_PASSWORD).append('\n');
+        } else if (security.requirePass() != null) {
+            c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(security.requirePass()).append('\n');
+        }
+        // the sentinels' own login, which they also use with each other (sentinel-user/sentinel-pass, Redis 6.2+)
+        if (sentinelLogin.username() != null) {
+            c.append("user default off\n")
+                    .append("user ").append(sentinelLogin.username()).append(" on >").append(sentinelLogin.password())
+                    .append(" allchannels +@all\n")
+                    .append("sentinel sentinel-user ").append(sentinelLogin.username()).append('\n')
+                    .append("sentinel sentinel-pass ").append(sentinelLogin.password()).append('\n');
+        } else if (!sentinelLogin.isNone()) {
+            c.append("requirepass ").append(sentinelLogin.password()).append('\n')
+                    .append("sentinel sentinel-pass ").append(sentinelLogin.password()).append('\n');
+        }
+        return c.toString();
+    }
+
     // ---- sentinel processes -----------------------------------------------------------------------------------
 
     /** One {@code redis-server <conf> --sentinel}; the config file must be writable (sentinels rewrite it). */
@@ -271,14 +415,15 @@ public final class RedisSentinelFixture implements AutoCloseable {
             this.process = process;
         }
 
-        static Sentinel launch(Path dir, int index, int masterPort, String password) throws IOException {
+        static Sentinel launch(RedisSentinelFixture f, int index, int masterPort) throws IOException {
+            Path dir = f.dir;
             IOException last = null;
             for (int attempt = 0; attempt < 5; attempt++) { // another process may grab the free port first
                 int port = freePort();
                 Path conf = dir.resolve("sentinel-" + index + ".conf");
                 Path log = dir.resolve("sentinel-" + index + ".log");
                 StringBuilder c = new StringBuilder()
-                        .append("port ").append(port).append('\n')
+                        .append(f.listenConfig(port))
                         .append("bind 127.0.0.1\n")
                         .append("daemonize no\n")
                         .append("dir ").append(dir).append('\n')
@@ -288,10 +433,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
                         .append("sentinel down-after-milliseconds ").append(MASTER_NAME).append(" 1000\n")
                         // also the pause before a failed election is retried (twice this), so keep it short
                         .append("sentinel failover-timeout ").append(MASTER_NAME).append(" 3000\n")
-                        .append("sentinel parallel-syncs ").append(MASTER_NAME).append(" 1\n");
-                if (password != null) {
-                    c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(password).append('\n');
-                }
+                        .append("sentinel parallel-syncs ").append(MASTER_NAME).append(" 1\n")
+                        .append(f.authConfig());
                 Files.writeString(conf, c.toString());
                 Process p = new ProcessBuilder(RedisServerFixture.findBinary().toString(), conf.toString(), "--sentinel")
                         .redirectErrorStream(true)
@@ -303,7 +446,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
                         if (!p.isAlive()) {
                             throw new IOException("sentinel exited: " + Files.readString(log));
                         }
-                        return "PONG".equals(call(port, null, "PING"));
+                        return "PONG".equals(f.callSentinel(port, "PING"));
                     });
                     return s;
                 } catch (IOException e) {
@@ -365,24 +508,33 @@ public final class RedisSentinelFixture implements AutoCloseable {
         throw new IOException("redis sentinel fixture: timed out waiting until " + what, last);
     }
 
-    // ---- a tiny RESP client (AUTH-aware, unlike RedisServerFixture#call) -----------------------------------------
+    // ---- a tiny RESP client (for any port, AUTH and TLS as asked) -----------------------------------------
 
     /**
-     * Sends one command over a fresh connection (after AUTH when {@code password} is set) and returns the reply:
-     * String (null for nil), Long or List; an error reply throws IllegalStateException.
+     * Sends one command over a fresh connection (TLS when {@code tls} is set, after {@code auth} when set) and returns
+     * the reply: String (null for nil), Long or List; an error reply throws IllegalStateException.
      */
-    static Object call(int port, String password, String... args) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            if (password != null) {
-                write(out, "AUTH", password);
-                readReply(in);
+    static Object call(int port, SSLContext tls, String[] auth, String... args) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (Socket plain = new Socket()) {
+            plain.connect(at, 1000);
+            plain.setSoTimeout(5000);
+            Socket s = plain;
+            if (tls != null) {
+                SSLSocket t = (SSLSocket) tls.getSocketFactory().createSocket(plain, at.getHostString(), port, true);
+                t.startHandshake();
+                s = t;
             }
-            write(out, args);
-            return readReply(in);
+            try (Socket closing = s) {
+                OutputStream out = closing.getOutputStream();
+                InputStream in = new BufferedInputStream(closing.getInputStream());
+                if (auth != null) {
+                    write(out, auth);
+                    readReply(in);
+                }
+                write(out, args);
+                return readReply(in);
+            }
         }
     }
 
