@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -530,65 +529,17 @@ public final class RedisSentinelFixture implements AutoCloseable {
                 InputStream in = new BufferedInputStream(closing.getInputStream());
                 if (auth != null) {
                     write(out, auth);
-                    readReply(in);
+                    Resp.readReply(in);
                 }
                 write(out, args);
-                return readReply(in);
+                return Resp.readReply(in);
             }
         }
     }
 
     private static void write(OutputStream out, String... args) throws IOException {
-        StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String a : args) {
-            cmd.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
-        }
-        out.write(cmd.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(Resp.frame(args));
         out.flush();
-    }
-
-    private static Object readReply(InputStream in) throws IOException {
-        int type = in.read();
-        String line = readLine(in);
-        switch (type) {
-            case '+':
-                return line;
-            case '-':
-                throw new IllegalStateException(line);
-            case ':':
-                return Long.parseLong(line);
-            case '$': {
-                int n = Integer.parseInt(line);
-                if (n < 0) {
-                    return null;
-                }
-                byte[] b = in.readNBytes(n + 2);
-                return new String(b, 0, n, StandardCharsets.UTF_8);
-            }
-            case '*': {
-                int n = Integer.parseInt(line);
-                List<Object> items = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    items.add(readReply(in));
-                }
-                return items;
-            }
-            default:
-                throw new IOException("unexpected reply type " + type);
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\r') {
-            if (c < 0) {
-                throw new IOException("connection closed");
-            }
-            sb.append((char) c);
-        }
-        in.read(); // '\n'
-        return sb.toString();
     }
 
     /** SENTINEL MASTER / REPLICAS entries are flat [name, value, name, value, ...] lists. */

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -311,15 +310,15 @@ public final class RedisServerFixture implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             String[] auth = adminAuth();
             if (auth != null) {
-                out.write(frame(auth));
+                out.write(Resp.frame(auth));
             }
-            out.write(frame(args));
+            out.write(Resp.frame(args));
             out.flush();
             InputStream in = new BufferedInputStream(s.getInputStream());
             if (auth != null) {
-                readReply(in); // +OK, or an error reply that throws
+                Resp.readReply(in); // +OK, or an error reply that throws
             }
-            return readReply(in);
+            return Resp.readReply(in);
         }
     }
 
@@ -348,59 +347,6 @@ public final class RedisServerFixture implements AutoCloseable {
             return new String[] {"AUTH", ADMIN_USER, ADMIN_PASSWORD};
         }
         return security.requirePass() != null ? new String[] {"AUTH", security.requirePass()} : null;
-    }
-
-    private static byte[] frame(String... args) {
-        StringBuilder cmd = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String a : args) {
-            byte[] b = a.getBytes(StandardCharsets.UTF_8);
-            cmd.append('$').append(b.length).append("\r\n").append(a).append("\r\n");
-        }
-        return cmd.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Object readReply(InputStream in) throws IOException {
-        int type = in.read();
-        String line = readLine(in);
-        switch (type) {
-            case '+':
-                return line;
-            case '-':
-                throw new IllegalStateException(line);
-            case ':':
-                return Long.parseLong(line);
-            case '$': {
-                int n = Integer.parseInt(line);
-                if (n < 0) {
-                    return null;
-                }
-                byte[] b = in.readNBytes(n + 2);
-                return new String(b, 0, n, StandardCharsets.UTF_8);
-            }
-            case '*': {
-                int n = Integer.parseInt(line);
-                List<Object> items = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    items.add(readReply(in));
-                }
-                return items;
-            }
-            default:
-                throw new IOException("unexpected reply type " + type);
-        }
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\r') {
-            if (c < 0) {
-                throw new IOException("connection closed");
-            }
-            sb.append((char) c);
-        }
-        in.read(); // '\n'
-        return sb.toString();
     }
 
     private static void sleep(long ms) {
