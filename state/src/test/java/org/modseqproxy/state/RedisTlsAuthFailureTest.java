@@ -156,4 +156,16 @@ class RedisTlsAuthFailureTest {
             assertThat(assertUnavailable(store).toString()).contains("NOAUTH");
         }
     }
+
+    /** Once the circuit is open, calls fail at once, and still say why it opened (for the proxy's log and /ready). */
+    @Test
+    void anOpenCircuitSaysWhyItOpened() {
+        redis = RedisServerFixture.start(RedisSecurity.NONE.withRequirePass("only-pw"));
+        try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(), options(null))) {
+            Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !store.available());
+            assertThatThrownBy(() -> store.load(BOX, 7).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("circuit open").hasMessageContaining("NOAUTH");
+        }
+    }
 }

@@ -64,6 +64,7 @@ public final class RedisModSeqStore implements ModSeqStore {
     private final Cache<MailboxId, MailboxState> nearCache; // null when disabled
     private final AtomicBoolean probeScheduled = new AtomicBoolean();
     private volatile boolean closed;
+    private volatile Throwable lastFailure; // why the circuit last opened
     private final LongAdder nearCacheHits = new LongAdder();
     private final LongAdder fullLoads = new LongAdder();
 
@@ -386,7 +387,11 @@ public final class RedisModSeqStore implements ModSeqStore {
         }
         if (!breaker.tryAcquire()) {
             scheduleProbe();
-            return CompletableFuture.failedFuture(new StoreUnavailableException("Redis unavailable (circuit open)"));
+            // say why it opened (WRONGPASS, a certificate problem, connection refused...): callers and logs see it
+            Throwable why = lastFailure;
+            return CompletableFuture.failedFuture(why == null
+                    ? new StoreUnavailableException("Redis unavailable (circuit open)")
+                    : new StoreUnavailableException("Redis unavailable (circuit open) after: " + describe(why), why));
         }
         CompletableFuture<T> f;
         try {
@@ -400,6 +405,7 @@ public final class RedisModSeqStore implements ModSeqStore {
                 return v;
             }
             Throwable cause = RedisLink.unwrap(e);
+            lastFailure = cause instanceof StoreUnavailableException su && su.getCause() != null ? su.getCause() : cause;
             if (breaker.isClosed()) {
                 LOG.warn("Redis call failed, opening circuit: {}", cause.toString(), cause);
             }
@@ -408,6 +414,15 @@ public final class RedisModSeqStore implements ModSeqStore {
             throw new CompletionException(cause instanceof StoreUnavailableException su ? su
                     : new StoreUnavailableException("Redis call failed: " + cause, cause));
         });
+    }
+
+    /** The failure and, when it wraps one, its root cause: "Unable to connect ...: NOAUTH ...". */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + ": " + root.getMessage();
     }
 
     /** While the circuit is open, PING every retry delay; a reply closes it (available() turns true). */
@@ -426,6 +441,7 @@ public final class RedisModSeqStore implements ModSeqStore {
                         LOG.info("Redis answers again, closing circuit");
                         breaker.success();
                     } else {
+                        lastFailure = RedisLink.unwrap(e);
                         breaker.failure();
                         scheduleProbe();
                     }
