@@ -1,7 +1,9 @@
 package org.modseqproxy.load.simulations;
 
+import static io.gatling.javaapi.core.CoreDsl.global;
 import static org.modseqproxy.load.imap.Imap.imap;
 
+import io.gatling.javaapi.core.Assertion;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -20,9 +22,13 @@ import org.modseqproxy.load.imap.ImapProtocolBuilder;
  *   <li>{@code imap.user} / {@code imap.password} (demo / demo), fed to every virtual user
  *   <li>{@code load.users} (default per simulation, at most 50), {@code load.seconds} (at most 50; the
  *       ramp and the last scenarios finish inside a hard 60 s cap)
+ *   <li>{@code load.maxKoPercent} (0): the share of KO requests the run tolerates before it fails. The demo's
+ *       GreenMail drops a few sessions under concurrent STOREs (its own bug, logged there as "Need to do this
+ *       properly"); 1 lets a run against the demo pass while still failing on anything systematic.
  * </ul>
  */
-record LoadSettings(String host, int port, boolean tls, String user, String password, int users, int seconds) {
+record LoadSettings(String host, int port, boolean tls, String user, String password, int users, int seconds,
+                    double maxKoPercent) {
 
   static final int MAX_USERS = 50;
   static final int MAX_SECONDS = 50;
@@ -41,7 +47,23 @@ record LoadSettings(String host, int port, boolean tls, String user, String pass
         System.getProperty("imap.user", "demo"),
         System.getProperty("imap.password", "demo"),
         users,
-        seconds);
+        seconds,
+        koPercent(System.getProperty("load.maxKoPercent", "0")));
+  }
+
+  /** The run's only assertion: no more KO requests than allowed (none by default). */
+  Assertion koAssertion() {
+    return maxKoPercent == 0
+        ? global().failedRequests().count().is(0L)
+        : global().failedRequests().percent().lte(maxKoPercent);
+  }
+
+  static double koPercent(String value) {
+    double v = Double.parseDouble(value);
+    if (!(v >= 0 && v <= 100)) {
+      throw new IllegalArgumentException("load.maxKoPercent must be between 0 and 100, was " + value);
+    }
+    return v;
   }
 
   ImapProtocolBuilder protocol() {

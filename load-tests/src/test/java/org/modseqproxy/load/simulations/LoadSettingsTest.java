@@ -32,4 +32,13 @@ class LoadSettingsTest {
       System.clearProperty("load.test.bound");
     }
   }
+
+  @Test
+  void koShareIsAPercentage() {
+    org.assertj.core.api.Assertions.assertThat(LoadSettings.koPercent("0.5")).isEqualTo(0.5);
+    assertThatThrownBy(() -> LoadSettings.koPercent("101"))
+        .hasMessage("load.maxKoPercent must be between 0 and 100, was 101");
+    assertThatThrownBy(() -> LoadSettings.koPercent("NaN")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LoadSettings.koPercent("-1")).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -80,6 +80,6 @@ public class PassThroughSimulation extends Simulation {
     setUp(mix.injectOpen(rampUsers(settings.users()).during(Duration.ofSeconds(5))))
         .protocols(settings.protocol())
         .maxDuration(LoadSettings.MAX_DURATION)
-        .assertions(global().failedRequests().count().is(0L));
+        .assertions(settings.koAssertion());
   }
 }

@@ -76,6 +76,6 @@ public class ResyncSimulation extends Simulation {
     setUp(resync.injectClosed(constantConcurrentUsers(settings.users()).during(Duration.ofSeconds(settings.seconds()))))
         .protocols(settings.protocol())
         .maxDuration(LoadSettings.MAX_DURATION)
-        .assertions(global().failedRequests().count().is(0L));
+        .assertions(settings.koAssertion());
   }
 }
