@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.FailoverTraffic;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
-import org.modseqproxy.proxy.testing.RedisReplicatedCluster;
 import org.modseqproxy.state.MailboxId;
+import org.modseqproxy.state.testing.RedisClusterFixture;
 
 /**
  * Issue 5, "a cluster master killed during traffic: no error reaches a client beyond a NOMODSEQ/slower resync". A Redis
@@ -21,14 +21,14 @@ import org.modseqproxy.state.MailboxId;
 class ClusterMasterKilledTest {
   static final Duration TRAFFIC = Duration.ofSeconds(12);
 
-  RedisReplicatedCluster cluster;
+  RedisClusterFixture cluster;
   GreenMailBackend backend;
   ProxyFixture p1;
   ProxyFixture p2;
 
   @BeforeEach
   void start() {
-    cluster = RedisReplicatedCluster.start();
+    cluster = RedisClusterFixture.startForFailover();
     backend = new GreenMailBackend();
     FailoverTraffic.seed(backend);
     p1 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});

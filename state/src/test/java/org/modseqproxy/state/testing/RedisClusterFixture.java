@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -25,10 +26,13 @@ public final class RedisClusterFixture implements AutoCloseable {
     private final List<RedisServerFixture> replicas = new ArrayList<>();
     private final Path dir;
     private final RedisSecurity security;
+    private final Duration nodeTimeout;
+    private int replicasPerMaster;
 
-    private RedisClusterFixture(Path dir, RedisSecurity security) {
+    private RedisClusterFixture(Path dir, RedisSecurity security, Duration nodeTimeout) {
         this.dir = dir;
         this.security = security;
+        this.nodeTimeout = nodeTimeout;
     }
 
     /** Three masters, no replicas, no TLS, no password. */
@@ -38,10 +42,22 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** Three masters with {@code replicasPerMaster} replicas each, every node secured by {@code security}. */
     public static RedisClusterFixture start(RedisSecurity security, int replicasPerMaster) {
+        return start(security, replicasPerMaster, Duration.ofSeconds(5));
+    }
+
+    /**
+     * Three masters with one replica each and a 1 s node timeout, so that {@link #killMaster} promotes the replica
+     * within a few seconds (failover tests).
+     */
+    public static RedisClusterFixture startForFailover() {
+        return start(RedisSecurity.NONE, 1, Duration.ofSeconds(1));
+    }
+
+    private static RedisClusterFixture start(RedisSecurity security, int replicasPerMaster, Duration nodeTimeout) {
         try {
             Path dir = Files.createTempDirectory("redis-cluster-fixture");
             dir.toFile().deleteOnExit();
-            RedisClusterFixture c = new RedisClusterFixture(dir, security);
+            RedisClusterFixture c = new RedisClusterFixture(dir, security, nodeTimeout);
             try {
                 c.form(replicasPerMaster);
             } catch (IOException | RuntimeException e) {
@@ -57,7 +73,9 @@ public final class RedisClusterFixture implements AutoCloseable {
     private RedisServerFixture node() {
         List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes",
                 "--cluster-config-file", dir.resolve("nodes-{port}.conf").toString(),
-                "--cluster-node-timeout", "5000", "--dir", dir.toString()));
+                "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
+                // a replica may take over however long its link was down (killing the master is the point)
+                "--cluster-replica-validity-factor", "0", "--dir", dir.toString()));
         if (security.tls() != null) {
             // the bus port is then the TLS port + 10000 (RedisServerFixture picks ports with that one free too)
             args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
@@ -72,6 +90,7 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     private void form(int replicasPerMaster) throws IOException {
+        this.replicasPerMaster = replicasPerMaster;
         for (int i = 0; i < 3; i++) {
             nodes.add(node());
             for (int r = 0; r < replicasPerMaster; r++) {
@@ -161,6 +180,39 @@ public final class RedisClusterFixture implements AutoCloseable {
     public String uri() {
         return (security.tls() == null ? "redis-cluster://" : "rediss-cluster://") + security.userInfo()
                 + nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
+    }
+
+    /** Index (0..2) of the master serving the key's slot. */
+    public int masterOf(String key) throws IOException {
+        long slot = (Long) nodes.get(0).call("CLUSTER", "KEYSLOT", key);
+        return (int) (slot * 3 / SLOTS);
+    }
+
+    /** SIGKILLs master i. */
+    public void killMaster(int i) {
+        nodes.get(i).stop();
+    }
+
+    /** Waits until the (first) replica of master i has been promoted and the cluster is ok again. */
+    public void awaitFailover(int i, Duration max) throws IOException {
+        if (replicasPerMaster == 0) {
+            throw new IllegalStateException("no replica to promote");
+        }
+        RedisServerFixture r = replicas.get(i * replicasPerMaster);
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (((String) r.call("INFO", "replication")).contains("role:master")
+                    && ((String) r.call("CLUSTER", "INFO")).contains("cluster_state:ok")) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        throw new IOException("replica of master " + i + " was not promoted within " + max);
     }
 
     @Override
