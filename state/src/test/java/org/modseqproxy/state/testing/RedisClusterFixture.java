@@ -148,7 +148,11 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     private static void await(String what, Check check) throws IOException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        await(what, Duration.ofSeconds(30), check);
+    }
+
+    private static void await(String what, Duration max, Check check) throws IOException {
+        long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline) {
             if (check.ok()) {
                 return;
@@ -199,20 +203,9 @@ public final class RedisClusterFixture implements AutoCloseable {
             throw new IllegalStateException("no replica to promote");
         }
         RedisServerFixture r = replicas.get(i * replicasPerMaster);
-        long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (((String) r.call("INFO", "replication")).contains("role:master")
-                    && ((String) r.call("CLUSTER", "INFO")).contains("cluster_state:ok")) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
-        throw new IOException("replica of master " + i + " was not promoted within " + max);
+        await("replica of master " + i + " promoted", max, () ->
+                ((String) r.call("INFO", "replication")).contains("role:master")
+                        && ((String) r.call("CLUSTER", "INFO")).contains("cluster_state:ok"));
     }
 
     @Override
