@@ -172,17 +172,7 @@ class CourierServerTest {
         courier.deliver("alice", "INBOX.Order", message);
         try (RawImapClient client = courier.login("alice")) {
             client.command("SELECT INBOX.Order");
-            assertThat(client.command("FETCH 1 (FLAGS UID RFC822.SIZE)").untagged())
-                    .containsExactly("* 1 FETCH (FLAGS (\\Recent) UID 1 RFC822.SIZE " + message.length + ")");
-            assertThat(client.command("FETCH 1 (UID FLAGS)").untagged())
-                    .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Recent))");
-            // UID FETCH puts UID first even when not asked for.
-            assertThat(client.command("UID FETCH 1 (FLAGS)").untagged())
-                    .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Recent))");
-            assertThat(client.command("STORE 1 +FLAGS (\\Flagged)").untagged())
-                    .containsExactly("* 1 FETCH (FLAGS (\\Flagged \\Recent))");
-            assertThat(client.command("UID STORE 1 +FLAGS (\\Seen)").untagged())
-                    .containsExactly("* 1 FETCH (UID 1 FLAGS (\\Flagged \\Seen \\Recent))");
+            FetchAndStoreEchoes.check(client, message);
         }
     }
 
