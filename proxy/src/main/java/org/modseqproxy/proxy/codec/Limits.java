@@ -23,9 +23,9 @@ public record Limits(int maxLineLength, long maxLiteralSize, int inlineLiteralMa
     }
   }
 
-  /** Client to proxy: 8 KiB lines, 100 MiB literals, 64 KiB inline, 1 MiB inline per line, depth 16. */
+  /** Client to proxy: 64 KiB lines (RFC 7162 section 4: at least 8192, more recommended), 100 MiB literals, 64 KiB inline, 1 MiB inline per line, depth 16. */
   public static Limits commandDefaults() {
-    return new Limits(8192, 100L * 1024 * 1024, 65536, 1024 * 1024, 16, 100_000);
+    return new Limits(65536, 100L * 1024 * 1024, 65536, 1024 * 1024, 16, 100_000);
   }
 
   /**

@@ -211,7 +211,8 @@ final class Select {
       }
       for (MessageState m : snap.changedSince(q.modSeq())) {
         int seq = mb.seqOf(m.uid());
-        if (seq > 0) {
+        // RFC 7162 3.2.5.2: with known-uids, the server reports only the messages the client named.
+        if (seq > 0 && (known == null || known.contains(m.uid()))) {
           s.writeLine("* " + seq + " FETCH (UID " + m.uid() + " FLAGS " + m.flags().toImap() + " MODSEQ (" + m.modSeq() + "))");
         }
       }

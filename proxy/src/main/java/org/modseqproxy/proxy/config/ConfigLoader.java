@@ -53,7 +53,7 @@ public final class ConfigLoader {
     DEFAULTS.put("state.tls.caFile", "");
     DEFAULTS.put("state.tls.certFile", "");
     DEFAULTS.put("state.tls.keyFile", "");
-    DEFAULTS.put("limits.maxLineLength", 8192);
+    DEFAULTS.put("limits.maxLineLength", 65536); // no stricter than Dovecot and Courier; RFC 7162 section 4 asks for at least 8192
     DEFAULTS.put("limits.maxLiteralSize", "100MiB");
     DEFAULTS.put("limits.maxSessions", 10000);
     DEFAULTS.put("limits.idleTimeout", "30m");

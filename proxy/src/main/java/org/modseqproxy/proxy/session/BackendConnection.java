@@ -312,6 +312,11 @@ public final class BackendConnection implements Sink {
     lastActivity = System.nanoTime();
   }
 
+  /** The proxy's tag of the outstanding command, or null. */
+  public String pendingTag() {
+    return pendingTag;
+  }
+
   public boolean outstanding() {
     return pendingTag != null;
   }

@@ -174,16 +174,16 @@ public final class FrontSession implements Sink, Session {
   @Override
   public Future<Frame> forward(Command command, Buffer rest) {
     Promise<Frame> done = Promise.promise();
-    backend.send(rest, relayListener(done));
+    backend.send(rest, relayListener(done, command.tag()));
     return done.future();
   }
 
   /** Relays untagged responses through the sync funnel and continuation requests as they are. */
-  private BackendListener relayListener(Promise<Frame> done) {
+  private BackendListener relayListener(Promise<Frame> done, String clientTag) {
     return new BackendListener() {
       @Override
       public void untagged(Frame frame) {
-        relayUntagged(frame);
+        relayUntagged(TagEcho.toClient(frame, backend.pendingTag(), clientTag));
       }
 
       @Override
@@ -667,7 +667,7 @@ public final class FrontSession implements Sink, Session {
       Buffer raw = head.raw();
       int afterTag = tag.length() + 1;
       Promise<Frame> done = Promise.promise();
-      Future<Void> ready = backend.sendHead(raw.getBuffer(afterTag, raw.length()), relayListener(done));
+      Future<Void> ready = backend.sendHead(raw.getBuffer(afterTag, raw.length()), relayListener(done, tag));
       done.future().onSuccess(this::onTagged);
       afterHead(ready, nonSync);
     }

@@ -30,7 +30,12 @@ public final class ListenerVerticle extends VerticleBase {
       NetServer s = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
       s.connectHandler(sock -> new FrontSession(rt, sock, false).start());
       servers.add(s);
-      listening.add(s.listen(plain.port(), plain.host()));
+      listening.add(s.listen(plain.port(), plain.host()).map(bound -> {
+        if (rt.serverSsl() != null) {
+          StartTlsWorkaround.shareSslContextManager(s);
+        }
+        return bound;
+      }));
     }
     HostPort tls = rt.config().listen().tls();
     if (tls != null) {

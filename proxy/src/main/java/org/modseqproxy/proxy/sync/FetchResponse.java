@@ -89,6 +89,15 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
    * too when it is positive (callers pass -1 when the line already has UID).
    */
   public static Buffer withUidAndModSeq(Buffer raw, long uid, long modSeq) {
+    return withFirstItems(raw, (uid > 0 ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + ")");
+  }
+
+  /** RFC 7162 3.2.4 (and native Dovecot): after ENABLE QRESYNC every untagged FETCH names its message's UID. */
+  public static Buffer withUid(Buffer raw, long uid) {
+    return withFirstItems(raw, "UID " + uid);
+  }
+
+  private static Buffer withFirstItems(Buffer raw, String items) {
     int open = -1;
     for (int i = 0; i < raw.length(); i++) {
       if (raw.getByte(i) == '(') {
@@ -100,7 +109,7 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
       return raw;
     }
     boolean empty = open + 1 < raw.length() && raw.getByte(open + 1) == ')';
-    String item = (uid > 0 ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + ")" + (empty ? "" : " ");
+    String item = items + (empty ? "" : " ");
     return Buffer.buffer(raw.length() + item.length())
         .appendBuffer(raw, 0, open + 1)
         .appendString(item)

@@ -2,6 +2,7 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,12 +53,12 @@ public final class MailboxSync {
   public List<String> enable(Set<String> names) {
     List<String> newly = new ArrayList<>();
     if (names.contains("CONDSTORE") && !condstore) {
-      condstore = true;
+      enableCondstore();
       newly.add("CONDSTORE");
     }
     if (names.contains("QRESYNC") && !qresync) {
       qresync = true;
-      condstore = true; // implied, and not listed in ENABLED unless asked for (RFC 7162 3.2.3, Example 16)
+      enableCondstore(); // implied, and not listed in ENABLED unless asked for (RFC 7162 3.2.3, Example 16)
       newly.add("QRESYNC");
     }
     return newly;
@@ -65,7 +66,23 @@ public final class MailboxSync {
 
   /** RFC 7162 3.1: a CONDSTORE enabling command (SELECT (CONDSTORE), FETCH MODSEQ, ...) turns CONDSTORE on. */
   public void enableCondstore() {
+    if (!condstore && selected != null && !selected.nativeModSeq() && !selected.saidNoModSeq()) {
+      // RFC 7162 3.1: "A first CONDSTORE enabling command executed in the session with a mailbox selected MUST cause
+      // the server to return HIGHESTMODSEQ for the mailbox", unless NOMODSEQ was said at SELECT (Example 4).
+      highestModSeqOwed = true;
+    }
     condstore = true;
+  }
+
+  /** Set by the first CONDSTORE enabling command while a mailbox is selected; paid before the command's answer. */
+  private boolean highestModSeqOwed;
+
+  /** Writes the owed "* OK [HIGHESTMODSEQ n]" once the selected mailbox has mod-sequences (see enableCondstore). */
+  private void payHighestModSeq() {
+    if (highestModSeqOwed && modSeqActive() && selected.snapshot() != null) {
+      highestModSeqOwed = false;
+      session.writeLine("* OK [HIGHESTMODSEQ " + selected.snapshot().highestModSeq() + "] Highest");
+    }
   }
 
   public boolean condstore() {
@@ -90,6 +107,7 @@ public final class MailboxSync {
 
   public void select(SelectedMailbox mailbox) {
     this.selected = mailbox;
+    highestModSeqOwed = false; // SELECT/EXAMINE says HIGHESTMODSEQ or NOMODSEQ itself
     session.state(mailbox == null ? SessionState.AUTHENTICATED : SessionState.SELECTED);
   }
 
@@ -626,7 +644,7 @@ public final class MailboxSync {
         : original;
     FetchResponse f = frame == original ? parsed : FetchResponse.parse(frame);
     if (f == null || !mb.modSeq() || f.hasModSeq()) {
-      session.write(frame.raw());
+      session.write(f == null ? frame.raw() : withUidAfterQresync(frame.raw(), f, mb));
       return;
     }
     long uid = f.uid() > 0 ? f.uid() : mb.uidOf(f.seq());
@@ -634,7 +652,7 @@ public final class MailboxSync {
       mb.learn(f.seq(), f.uid());
     }
     if (uid <= 0) {
-      session.write(frame.raw());
+      session.write(frame.raw()); // a message the view cannot name (only after a failed listing)
       return;
     }
     boolean changed = f.flags() != null
@@ -648,7 +666,7 @@ public final class MailboxSync {
       } else if (condstore && (f.flags() != null || modseqRequested)) {
         session.write(FetchResponse.withUidAndModSeq(frame.raw(), f.uid() > 0 ? -1 : uid, mb.modSeqOf(uid)));
       } else {
-        session.write(frame.raw());
+        session.write(withUidAfterQresync(frame.raw(), f, mb));
       }
       return;
     }
@@ -664,7 +682,7 @@ public final class MailboxSync {
       } else if (condstore && ar.succeeded()) {
         session.write(FetchResponse.withUidAndModSeq(frame.raw(), f.uid() > 0 ? -1 : uid, modSeq));
       } else {
-        session.write(frame.raw());
+        session.write(withUidAfterQresync(frame.raw(), f, mb));
       }
       session.backend().resumeInput();
     });
@@ -685,8 +703,19 @@ public final class MailboxSync {
         .orElse(Math.max(1, r.snapshot().highestModSeq() - 1));
   }
 
+  /** RFC 7162 3.2.4: once QRESYNC is enabled, a FETCH line without UID gets the one the view knows. */
+  private Buffer withUidAfterQresync(Buffer raw, FetchResponse f, SelectedMailbox mb) {
+    if (!qresync || f.uid() > 0 || mb == null) {
+      return raw;
+    }
+    long uid = mb.uidOf(f.seq());
+    return uid > 0 ? FetchResponse.withUid(raw, uid) : raw;
+  }
+
   private void writeSilent(long seq, long uid, long modSeq) {
-    session.writeLine("* " + seq + " FETCH (" + (silentWithUid ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + "))");
+    // UID STORE answers carry UID (RFC 9051 6.4.9); after ENABLE QRESYNC every FETCH does (RFC 7162 3.2.4).
+    boolean withUid = silentWithUid || qresync;
+    session.writeLine("* " + seq + " FETCH (" + (withUid ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + "))");
   }
 
   /** Set by FETCH handlers whose client asked for MODSEQ: every FETCH line of that command carries it. */
@@ -702,11 +731,11 @@ public final class MailboxSync {
     if (f != null && selected != null && selected.modSeq() && condstore && !f.hasModSeq()) {
       long uid = f.uid() > 0 ? f.uid() : selected.uidOf(f.seq());
       if (uid > 0) {
-        session.write(FetchResponse.withModSeq(head.raw(), selected.modSeqOf(uid)));
+        session.write(FetchResponse.withUidAndModSeq(head.raw(), qresync && f.uid() <= 0 ? uid : -1, selected.modSeqOf(uid)));
         return;
       }
     }
-    session.write(head.raw());
+    session.write(f == null ? head.raw() : withUidAfterQresync(head.raw(), f, selected));
   }
 
   public void streamContinued(Frame frame) {
@@ -753,12 +782,17 @@ public final class MailboxSync {
       return Future.succeededFuture(false);
     }
     if (mb.modSeq()) {
-      return Future.succeededFuture(policy.store() != null && policy.store().available());
+      boolean on = policy.store() != null && policy.store().available();
+      payHighestModSeq();
+      return Future.succeededFuture(on);
     }
     if (mb.saidNoModSeq() || mb.uidValidity() <= 0 || !policy.modSeqFor(mb.name())) {
       return Future.succeededFuture(false);
     }
-    return resync(mb, mb.size(), 0).map(r -> true).recover(err -> Future.succeededFuture(false));
+    return resync(mb, mb.size(), 0).map(r -> {
+      payHighestModSeq();
+      return true;
+    }).recover(err -> Future.succeededFuture(false));
   }
 
   /** Flushes pending expunges to the store and waits for every store write of this session. */
@@ -768,6 +802,7 @@ public final class MailboxSync {
       applyNow(selected, ChangeSet.expunge(gone));
     }
     resetExpunged();
+    payHighestModSeq(); // ENABLE CONDSTORE / STATUS (HIGHESTMODSEQ) with a mailbox selected
     Future<Void> announced = deferNew() ? announceNew().recover(err -> Future.<Void>succeededFuture()) : Future.succeededFuture();
     return announced.compose(v -> writes);
   }
@@ -779,9 +814,11 @@ public final class MailboxSync {
     }
   }
 
-  /** Sends "* OK [CLOSED]" when QRESYNC is on and a mailbox was selected (RFC 7162 3.2.11). */
+  /** Sends "* OK [CLOSED]" when a mailbox was selected (RFC 7162 3.2.11). */
   public void closedPrevious() {
-    if (selected != null && qresync) { // the backend's own [CLOSED], if any, is dropped by the funnel
+    // RFC 7162 3.2.11: a server that advertises CONDSTORE or QRESYNC (the proxy always does) MUST say CLOSED here,
+    // "whether or not a CONDSTORE enabling command was issued". The backend's own [CLOSED] is dropped by the funnel.
+    if (selected != null) {
       session.writeLine("* OK [CLOSED] Previous mailbox closed");
     }
     resetExpunged();
