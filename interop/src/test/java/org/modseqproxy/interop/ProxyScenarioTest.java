@@ -216,6 +216,29 @@ abstract class ProxyScenarioTest {
         }
     }
 
+    /**
+     * RFC 4731 3.1 / RFC 9051 7.3.4: ESEARCH names the client's tag, never the one the proxy used toward the backend
+     * (imaptest's esearch, esort and esearch-condstore groups); also with the MODSEQ key the proxy rewrites.
+     */
+    @Test
+    void esearchAnswersCarryTheClientsTag() throws Exception {
+        deliver("esearch", 3);
+        try (RawImapClient client = client("esearch")) {
+            if (!words(client.command("CAPABILITY").untagged().get(0)).contains("ESEARCH")) {
+                return; // Courier has no ESEARCH: nothing to answer under any tag
+            }
+            client.command("SELECT INBOX");
+            ImapReply min = client.command("SEARCH RETURN (MIN) ALL");
+            assertThat(min.untagged()).containsExactly("* ESEARCH (TAG \"" + min.tag() + "\") MIN 1");
+            ImapReply uid = client.command("UID SEARCH RETURN (ALL) ALL");
+            assertThat(uid.untagged()).singleElement().satisfies(line ->
+                    assertThat(line).startsWith("* ESEARCH (TAG \"" + uid.tag() + "\") UID ALL "));
+            ImapReply modseq = client.command("SEARCH RETURN (MAX) MODSEQ 1");
+            assertThat(modseq.untagged()).filteredOn(line -> line.startsWith("* ESEARCH")).singleElement()
+                    .satisfies(line -> assertThat(line).startsWith("* ESEARCH (TAG \"" + modseq.tag() + "\") MAX 3 MODSEQ "));
+        }
+    }
+
     // ---- QRESYNC resync ---------------------------------------------------------------------------------------------
 
     @Test
