@@ -64,24 +64,88 @@ final class Args {
 
   /**
    * The UIDs a client's set names in the current view: a UID set for UID commands (RFC 9051 6.4.9: '*' is the
-   * highest UID), a sequence set otherwise (mapped through the view).
+   * highest UID), a sequence set otherwise (mapped through the view, clamped to 1..EXISTS before anything is walked).
+   * Either way "1:4294967295" costs O(mailbox), never O(range) (DESIGN "Bad input").
    */
   static UidSet uids(SelectedMailbox mb, String set, boolean uid) {
-    try {
-      if (uid) {
-        return UidSet.parse(set, Math.max(1, mb.lastKnownUid()));
+    UidSet parsed = sequenceSet(set, uid ? Math.max(1, mb.lastKnownUid()) : Math.max(1, mb.size()));
+    if (uid) {
+      // Not narrowed to the UIDs the view knows (it may be stale: a delivery not announced yet must still be stored
+      // to); every later step works on ranges, and the numbers were checked to be 32-bit above.
+      return parsed;
+    }
+    if (mb.size() == 0) {
+      return UidSet.empty();
+    }
+    UidSet seqs = parsed.intersect(UidSet.range(1, mb.size()));
+    UidSet.Builder b = new UidSet.Builder();
+    seqs.stream().forEach(seq -> {
+      long u = mb.uidOf(seq);
+      if (u > 0) {
+        b.add(u);
       }
-      UidSet seqs = UidSet.parse(set, Math.max(1, mb.size()));
-      UidSet.Builder b = new UidSet.Builder();
-      seqs.stream().forEach(seq -> {
-        long u = mb.uidOf(seq);
-        if (u > 0) {
-          b.add(u);
+    });
+    return b.build();
+  }
+
+  /** The sequence numbers of these UIDs in the view, as an IMAP set (for answers about a non-UID command). */
+  static String sequenceNumbers(SelectedMailbox mb, UidSet uids) {
+    UidSet.Builder seqs = new UidSet.Builder();
+    uids.stream().forEach(u -> {
+      int seq = mb.seqOf(u);
+      if (seq > 0) {
+        seqs.add(seq);
+      }
+    });
+    return seqs.build().toImapString();
+  }
+
+  /** Largest nz-number (RFC 9051 section 9: nz-number, uniqueid and seq-number are 32-bit). */
+  static final long MAX_NUMBER = 4294967295L;
+
+  /** A client's sequence-set, checked against RFC 9051 section 9; a BAD otherwise. */
+  static UidSet sequenceSet(String set, long star) {
+    if (set == null || set.isEmpty() || set.length() > 1_000_000) {
+      throw ImapException.bad("Invalid sequence set");
+    }
+    long n = 0;
+    boolean digits = false;
+    for (int i = 0; i <= set.length(); i++) {
+      char c = i < set.length() ? set.charAt(i) : ',';
+      if (c >= '0' && c <= '9') {
+        if (!digits && c == '0') {
+          throw ImapException.bad("Invalid sequence set: 0 is not a message number");
         }
-      });
-      return b.build();
+        n = n * 10 + (c - '0');
+        digits = true;
+        if (n > MAX_NUMBER) {
+          throw ImapException.bad("Invalid sequence set: number above 4294967295");
+        }
+      } else if (c == ',' || c == ':' || c == '*') {
+        n = 0;
+        digits = false;
+      } else {
+        throw ImapException.bad("Invalid sequence set");
+      }
+    }
+    try {
+      return UidSet.parse(set, star);
     } catch (RuntimeException e) {
       throw ImapException.bad("Invalid sequence set");
     }
+  }
+
+  /** A mod-sequence value (RFC 7162 section 7: mod-sequence-value is 1*DIGIT up to 2^63-1; valzer allows 0). */
+  static long modSeqValue(Token t, String what) {
+    return number(t, what);
+  }
+
+  /** An nz-number or number argument (UIDVALIDITY and the like): at most 4294967295 (RFC 9051 section 9). */
+  static long number32(Token t, String what) {
+    long n = number(t, what);
+    if (n > MAX_NUMBER) {
+      throw ImapException.bad("Invalid " + what + ": above 4294967295");
+    }
+    return n;
   }
 }

@@ -83,14 +83,19 @@ final class Fetch {
         }
       }
       UidSet uids = changed.build();
-      Future<Void> before = wantVanished ? vanishedEarlier(s, sync, mb, requested, since) : Future.succeededFuture();
+      // For VANISHED, '*' must not shrink what the client asks about to the UIDs still here: "1:*" covers an expunged
+      // message that had the highest UID (native Dovecot reports it; a client would keep a ghost of it forever).
+      UidSet askedAbout = wantVanished ? Args.sequenceSet(set.value(), Args.MAX_NUMBER) : requested;
+      Future<Void> before = wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, since) : Future.succeededFuture();
       return before.compose(v -> {
         if (uids.isEmpty()) {
           return sync.finish(cmd, "OK FETCH completed");
         }
         sync.modseqRequested(true);
         boolean hasFlags = backendItems.stream().anyMatch(t -> Args.isAtom(t, "FLAGS"));
-        String rest = "UID FETCH " + uids.toImapString() + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS") + ")\r\n";
+        // As the client asked: a sequence-number FETCH must not let the backend slip an EXPUNGE in (RFC 9051 7.5.1).
+        String target = cmd.uid() ? "UID FETCH " + uids.toImapString() : "FETCH " + Args.sequenceNumbers(mb, uids);
+        String rest = target + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS") + ")\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
       });
     });
@@ -99,7 +104,14 @@ final class Fetch {
   /** RFC 7162 3.2.6: "* VANISHED (EARLIER)" for requested UIDs expunged since the client's mod-sequence. */
   private static Future<Void> vanishedEarlier(Session s, MailboxSync sync, SelectedMailbox mb, UidSet requested, long since) {
     return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), since)).map(v -> {
-      UidSet gone = v instanceof Vanished.Exact e ? e.uids().intersect(requested) : requested.minus(mb.snapshot().uids());
+      UidSet gone;
+      if (v instanceof Vanished.Exact e) {
+        gone = e.uids().intersect(requested); // exactly what was expunged after the client's mod-sequence (3.2.6)
+      } else {
+        // below the expunge log's horizon: every asked-about UID up to the highest one ever seen that is not here
+        long top = Math.max(1, Math.max(mb.lastKnownUid(), mb.snapshot().uids().isEmpty() ? 1 : mb.snapshot().uids().last()));
+        gone = requested.intersect(UidSet.range(1, top)).minus(mb.snapshot().uids());
+      }
       if (!gone.isEmpty()) {
         s.writeLine("* VANISHED (EARLIER) " + gone.toImapString());
       }

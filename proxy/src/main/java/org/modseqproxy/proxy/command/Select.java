@@ -57,10 +57,14 @@ final class Select {
     if (condstoreParam) {
       sync.enableCondstore();
     }
-    boolean wantModSeq = sync.condstore();
+    // Exclusive mode keeps the view and the store current for every session, CONDSTORE or not: nobody lists the
+    // mailbox later, so a plain session's STORE .SILENT or EXPUNGE must be witnessed as it passes (issue: a plain
+    // writer's changes were never reported to QRESYNC clients). The client hears HIGHESTMODSEQ only with CONDSTORE.
+    boolean wantModSeq = sync.condstore()
+        || sync.policy().mode() == org.modseqproxy.proxy.config.ProxyConfig.Consistency.EXCLUSIVE;
     boolean readOnly = cmd.name().equals("EXAMINE");
     Qresync q = qresync;
-    return (wantModSeq ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
+    return (sync.condstore() ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
       sync.closedPrevious();
       MailboxSync.Opening opening = new MailboxSync.Opening();
       // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the count the client
@@ -108,7 +112,9 @@ final class Select {
           .compose(v -> sync.resync(mb, opening.exists, opening.uidNext))
           .compose(r -> {
             owedExists(s, mb);
-            s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
+            if (sync.condstore()) {
+              s.writeLine("* OK [HIGHESTMODSEQ " + r.snapshot().highestModSeq() + "] Highest");
+            }
             return q == null ? Future.succeededFuture() : qresyncAnswer(s, sync, mb, q, opening.uidNext);
           })
           .recover(err -> {
@@ -159,9 +165,11 @@ final class Select {
   private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
     owedExists(s, mb);
     mb.snapshot(null);
-    mb.saidNoModSeq(true);
-    s.sync().noModSeq();
-    s.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
+    mb.saidNoModSeq(s.sync().condstore()); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
+    if (s.sync().condstore()) {
+      s.sync().noModSeq();
+      s.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
+    }
     return Future.succeededFuture();
   }
 
@@ -169,7 +177,7 @@ final class Select {
     if (p.size() < 2 || p.size() > 4) {
       throw ImapException.bad("Invalid QRESYNC parameter");
     }
-    long uidValidity = Args.number(p.get(0), "UIDVALIDITY");
+    long uidValidity = Args.number32(p.get(0), "UIDVALIDITY");
     long modSeq = Args.number(p.get(1), "mod-sequence");
     if (uidValidity == 0) {
       throw ImapException.bad("Invalid UIDVALIDITY");
@@ -180,7 +188,10 @@ final class Select {
         throw ImapException.bad("Invalid known-uids");
       }
       known = a.value();
-      UidSet.parse(known, Long.MAX_VALUE >> 12); // validates; '*' is not allowed in known-uids but harmless
+      if (known.contains("*")) {
+        throw ImapException.bad("Invalid known-uids: '*' is not allowed"); // RFC 7162 section 7, known-uids
+      }
+      Args.sequenceSet(known, 1); // BAD for 0, numbers above 4294967295 and junk (RFC 9051 section 9)
     }
     // The optional seq-match data (p[3]) only helps a server narrow VANISHED below its horizon; the proxy's
     // answer from known-uids is already exact (RFC 7162 3.2.5.2), so it is accepted and not needed.

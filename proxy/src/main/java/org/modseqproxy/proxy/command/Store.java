@@ -82,7 +82,10 @@ final class Store {
         if (passUids.isEmpty()) {
           return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
         }
-        String rest = "UID STORE " + passUids.toImapString() + " " + baseAction + " " + flags + "\r\n";
+        // A STORE stays a STORE toward the backend: during a UID command the backend may send EXPUNGE, which must
+        // never reach a client in the middle of its sequence-number STORE (RFC 9051 7.5.1).
+        String target = cmd.uid() ? "UID STORE " + passUids.toImapString() : "STORE " + Args.sequenceNumbers(mb, passUids);
+        String rest = target + " " + baseAction + " " + flags + "\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
           if (modified != null && "OK".equals(tagged.keyword())) {
             return sync.finish(cmd, "OK [MODIFIED " + modified + "] Conditional STORE failed");
@@ -95,16 +98,6 @@ final class Store {
 
   /** RFC 7162 3.1.3: message numbers for STORE, UIDs for UID STORE. */
   private static String modifiedSet(SelectedMailbox mb, UidSet failed, boolean uid) {
-    if (uid) {
-      return failed.toImapString();
-    }
-    UidSet.Builder seqs = new UidSet.Builder();
-    failed.stream().forEach(u -> {
-      int seq = mb.seqOf(u);
-      if (seq > 0) {
-        seqs.add(seq);
-      }
-    });
-    return seqs.build().toImapString();
+    return uid ? failed.toImapString() : Args.sequenceNumbers(mb, failed);
   }
 }

@@ -96,6 +96,7 @@ public final class BackendConnection implements Sink {
     socket.handler(buf -> {
       lastActivity = System.nanoTime();
       decoder.feed(buf);
+      afterRead.run();
     });
     socket.closeHandler(v -> {
       cancelStallTimer();
@@ -192,6 +193,13 @@ public final class BackendConnection implements Sink {
       }
     }
     return out;
+  }
+
+  private Runnable afterRead = () -> {};
+
+  /** Runs after each read from the backend has been decoded (the funnel flushes what it coalesced). */
+  public void afterRead(Runnable r) {
+    this.afterRead = r;
   }
 
   /** Listener for responses that arrive while no command is outstanding (e.g. EXISTS between commands). */
@@ -315,6 +323,10 @@ public final class BackendConnection implements Sink {
   /** The proxy's tag of the outstanding command, or null. */
   public String pendingTag() {
     return pendingTag;
+  }
+
+  public boolean idling() {
+    return idling;
   }
 
   public boolean outstanding() {

@@ -240,6 +240,12 @@ public final class FrontSession implements Sink, Session {
     return BackendConnection.connect(rt.vertx(), rt.backendClient(), rt.config().backend(), rt.backendSsl(), this::onBackendFailure)
         .compose(conn -> {
           this.backend = conn;
+          // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
+          conn.afterRead(() -> {
+            if (!conn.outstanding() || conn.idling()) {
+              sync.flushVanished();
+            }
+          });
           conn.unsolicited(new BackendListener() {
             @Override
             public void untagged(Frame frame) {

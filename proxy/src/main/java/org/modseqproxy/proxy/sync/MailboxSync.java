@@ -429,6 +429,9 @@ public final class MailboxSync {
 
   public void untagged(Frame frame) {
     String kw = frame.keyword();
+    if (!"EXPUNGE".equals(kw)) {
+      flushVanished(); // anything after an expunge assumes the client has heard of it
+    }
     if (hook != null && hook.test(frame)) {
       return;
     }
@@ -513,8 +516,10 @@ public final class MailboxSync {
             anyExpunged = true;
           }
           if (qresync && uid > 0) {
-            // RFC 7162 3.2.10: after ENABLE QRESYNC, VANISHED replaces EXPUNGE.
-            session.writeLine("* VANISHED " + uid);
+            // RFC 7162 3.2.10: after ENABLE QRESYNC, VANISHED replaces EXPUNGE. A run of EXPUNGEs (UID EXPUNGE 60:61)
+            // becomes one "* VANISHED 60:61", as native servers send it; flushed before any other response.
+            pendingVanished.add(uid);
+            anyPendingVanished = true;
           } else {
             session.write(frame.raw());
           }
@@ -533,6 +538,20 @@ public final class MailboxSync {
       }
     }
     session.write(frame.raw());
+  }
+
+  /** UIDs of EXPUNGEs relayed as one VANISHED (see the EXPUNGE case of untagged). */
+  private UidSet.Builder pendingVanished = new UidSet.Builder();
+  private boolean anyPendingVanished;
+
+  /** Writes the coalesced "* VANISHED uids", if any: before any other response, after each backend read, at the end. */
+  public void flushVanished() {
+    if (anyPendingVanished) {
+      UidSet gone = pendingVanished.build();
+      pendingVanished = new UidSet.Builder();
+      anyPendingVanished = false;
+      session.writeLine("* VANISHED " + gone.toImapString());
+    }
   }
 
   private void vanishedFromBackend(Frame frame) {
@@ -713,6 +732,9 @@ public final class MailboxSync {
   }
 
   private void writeSilent(long seq, long uid, long modSeq) {
+    if (!condstore) {
+      return; // a plain client's STORE .SILENT: the proxy asked for the flags for itself, the client gets nothing
+    }
     // UID STORE answers carry UID (RFC 9051 6.4.9); after ENABLE QRESYNC every FETCH does (RFC 7162 3.2.4).
     boolean withUid = silentWithUid || qresync;
     session.writeLine("* " + seq + " FETCH (" + (withUid ? "UID " + uid + " " : "") + "MODSEQ (" + modSeq + "))");
@@ -797,6 +819,7 @@ public final class MailboxSync {
 
   /** Flushes pending expunges to the store and waits for every store write of this session. */
   public Future<Void> settle() {
+    flushVanished();
     if (anyExpunged && selected != null && selected.modSeq()) {
       UidSet gone = expunged.build();
       applyNow(selected, ChangeSet.expunge(gone));
@@ -816,6 +839,7 @@ public final class MailboxSync {
 
   /** Sends "* OK [CLOSED]" when a mailbox was selected (RFC 7162 3.2.11). */
   public void closedPrevious() {
+    flushVanished();
     // RFC 7162 3.2.11: a server that advertises CONDSTORE or QRESYNC (the proxy always does) MUST say CLOSED here,
     // "whether or not a CONDSTORE enabling command was issued". The backend's own [CLOSED] is dropped by the funnel.
     if (selected != null) {

@@ -22,7 +22,7 @@ class Rfc7162MustTest {
   @BeforeAll
   static void start() {
     backend = GreenMailBackend.withNoDelay();
-    for (String u : List.of("first", "closed", "uid", "known", "long")) {
+    for (String u : List.of("first", "closed", "uid", "known", "long", "expunge", "star")) {
       backend.userWithMessages(u, "pw", 5);
     }
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
@@ -120,6 +120,34 @@ class Rfc7162MustTest {
       c.ok("s", "SELECT INBOX");
       List<String> fetch = c.command("f", "UID FETCH " + set + " (FLAGS)");
       assertThat(ImapLines.tagged(fetch)).startsWith("f OK");
+    }
+  }
+
+  /** One UID EXPUNGE of two messages is one "* VANISHED 2:3" (RFC 7162 3.2.10; native servers send one line). */
+  @Test
+  void uidExpungeOfARangeIsOneVanishedLine() {
+    try (RawImap c = proxy.connect().login("expunge", "pw")) {
+      c.ok("e", "ENABLE QRESYNC");
+      c.ok("s", "SELECT INBOX (CONDSTORE)");
+      c.ok("a", "UID STORE 2:3 +FLAGS.SILENT (\\Deleted)");
+      List<String> expunge = c.command("b", "UID EXPUNGE 2:3");
+      assertThat(expunge).hasSize(2).first().isEqualTo("* VANISHED 2:3");
+      assertThat(ImapLines.tagged(expunge)).startsWith("b OK");
+    }
+  }
+
+  /** RFC 7162 3.2.6: "1:*" with VANISHED covers an expunged message that had the highest UID. */
+  @Test
+  void changedSinceVanishedWithStarReportsTheExpungedHighestUid() {
+    try (RawImap c = proxy.connect().login("star", "pw")) {
+      c.ok("e", "ENABLE QRESYNC");
+      long highest = ImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
+      c.ok("a", "UID STORE 5 +FLAGS.SILENT (\\Deleted)");
+      c.ok("b", "UID EXPUNGE 5");
+      List<String> fetch = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + " VANISHED)");
+      assertThat(fetch).contains("* VANISHED (EARLIER) 5");
+      // nothing else changed after `highest`: no FETCH lines (RFC 7162 3.1.4.1)
+      assertThat(fetch).noneMatch(l -> l.startsWith("* ") && l.contains(" FETCH ("));
     }
   }
 }

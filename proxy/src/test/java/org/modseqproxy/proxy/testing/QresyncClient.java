@@ -76,8 +76,19 @@ public record QresyncClient(long uidValidity, long highestModSeq, Map<Long, Flag
       cache.keySet().forEach(b::add);
       known = " " + b.build().toImapString();
     }
-    List<String> lines = c.command(tag, "SELECT " + mailbox + " (QRESYNC (" + uidValidity + " " + highestModSeq + known + "))");
+    List<String> lines = new ArrayList<>(
+        c.command(tag, "SELECT " + mailbox + " (QRESYNC (" + uidValidity + " " + highestModSeq + known + "))"));
     String last = ImapLines.tagged(lines);
+    if (!known.isEmpty() && last.startsWith(tag + " OK")) {
+      // RFC 7162 3.2.5.1: with known-uids the answer covers only those messages; like a real client, fetch the ones
+      // that arrived since ("n:*" always names the last message, so lines at or below n are dropped).
+      long maxKnown = new TreeMap<>(cache).lastKey();
+      for (String l : c.command(tag + "n", "UID FETCH " + (maxKnown + 1) + ":* (FLAGS MODSEQ)")) {
+        if (ImapLines.fetch(l).map(f -> f.uid() > maxKnown).orElse(false)) {
+          lines.add(lines.size() - 1, l);
+        }
+      }
+    }
     if (!last.startsWith(tag + " OK")) {
       throw new AssertionError("QRESYNC SELECT failed: " + ImapLines.shorten(lines));
     }
