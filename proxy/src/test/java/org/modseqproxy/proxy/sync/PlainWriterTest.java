@@ -12,7 +12,7 @@ import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
 
 /**
- * A session that never enables CONDSTORE still writes through the proxy: its STORE .SILENT and EXPUNGE must move
+ * A session that never enables CONDSTORE still writes through the proxy: its STORE .SILENT must move
  * HIGHESTMODSEQ and reach a QRESYNC client's resync in both consistency modes (in exclusive mode nothing lists the
  * mailbox later, so the proxy must witness them as they pass).
  */
@@ -46,14 +46,12 @@ class PlainWriterTest {
       // a plain client asked for silence and gets it: no MODSEQ, no FETCH
       assertThat(store).hasSize(1);
       assertThat(ImapLines.tagged(store)).startsWith("a OK");
-      plain.ok("b", "UID STORE 9 +FLAGS.SILENT (\\Deleted)");
-      plain.ok("c", "EXPUNGE");
+      // (no EXPUNGE here: a changed message count makes exclusive mode list the mailbox, which would hide the defect)
     }
     try (RawImap q = proxy.connect().login("plain", "pw")) {
       q.ok("e", "ENABLE QRESYNC");
       List<String> sel = q.command("s", "SELECT INBOX (QRESYNC (" + uidValidity + " " + highest + " 1:10))");
       assertThat(ImapLines.highestModSeq(sel)).isGreaterThan(highest);
-      assertThat(sel).contains("* VANISHED (EARLIER) 9");
       assertThat(sel).filteredOn(l -> l.contains(" FETCH ")).hasSize(3)
           .allSatisfy(l -> assertThat(l).contains("\\Flagged"));
     }
