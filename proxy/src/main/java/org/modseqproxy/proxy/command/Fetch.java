@@ -93,7 +93,8 @@ final class Fetch {
         }
         sync.modseqRequested(true);
         boolean hasFlags = backendItems.stream().anyMatch(t -> Args.isAtom(t, "FLAGS"));
-        String target = "UID FETCH " + uids.toImapString(); // same known gap as in Store (RFC 9051 7.5.1)
+        // As the client asked: a sequence-number FETCH must not let the backend slip an EXPUNGE in (RFC 9051 7.5.1).
+        String target = cmd.uid() ? "UID FETCH " + uids.toImapString() : "FETCH " + Args.sequenceNumbers(mb, uids);
         String rest = target + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS") + ")\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
       });

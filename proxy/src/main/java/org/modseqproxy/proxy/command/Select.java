@@ -65,7 +65,7 @@ final class Select {
     boolean readOnly = cmd.name().equals("EXAMINE");
     Qresync q = qresync;
     return (sync.condstore() ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
-      sync.closedPrevious();
+      sync.closePrevious();
       MailboxSync.Opening opening = new MailboxSync.Opening();
       // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the count the client
       // hears is the one of the proxy's final listing (an EXPUNGE during the listing would otherwise skew them).
@@ -89,6 +89,7 @@ final class Select {
         sync.unselect(); // RFC 9051 6.3.2: a failed SELECT leaves no mailbox selected
         return sync.finish(cmd, tagged);
       }
+      sync.closedPreviousIfPending(); // a backend whose answer had no line the funnel recognised
       SelectedMailbox mb = new SelectedMailbox(mailbox, sync.idFor(mailbox), readOnly, opening.uidValidity);
       mb.exists(opening.exists);
       mb.announce(); // the backend's EXISTS went to the client as part of the SELECT answer, or is owed below

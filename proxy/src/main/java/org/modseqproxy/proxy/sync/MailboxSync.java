@@ -196,7 +196,7 @@ public final class MailboxSync {
     }
     Future<List<FetchResponse>> fresh = exists == known
         ? Future.succeededFuture(List.of())
-        : collect("UID FETCH " + (maxUid + 1) + ":* (FLAGS)");
+        : collect("UID FETCH " + (maxUid + 1) + ":* (FLAGS)", false);
     return fresh.compose(rows -> {
       Map<Long, Flags> upserts = new HashMap<>();
       for (FetchResponse r : rows) {
@@ -229,7 +229,7 @@ public final class MailboxSync {
     Future<List<FetchResponse>> listing = onLoop(store().load(mailbox.id(), mailbox.uidValidity()))
         .compose(stored -> {
           observed[0] = stored.map(org.modseqproxy.state.MailboxSnapshot::highestModSeq).orElse(0L);
-          return exists == 0 ? Future.succeededFuture(List.<FetchResponse>of()) : collect("UID FETCH 1:* (FLAGS)");
+          return exists == 0 ? Future.succeededFuture(List.<FetchResponse>of()) : collect("UID FETCH 1:* (FLAGS)", true);
         });
     return listing.compose(rows -> {
       // By UID, last line wins: a flag change by another session during the listing can make the backend send a
@@ -286,15 +286,21 @@ public final class MailboxSync {
     return done.future();
   }
 
-  /** Runs an internal FETCH; FETCH lines are collected, anything else goes through the funnel to the client. */
-  private Future<List<FetchResponse>> collect(String command) {
+  /**
+   * Runs an internal FETCH; FETCH lines are collected, anything else goes through the funnel to the client.
+   * {@code fullListing} (UID FETCH 1:*): a FETCH without UID that arrives meanwhile is another session's flag change
+   * (Dovecot reports those without UID); it is kept in arrival order, its sequence number resolved against the
+   * listing's own UIDs, and never relayed: the client is in the middle of its SELECT, whose answer is the baseline.
+   * Relayed raw, it reached QRESYNC clients without UID (imaptest stress: "FETCH didn't return UID").
+   */
+  private Future<List<FetchResponse>> collect(String command, boolean fullListing) {
     Promise<List<FetchResponse>> done = Promise.promise();
     List<FetchResponse> rows = new ArrayList<>();
     session.backend().send(command, new BackendListener() {
       @Override
       public void untagged(Frame frame) {
         FetchResponse f = FetchResponse.parse(frame);
-        if (f != null && f.uid() > 0) {
+        if (f != null && (f.uid() > 0 || fullListing && f.flags() != null)) {
           rows.add(f);
         } else {
           MailboxSync.this.untagged(frame);
@@ -304,13 +310,31 @@ public final class MailboxSync {
       @Override
       public void tagged(Frame frame) {
         if ("OK".equals(frame.keyword())) {
-          done.tryComplete(rows);
+          done.tryComplete(fullListing ? resolveSequenceNumbers(rows) : rows);
         } else {
           done.tryFail(new IllegalStateException("backend refused " + command + ": " + frame.text()));
         }
       }
     });
     return done.future();
+  }
+
+  /**
+   * The listing's rows in arrival order, uid-less ones given the UID at their sequence number in the listing (an
+   * EXPUNGE or EXISTS meanwhile makes the listing run again, so the numbering is the listing's own). Unresolvable
+   * rows are dropped: the listing's own line for that message stands.
+   */
+  private static List<FetchResponse> resolveSequenceNumbers(List<FetchResponse> rows) {
+    long[] uids = rows.stream().mapToLong(FetchResponse::uid).filter(u -> u > 0).sorted().distinct().toArray();
+    List<FetchResponse> out = new ArrayList<>(rows.size());
+    for (FetchResponse r : rows) {
+      if (r.uid() > 0) {
+        out.add(r);
+      } else if (r.seq() >= 1 && r.seq() <= uids.length) {
+        out.add(new FetchResponse(r.seq(), uids[(int) r.seq() - 1], r.flags(), false));
+      }
+    }
+    return out;
   }
 
   /**
@@ -326,7 +350,7 @@ public final class MailboxSync {
       return Future.succeededFuture();
     }
     SelectedMailbox mb = selected;
-    return collect("FETCH " + first + ":* (UID FLAGS)").compose(rows -> {
+    return collect("FETCH " + first + ":* (UID FLAGS)", false).compose(rows -> {
       Map<Long, Flags> upserts = new HashMap<>();
       for (FetchResponse r : rows) {
         mb.learn(r.seq(), r.uid());
@@ -429,13 +453,16 @@ public final class MailboxSync {
 
   public void untagged(Frame frame) {
     String kw = frame.keyword();
+    if (closePending && startsSelectAnswer(frame)) {
+      closedPrevious();
+    }
     if (!"EXPUNGE".equals(kw)) {
       flushVanished(); // anything after an expunge assumes the client has heard of it
     }
     if (hook != null && hook.test(frame)) {
       return;
     }
-    if (opening != null && kw != null) {
+    if (opening != null && kw != null && !closePending) {
       switch (kw) {
         case "EXISTS" -> {
           opening.exists = frame.number();
@@ -837,8 +864,44 @@ public final class MailboxSync {
     }
   }
 
+  /**
+   * A SELECT/EXAMINE is on its way to the backend: the previous mailbox stays selected until the backend's answer
+   * begins, so that its last unsolicited FETCH/EXPUNGE (sent by the backend before it read the SELECT) are still
+   * rewritten against its view and reach the client before "* OK [CLOSED]", which separates the two mailboxes'
+   * responses (RFC 7162 3.2.11). Before this, such lines went out raw after CLOSED and clients applied them to the
+   * new mailbox (imaptest: "UID changed for sequence", "FETCH didn't return UID").
+   */
+  public void closePrevious() {
+    closePending = true;
+  }
+
+  private boolean closePending;
+
+  public void closedPreviousIfPending() {
+    if (closePending) {
+      closedPrevious();
+    }
+  }
+
+  /** The first line of a SELECT answer (RFC 9051 6.3.2, 7.3) or the backend's own [CLOSED] (RFC 7162 3.2.11). */
+  private static boolean startsSelectAnswer(Frame frame) {
+    String kw = frame.keyword();
+    if ("FLAGS".equals(kw) || "EXISTS".equals(kw) || "RECENT".equals(kw) || "LIST".equals(kw)) {
+      return true;
+    }
+    return "OK".equals(kw) && frame.code().map(c -> switch (c.name()) {
+      case "CLOSED", "UIDVALIDITY", "UIDNEXT", "PERMANENTFLAGS", "UNSEEN", "HIGHESTMODSEQ", "NOMODSEQ",
+          "READ-ONLY", "READ-WRITE", "MAILBOXID" -> true;
+      default -> false;
+    }).orElse(false);
+  }
+
   /** Sends "* OK [CLOSED]" when a mailbox was selected (RFC 7162 3.2.11). */
   public void closedPrevious() {
+    closePending = false;
+    if (anyExpunged && selected != null && selected.modSeq()) {
+      applyNow(selected, ChangeSet.expunge(expunged.build())); // the old mailbox's last expunges are its own
+    }
     flushVanished();
     // RFC 7162 3.2.11: a server that advertises CONDSTORE or QRESYNC (the proxy always does) MUST say CLOSED here,
     // "whether or not a CONDSTORE enabling command was issued". The backend's own [CLOSED] is dropped by the funnel.
@@ -850,6 +913,9 @@ public final class MailboxSync {
   }
 
   public void unselect() {
+    if (closePending) {
+      closedPrevious(); // a SELECT the backend refused still closed the previous mailbox (RFC 9051 6.3.2)
+    }
     resetExpunged();
     select(null);
   }
