@@ -108,9 +108,10 @@ final class Fetch {
       if (v instanceof Vanished.Exact e) {
         gone = e.uids().intersect(requested); // exactly what was expunged after the client's mod-sequence (3.2.6)
       } else {
-        // below the expunge log's horizon: every asked-about UID up to the highest one ever seen that is not here
-        long top = Math.max(1, Math.max(mb.lastKnownUid(), mb.snapshot().uids().isEmpty() ? 1 : mb.snapshot().uids().last()));
-        gone = requested.intersect(UidSet.range(1, top)).minus(mb.snapshot().uids());
+        // Below the expunge log's horizon: every asked-about UID that is not here (ranges, never enumerated). It may
+        // name UIDs that never existed, which RFC 7162 3.2.6 allows; clamping it to the highest UID the view knows
+        // would hide an expunged highest message (the case of issue 9 defect 8).
+        gone = requested.minus(mb.snapshot().uids());
       }
       if (!gone.isEmpty()) {
         s.writeLine("* VANISHED (EARLIER) " + gone.toImapString());
