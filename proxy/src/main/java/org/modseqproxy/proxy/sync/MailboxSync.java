@@ -703,10 +703,12 @@ public final class MailboxSync {
     }
     boolean changed = f.flags() != null
         && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
-    // RFC 7162 3.1: each STORE gets its own mod-sequence, even when the flags it set were set already (e.g. by a
-    // concurrent STORE through another proxy instance).
-    boolean touch = clientStore && f.flags() != null;
-    if (!changed && !touch) {
+    // A client's own STORE is always checked against the store, not only this session's snapshot, which may be stale
+    // (another instance changed the flags meanwhile). The store gives a new mod-sequence only when the flags really
+    // change: "setting a flag that is already set ... SHOULD NOT change the mod-sequence" (RFC 7162 3.1), as native
+    // servers do; a conditional STORE was already given its new mod-sequence by reserve (3.1.3).
+    boolean verify = clientStore && f.flags() != null;
+    if (!changed && !verify) {
       if (silentStore) {
         writeSilent(f.seq(), uid, mb.modSeqOf(uid));
       } else if (condstore && (f.flags() != null || modseqRequested)) {
@@ -718,9 +720,7 @@ public final class MailboxSync {
     }
     // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
     session.backend().pauseInput();
-    ChangeSet change = touch
-        ? new ChangeSet(Map.of(uid, f.flags()), UidSet.empty(), UidSet.of(uid))
-        : ChangeSet.upsert(uid, f.flags());
+    ChangeSet change = ChangeSet.upsert(uid, f.flags());
     applyNow(mb, change).onComplete(ar -> {
       long modSeq = ar.succeeded() ? modSeqFor(ar.result(), uid, f.flags()) : 0;
       if (silentStore && ar.succeeded()) {

@@ -22,7 +22,7 @@ class Rfc7162MustTest {
   @BeforeAll
   static void start() {
     backend = GreenMailBackend.withNoDelay();
-    for (String u : List.of("first", "closed", "uid", "known", "long", "expunge", "star")) {
+    for (String u : List.of("first", "closed", "uid", "known", "long", "expunge", "star", "noop")) {
       backend.userWithMessages(u, "pw", 5);
     }
     proxy = ProxyFixture.start("127.0.0.1", backend.port());
@@ -148,6 +148,28 @@ class Rfc7162MustTest {
       assertThat(fetch).contains("* VANISHED (EARLIER) 5");
       // nothing else changed after `highest`: no FETCH lines (RFC 7162 3.1.4.1)
       assertThat(fetch).noneMatch(l -> l.startsWith("* ") && l.contains(" FETCH ("));
+    }
+  }
+
+  /**
+   * RFC 7162 3.1: setting a flag that is already set SHOULD NOT change the mod-sequence (native Dovecot keeps it), so
+   * CHANGEDSINCE answers exactly what changed (issue 9, defect 7).
+   */
+  @Test
+  void aStoreThatChangesNothingKeepsTheModSeq() {
+    try (RawImap c = proxy.connect().login("noop", "pw")) {
+      c.ok("e", "ENABLE QRESYNC");
+      c.ok("s", "SELECT INBOX (CONDSTORE)");
+      long set = ImapLines.fetchModSeq(c.command("a", "UID STORE 2 +FLAGS (\\Seen)"));
+      long again = ImapLines.fetchModSeq(c.command("b", "UID STORE 2 +FLAGS (\\Seen)"));
+      assertThat(again).isEqualTo(set);
+      long cleared = ImapLines.fetchModSeq(c.command("c", "UID STORE 3 -FLAGS (\\Seen)"));
+      assertThat(cleared).isLessThanOrEqualTo(set);
+      List<String> changed = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + set + ")");
+      assertThat(changed).noneMatch(l -> l.startsWith("* ") && l.contains(" FETCH ("));
+      List<String> sinceBefore = c.command("g", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + (set - 1) + ")");
+      assertThat(sinceBefore).filteredOn(l -> l.startsWith("* ") && l.contains(" FETCH (")).singleElement()
+          .satisfies(l -> assertThat(l).containsPattern("UID 2[ )]"));
     }
   }
 }
