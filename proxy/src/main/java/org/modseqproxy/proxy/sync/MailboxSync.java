@@ -804,6 +804,30 @@ public final class MailboxSync {
     });
   }
 
+  /**
+   * Ends EXPUNGE, UID EXPUNGE or MOVE: "If at least one message got expunged and QRESYNC was enabled, the server MUST
+   * send the updated per-mailbox modification sequence using the HIGHESTMODSEQ response code in the tagged OK"
+   * (RFC 7162 3.2.7; RFC 6851 section 4.4 allows the tagged or an untagged OK for MOVE). When the backend's OK
+   * already carries a code, the HIGHESTMODSEQ goes in an untagged OK just before it.
+   */
+  public Future<Void> finishExpunging(Command cmd, Frame tagged) {
+    boolean expunging = anyExpunged;
+    return settle().map(v -> {
+      endCommand();
+      SelectedMailbox mb = selected;
+      if (expunging && qresync && "OK".equals(tagged.keyword()) && modSeqActive() && mb.snapshot() != null) {
+        String code = "[HIGHESTMODSEQ " + mb.snapshot().highestModSeq() + "]";
+        if (tagged.code().isEmpty()) {
+          session.tagged(cmd.tag(), "OK " + code + " " + tagged.text());
+          return null;
+        }
+        session.writeLine("* OK " + code + " Highest");
+      }
+      session.relayTagged(cmd.tag(), tagged);
+      return null;
+    });
+  }
+
   /** Like {@link #finish} with a line of the proxy's own ("OK [MODIFIED 7] ..."). */
   public Future<Void> finish(Command cmd, String statusAndText) {
     return settle().map(v -> {

@@ -132,7 +132,15 @@ class Rfc7162MustTest {
       c.ok("a", "UID STORE 2:3 +FLAGS.SILENT (\\Deleted)");
       List<String> expunge = c.command("b", "UID EXPUNGE 2:3");
       assertThat(expunge).hasSize(2).first().isEqualTo("* VANISHED 2:3");
-      assertThat(ImapLines.tagged(expunge)).startsWith("b OK");
+      // RFC 7162 3.2.7: with QRESYNC, the tagged OK of an expunging command carries the new HIGHESTMODSEQ
+      assertThat(ImapLines.tagged(expunge)).startsWith("b OK [HIGHESTMODSEQ ");
+      long after = ImapLines.highestModSeq(expunge);
+      c.ok("c", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+      List<String> plain = c.command("d", "EXPUNGE");
+      assertThat(plain).first().isEqualTo("* VANISHED 1");
+      assertThat(ImapLines.highestModSeq(plain)).isGreaterThan(after);
+      // nothing expunged: no HIGHESTMODSEQ needed
+      assertThat(ImapLines.tagged(c.command("f", "EXPUNGE"))).doesNotContain("HIGHESTMODSEQ");
     }
   }
 
