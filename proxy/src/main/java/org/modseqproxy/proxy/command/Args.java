@@ -64,8 +64,8 @@ final class Args {
 
   /**
    * The UIDs a client's set names in the current view: a UID set for UID commands (RFC 9051 6.4.9: '*' is the
-   * highest UID), a sequence set otherwise (mapped through the view, clamped to 1..EXISTS before anything is walked).
-   * Either way "1:4294967295" costs O(mailbox), never O(range) (DESIGN "Bad input").
+   * highest UID), a sequence set otherwise (mapped through the view; a number above EXISTS is a BAD before anything
+   * is walked). Either way "1:4294967295" costs O(mailbox), never O(range) (DESIGN "Bad input").
    */
   static UidSet uids(SelectedMailbox mb, String set, boolean uid) {
     UidSet parsed = sequenceSet(set, uid ? Math.max(1, mb.lastKnownUid()) : Math.max(1, mb.size()));
@@ -74,10 +74,11 @@ final class Args {
       // to); every later step works on ranges, and the numbers were checked to be 32-bit above.
       return parsed;
     }
-    if (mb.size() == 0) {
-      return UidSet.empty();
+    if (mb.size() == 0 || parsed.last() > mb.size()) {
+      // A message number the client was never told of (RFC 9051 2.3.1.2); native Dovecot answers the same BAD.
+      throw ImapException.bad("Invalid messageset");
     }
-    UidSet seqs = parsed.intersect(UidSet.range(1, mb.size()));
+    UidSet seqs = parsed;
     UidSet.Builder b = new UidSet.Builder();
     seqs.stream().forEach(seq -> {
       long u = mb.uidOf(seq);
@@ -86,6 +87,14 @@ final class Args {
       }
     });
     return b.build();
+  }
+
+  /** Checks a set as {@link #uids} would, without mapping it: a BAD command enables nothing (RFC 7162 3.1). */
+  static void checkSet(SelectedMailbox mb, String set, boolean uid) {
+    UidSet parsed = sequenceSet(set, uid ? Math.max(1, mb.lastKnownUid()) : Math.max(1, mb.size()));
+    if (!uid && (mb.size() == 0 || parsed.last() > mb.size())) {
+      throw ImapException.bad("Invalid messageset");
+    }
   }
 
   /** The sequence numbers of these UIDs in the view, as an IMAP set (for answers about a non-UID command). */

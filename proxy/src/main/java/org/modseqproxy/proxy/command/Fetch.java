@@ -53,6 +53,7 @@ final class Fetch {
     if (!modseqItem && changedSince == null) {
       return sync.pass(cmd); // the funnel still adds MODSEQ to FLAGS lines once CONDSTORE is on
     }
+    Args.checkSet(sync.selected(), set.value(), cmd.uid());
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     Long since = changedSince;
     boolean wantVanished = vanished;
@@ -74,22 +75,25 @@ final class Fetch {
         String rest = cmd.name() + " " + set.value() + " (" + itemText + ")\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
       }
-      UidSet requested = Args.uids(mb, set.value(), cmd.uid());
-      UidSet.Builder changed = new UidSet.Builder();
-      // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all of them).
-      for (MessageState m : mb.snapshot().changedSince(since)) {
-        if (requested.contains(m.uid())) {
-          changed.add(m.uid());
-        }
-      }
-      UidSet uids = changed.build();
+      // The set means what it meant when the client sent it: the messages it had been told of (RFC 9051 6.4.5).
+      UidSet requested = Args.uids(mb, set.value(), cmd.uid()).intersect(announcedUids(mb));
       // For VANISHED, '*' must not shrink what the client asks about to the UIDs still here: "1:*" covers an expunged
       // message that had the highest UID (native Dovecot reports it; a client would keep a ghost of it forever).
       UidSet askedAbout = wantVanished ? Args.sequenceSet(set.value(), Args.MAX_NUMBER) : requested;
       Future<Void> before = wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, since) : Future.succeededFuture();
       return before.compose(v -> {
+        UidSet.Builder changed = new UidSet.Builder();
+        // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all of them).
+        for (MessageState m : mb.snapshot().changedSince(since)) {
+          if (requested.contains(m.uid())) {
+            changed.add(m.uid());
+          }
+        }
+        UidSet uids = changed.build();
         if (uids.isEmpty()) {
-          return sync.finish(cmd, "OK FETCH completed");
+          // Answered from what this session knows, then one backend round trip reports other sessions' changes (flags,
+          // expunges, new mail) after the answer, as a native server does at the end of a command.
+          return backendUpdates(s, sync, cmd, mb).compose(x -> sync.finish(cmd, "OK FETCH completed"));
         }
         sync.modseqRequested(true);
         boolean hasFlags = backendItems.stream().anyMatch(t -> Args.isAtom(t, "FLAGS"));
@@ -101,12 +105,45 @@ final class Fetch {
     });
   }
 
+  /**
+   * One backend round trip after a CHANGEDSINCE answer that needed nothing from the backend, so that pending changes
+   * of other sessions (flags, expunges, new mail) reach the client through the funnel before the tagged OK, as a
+   * native server reports them at the end of each command. UID FETCH: a NOOP. FETCH: "FETCH * (UID)", which the
+   * backend must not answer with EXPUNGE (RFC 9051 7.5.1); its own FETCH line is swallowed.
+   */
+  private static Future<Void> backendUpdates(Session s, MailboxSync sync, Command cmd, SelectedMailbox mb) {
+    if (cmd.uid()) {
+      return s.forward(cmd, Buffer.buffer("NOOP\r\n")).mapEmpty();
+    }
+    if (mb.size() == 0) {
+      return Future.succeededFuture();
+    }
+    sync.hook(f -> "FETCH".equals(f.keyword()) && f.tokens().size() == 3
+        && f.tokens().get(2) instanceof Token.ListTok l && l.items().size() == 2 && Args.isAtom(l.items().get(0), "UID"));
+    return s.forward(cmd, Buffer.buffer("FETCH * (UID)\r\n")).<Void>mapEmpty().andThen(ar -> sync.hook(null));
+  }
+
+  /** UIDs of the messages the client has been told of (sequence numbers 1..announced). */
+  private static UidSet announcedUids(SelectedMailbox mb) {
+    UidSet.Builder b = new UidSet.Builder();
+    for (int seq = 1; seq <= Math.min(mb.announced(), mb.size()); seq++) {
+      long u = mb.uidOf(seq);
+      if (u > 0) {
+        b.add(u);
+      }
+    }
+    return b.build();
+  }
+
   /** RFC 7162 3.2.6: "* VANISHED (EARLIER)" for requested UIDs expunged since the client's mod-sequence. */
   private static Future<Void> vanishedEarlier(Session s, MailboxSync sync, SelectedMailbox mb, UidSet requested, long since) {
     return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), since)).map(v -> {
       UidSet gone;
       if (v instanceof Vanished.Exact e) {
-        gone = e.uids().intersect(requested); // exactly what was expunged after the client's mod-sequence (3.2.6)
+        // Exactly what was expunged after the client's mod-sequence (3.2.6), less the messages this session still
+        // shows: their EXPUNGE has not reached this session's backend connection yet, and when it does the client
+        // gets "* VANISHED" for them (so it never sees a FETCH for a UID it was just told is gone, nor the UID twice).
+        gone = e.uids().intersect(requested).minus(announcedUids(mb));
       } else {
         // Below the expunge log's horizon: every asked-about UID that is not here (ranges, never enumerated). It may
         // name UIDs that never existed, which RFC 7162 3.2.6 allows; clamping it to the highest UID the view knows

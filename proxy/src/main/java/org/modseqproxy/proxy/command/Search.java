@@ -70,9 +70,13 @@ final class Search {
           b.add(m.uid());
         }
         UidSet set = b.build();
-        out.add(new Token.Atom("UID"));
-        // An empty set must still parse: UID 0 is never valid for a message (RFC 9051 2.3.1.1), so it matches nothing.
-        out.add(new Token.Atom(set.isEmpty() ? "0" : set.toImapString()));
+        if (set.isEmpty()) {
+          // Matches nothing and is valid everywhere a key is (UID 0 was refused by Dovecot as an invalid set).
+          out.add(new Token.ListTok(List.of(new Token.Atom("NOT"), new Token.Atom("ALL"))));
+        } else {
+          out.add(new Token.Atom("UID"));
+          out.add(new Token.Atom(set.toImapString()));
+        }
         i = j;
       } else {
         out.add(t);

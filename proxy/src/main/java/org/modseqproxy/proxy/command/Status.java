@@ -42,8 +42,11 @@ final class Status {
     }
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     // A backend with its own CONDSTORE is asked first, so a mailbox it keeps mod-sequences for is answered with its
-    // numbers (the ones a later SELECT will show), never with ours.
-    return sync.enableOnBackend().compose(v -> status(cmd, s, sync, args, requested));
+    // numbers (the ones a later SELECT will show), never with ours. With a mailbox selected, this first enabling
+    // command owes its HIGHESTMODSEQ (RFC 7162 3.1): ensureModSeq lists it if needed and says it first.
+    Future<Boolean> selectedReady = sync.selected() != null && !sync.nativeSelected()
+        ? sync.ensureModSeq() : Future.succeededFuture(true);
+    return selectedReady.compose(on -> sync.enableOnBackend()).compose(v -> status(cmd, s, sync, args, requested));
   }
 
   private static Future<Void> status(Command cmd, Session s, MailboxSync sync, List<Token> args, List<String> requested) {

@@ -53,6 +53,7 @@ final class Store {
     }
     String flags = Args.serialize(args.subList(at + 1, args.size()));
     if (unchangedSince != null) {
+      Args.checkSet(sync.selected(), set.value(), cmd.uid());
       sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     }
     Long since = unchangedSince;
