@@ -239,6 +239,12 @@ public final class FrontSession implements Sink, Session {
   public Future<Void> login(Command command, String user, String password) {
     return BackendConnection.connect(rt.vertx(), rt.backendClient(), rt.config().backend(), rt.backendSsl(), this::onBackendFailure)
         .compose(conn -> {
+          if (closed) {
+            // The client left while the backend connection was being made: it must not outlive the client
+            // (issue 10: vanished clients left logged-in backend sessions behind forever).
+            conn.close();
+            return Future.failedFuture(new BackendException("client closed the connection during login"));
+          }
           this.backend = conn;
           // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
           conn.afterRead(() -> {
@@ -273,6 +279,10 @@ public final class FrontSession implements Sink, Session {
           Future<List<String>> caps = tagged.code().map(c -> c.name().equals("CAPABILITY")).orElse(false)
               ? Future.succeededFuture(backend.capabilities())
               : backend.refreshCapabilities();
+          if (closed) {
+            backend.close(); // the client left while LOGIN was in flight (release() may have run before backend was set)
+            return Future.failedFuture(new BackendException("client closed the connection during login"));
+          }
           return caps.compose(c -> {
             postLoginCaps = Capabilities.postLogin(c);
             state = SessionState.AUTHENTICATED;
