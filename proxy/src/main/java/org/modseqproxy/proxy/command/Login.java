@@ -16,6 +16,12 @@ final class Login {
     if (args.size() != 2 || args.get(0).stringValue() == null || args.get(1).stringValue() == null) {
       return Future.failedFuture(ImapException.bad("LOGIN expects user name and password"));
     }
-    return s.login(cmd, args.get(0).stringValue(), args.get(1).stringValue());
+    String user = args.get(0).stringValue();
+    String password = args.get(1).stringValue();
+    if (user.indexOf('\0') >= 0 || password.indexOf('\0') >= 0) {
+      // RFC 9051 4.3: a literal holds CHAR8, which excludes NUL; never forwarded to the backend.
+      return Future.failedFuture(ImapException.bad("NUL is not allowed in a literal"));
+    }
+    return s.login(cmd, user, password);
   }
 }

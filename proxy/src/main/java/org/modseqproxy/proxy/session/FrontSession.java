@@ -658,6 +658,15 @@ public final class FrontSession implements Sink, Session {
       bye(error.message());
       return;
     }
+    Promise<Buffer> waiting = rawLine;
+    if (waiting != null) {
+      // A bad AUTHENTICATE continuation (too long): the command ends with a tagged BAD (RFC 9051 6.2.2), which the
+      // failed future becomes; no untagged BAD without a tagged answer.
+      rawLine = null;
+      pauseInput();
+      waiting.fail(ImapException.bad(error.message()));
+      return;
+    }
     writeLine((error.tag() == null ? "*" : error.tag()) + " BAD " + error.message());
   }
 

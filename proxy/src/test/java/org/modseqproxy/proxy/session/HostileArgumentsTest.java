@@ -71,4 +71,30 @@ class HostileArgumentsTest {
       assertThat(ImapLines.tagged(c.command("n", "NOOP"))).startsWith("n OK");
     }
   }
+
+  /** RFC 9051 6.2.2: every command ends with a tagged answer, also an AUTHENTICATE whose continuation is too long. */
+  @Test
+  void tooLongAuthenticateContinuationGetsATaggedBad() {
+    try (RawImap c = proxy.connect()) {
+      c.greeting();
+      c.send("t1 AUTHENTICATE PLAIN\r\n");
+      assertThat(c.readLine()).startsWith("+");
+      c.send("A".repeat(70_000) + "\r\n");
+      List<String> answer = c.readUntilTagged("t1");
+      assertThat(ImapLines.tagged(answer)).startsWith("t1 BAD");
+      assertThat(ImapLines.tagged(c.command("n", "NOOP"))).startsWith("n OK");
+      assertThat(c.ok("l", "LOGIN mallory pw")).startsWith("l OK");
+    }
+  }
+
+  /** RFC 9051 4.3: a literal never holds NUL; such a LOGIN is a BAD and never reaches the backend. */
+  @Test
+  void nulInALoginLiteralIsBad() {
+    try (RawImap c = proxy.connect()) {
+      c.greeting();
+      c.send("a LOGIN {8+}\r\nmal\0lory pw\r\n");
+      assertThat(c.readLine()).startsWith("a BAD");
+      assertThat(ImapLines.tagged(c.command("n", "NOOP"))).startsWith("n OK");
+    }
+  }
 }
