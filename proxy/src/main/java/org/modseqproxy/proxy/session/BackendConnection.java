@@ -95,6 +95,7 @@ public final class BackendConnection implements Sink {
   private void start() {
     socket.handler(buf -> {
       lastActivity = System.nanoTime();
+      bytesIn.accept(buf.length());
       decoder.feed(buf);
       afterRead.run();
     });
@@ -196,6 +197,14 @@ public final class BackendConnection implements Sink {
   }
 
   private Runnable afterRead = () -> {};
+  private java.util.function.IntConsumer bytesIn = n -> {};
+  private java.util.function.IntConsumer bytesOut = n -> {};
+
+  /** Counts the bytes read from and written to the backend (modseq_bytes_total backend_in / backend_out). */
+  public void meterBytes(java.util.function.IntConsumer in, java.util.function.IntConsumer out) {
+    this.bytesIn = in;
+    this.bytesOut = out;
+  }
 
   /** Runs after each read from the backend has been decoded (the funnel flushes what it coalesced). */
   public void afterRead(Runnable r) {
@@ -277,6 +286,7 @@ public final class BackendConnection implements Sink {
   /** Writes more bytes of the outstanding command (literal data, the rest of a line, DONE). */
   public void write(Buffer data) {
     if (!closed) {
+      bytesOut.accept(data.length());
       socket.write(data);
     }
   }

@@ -246,6 +246,7 @@ public final class FrontSession implements Sink, Session {
             return Future.failedFuture(new BackendException("client closed the connection during login"));
           }
           this.backend = conn;
+          conn.meterBytes(n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));
           // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
           conn.afterRead(() -> {
             if (!conn.outstanding() || conn.idling()) {
