@@ -48,6 +48,7 @@ final class Launch {
     if (metricsAt != null) {
       health = new HealthServer(vertx, metrics)
           .readinessCheck("listening", () -> true)
+          .readinessCheck("backend", () -> proxy.backendHealth().reachable())
           .info("store", () -> store.available() ? "available" : "unavailable (answering NOMODSEQ)")
           .info("sessions", proxy::sessionCount);
       try {

@@ -246,6 +246,7 @@ public final class FrontSession implements Sink, Session {
             return Future.failedFuture(new BackendException("client closed the connection during login"));
           }
           this.backend = conn;
+          rt.backendHealth().connected();
           conn.meterBytes(n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));
           // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
           conn.afterRead(() -> {
@@ -296,8 +297,12 @@ public final class FrontSession implements Sink, Session {
         }, err -> {
           if (err instanceof BackendException be) {
             rt.metrics().backendConnectFailed(rt.config().backend().id(), be.getMessage());
-            // RFC 5530: the login failed for a reason that is not the client's credentials.
-            return Future.failedFuture(ImapException.no("UNAVAILABLE", be.getMessage()));
+            if (!closed) {
+              rt.backendHealth().failed(rt.vertx(), rt.backendClient(), be.getMessage());
+            }
+            // RFC 5530: the login failed for a reason that is not the client's credentials. The reason (an internal
+            // address, a resolver error) is the operator's business: it is logged, the client hears a generic text.
+            return Future.failedFuture(ImapException.no("UNAVAILABLE", "Backend unavailable, try again later"));
           }
           return Future.failedFuture(err);
         });

@@ -38,6 +38,7 @@ public final class ImapProxy {
   }
 
   public Future<ImapProxy> start(int instances) {
+    backendHealth = new BackendHealth(config.backend().address());
     ServerSSLOptions serverSsl = null;
     if (config.tls().cert() != null) {
       serverSsl = new ServerSSLOptions().setKeyCertOptions(
@@ -70,7 +71,7 @@ public final class ImapProxy {
         }
       }
       NetClient client = vx.createNetClient(o);
-      ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions);
+      ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions, backendHealth);
       runtimes.add(rt);
       return rt;
     };
@@ -84,6 +85,12 @@ public final class ImapProxy {
   }
 
   private final java.util.Set<FrontSession> sharedSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private BackendHealth backendHealth;
+
+  /** Backend reachability as the sessions found it (for /ready). */
+  public BackendHealth backendHealth() {
+    return backendHealth;
+  }
 
   /** Actual listening ports: [plain, tls] as configured (plain first). */
   public List<Integer> ports() {

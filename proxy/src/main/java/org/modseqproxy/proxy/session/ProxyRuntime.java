@@ -38,8 +38,10 @@ public final class ProxyRuntime {
       ServerSSLOptions serverSsl,
       StatePolicy statePolicy,
       ProxyMetrics metrics,
-      Set<FrontSession> sessions) {
+      Set<FrontSession> sessions,
+      BackendHealth backendHealth) {
     this.sessions = sessions;
+    this.backendHealth = backendHealth;
     this.vertx = vertx;
     this.config = config;
     this.backendClient = backendClient;
@@ -55,6 +57,12 @@ public final class ProxyRuntime {
 
   public ProxyConfig config() {
     return config;
+  }
+
+  private final BackendHealth backendHealth;
+
+  public BackendHealth backendHealth() {
+    return backendHealth;
   }
 
   public NetClient backendClient() {
