@@ -27,6 +27,9 @@ public final class MeterNames {
     /** Counter {@code modseq_logins_total{backend,result}}: LOGIN/AUTHENTICATE outcomes per backend. */
     public static final String LOGINS = "modseq.logins";
 
+    /** Counter {@code modseq_login_refusals_total{reason}}: connections or logins the proxy refused or slowed. */
+    public static final String LOGIN_REFUSALS = "modseq.login.refusals";
+
     /**
      * Timer {@code modseq_command_duration_seconds{command,status}} (histogram: {@code _bucket},
      * {@code _count}, {@code _sum}, plus {@code _max}): time from a client command's tagged line to its

@@ -148,6 +148,18 @@ public final class ProxyMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /**
+     * A refusal on the pre-login side (issue 10): {@code failed} (a failed login, answered late), {@code
+     * too_many_failures} (the connection is closed), {@code login_timeout}, {@code per_ip_limit}.
+     */
+    public void loginRefused(String reason) {
+        Counter.builder(LOGIN_REFUSALS)
+                .description("Connections and logins refused or slowed before authentication, by reason")
+                .tag(TAG_REASON, reason == null ? "unknown" : reason)
+                .register(registry)
+                .increment();
+    }
+
     // ---- commands ------------------------------------------------------------------------------------
 
     /**

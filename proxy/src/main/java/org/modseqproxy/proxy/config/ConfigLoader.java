@@ -57,6 +57,10 @@ public final class ConfigLoader {
     DEFAULTS.put("limits.maxLiteralSize", "100MiB");
     DEFAULTS.put("limits.maxSessions", 10000);
     DEFAULTS.put("limits.idleTimeout", "30m");
+    DEFAULTS.put("limits.loginTimeout", "60s");
+    DEFAULTS.put("limits.loginFailureDelay", "2s");
+    DEFAULTS.put("limits.maxLoginFailures", 3);
+    DEFAULTS.put("limits.maxConnectionsPerIp", 0);
     DEFAULTS.put("id.forwardClientAddress", false);
     DEFAULTS.put("metrics.listen", "");
     DEFAULTS.put("shutdown.gracePeriod", "20s");
@@ -175,7 +179,11 @@ public final class ConfigLoader {
         positiveInt("limits.maxLineLength"),
         Units.size("limits.maxLiteralSize", values.get("limits.maxLiteralSize")),
         positiveInt("limits.maxSessions"),
-        Units.duration("limits.idleTimeout", values.get("limits.idleTimeout")));
+        Units.duration("limits.idleTimeout", values.get("limits.idleTimeout")),
+        Units.duration("limits.loginTimeout", values.get("limits.loginTimeout")),
+        Units.duration("limits.loginFailureDelay", values.get("limits.loginFailureDelay")),
+        positiveInt("limits.maxLoginFailures"),
+        nonNegativeInt("limits.maxConnectionsPerIp"));
     if (limits.maxLineLength() < 1000) {
       // RFC 2683 3.2.1.5: clients may send lines of 1000 octets; refusing less breaks them.
       throw new ConfigException("limits.maxLineLength must be at least 1000 (RFC 2683 3.2.1.5)");
@@ -326,6 +334,19 @@ public final class ConfigLoader {
       case "false", "no", "off", "0" -> false;
       default -> throw new ConfigException(key + ": '" + v + "' is not true/false");
     };
+  }
+
+  private int nonNegativeInt(String key) {
+    Object v = values.get(key);
+    try {
+      int n = v instanceof Number num ? num.intValue() : Integer.parseInt(String.valueOf(v).trim());
+      if (n < 0) {
+        throw new ConfigException(key + " must be 0 or more, got " + n);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + ": '" + v + "' is not a number");
+    }
   }
 
   private int positiveInt(String key) {

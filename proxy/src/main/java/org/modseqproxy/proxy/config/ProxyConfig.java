@@ -66,8 +66,16 @@ public record ProxyConfig(
     }
   }
 
+  /**
+   * @param loginTimeout        a connection must have logged in by then (RFC 9051 5.4 allows the server's choice)
+   * @param loginFailureDelay   wait before answering a failed LOGIN/AUTHENTICATE (slows password guessing)
+   * @param maxLoginFailures    failed logins on one connection before it is closed
+   * @param maxConnectionsPerIp client connections from one address per instance; 0 = no limit (behind a load
+   *                            balancer without PROXY protocol every client has the balancer's address)
+   */
   public record Limits(
-      int maxLineLength, long maxLiteralSize, int maxSessions, Duration idleTimeout) {}
+      int maxLineLength, long maxLiteralSize, int maxSessions, Duration idleTimeout, Duration loginTimeout,
+      Duration loginFailureDelay, int maxLoginFailures, int maxConnectionsPerIp) {}
 
   public record Id(boolean forwardClientAddress) {}
 

@@ -79,13 +79,40 @@ public final class FrontSession implements Sink, Session {
     }
     socket.handler(buf -> {
       rt.metrics().bytes("client_in", buf.length());
-      touch();
-      decoder.feed(buf);
+      decoder.feed(buf); // activity (touch) is a complete line or literal data, never a trickle of bytes
     });
     socket.closeHandler(v -> onClientClosed());
     socket.exceptionHandler(err -> LOG.debug("client socket error: {}", err.toString()));
     writeLine("* OK [CAPABILITY " + String.join(" ", capabilities()) + "] " + GREETING_TEXT);
     touch();
+    // Issue 10: a connection that never logs in is closed after limits.loginTimeout, whatever it trickles.
+    loginTimer = rt.vertx().setTimer(Math.max(1, rt.config().limits().loginTimeout().toMillis()), t -> {
+      loginTimer = -1;
+      if (!closed && state == SessionState.NOT_AUTHENTICATED) {
+        rt.metrics().loginRefused("login_timeout");
+        bye("Login timeout");
+      }
+    });
+  }
+
+  private long loginTimer = -1;
+  private int loginFailures;
+
+  /**
+   * A failed LOGIN/AUTHENTICATE: its NO is answered after limits.loginFailureDelay, and after limits.maxLoginFailures
+   * the connection is closed (as Dovecot's auth_failure_delay and imap-login do), so guessing costs time per try.
+   */
+  private Future<Void> loginFailed(ImapException no) {
+    loginFailures++;
+    rt.metrics().loginRefused(loginFailures >= rt.config().limits().maxLoginFailures() ? "too_many_failures" : "failed");
+    Promise<Void> later = Promise.promise();
+    rt.vertx().setTimer(Math.max(1, rt.config().limits().loginFailureDelay().toMillis()), t -> {
+      if (loginFailures >= rt.config().limits().maxLoginFailures()) {
+        closeAfterWrite();
+      }
+      later.fail(no);
+    });
+    return later.future();
   }
 
   // ---- Session (what command handlers use) --------------------------------------------------------------------
@@ -273,7 +300,7 @@ public final class FrontSession implements Sink, Session {
             backend = null;
             failed.close();
             // Relay the backend's verdict and text (RFC 9051 6.2.3); never the credentials.
-            return Future.failedFuture(ImapException.no(tagged.code().map(c -> c.name()).orElse("AUTHENTICATIONFAILED"), tagged.text()));
+            return loginFailed(ImapException.no(tagged.code().map(c -> c.name()).orElse("AUTHENTICATIONFAILED"), tagged.text()));
           }
           tagged.code()
               .filter(c -> c.name().equals("CAPABILITY"))
@@ -557,6 +584,7 @@ public final class FrontSession implements Sink, Session {
 
   @Override
   public void frame(Frame frame) {
+    touch();
     if (streaming != null) {
       streaming.continued(frame);
       return;
@@ -639,6 +667,7 @@ public final class FrontSession implements Sink, Session {
 
   @Override
   public void literalChunk(Buffer chunk) {
+    touch();
     if (streaming != null) {
       streaming.chunk(chunk);
     }
@@ -649,6 +678,7 @@ public final class FrontSession implements Sink, Session {
 
   @Override
   public void rawLine(Buffer line) {
+    touch();
     Promise<Buffer> p = rawLine;
     rawLine = null;
     if (p != null) {
@@ -858,6 +888,9 @@ public final class FrontSession implements Sink, Session {
     state = SessionState.LOGOUT;
     if (idleTimer >= 0) {
       rt.vertx().cancelTimer(idleTimer);
+    }
+    if (loginTimer >= 0) {
+      rt.vertx().cancelTimer(loginTimer);
     }
     if (backend != null) {
       backend.close();

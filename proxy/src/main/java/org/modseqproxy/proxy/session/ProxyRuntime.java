@@ -95,6 +95,15 @@ public final class ProxyRuntime {
     if (draining || sessions.size() >= config.limits().maxSessions()) {
       return false;
     }
+    int perIp = config.limits().maxConnectionsPerIp();
+    if (perIp > 0 && s.clientIp() != null) {
+      // O(sessions), only when the limit is on; the clients of one address count across all listener instances
+      long same = sessions.stream().filter(o -> s.clientIp().equals(o.clientIp())).limit(perIp).count();
+      if (same >= perIp) {
+        metrics.loginRefused("per_ip_limit");
+        return false;
+      }
+    }
     sessions.add(s);
     metrics.sessionOpened();
     return true;

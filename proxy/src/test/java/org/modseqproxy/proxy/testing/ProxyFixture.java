@@ -68,7 +68,9 @@ public final class ProxyFixture implements AutoCloseable {
         .set("backend.address", backendHost + ":" + backendPort)
         .set("backend.connectTimeout", "3s")
         .set("backend.responseTimeout", "10s")
-        .set("shutdown.gracePeriod", "2s");
+        .set("shutdown.gracePeriod", "2s")
+        // a failed login waits 2 s by default; tests that fail logins on purpose need not (LoginThrottlingTest checks it)
+        .set("limits.loginFailureDelay", "50ms");
     tweak.accept(loader);
     ProxyConfig config = loader.build();
     Vertx vertx = Vertx.vertx();
