@@ -50,7 +50,8 @@ class LoginThrottlingTest {
         long t0 = System.nanoTime();
         List<String> no = c.command("a" + i, "LOGIN alice wrong" + i);
         assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until failure %d was answered", i).isGreaterThanOrEqualTo(900);
-        assertThat(no).singleElement().satisfies(l -> assertThat(l).startsWith("a" + i + " NO "));
+        String tag = "a" + i;
+        assertThat(no).singleElement().satisfies(l -> assertThat(l).startsWith(tag + " NO "));
       }
       assertThat(c.readLine()).as("closed after the third failure").isNull();
     }
