@@ -61,6 +61,7 @@ public final class ConfigLoader {
     DEFAULTS.put("limits.loginFailureDelay", "2s");
     DEFAULTS.put("limits.maxLoginFailures", 3);
     DEFAULTS.put("limits.maxConnectionsPerIp", 0);
+    DEFAULTS.put("limits.maxPreLoginSessions", 1000);
     DEFAULTS.put("id.forwardClientAddress", false);
     DEFAULTS.put("metrics.listen", "");
     DEFAULTS.put("shutdown.gracePeriod", "20s");
@@ -183,7 +184,8 @@ public final class ConfigLoader {
         Units.duration("limits.loginTimeout", values.get("limits.loginTimeout")),
         Units.duration("limits.loginFailureDelay", values.get("limits.loginFailureDelay")),
         positiveInt("limits.maxLoginFailures"),
-        nonNegativeInt("limits.maxConnectionsPerIp"));
+        nonNegativeInt("limits.maxConnectionsPerIp"),
+        positiveInt("limits.maxPreLoginSessions"));
     if (limits.maxLineLength() < 1000) {
       // RFC 2683 3.2.1.5: clients may send lines of 1000 octets; refusing less breaks them.
       throw new ConfigException("limits.maxLineLength must be at least 1000 (RFC 2683 3.2.1.5)");

@@ -72,10 +72,12 @@ public record ProxyConfig(
    * @param maxLoginFailures    failed logins on one connection before it is closed
    * @param maxConnectionsPerIp client connections from one address per instance; 0 = no limit (behind a load
    *                            balancer without PROXY protocol every client has the balancer's address)
+   * @param maxPreLoginSessions connections not logged in yet; a pool of their own, so that sockets that never log in
+   *                            cannot take the places of {@code maxSessions} (which counts logged-in sessions)
    */
   public record Limits(
       int maxLineLength, long maxLiteralSize, int maxSessions, Duration idleTimeout, Duration loginTimeout,
-      Duration loginFailureDelay, int maxLoginFailures, int maxConnectionsPerIp) {}
+      Duration loginFailureDelay, int maxLoginFailures, int maxConnectionsPerIp, int maxPreLoginSessions) {}
 
   public record Id(boolean forwardClientAddress) {}
 

@@ -96,6 +96,8 @@ public final class FrontSession implements Sink, Session {
   }
 
   private long loginTimer = -1;
+  /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
+  private boolean promoted;
   private int loginFailures;
 
   /**
@@ -312,6 +314,13 @@ public final class FrontSession implements Sink, Session {
             backend.close(); // the client left while LOGIN was in flight (release() may have run before backend was set)
             return Future.failedFuture(new BackendException("client closed the connection during login"));
           }
+          if (!rt.promote(this)) {
+            backend.close();
+            backend = null;
+            closeAfterWrite();
+            return Future.failedFuture(ImapException.no("LIMIT", "Too many sessions, try again later")); // RFC 5530
+          }
+          promoted = true;
           return caps.compose(c -> {
             postLoginCaps = Capabilities.postLogin(c);
             state = SessionState.AUTHENTICATED;
@@ -895,7 +904,7 @@ public final class FrontSession implements Sink, Session {
     if (backend != null) {
       backend.close();
     }
-    rt.closed(this);
+    rt.closed(this, promoted, false);
     return true;
   }
 

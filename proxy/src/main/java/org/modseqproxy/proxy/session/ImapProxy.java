@@ -71,7 +71,8 @@ public final class ImapProxy {
         }
       }
       NetClient client = vx.createNetClient(o);
-      ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions, backendHealth);
+      ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions, backendHealth)
+          .pools(pools);
       runtimes.add(rt);
       return rt;
     };
@@ -86,6 +87,7 @@ public final class ImapProxy {
 
   private final java.util.Set<FrontSession> sharedSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private BackendHealth backendHealth;
+  private final ProxyRuntime.Pools pools = new ProxyRuntime.Pools();
 
   /** Backend reachability as the sessions found it (for /ready). */
   public BackendHealth backendHealth() {

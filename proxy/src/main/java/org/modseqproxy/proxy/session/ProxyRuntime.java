@@ -92,7 +92,7 @@ public final class ProxyRuntime {
 
   /** Admits a session unless draining or full; the count is shared by all listener instances. */
   boolean tryOpen(FrontSession s) {
-    if (draining || sessions.size() >= config.limits().maxSessions()) {
+    if (draining || pools.preLogin.get() >= config.limits().maxPreLoginSessions()) {
       return false;
     }
     int perIp = config.limits().maxConnectionsPerIp();
@@ -104,15 +104,48 @@ public final class ProxyRuntime {
         return false;
       }
     }
+    pools.preLogin.incrementAndGet();
     sessions.add(s);
     metrics.sessionOpened();
     return true;
   }
 
-  void closed(FrontSession s) {
+  /**
+   * A session logged in: it leaves the pre-login pool for the one {@code limits.maxSessions} bounds. False when that
+   * pool is full (the caller refuses the login); the session then counts in neither.
+   */
+  boolean promote(FrontSession s) {
+    pools.preLogin.decrementAndGet();
+    if (pools.authenticated.incrementAndGet() > config.limits().maxSessions()) {
+      pools.authenticated.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void closed(FrontSession s, boolean promoted, boolean refused) {
     if (sessions.remove(s)) {
       metrics.sessionClosed();
+      if (promoted) {
+        pools.authenticated.decrementAndGet();
+      } else if (!refused) {
+        pools.preLogin.decrementAndGet();
+      }
     }
+  }
+
+  /** The two session counts, shared by every listener instance of one proxy. */
+  public static final class Pools {
+    final java.util.concurrent.atomic.AtomicInteger preLogin = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger authenticated = new java.util.concurrent.atomic.AtomicInteger();
+  }
+
+  private Pools pools = new Pools();
+
+  /** Shares the counts of another runtime of the same proxy (ImapProxy gives all of them one). */
+  public ProxyRuntime pools(Pools shared) {
+    this.pools = shared;
+    return this;
   }
 
   public boolean draining() {

@@ -93,4 +93,28 @@ class LoginThrottlingTest {
     }
     assertThat(refusals("per_ip_limit")).isEqualTo(1);
   }
+
+  /** Sockets that never log in have a pool of their own: they cannot take the places of logged-in sessions. */
+  @Test
+  void preLoginConnectionsCannotCrowdOutLoggedInSessions() {
+    proxy = ProxyFixture.start("127.0.0.1", backend.port(), "memory",
+        c -> c.set("limits.maxSessions", "1").set("limits.maxPreLoginSessions", "2"));
+    try (RawImap first = proxy.connect().login("alice", "pw")) {
+      try (RawImap idle1 = proxy.connect(); RawImap idle2 = proxy.connect(); RawImap refused = proxy.connect()) {
+        assertThat(idle1.greeting()).startsWith("* OK");
+        assertThat(idle2.greeting()).startsWith("* OK");
+        assertThat(refused.greeting()).as("pre-login pool full").startsWith("* BYE");
+        // the logged-in session is unaffected by the idle sockets
+        assertThat(first.ok("n", "NOOP")).startsWith("n OK");
+        // and a second login finds the logged-in pool full: NO [LIMIT], then the connection closes
+        assertThat(idle1.command("a", "LOGIN alice pw")).singleElement()
+            .satisfies(l -> assertThat(l).startsWith("a NO [LIMIT]"));
+        assertThat(idle1.readLine()).isNull();
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> proxy.sessions() == 1);
+      try (RawImap again = proxy.connect()) {
+        assertThat(again.greeting()).as("pre-login places are free again").startsWith("* OK");
+      }
+    }
+  }
 }
