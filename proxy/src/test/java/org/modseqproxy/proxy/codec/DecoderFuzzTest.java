@@ -49,7 +49,7 @@ class DecoderFuzzTest {
     feed(ImapDecoder.Side.RESPONSES, parts, chunks);
   }
 
-  @Property(tries = 2_000_000)
+  @Property(tries = 10_000_000)
   @Tag("bench")
   void longRun(@ForAll("sessions") List<String> parts, @ForAll("chunks") List<Integer> chunks) {
     feed(parts.size() % 2 == 0 ? ImapDecoder.Side.COMMANDS : ImapDecoder.Side.RESPONSES, parts, chunks);
