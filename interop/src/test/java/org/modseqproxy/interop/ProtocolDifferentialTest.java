@@ -25,6 +25,11 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  *
  * <p>A bounded run in {@code mvn verify} ({@value #SEEDS} seeds x {@value #STEPS} steps); more with
  * {@code -Dmodseq.diff.seeds=N -Dmodseq.diff.steps=M}; replay one with {@code -Dmodseq.diff.seed=S}.
+ *
+ * <p>Known differences not fixed yet, which longer runs find (38 of 40 seeds x 60 steps passed when this was
+ * written): (A) SEARCH MODSEQ is evaluated from the store, while Dovecot's own session may already have seen another
+ * session's flag change that the proxy's backend session has not reported yet; (B) VANISHED (EARLIER) can miss a UID
+ * the observer was shown that another session expunged while no mod-sequence session had the mailbox selected.
  */
 @RequiresBackend(Backend.DOVECOT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
