@@ -108,35 +108,47 @@ class SocketFuzzTest {
 
   enum Outcome { ANSWERED, CLOSED, SILENT }
 
-  /** Sends the bytes and reads until the LOGOUT's answer, EOF, or 10 s without a byte. */
+  /**
+   * Sends the bytes and reads until the LOGOUT's answer, EOF, or 10 s without a byte. A LOGOUT the mutated input
+   * swallowed (as literal data, or as an AUTHENTICATE continuation) is sent once more before calling it silent.
+   */
   private static Outcome exchange(byte[] bytes) throws IOException {
     try (Socket s = new Socket("127.0.0.1", proxy.port())) {
       s.setSoTimeout(10_000);
-      try {
-        s.getOutputStream().write(bytes);
-        s.getOutputStream().flush();
-      } catch (IOException e) {
-        return Outcome.CLOSED; // the proxy closed while we were still writing (a BYE for a bad line)
-      }
-      InputStream in = s.getInputStream();
       StringBuilder seen = new StringBuilder();
-      byte[] buf = new byte[8192];
-      while (true) {
-        int n;
+      for (int attempt = 0; attempt < 2; attempt++) {
         try {
-          n = in.read(buf);
-        } catch (SocketTimeoutException e) {
-          return Outcome.SILENT;
+          s.getOutputStream().write(attempt == 0 ? bytes : "\r\nzz LOGOUT\r\n".getBytes(StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
         } catch (IOException e) {
-          return Outcome.CLOSED;
+          return Outcome.CLOSED; // the proxy closed while we were still writing (a BYE for a bad line)
         }
-        if (n < 0) {
-          return Outcome.CLOSED;
+        Outcome o = await(s.getInputStream(), seen);
+        if (o != Outcome.SILENT) {
+          return o;
         }
-        seen.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-        if (seen.indexOf("\r\nzz ") >= 0 || seen.indexOf("zz ") == 0) {
-          return Outcome.ANSWERED;
-        }
+      }
+      return Outcome.SILENT;
+    }
+  }
+
+  private static Outcome await(InputStream in, StringBuilder seen) {
+    byte[] buf = new byte[8192];
+    while (true) {
+      int n;
+      try {
+        n = in.read(buf);
+      } catch (SocketTimeoutException e) {
+        return Outcome.SILENT;
+      } catch (IOException e) {
+        return Outcome.CLOSED;
+      }
+      if (n < 0) {
+        return Outcome.CLOSED;
+      }
+      seen.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+      if (seen.indexOf("\r\nzz ") >= 0 || seen.indexOf("zz ") == 0) {
+        return Outcome.ANSWERED;
       }
     }
   }
