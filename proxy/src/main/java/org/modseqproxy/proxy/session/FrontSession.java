@@ -497,7 +497,8 @@ public final class FrontSession implements Sink, Session {
         // RFC 2177: the client's next line is DONE, not a command.
         decoder.expectRawLine();
         rawLine = Promise.promise();
-        rawLine.future().onSuccess(this::clientLine);
+        // a line too long to be DONE fails the promise (see error()): it ends IDLE with BAD like any other non-DONE line
+        rawLine.future().onComplete(ar -> clientLine(ar.succeeded() ? ar.result() : Buffer.buffer()));
         resumeInput();
         if (breakAgain) { // new mail arrived before the backend said "+"
           breakAgain = false;
@@ -576,10 +577,7 @@ public final class FrontSession implements Sink, Session {
     writeLine("+ " + base64Challenge);
     decoder.expectRawLine();
     rawLine = Promise.promise();
-    Future<Buffer> f = rawLine.future().map(b -> {
-      pauseInput();
-      return b;
-    });
+    Future<Buffer> f = rawLine.future().andThen(ar -> pauseInput());
     resumeInput();
     return f;
   }
@@ -708,8 +706,7 @@ public final class FrontSession implements Sink, Session {
       // A bad AUTHENTICATE continuation (too long): the command ends with a tagged BAD (RFC 9051 6.2.2), which the
       // failed future becomes; no untagged BAD without a tagged answer.
       rawLine = null;
-      pauseInput();
-      waiting.fail(ImapException.bad(error.message()));
+      waiting.fail(ImapException.bad(error.message())); // its consumer pauses input, as for a line that arrived
       return;
     }
     writeLine((error.tag() == null ? "*" : error.tag()) + " BAD " + error.message());

@@ -97,4 +97,17 @@ class HostileArgumentsTest {
       assertThat(ImapLines.tagged(c.command("n", "NOOP"))).startsWith("n OK");
     }
   }
+
+  /** RFC 2177: a line in IDLE that is not DONE ends it with BAD, also one too long to be read (a 70 KB line). */
+  @Test
+  void tooLongLineInIdleEndsItWithBad() {
+    try (RawImap c = proxy.connect().login("mallory", "pw")) {
+      c.ok("s", "SELECT INBOX");
+      c.send("i IDLE\r\n");
+      assertThat(c.readLine()).startsWith("+");
+      c.send("DONE" + "x".repeat(70_000) + "\r\n");
+      assertThat(ImapLines.tagged(c.readUntilTagged("i"))).startsWith("i BAD");
+      assertThat(ImapLines.tagged(c.command("n", "NOOP"))).startsWith("n OK");
+    }
+  }
 }
