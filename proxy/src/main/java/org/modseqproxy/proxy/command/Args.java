@@ -68,19 +68,14 @@ final class Args {
    * is walked). Either way "1:4294967295" costs O(mailbox), never O(range) (DESIGN "Bad input").
    */
   static UidSet uids(SelectedMailbox mb, String set, boolean uid) {
-    UidSet parsed = sequenceSet(set, uid ? Math.max(1, mb.lastKnownUid()) : Math.max(1, mb.size()));
+    UidSet parsed = checkSet(mb, set, uid);
     if (uid) {
       // Not narrowed to the UIDs the view knows (it may be stale: a delivery not announced yet must still be stored
-      // to); every later step works on ranges, and the numbers were checked to be 32-bit above.
+      // to); every later step works on ranges, and the numbers were checked to be 32-bit.
       return parsed;
     }
-    if (mb.size() == 0 || parsed.last() > mb.size()) {
-      // A message number the client was never told of (RFC 9051 2.3.1.2); native Dovecot answers the same BAD.
-      throw ImapException.bad("Invalid messageset");
-    }
-    UidSet seqs = parsed;
     UidSet.Builder b = new UidSet.Builder();
-    seqs.stream().forEach(seq -> {
+    parsed.stream().forEach(seq -> {
       long u = mb.uidOf(seq);
       if (u > 0) {
         b.add(u);
@@ -89,12 +84,17 @@ final class Args {
     return b.build();
   }
 
-  /** Checks a set as {@link #uids} would, without mapping it: a BAD command enables nothing (RFC 7162 3.1). */
-  static void checkSet(SelectedMailbox mb, String set, boolean uid) {
+  /**
+   * The set as the client wrote it, checked against RFC 9051 section 9 and, for message numbers, against EXISTS: a
+   * number the client was never told of (RFC 9051 2.3.1.2) is a BAD, as native Dovecot answers. Called before a
+   * command enables anything, so that a BAD command enables nothing (RFC 7162 3.1).
+   */
+  static UidSet checkSet(SelectedMailbox mb, String set, boolean uid) {
     UidSet parsed = sequenceSet(set, uid ? Math.max(1, mb.lastKnownUid()) : Math.max(1, mb.size()));
     if (!uid && (mb.size() == 0 || parsed.last() > mb.size())) {
       throw ImapException.bad("Invalid messageset");
     }
+    return parsed;
   }
 
   /** The sequence numbers of these UIDs in the view, as an IMAP set (for answers about a non-UID command). */

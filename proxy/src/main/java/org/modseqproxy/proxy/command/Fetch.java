@@ -76,7 +76,7 @@ final class Fetch {
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
       }
       // The set means what it meant when the client sent it: the messages it had been told of (RFC 9051 6.4.5).
-      UidSet requested = Args.uids(mb, set.value(), cmd.uid()).intersect(announcedUids(mb));
+      UidSet requested = Args.uids(mb, set.value(), cmd.uid()).intersect(mb.announcedUids());
       // For VANISHED, '*' must not shrink what the client asks about to the UIDs still here: "1:*" covers an expunged
       // message that had the highest UID (native Dovecot reports it; a client would keep a ghost of it forever).
       UidSet askedAbout = wantVanished ? Args.sequenceSet(set.value(), Args.MAX_NUMBER) : requested;
@@ -123,18 +123,6 @@ final class Fetch {
     return s.forward(cmd, Buffer.buffer("FETCH * (UID)\r\n")).<Void>mapEmpty().andThen(ar -> sync.hook(null));
   }
 
-  /** UIDs of the messages the client has been told of (sequence numbers 1..announced). */
-  private static UidSet announcedUids(SelectedMailbox mb) {
-    UidSet.Builder b = new UidSet.Builder();
-    for (int seq = 1; seq <= Math.min(mb.announced(), mb.size()); seq++) {
-      long u = mb.uidOf(seq);
-      if (u > 0) {
-        b.add(u);
-      }
-    }
-    return b.build();
-  }
-
   /** RFC 7162 3.2.6: "* VANISHED (EARLIER)" for requested UIDs expunged since the client's mod-sequence. */
   private static Future<Void> vanishedEarlier(Session s, MailboxSync sync, SelectedMailbox mb, UidSet requested, long since) {
     return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), since)).map(v -> {
@@ -143,7 +131,7 @@ final class Fetch {
         // Exactly what was expunged after the client's mod-sequence (3.2.6), less the messages this session still
         // shows: their EXPUNGE has not reached this session's backend connection yet, and when it does the client
         // gets "* VANISHED" for them (so it never sees a FETCH for a UID it was just told is gone, nor the UID twice).
-        gone = e.uids().intersect(requested).minus(announcedUids(mb));
+        gone = e.uids().intersect(requested).minus(mb.announcedUids());
       } else {
         // Below the expunge log's horizon: every asked-about UID that is not here (ranges, never enumerated). It may
         // name UIDs that never existed, which RFC 7162 3.2.6 allows; clamping it to the highest UID the view knows

@@ -269,10 +269,7 @@ public final class FrontSession implements Sink, Session {
     return BackendConnection.connect(rt.vertx(), rt.backendClient(), rt.config().backend(), rt.backendSsl(), this::onBackendFailure)
         .compose(conn -> {
           if (closed) {
-            // The client left while the backend connection was being made: it must not outlive the client
-            // (issue 10: vanished clients left logged-in backend sessions behind forever).
-            conn.close();
-            return Future.failedFuture(new BackendException("client closed the connection during login"));
+            return clientLeftDuringLogin(conn);
           }
           this.backend = conn;
           rt.backendHealth().connected();
@@ -311,8 +308,7 @@ public final class FrontSession implements Sink, Session {
               ? Future.succeededFuture(backend.capabilities())
               : backend.refreshCapabilities();
           if (closed) {
-            backend.close(); // the client left while LOGIN was in flight (release() may have run before backend was set)
-            return Future.failedFuture(new BackendException("client closed the connection during login"));
+            return clientLeftDuringLogin(backend);
           }
           if (!rt.promote(this)) {
             backend.close();
@@ -342,6 +338,16 @@ public final class FrontSession implements Sink, Session {
           }
           return Future.failedFuture(err);
         });
+  }
+
+  /**
+   * The client left while its login was in flight (connecting or LOGIN outstanding): release() may have run before
+   * the backend connection existed, so it is closed here; it must not outlive the client (issue 10: vanished clients
+   * left logged-in backend sessions behind forever).
+   */
+  private <T> Future<T> clientLeftDuringLogin(BackendConnection conn) {
+    conn.close();
+    return Future.failedFuture(new BackendException("client closed the connection during login"));
   }
 
   private Future<Frame> backendLogin(BackendConnection conn, String user, String password) {

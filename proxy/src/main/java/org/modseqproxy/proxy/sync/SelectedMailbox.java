@@ -1,6 +1,7 @@
 package org.modseqproxy.proxy.sync;
 
 import java.util.Arrays;
+import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -179,6 +180,17 @@ public final class SelectedMailbox {
 
   public int announced() {
     return announced;
+  }
+
+  /** UIDs of the messages the client has been told of (sequence numbers 1..announced). O(mailbox). */
+  public UidSet announcedUids() {
+    UidSet.Builder b = new UidSet.Builder();
+    for (int i = 0; i < Math.min(announced, count); i++) {
+      if (uids[i] > 0) {
+        b.add(uids[i]);
+      }
+    }
+    return b.build();
   }
 
   /** The client now knows every message (an EXISTS with {@link #size()} was sent). */
