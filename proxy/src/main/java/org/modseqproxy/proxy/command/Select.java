@@ -68,8 +68,10 @@ final class Select {
       sync.closePrevious();
       MailboxSync.Opening opening = new MailboxSync.Opening();
       // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the count the client
-      // hears is the one of the proxy's final listing (an EXPUNGE during the listing would otherwise skew them).
-      opening.holdExists = q != null && !sync.backendEnabled() && sync.policy().modSeqFor(mailbox);
+      // hears is the one of the proxy's final listing (an EXPUNGE during the listing would otherwise skew them). The
+      // same for a plain SELECT after ENABLE QRESYNC: an EXPUNGE during its listing could only reach the client raw
+      // (its UID is not known yet), where RFC 7162 3.2.10.2 requires VANISHED.
+      opening.holdExists = sync.qresync() && !sync.backendEnabled() && sync.policy().modSeqFor(mailbox);
       sync.opening(opening);
       // A backend with its own CONDSTORE/QRESYNC gets the client's SELECT as written: its mailboxes with mod-sequences
       // pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (issue: OMA CPM 6.7 client side).
@@ -158,14 +160,19 @@ final class Select {
   private static void owedExists(Session s, SelectedMailbox mb) {
     if (mb.holdingExists()) {
       mb.holdingExists(false);
-      mb.announce();
-      s.writeLine("* " + mb.size() + " EXISTS");
+      if (mb.modSeq()) {
+        // Messages that arrived after the listing are told with their UIDs, before the tagged OK (MailboxSync.settle)
+        s.writeLine("* " + mb.announceKnown() + " EXISTS");
+      } else {
+        mb.announce(); // NOMODSEQ: a plain proxy from now on, nothing is held back
+        s.writeLine("* " + mb.size() + " EXISTS");
+      }
     }
   }
 
   private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
-    owedExists(s, mb);
     mb.snapshot(null);
+    owedExists(s, mb);
     mb.saidNoModSeq(s.sync().condstore()); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
     if (s.sync().condstore()) {
       s.sync().noModSeq();
@@ -218,6 +225,11 @@ final class Select {
         UidSet range = known != null ? known : UidSet.range(1, top);
         vanished = range.minus(snap.uids());
       }
+      // Never a message this session still shows: the store may already log an expunge (by another session) that
+      // this session's backend connection has not reported yet; the client was just told it exists (EXISTS counts
+      // it), and it gets "* VANISHED" when the backend reports it. RFC 7162 3.2.10.1: VANISHED (EARLIER) does not
+      // renumber, so naming a message still counted would leave the client's numbering off from the server's.
+      vanished = vanished.minus(mb.announcedUids());
       if (!vanished.isEmpty()) {
         s.writeLine("* VANISHED (EARLIER) " + vanished.toImapString());
       }

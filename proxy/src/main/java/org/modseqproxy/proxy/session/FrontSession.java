@@ -622,7 +622,7 @@ public final class FrontSession implements Sink, Session {
     Future<Void> result;
     try {
       result = state == SessionState.SELECTED && !"IDLE".equals(name) && !"LOGOUT".equals(name)
-          ? sync.beforeCommand().compose(v -> CommandRegistry.dispatch(cmd, this))
+          ? sync.announceNew().compose(v -> CommandRegistry.dispatch(cmd, this))
           : CommandRegistry.dispatch(cmd, this);
     } catch (ImapException e) {
       result = Future.failedFuture(e);

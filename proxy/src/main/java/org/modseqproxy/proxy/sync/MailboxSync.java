@@ -161,17 +161,73 @@ public final class MailboxSync {
    * times at most; the last listing is used whatever happens, and the next SELECT corrects what it missed).
    */
   private Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext, int attempts) {
+    ListingEvents events = new ListingEvents();
+    listingEvents = events;
     mailbox.listing(true);
     return resyncOnce(mailbox, exists, uidNext).compose(r -> {
       mailbox.listing(false);
-      if (mailbox.relist() && attempts > 1) {
-        return resync(mailbox, Math.max(1, mailbox.size()), 0, attempts - 1);
+      listingEvents = null;
+      ListingEvents.Verdict verdict = events.verdict();
+      long count = events.countAfter(exists);
+      // The view must add up to the backend session's count, or its sequence numbers are not the session's.
+      long listed = mailbox.size();
+      boolean adds = (verdict == ListingEvents.Verdict.APPLY_TRAILING ? events.trailingCountFrom(listed) : listed) == count;
+      if ((verdict == ListingEvents.Verdict.LIST_AGAIN || !adds) && attempts > 1) {
+        return resync(mailbox, count, 0, attempts - 1);
       }
-      return Future.succeededFuture(r);
+      return verdict == ListingEvents.Verdict.APPLY_TRAILING && adds
+          ? applyTrailing(mailbox, events, r)
+          : Future.succeededFuture(r); // the last listing as it is; the next SELECT corrects what it missed
     }, err -> {
       mailbox.listing(false);
+      listingEvents = null;
       return Future.failedFuture(err);
     });
+  }
+
+  /** RFC 9051 2.3.1.2: in UID order, a listing of the whole mailbox numbers its messages 1..n (see ListingEvents). */
+  private void checkNumbering(java.util.SortedMap<Long, Long> seqByUid) {
+    ListingEvents events = listingEvents;
+    long expected = 1;
+    for (long seq : seqByUid.values()) {
+      if (seq != expected++) {
+        if (events != null) {
+          events.numberingOff();
+        }
+        return;
+      }
+    }
+  }
+
+  /** Set while a listing of the selected mailbox runs: EXISTS/EXPUNGE and listed lines are counted there. */
+  private ListingEvents listingEvents;
+
+  /**
+   * EXPUNGE/EXISTS that came after the listing's last line apply to the listed view, in order (RFC 9051 7.4.1,
+   * 7.5.1), so its numbering is the backend's. An expunged message the listing still showed is logged in the store
+   * at once, so the HIGHESTMODSEQ the SELECT announces already covers it.
+   */
+  private Future<SyncResult> applyTrailing(SelectedMailbox mailbox, ListingEvents events, SyncResult listed) {
+    UidSet.Builder gone = new UidSet.Builder();
+    boolean any = false;
+    for (ListingEvents.Event e : events.trailing()) {
+      if (e.expunge()) {
+        long uid = mailbox.expunge(e.number());
+        if (uid > 0) {
+          gone.add(uid);
+          any = true;
+        }
+      } else {
+        mailbox.exists(e.number());
+      }
+    }
+    if (!mailbox.holdingExists()) {
+      mailbox.announce(); // each of them was relayed to the client as it came
+    }
+    if (!any || mailbox.snapshot() == null) {
+      return Future.succeededFuture(listed);
+    }
+    return applyNow(mailbox, ChangeSet.expunge(gone.build()));
   }
 
   private Future<SyncResult> resyncOnce(SelectedMailbox mailbox, long exists, long uidNext) {
@@ -235,9 +291,12 @@ public final class MailboxSync {
       // By UID, last line wins: a flag change by another session during the listing can make the backend send a
       // second FETCH for the same message (GreenMail does), and the store wants strictly ascending UIDs.
       java.util.TreeMap<Long, Flags> byUid = new java.util.TreeMap<>();
+      java.util.TreeMap<Long, Long> seqByUid = new java.util.TreeMap<>();
       for (FetchResponse r : rows) {
         byUid.put(r.uid(), r.flags() == null ? Flags.EMPTY : r.flags());
+        seqByUid.putIfAbsent(r.uid(), r.seq());
       }
+      checkNumbering(seqByUid);
       long[] uids = new long[byUid.size()];
       Flags[] flags = new Flags[byUid.size()];
       int i = 0;
@@ -302,6 +361,14 @@ public final class MailboxSync {
         FetchResponse f = FetchResponse.parse(frame);
         if (f != null && (f.uid() > 0 || fullListing && f.flags() != null)) {
           rows.add(f);
+          ListingEvents events = listingEvents;
+          if (events != null) {
+            if (f.uid() > 0) {
+              events.line();
+            } else {
+              events.uidlessLine();
+            }
+          }
         } else {
           MailboxSync.this.untagged(frame);
         }
@@ -507,7 +574,13 @@ public final class MailboxSync {
       return;
     }
     if (selected != null && selected.listing() && ("EXISTS".equals(kw) || "EXPUNGE".equals(kw))) {
-      selected.relist(true);
+      if (listingEvents != null) {
+        if ("EXISTS".equals(kw)) {
+          listingEvents.exists(frame.number());
+        } else {
+          listingEvents.expunge(frame.number());
+        }
+      }
       if (!selected.holdingExists()) {
         session.write(frame.raw()); // the client counted the SELECT's EXISTS: it must see this too
       }
@@ -660,7 +733,8 @@ public final class MailboxSync {
 
   /**
    * Learns the UIDs and flags of messages the backend announced and the client was not told about yet, gives them
-   * mod-sequences, and tells the client ("* n EXISTS"). Called before a tagged answer and from the IDLE cycle.
+   * mod-sequences, and tells the client ("* n EXISTS"). Called before each command in the selected state (so the
+   * command's own answer covers them, as a native server's would), before a tagged answer and from the IDLE cycle.
    */
   public Future<Void> announceNew() {
     SelectedMailbox mb = selected;
@@ -668,9 +742,11 @@ public final class MailboxSync {
       return Future.succeededFuture();
     }
     return beforeCommand().map(v -> {
-      if (mb == selected && mb.size() > mb.announced()) {
-        mb.announce();
-        session.writeLine("* " + mb.size() + " EXISTS");
+      // Only as far as the UIDs are known now: an EXISTS that came during the FETCH above (allowed, RFC 9051 7.4.1)
+      // added messages this FETCH did not name; they wait for the next round.
+      int before = mb.announced();
+      if (mb == selected && mb.size() > before && mb.announceKnown() > before) {
+        session.writeLine("* " + mb.announced() + " EXISTS");
       }
       return null;
     });

@@ -24,7 +24,6 @@ public final class SelectedMailbox {
   private boolean saidNoModSeq;
   private boolean nativeModSeq;
   private boolean listing;
-  private boolean relist;
   private boolean holdingExists;
 
   public SelectedMailbox(String name, MailboxId id, boolean readOnly, long uidValidity) {
@@ -73,24 +72,13 @@ public final class SelectedMailbox {
     this.nativeModSeq = v;
   }
 
-  /** A listing is running: EXISTS/EXPUNGE now mean its sequence numbers may be stale ({@link #relist()}). */
+  /** A listing is running: EXISTS/EXPUNGE now are counted against it (see ListingEvents). */
   public boolean listing() {
     return listing;
   }
 
   public void listing(boolean on) {
     this.listing = on;
-    if (on) {
-      relist = false;
-    }
-  }
-
-  public boolean relist() {
-    return relist;
-  }
-
-  public void relist(boolean v) {
-    this.relist = v;
   }
 
   /** The SELECT's EXISTS was held back; the proxy owes the client "* n EXISTS". */
@@ -126,11 +114,17 @@ public final class SelectedMailbox {
     return count;
   }
 
-  /** Replaces the whole map (after a listing). */
+  /**
+   * Replaces the whole map (after a listing). The client knows every listed message: either each EXISTS/EXPUNGE
+   * that arrived during the listing was relayed (its count followed the backend's), or the count was held back and
+   * the listing's is told next ({@link #holdingExists()}). Keeping a larger earlier count here (an EXPUNGE during the
+   * listing) made the proxy count as announced a message the client never heard of, and pass its FETCH and VANISHED
+   * through (imaptest: "seq too high", "VANISHED UID not found").
+   */
   public void reset(long[] ascendingUids) {
     uids = Arrays.copyOf(ascendingUids, Math.max(16, ascendingUids.length));
     count = ascendingUids.length;
-    announced = Math.max(announced, count);
+    announced = count;
   }
 
   /** UID at sequence number (1-based), 0 if not yet known, -1 if out of range. */
@@ -196,6 +190,17 @@ public final class SelectedMailbox {
   /** The client now knows every message (an EXISTS with {@link #size()} was sent). */
   public void announce() {
     announced = count;
+  }
+
+  /**
+   * The client is told of the messages whose UIDs are known (unknown ones are only at the end); returns how many
+   * that is. The rest are announced once their UIDs are known (RFC 7162 3.2.10.2: a VANISHED names only announced
+   * messages, so a message must not be counted before the proxy can name it).
+   */
+  public int announceKnown() {
+    int unknown = firstUnknown();
+    announced = Math.max(announced, unknown == 0 ? count : unknown - 1); // what was told stays told
+    return announced;
   }
 
   /** First sequence number whose UID is unknown, or 0 when all are known. */

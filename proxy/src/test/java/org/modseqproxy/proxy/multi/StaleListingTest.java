@@ -71,7 +71,7 @@ class StaleListingTest {
       relay.holdAfter("UID FETCH 1:* (FLAGS)");
       c.send("s SELECT INBOX (CONDSTORE)\r\n");
       assertThat(relay.awaitHeld(5000)).isTrue();
-      Thread.sleep(300); // the backend has answered the listing by now; the answer waits in the relay
+      assertThat(relay.awaitHeldCompletion(10_000)).as("the backend answered the listing").isTrue(); // held in the relay
 
       long m1 = modSeqOf(a.command("a1", "UID STORE 1 +FLAGS (\\Seen)"), 1);
       long m2 = modSeqOf(a.command("a2", "UID STORE 2 +FLAGS (\\Seen)"), 2);

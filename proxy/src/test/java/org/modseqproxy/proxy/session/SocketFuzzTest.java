@@ -114,7 +114,11 @@ class SocketFuzzTest {
    * swallowed (as literal data, or as an AUTHENTICATE continuation) is sent once more before calling it silent.
    */
   private static Outcome exchange(byte[] bytes) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+    return exchange(proxy.port(), bytes);
+  }
+
+  static Outcome exchange(int port, byte[] bytes) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       StringBuilder seen = new StringBuilder();
       for (int attempt = 0; attempt < 2; attempt++) {
@@ -179,7 +183,7 @@ class SocketFuzzTest {
     return false;
   }
 
-  private static byte[] mutate(Random r, byte[] in) {
+  static byte[] mutate(Random r, byte[] in) {
     byte[] out = in.clone();
     int rounds = 1 + r.nextInt(4);
     for (int k = 0; k < rounds; k++) {
@@ -201,7 +205,7 @@ class SocketFuzzTest {
     return out;
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
+  static byte[] concat(byte[] a, byte[] b) {
     byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, c, a.length, b.length);
     return c;

@@ -50,7 +50,34 @@ public final class HoldingRelay implements AutoCloseable {
   /** Lets the held responses through. */
   public void release() {
     gate.countDown();
+    OutputStream out = heldTo;
+    if (out != null) {
+      flushHeld(out);
+    }
   }
+
+  /**
+   * Waits until the held backend bytes contain a tagged completion: the backend has then finished answering the held
+   * command, whatever happens to the mailbox afterwards.
+   */
+  public boolean awaitHeldCompletion(long millis) throws InterruptedException {
+    java.util.regex.Pattern tagged = java.util.regex.Pattern.compile("(?m)^[^*+\\s]\\S* (OK|NO|BAD)");
+    long deadline = System.currentTimeMillis() + millis;
+    synchronized (heldBytes) {
+      while (!tagged.matcher(heldBytes.toString(StandardCharsets.ISO_8859_1)).find()) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          return false;
+        }
+        heldBytes.wait(left);
+      }
+      return true;
+    }
+  }
+
+  /** Bytes read from the backend while holding, written to the proxy on {@link #release()}. */
+  private final java.io.ByteArrayOutputStream heldBytes = new java.io.ByteArrayOutputStream();
+  private volatile OutputStream heldTo;
 
   private void acceptLoop() {
     while (!server.isClosed()) {
@@ -68,13 +95,20 @@ public final class HoldingRelay implements AutoCloseable {
             held.countDown();
           }
         }, null);
-        pump(backend, client, null, () -> {
-          if (holding.get()) {
-            try {
-              gate.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
+        OutputStream toProxy = client.getOutputStream();
+        pump(backend, client, null, (buf, n) -> {
+          if (!holding.get()) {
+            return false;
+          }
+          synchronized (heldBytes) {
+            if (gate.getCount() == 0) {
+              flushHeld(toProxy);
+              return false;
             }
+            heldTo = toProxy;
+            heldBytes.write(buf, 0, n); // keep reading, so the backend can finish its answer; written on release
+            heldBytes.notifyAll();
+            return true;
           }
         });
       } catch (IOException e) {
@@ -83,11 +117,30 @@ public final class HoldingRelay implements AutoCloseable {
     }
   }
 
+  private void flushHeld(OutputStream out) {
+    synchronized (heldBytes) {
+      if (heldBytes.size() > 0) {
+        try {
+          out.write(heldBytes.toByteArray());
+          out.flush();
+        } catch (IOException e) {
+          // the proxy side closed
+        }
+        heldBytes.reset();
+      }
+    }
+  }
+
   private interface Inspect {
     void chunk(String text);
   }
 
-  private static void pump(Socket from, Socket to, Inspect inspect, Runnable beforeWrite) {
+  /** Returns true when it kept the chunk (it is then not written now). */
+  private interface Hold {
+    boolean keep(byte[] buf, int n);
+  }
+
+  private static void pump(Socket from, Socket to, Inspect inspect, Hold hold) {
     Loopback.daemon("relay-pump", () -> {
       byte[] buf = new byte[16384];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -96,11 +149,13 @@ public final class HoldingRelay implements AutoCloseable {
           if (inspect != null) {
             inspect.chunk(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
           }
-          if (beforeWrite != null) {
-            beforeWrite.run();
+          if (hold != null && hold.keep(buf, n)) {
+            continue;
           }
-          out.write(buf, 0, n);
-          out.flush();
+          synchronized (to) {
+            out.write(buf, 0, n);
+            out.flush();
+          }
         }
       } catch (IOException e) {
         // one side closed
