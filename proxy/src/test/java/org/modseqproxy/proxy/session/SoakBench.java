@@ -25,15 +25,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.HeapProbe;
 import org.modseqproxy.proxy.testing.ImapLines;
-import org.modseqproxy.proxy.testing.ProxyFixture;
+import org.modseqproxy.proxy.testing.ProxyProcess;
 import org.modseqproxy.proxy.testing.RawImap;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
  * Issue 10's soak (bench only): normal QRESYNC clients, the socket fuzzer's mutated sessions and careless clients
  * (gone mid-login, mid-literal, mid-IDLE, wrong passwords, never a LOGOUT) run together against one proxy with Redis
- * state in front of GreenMail for {@code -Dmodseq.soak.minutes} (default 60). Every {@code -Dmodseq.soak.sampleSeconds}
- * (default 60) it prints the live heap after GC, open file descriptors of this JVM, sessions and threads; at the end,
+ * state in front of GreenMail for {@code -Dmodseq.soak.minutes} (default 60). The proxy runs alone in a child JVM
+ * ({@link ProxyProcess}), so the figures are its own, not GreenMail's. Every {@code -Dmodseq.soak.sampleSeconds}
+ * (default 60) it prints the proxy's live heap after GC, its open file descriptors, sessions and threads; at the end,
+ * (each client thread pauses {@code -Dmodseq.soak.pauseMillis}, default 20, between sessions)
  * once every client is gone, heap and descriptors must be back near the first sample taken after warm-up.
  *
  * <pre>mvn -Dbench -pl proxy -am verify -Dtest=SoakBench -Dsurefire.failIfNoSpecifiedTests=false -Dmodseq.soak.minutes=60</pre>
@@ -58,8 +60,7 @@ class SoakBench {
       backend.userWithMessages("soak" + i, "pw", 20);
     }
     backend.userWithMessages("fuzz", "pw", 5);
-    ProxyFixture proxy = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(),
-        c -> c.set("limits.loginFailureDelay", "1ms"));
+    ProxyProcess proxy = ProxyProcess.startWithState(backend.port(), REDIS.server().uri(), "-Xmx256m");
     ExecutorService pool = Executors.newFixedThreadPool(6);
     List<String> table = new ArrayList<>();
     try {
@@ -70,37 +71,39 @@ class SoakBench {
       pool.submit(() -> loop(() -> fuzzSession(proxy), hostile));
       pool.submit(() -> loop(() -> carelessSession(proxy), careless));
 
-      long end = System.nanoTime() + (long) (minutes * 60e9);
+      long until = System.nanoTime() + (long) (minutes * 60e9);
       long firstHeap = -1;
       long firstFds = -1;
       table.add("| minute | heap after GC | direct | fds | sessions | threads | normal | fuzzed | careless | failures |");
       table.add("|---|---|---|---|---|---|---|---|---|---|");
       long start = System.nanoTime();
-      while (System.nanoTime() < end) {
-        Thread.sleep(Math.min(sampleSeconds * 1000L, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-        long heap = HeapProbe.usedHeapAfterGc();
-        long fds = openFds();
+      while (System.nanoTime() < until) {
+        Thread.sleep(Math.min(sampleSeconds * 1000L, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+        ProxyProcess.Memory mem = proxy.memory();
+        long heap = mem.heap();
+        long fds = openFds(proxy.pid());
         if (firstHeap < 0) {
           firstHeap = heap;
           firstFds = fds;
         }
         String row = String.format(Locale.ROOT, "| %.1f | %s | %s | %d | %d | %d | %d | %d | %d | %d |",
-            (System.nanoTime() - start) / 60e9, HeapProbe.mb(heap), HeapProbe.mb(HeapProbe.directBytes()), fds,
-            proxy.sessions(), Thread.activeCount(), normal.get(), hostile.get(), careless.get(), failures.get());
+            (System.nanoTime() - start) / 60e9, HeapProbe.mb(heap), HeapProbe.mb(mem.direct()), fds,
+            mem.sessions(), threads(proxy.pid()), normal.get(), hostile.get(), careless.get(), failures.get());
         table.add(row);
         System.out.println("SoakBench " + row);
       }
       running = false;
       pool.shutdown();
       assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> proxy.sessions() == 0);
-      long heapEnd = HeapProbe.usedHeapAfterGc();
-      long fdsEnd = openFds();
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> proxy.memory().sessions() == 0);
+      ProxyProcess.Memory end = proxy.memory();
+      long heapEnd = end.heap();
+      long fdsEnd = openFds(proxy.pid());
       table.add(String.format(Locale.ROOT, "| end, all clients gone | %s | %s | %d | %d | %d | %d | %d | %d | %d |",
-          HeapProbe.mb(heapEnd), HeapProbe.mb(HeapProbe.directBytes()), fdsEnd, proxy.sessions(), Thread.activeCount(),
+          HeapProbe.mb(heapEnd), HeapProbe.mb(end.direct()), fdsEnd, end.sessions(), threads(proxy.pid()),
           normal.get(), hostile.get(), careless.get(), failures.get()));
       System.out.println("SoakBench results (" + minutes + " min):\n" + String.join("\n", table));
-      try (RawImap c = proxy.connect().login("soak0", "pw")) {
+      try (RawImap c = RawImap.connect("127.0.0.1", proxy.port()).login("soak0", "pw")) {
         assertThat(c.ok("s", "SELECT INBOX (CONDSTORE)")).startsWith("s OK");
       }
       assertThat(heapEnd).as("live heap back near the first sample (+16 MB)").isLessThan(firstHeap + 16L * 1024 * 1024);
@@ -118,11 +121,17 @@ class SoakBench {
     void run() throws Exception;
   }
 
+  /** A pause after each session, per client thread, so a long soak leaves the machine usable (0: flat out). */
+  private final long pauseMillis = Long.getLong("modseq.soak.pauseMillis", 20);
+
   private void loop(Session s, AtomicLong count) {
     while (running) {
       try {
         s.run();
         count.incrementAndGet();
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        return;
       } catch (Exception | AssertionError e) {
         if (running) {
           failures.incrementAndGet();
@@ -133,8 +142,8 @@ class SoakBench {
   }
 
   /** A mobile client's resync loop: QRESYNC select, changes since, a flag change, a delivery, an expunge, IDLE. */
-  private void normalSession(ProxyFixture proxy, String user) {
-    try (RawImap c = proxy.connect().login(user, "pw")) {
+  private void normalSession(ProxyProcess proxy, String user) {
+    try (RawImap c = RawImap.connect("127.0.0.1", proxy.port()).login(user, "pw")) {
       c.ok("e", "ENABLE QRESYNC");
       List<String> sel = c.command("s", "SELECT INBOX");
       assertThat(ImapLines.tagged(sel)).startsWith("s OK");
@@ -154,7 +163,7 @@ class SoakBench {
 
   private final Random rnd = new Random(Long.getLong("modseq.soak.seed", 1));
 
-  private void fuzzSession(ProxyFixture proxy) throws IOException {
+  private void fuzzSession(ProxyProcess proxy) throws IOException {
     byte[] input;
     synchronized (rnd) {
       input = SocketFuzzTest.mutate(rnd, SocketFuzzTest.CORPUS[rnd.nextInt(SocketFuzzTest.CORPUS.length)]
@@ -166,7 +175,7 @@ class SoakBench {
   private int carelessRound;
 
   /** Clients that leave at the worst moment, one kind per round. */
-  private void carelessSession(ProxyFixture proxy) throws IOException {
+  private void carelessSession(ProxyProcess proxy) throws IOException {
     String[] kinds = {
         "a LOGIN soak1 pw\r\n", // gone while the backend login is in flight
         "a LOGIN soak1 {2}\r\n", // gone inside a literal
@@ -189,9 +198,14 @@ class SoakBench {
     }
   }
 
-  private static long openFds() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+  private static long openFds(long pid) throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
       return s.count();
     }
+  }
+
+  private static long threads(long pid) throws IOException {
+    return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("Threads:"))
+        .mapToLong(l -> Long.parseLong(l.substring(8).trim())).findFirst().orElse(-1);
   }
 }

@@ -98,6 +98,7 @@ class SocketFuzzTest {
     System.out.printf("SocketFuzzTest seed=%d: %d sessions, %d answered LOGOUT, %d closed, %d waiting for a literal or DONE,"
         + " %d silent%n", seed, sessions, answered, closed, waitingForLiteral, hangs.size());
     assertThat(hangs).as("seed %d: sessions the proxy neither answered nor closed within 10 s", seed).isEmpty();
+    assertThat(SERVERBUGS).as("seed %d: inputs answered NO [SERVERBUG] (an argument reached an exception)", seed).isEmpty();
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> proxy.sessions() == 0);
     try (RawImap c = proxy.connect().login("fuzz", "pw")) {
       assertThat(c.ok("s", "SELECT INBOX (CONDSTORE)")).startsWith("s OK");
@@ -121,6 +122,7 @@ class SocketFuzzTest {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       StringBuilder seen = new StringBuilder();
+      seenText.set(seen);
       for (int attempt = 0; attempt < 2; attempt++) {
         try {
           s.getOutputStream().write(attempt == 0 ? bytes : "\r\nzz LOGOUT\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -134,8 +136,18 @@ class SocketFuzzTest {
         }
       }
       return Outcome.SILENT;
+    } finally {
+      // Issue 10 item 3: an argument that reaches an exception answers NO [SERVERBUG]; every such path must be a BAD
+      if (seenText.get() != null && seenText.get().indexOf("[SERVERBUG]") >= 0) {
+        SERVERBUGS.add(new String(bytes, StandardCharsets.ISO_8859_1) + "\n -> " + seenText.get());
+      }
+      seenText.remove();
     }
   }
+
+  /** Inputs the proxy answered with NO [SERVERBUG] (an unexpected exception), with what it said. */
+  static final List<String> SERVERBUGS = java.util.Collections.synchronizedList(new ArrayList<>());
+  private static final ThreadLocal<StringBuilder> seenText = new ThreadLocal<>();
 
   private static Outcome await(InputStream in, StringBuilder seen) {
     byte[] buf = new byte[8192];

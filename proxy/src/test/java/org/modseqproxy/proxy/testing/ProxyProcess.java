@@ -32,8 +32,16 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** Starts a child JVM (same classpath as this one) running the proxy in front of 127.0.0.1:backendPort. */
   public static ProxyProcess start(int backendPort, String... jvmOptions) {
+    return startWithState(backendPort, "memory", jvmOptions);
+  }
+
+  /**
+   * Same with {@code state.store} set to {@code stateSpec} (for example a test Redis's URI) and a 1 ms failed-login
+   * delay, for soaks whose careless clients guess passwords.
+   */
+  public static ProxyProcess startWithState(int backendPort, String stateSpec, String... jvmOptions) {
     ChildJvm child = ChildJvm.start(List.of(jvmOptions),
-        ChildJvm.mainClass(ProxyProcess.class.getName(), String.valueOf(backendPort)),
+        ChildJvm.mainClass(ProxyProcess.class.getName(), String.valueOf(backendPort), stateSpec),
         line -> line.startsWith("PORT ") || line.startsWith("MEM "));
     try {
       return new ProxyProcess(child);
@@ -88,7 +96,9 @@ public final class ProxyProcess implements AutoCloseable {
   /** The child's side. */
   public static void main(String[] args) throws IOException {
     int backendPort = Integer.parseInt(args[0]);
-    try (ProxyFixture proxy = ProxyFixture.start("127.0.0.1", backendPort)) {
+    try (ProxyFixture proxy = args.length > 1 && !args[1].equals("memory")
+        ? ProxyFixture.start("127.0.0.1", backendPort, args[1], c -> c.set("limits.loginFailureDelay", "1ms"))
+        : ProxyFixture.start("127.0.0.1", backendPort)) {
       System.out.println("PORT " + proxy.port());
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line;
