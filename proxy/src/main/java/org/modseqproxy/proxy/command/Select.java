@@ -88,6 +88,7 @@ final class Select {
     {
       sync.opening(null);
       if (!"OK".equals(tagged.keyword())) {
+        opening.held.forEach(s::write);
         sync.unselect(); // RFC 9051 6.3.2: a failed SELECT leaves no mailbox selected
         return sync.finish(cmd, tagged);
       }
@@ -96,6 +97,7 @@ final class Select {
       mb.exists(opening.exists);
       mb.announce(); // the backend's EXISTS went to the client as part of the SELECT answer, or is owed below
       mb.holdingExists(opening.holdExists);
+      mb.heldLines(opening.held);
       sync.select(mb);
       if (sync.backendEnabled()) {
         sync.backendModSeq(mailbox, opening.nativeHighestModSeq > 0 && !opening.backendNoModSeq);
@@ -167,6 +169,7 @@ final class Select {
         mb.announce(); // NOMODSEQ: a plain proxy from now on, nothing is held back
         s.writeLine("* " + mb.size() + " EXISTS");
       }
+      mb.takeHeldLines().forEach(s::write); // UIDVALIDITY and the rest, after the count (MailboxSync.Opening.held)
     }
   }
 

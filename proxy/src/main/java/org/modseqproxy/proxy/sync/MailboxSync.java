@@ -510,6 +510,13 @@ public final class MailboxSync {
     public boolean backendNoModSeq;
     /** QRESYNC: the backend's EXISTS is not relayed; the proxy sends the count of its final listing instead. */
     public boolean holdExists;
+    /**
+     * With the EXISTS held, the answer's lines from the EXISTS or UIDVALIDITY on (whichever comes first) wait too, and
+     * follow the proxy's own EXISTS in their order: clients read the count before UIDVALIDITY, as native servers send
+     * it (imaptest restores its QRESYNC cache at UIDVALIDITY with the count seen so far: "Message count dropped").
+     */
+    public final List<Buffer> held = new ArrayList<>();
+    boolean holding;
   }
 
   private Opening opening;
@@ -534,6 +541,7 @@ public final class MailboxSync {
         case "EXISTS" -> {
           opening.exists = frame.number();
           if (opening.holdExists) {
+            opening.holding = true;
             return; // told after the listing, with its count (see Select)
           }
         }
@@ -636,6 +644,14 @@ public final class MailboxSync {
         }
         default -> {}
       }
+    }
+    Opening o = opening;
+    if (o != null && o.holdExists && !closePending
+        && (o.holding || "OK".equals(kw) && frame.code().map(c -> c.name().equals("UIDVALIDITY")).orElse(false))) {
+      // The held EXISTS goes out before these (see Opening.held)
+      o.holding = true;
+      o.held.add(frame.raw());
+      return;
     }
     session.write(frame.raw());
   }

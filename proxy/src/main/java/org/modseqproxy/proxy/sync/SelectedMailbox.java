@@ -81,6 +81,20 @@ public final class SelectedMailbox {
     this.listing = on;
   }
 
+  /** Lines of the SELECT answer held with its EXISTS, written right after the proxy's own EXISTS. */
+  private java.util.List<io.vertx.core.buffer.Buffer> heldLines = java.util.List.of();
+
+  public void heldLines(java.util.List<io.vertx.core.buffer.Buffer> lines) {
+    this.heldLines = lines;
+  }
+
+  /** Takes the held lines (once). */
+  public java.util.List<io.vertx.core.buffer.Buffer> takeHeldLines() {
+    java.util.List<io.vertx.core.buffer.Buffer> l = heldLines;
+    heldLines = java.util.List.of();
+    return l;
+  }
+
   /** The SELECT's EXISTS was held back; the proxy owes the client "* n EXISTS". */
   public boolean holdingExists() {
     return holdingExists;
