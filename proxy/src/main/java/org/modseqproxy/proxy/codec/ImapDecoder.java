@@ -1,5 +1,8 @@
 package org.modseqproxy.proxy.codec;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -169,8 +172,8 @@ public final class ImapDecoder {
    * Literals are inlined up to 1 MiB per line, sync literals read as if "+" had been sent.
    * IllegalArgumentException on a decode error, a bigger literal or an incomplete last line.
    */
-  public static java.util.List<Frame> decodeAll(Side side, Buffer wire) {
-    java.util.List<Frame> frames = new java.util.ArrayList<>();
+  public static List<Frame> decodeAll(Side side, Buffer wire) {
+    List<Frame> frames = new ArrayList<>();
     Limits base = side == Side.COMMANDS ? Limits.commandDefaults() : Limits.responseDefaults();
     Limits limits = new Limits(base.maxLineLength(), base.maxLiteralSize(), 1024 * 1024, 1024 * 1024,
         base.maxNestingDepth(), base.maxItems());
@@ -207,7 +210,7 @@ public final class ImapDecoder {
   }
 
   /** {@link #decodeAll(Side, Buffer)} of a UTF-8 string. */
-  public static java.util.List<Frame> decodeAll(Side side, String wire) {
+  public static List<Frame> decodeAll(Side side, String wire) {
     return decodeAll(side, Buffer.buffer(wire, "UTF-8"));
   }
 
@@ -551,7 +554,7 @@ public final class ImapDecoder {
     sink.frame(f);
   }
 
-  private Frame frame(Frame.Kind kind, java.util.List<Token> tokens) {
+  private Frame frame(Frame.Kind kind, List<Token> tokens) {
     Buffer raw = copy(0, len);
     return new Frame(kind, raw, parser.tag(), tokens, parser.code(), parser.text(), side == Side.COMMANDS);
   }
@@ -572,7 +575,7 @@ public final class ImapDecoder {
     if (!valid && side == Side.RESPONSES && len >= 2 && (buf[0] == '*' || buf[0] == '+') && buf[1] == ' ') {
       return buf[0] == '*' ? "*" : "+";
     }
-    return valid ? new String(buf, 0, p, java.nio.charset.StandardCharsets.US_ASCII) : null;
+    return valid ? new String(buf, 0, p, StandardCharsets.US_ASCII) : null;
   }
 
   /** One copy into a fresh Buffer (Buffer.buffer(byte[]) would copy a second time). */

@@ -1,5 +1,6 @@
 package org.modseqproxy.proxy.codec;
 
+import java.util.Locale;
 import static org.modseqproxy.proxy.codec.ImapChars.endsAtom;
 import static org.modseqproxy.proxy.codec.ImapChars.isTagChar;
 
@@ -210,7 +211,7 @@ final class LineParser {
     while (p < to && b[p] != ' ') {
       p++;
     }
-    String name = new String(b, from, p - from, StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+    String name = new String(b, from, p - from, StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
     if (p >= to) {
       return new ResponseCode(name, "", List.of());
     }

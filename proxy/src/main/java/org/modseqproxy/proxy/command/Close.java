@@ -20,14 +20,14 @@ final class Close {
     Future<UidSet> deleted = expunges ? sync.deletedUids() : Future.succeededFuture(UidSet.empty());
     return deleted.compose(gone -> s.forward(cmd).compose(tagged -> {
       if (!"OK".equals(tagged.keyword())) {
-        return sync.finish(cmd, tagged);
+        return sync.finish(cmd.tag(), tagged);
       }
       Future<Void> logged = gone.isEmpty()
           ? Future.succeededFuture()
           : sync.applyNow(mb, ChangeSet.expunge(gone)).<Void>mapEmpty().recover(err -> Future.succeededFuture());
       return logged.compose(v -> {
         sync.unselect();
-        return sync.finish(cmd, tagged);
+        return sync.finish(cmd.tag(), tagged);
       });
     }));
   }

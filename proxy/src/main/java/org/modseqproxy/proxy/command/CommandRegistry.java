@@ -21,7 +21,12 @@ public final class CommandRegistry {
   private static final Set<SessionState> AUTH = EnumSet.of(AUTHENTICATED, SELECTED);
   private static final Set<SessionState> SEL = EnumSet.of(SELECTED);
 
-  public record Entry(String name, Set<SessionState> states, CommandHandler handler) {}
+  /**
+   * @param announceFirst in the selected state, messages the backend announced are told to the client (with their
+   *     UIDs) before the command runs, so its answer covers them as a native server's would; not for IDLE, which
+   *     announces them itself in its cycle, nor LOGOUT
+   */
+  public record Entry(String name, Set<SessionState> states, CommandHandler handler, boolean announceFirst) {}
 
   private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
 
@@ -29,7 +34,7 @@ public final class CommandRegistry {
     // any state (RFC 9051 6.1)
     add("CAPABILITY", ANY, Capability::handle);
     add("NOOP", ANY, Noop::handle);
-    add("LOGOUT", ANY, Logout::handle);
+    TABLE.put("LOGOUT", new Entry("LOGOUT", ANY, Logout::handle, false));
     add("ID", ANY, Id::handle); // RFC 2971
     // not authenticated (RFC 9051 6.2)
     add("STARTTLS", PRE_AUTH, StartTls::handle);
@@ -37,7 +42,7 @@ public final class CommandRegistry {
     add("AUTHENTICATE", PRE_AUTH, Authenticate::handle);
     // authenticated
     add("ENABLE", AUTH, Enable::handle); // RFC 5161
-    add("IDLE", AUTH, Idle::handle); // RFC 2177
+    TABLE.put("IDLE", new Entry("IDLE", AUTH, Idle::handle, false)); // RFC 2177
     add("SELECT", AUTH, Select::handle);
     add("EXAMINE", AUTH, Select::handle);
     add("STATUS", AUTH, Status::handle);
@@ -61,11 +66,17 @@ public final class CommandRegistry {
   private CommandRegistry() {}
 
   private static void add(String name, Set<SessionState> states, CommandHandler handler) {
-    TABLE.put(name, new Entry(name, states, handler));
+    TABLE.put(name, new Entry(name, states, handler, true));
   }
 
   public static Map<String, Entry> table() {
     return TABLE;
+  }
+
+  /** Whether new messages are announced before this command (see {@link Entry#announceFirst}); unknown ones: yes. */
+  public static boolean announceFirst(String name) {
+    Entry e = TABLE.get(name);
+    return e == null || e.announceFirst();
   }
 
   public static Future<Void> dispatch(Command cmd, Session session) {

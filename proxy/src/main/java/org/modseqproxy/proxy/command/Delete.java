@@ -17,12 +17,12 @@ final class Delete {
     }
     String name = args.get(0).stringValue();
     return s.forward(cmd).compose(tagged -> {
-      if (!"OK".equals(tagged.keyword()) || sync.store() == null) {
-        return sync.finish(cmd, tagged);
+      if (!"OK".equals(tagged.keyword()) || !sync.store().configured()) {
+        return sync.finish(cmd.tag(), tagged);
       }
-      return sync.onLoop(sync.store().delete(sync.idFor(name)))
+      return sync.store().delete(sync.idFor(name))
           .recover(err -> Future.succeededFuture())
-          .compose(v -> sync.finish(cmd, tagged));
+          .compose(v -> sync.finish(cmd.tag(), tagged));
     });
   }
 }

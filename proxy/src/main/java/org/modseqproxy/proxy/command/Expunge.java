@@ -12,8 +12,8 @@ final class Expunge {
 
   static Future<Void> handle(Command cmd, Session s) {
     if (s.sync().nativeSelected()) {
-      return s.sync().pass(cmd); // the backend keeps mod-sequences (and says HIGHESTMODSEQ) itself
+      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences (and says HIGHESTMODSEQ) itself
     }
-    return s.forward(cmd).compose(tagged -> s.sync().finishExpunging(cmd, tagged));
+    return s.forward(cmd).compose(tagged -> s.sync().finishExpunging(cmd.tag(), tagged));
   }
 }

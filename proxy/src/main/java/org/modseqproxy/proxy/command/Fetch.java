@@ -2,9 +2,9 @@ package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.util.ArrayList;
 import java.util.List;
 import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.Echo;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
 import org.modseqproxy.state.MessageState;
@@ -21,65 +21,38 @@ final class Fetch {
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
     if (sync.nativeSelected()) {
-      return sync.pass(cmd); // the backend keeps mod-sequences for this mailbox itself
+      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
     }
-    List<Token> args = cmd.args();
-    if (args.size() < 2 || args.size() > 3 || !(args.get(0) instanceof Token.Atom set)) {
-      return Future.failedFuture(ImapException.bad("FETCH expects a sequence set and items"));
-    }
-    List<Token> items = args.get(1) instanceof Token.ListTok l ? l.items() : List.of(args.get(1));
-    boolean modseqItem = items.stream().anyMatch(t -> Args.isAtom(t, "MODSEQ"));
-    Long changedSince = null;
-    boolean vanished = false;
-    if (args.size() == 3) {
-      if (!(args.get(2) instanceof Token.ListTok mods)) {
-        return Future.failedFuture(ImapException.bad("Invalid FETCH modifiers"));
-      }
-      List<Token> m = mods.items();
-      for (int i = 0; i < m.size(); i++) {
-        if (Args.isAtom(m.get(i), "CHANGEDSINCE") && i + 1 < m.size()) {
-          changedSince = Args.number(m.get(++i), "CHANGEDSINCE value");
-        } else if (Args.isAtom(m.get(i), "VANISHED")) {
-          vanished = true;
-        } else {
-          return Future.failedFuture(ImapException.bad("Unknown FETCH modifier"));
-        }
-      }
-    }
-    if (vanished && (!cmd.uid() || changedSince == null || !sync.qresync())) {
+    FetchArgs a = FetchArgs.parse(cmd.args());
+    if (!a.vanishedAllowed(cmd.uid(), sync.qresync())) {
       // RFC 7162 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, after ENABLE QRESYNC.
       return Future.failedFuture(ImapException.bad("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC"));
     }
-    if (!modseqItem && changedSince == null) {
-      return sync.pass(cmd); // the funnel still adds MODSEQ to FLAGS lines once CONDSTORE is on
+    if (!a.needsModSeq()) {
+      return PassThrough.handle(cmd, s); // the funnel still adds MODSEQ to FLAGS lines once CONDSTORE is on
     }
-    Args.checkSet(sync.selected(), set.value(), cmd.uid());
+    Args.checkSet(sync.selected(), a.set(), cmd.uid());
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
-    Long since = changedSince;
-    boolean wantVanished = vanished;
+    Long since = a.changedSince();
+    boolean wantVanished = a.vanished();
     return sync.ensureModSeq().compose(active -> {
       if (!active) {
         // RFC 7162 3.1.2.2: MODSEQ / CHANGEDSINCE in a mailbox without mod-sequences is a BAD.
         return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
       }
       SelectedMailbox mb = sync.selected();
-      List<Token> backendItems = new ArrayList<>();
-      for (Token t : items) {
-        if (!Args.isAtom(t, "MODSEQ")) {
-          backendItems.add(t);
-        }
-      }
+      List<Token> backendItems = a.items();
       String itemText = backendItems.isEmpty() ? "UID" : Args.serialize(backendItems);
       if (since == null) {
-        sync.modseqRequested(true);
-        String rest = cmd.name() + " " + set.value() + " (" + itemText + ")\r\n";
-        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+        sync.expect(Echo.WITH_MODSEQ);
+        String rest = cmd.name() + " " + a.set() + " (" + itemText + ")\r\n";
+        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
       }
       // The set means what it meant when the client sent it: the messages it had been told of (RFC 9051 6.4.5).
-      UidSet requested = Args.uids(mb, set.value(), cmd.uid()).intersect(mb.announcedUids());
+      UidSet requested = Args.uids(mb, a.set(), cmd.uid()).intersect(mb.announcedUids());
       // For VANISHED, '*' must not shrink what the client asks about to the UIDs still here: "1:*" covers an expunged
       // message that had the highest UID (native Dovecot reports it; a client would keep a ghost of it forever).
-      UidSet askedAbout = wantVanished ? Args.sequenceSet(set.value(), Args.MAX_NUMBER) : requested;
+      UidSet askedAbout = wantVanished ? Args.sequenceSet(a.set(), Args.MAX_NUMBER) : requested;
       Future<Void> before = wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, since) : Future.succeededFuture();
       return before.compose(v -> {
         UidSet.Builder changed = new UidSet.Builder();
@@ -93,14 +66,14 @@ final class Fetch {
         if (uids.isEmpty()) {
           // Answered from what this session knows, then one backend round trip reports other sessions' changes (flags,
           // expunges, new mail) after the answer, as a native server does at the end of a command.
-          return backendUpdates(s, sync, cmd, mb).compose(x -> sync.finish(cmd, "OK FETCH completed"));
+          return backendUpdates(s, sync, cmd, mb).compose(x -> sync.finish(cmd.tag(), "OK FETCH completed"));
         }
-        sync.modseqRequested(true);
-        boolean hasFlags = backendItems.stream().anyMatch(t -> Args.isAtom(t, "FLAGS"));
+        sync.expect(Echo.WITH_MODSEQ);
+        boolean hasFlags = a.hasFlags();
         // As the client asked: a sequence-number FETCH must not let the backend slip an EXPUNGE in (RFC 9051 7.5.1).
         String target = cmd.uid() ? "UID FETCH " + uids.toImapString() : "FETCH " + Args.sequenceNumbers(mb, uids);
         String rest = target + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS") + ")\r\n";
-        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
       });
     });
   }
@@ -125,7 +98,7 @@ final class Fetch {
 
   /** RFC 7162 3.2.6: "* VANISHED (EARLIER)" for requested UIDs expunged since the client's mod-sequence. */
   private static Future<Void> vanishedEarlier(Session s, MailboxSync sync, SelectedMailbox mb, UidSet requested, long since) {
-    return sync.onLoop(sync.store().vanishedSince(mb.id(), mb.uidValidity(), since)).map(v -> {
+    return sync.store().vanishedSince(mb.id(), mb.uidValidity(), since).map(v -> {
       UidSet gone;
       if (v instanceof Vanished.Exact e) {
         // Exactly what was expunged after the client's mod-sequence (3.2.6), less the messages this session still
@@ -138,9 +111,7 @@ final class Fetch {
         // would hide an expunged highest message (the case of issue 9 defect 8).
         gone = requested.minus(mb.snapshot().uids());
       }
-      if (!gone.isEmpty()) {
-        s.writeLine("* VANISHED (EARLIER) " + gone.toImapString());
-      }
+      sync.vanishedEarlier(gone);
       return null;
     });
   }

@@ -1,5 +1,7 @@
 package org.modseqproxy.proxy.command;
 
+import java.util.Locale;
+import java.util.Objects;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
@@ -35,7 +37,7 @@ final class Id {
       return Future.failedFuture(ImapException.bad("ID expects a parameter list or NIL"));
     }
     if (s.state() == SessionState.NOT_AUTHENTICATED || !s.backend().has("ID")) {
-      s.rememberClientId(fields.stream().filter(java.util.Objects::nonNull).toList().size() == fields.size() ? fields : List.of());
+      s.rememberClientId(fields.stream().filter(Objects::nonNull).toList().size() == fields.size() ? fields : List.of());
       s.writeLine("* ID " + SERVER_ID);
       s.tagged(cmd.tag(), "OK ID completed");
       return Future.succeededFuture();
@@ -47,12 +49,12 @@ final class Id {
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       String name = fields.get(i);
       // a client must not be able to forge the address the backend logs
-      if (name != null && !name.toLowerCase(java.util.Locale.ROOT).startsWith("x-originating-")) {
+      if (name != null && !name.toLowerCase(Locale.ROOT).startsWith("x-originating-")) {
         clean.add(name);
         clean.add(fields.get(i + 1));
       }
     }
     String rest = "ID " + s.idList(clean) + "\r\n";
-    return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> s.sync().finish(cmd, tagged));
+    return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> s.sync().finish(cmd.tag(), tagged));
   }
 }

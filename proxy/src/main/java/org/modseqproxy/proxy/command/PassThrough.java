@@ -7,6 +7,6 @@ final class PassThrough {
   private PassThrough() {}
 
   static Future<Void> handle(Command cmd, Session s) {
-    return s.forward(cmd).compose(tagged -> s.sync().finish(cmd, tagged));
+    return s.forward(cmd).compose(tagged -> s.sync().finish(cmd.tag(), tagged));
   }
 }

@@ -18,15 +18,15 @@ final class Rename {
     String from = args.get(0).stringValue();
     String to = args.get(1).stringValue();
     return s.forward(cmd).compose(tagged -> {
-      if (!"OK".equals(tagged.keyword()) || sync.store() == null) {
-        return sync.finish(cmd, tagged);
+      if (!"OK".equals(tagged.keyword()) || !sync.store().configured()) {
+        return sync.finish(cmd.tag(), tagged);
       }
       // RENAME INBOX moves its messages and leaves INBOX empty (RFC 9051 6.3.6): both states are stale then.
-      Future<Void> moved = sync.onLoop(from.equalsIgnoreCase("INBOX")
-              ? sync.store().delete(sync.idFor(from)).thenCompose(v -> sync.store().delete(sync.idFor(to)))
+      Future<Void> moved = (from.equalsIgnoreCase("INBOX")
+              ? sync.store().delete(sync.idFor(from)).compose(v -> sync.store().delete(sync.idFor(to)))
               : sync.store().rename(sync.idFor(from), sync.idFor(to)))
           .recover(err -> Future.succeededFuture());
-      return moved.compose(v -> sync.finish(cmd, tagged));
+      return moved.compose(v -> sync.finish(cmd.tag(), tagged));
     });
   }
 }

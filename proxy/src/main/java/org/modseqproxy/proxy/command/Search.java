@@ -1,5 +1,6 @@
 package org.modseqproxy.proxy.command;
 
+import java.nio.charset.StandardCharsets;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
@@ -22,10 +23,10 @@ final class Search {
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
     if (sync.nativeSelected()) {
-      return sync.pass(cmd); // the backend keeps mod-sequences for this mailbox itself
+      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
     }
     if (!containsModSeq(cmd.args())) {
-      return sync.pass(cmd);
+      return PassThrough.handle(cmd, s);
     }
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     return sync.ensureModSeq().compose(active -> {
@@ -36,7 +37,7 @@ final class Search {
       List<Token> rewritten = rewrite(cmd.args(), mb);
       sync.hook(frame -> results(s, mb, cmd.uid(), frame));
       String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
-      return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+      return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
     });
   }
 
@@ -93,7 +94,7 @@ final class Search {
       for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
         max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
       }
-      String line = frame.raw().toString(java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+      String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
       s.writeLine(max > 0 ? line + " (MODSEQ " + max + ")" : line);
       return true;
     }
@@ -115,7 +116,7 @@ final class Search {
           }
         }
       }
-      String line = frame.raw().toString(java.nio.charset.StandardCharsets.UTF_8).stripTrailing();
+      String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
       s.writeLine(max > 0 ? line + " MODSEQ " + max : line);
       return true;
     }

@@ -4,37 +4,23 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import org.modseqproxy.proxy.codec.Frame;
-import org.modseqproxy.proxy.session.BackendConnection;
+import org.modseqproxy.proxy.sync.BackendPort;
+import org.modseqproxy.proxy.sync.ClientPort;
 import org.modseqproxy.proxy.sync.MailboxSync;
 
 /** What a command handler may do with the client session. Implemented by the Vert.x shell (FrontSession). */
-public interface Session {
+public interface Session extends ClientPort {
   SessionState state();
 
   void state(SessionState state);
 
-  /** Writes one line to the client; CRLF is added. */
-  void writeLine(String line);
-
-  /** Writes bytes to the client as they are. */
-  void write(Buffer bytes);
-
-  /** Writes "tag status text" to the client. */
-  default void tagged(String tag, String statusAndText) {
-    writeLine(tag + " " + statusAndText);
+  @Override
+  default void mailboxSelected(boolean selected) {
+    state(selected ? SessionState.SELECTED : SessionState.AUTHENTICATED);
   }
-
-  /** Relays the backend's tagged completion under the client's tag; a [CAPABILITY] code in it is edited. */
-  void relayTagged(String clientTag, Frame backendTagged);
-
-  /** The authenticated user name (part of every state key). */
-  String user();
 
   /** Capabilities the client sees now (pre- or post-login). */
   List<String> capabilities();
-
-  /** The backend connection, once authenticated. */
-  BackendConnection backend();
 
   /**
    * Sends the command to the backend as the client wrote it (tag replaced). Untagged responses and continuation
@@ -47,7 +33,7 @@ public interface Session {
   Future<Frame> forward(Command command, Buffer rest);
 
   /** Sends a command to the backend whose responses never reach the client. */
-  Future<BackendConnection.Result> internal(String command);
+  Future<BackendPort.Result> internal(String command);
 
   /** The mod-sequence funnel of this session (RFC 7162 state: ENABLE, selected mailbox view). */
   MailboxSync sync();
@@ -59,9 +45,6 @@ public interface Session {
 
   /** IDLE (RFC 2177): relays "+", waits for the client's DONE, relays the completion. */
   Future<Void> idle(Command command);
-
-  /** Asks a running IDLE to let the funnel talk to the backend (ends and re-arms the backend's IDLE). */
-  void requestIdleBreak();
 
   /** AUTHENTICATE continuation: writes "+ challenge" and returns the client's next raw line. */
   Future<Buffer> challenge(String base64Challenge);

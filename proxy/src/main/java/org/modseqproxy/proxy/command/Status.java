@@ -25,20 +25,9 @@ final class Status {
 
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
-    List<Token> args = cmd.args();
-    if (args.size() != 2 || args.get(0).stringValue() == null || !(args.get(1) instanceof Token.ListTok items)) {
-      return Future.failedFuture(ImapException.bad("STATUS expects a mailbox and a list of items"));
-    }
-    List<String> requested = new ArrayList<>();
-    for (Token t : items.items()) {
-      String name = Args.upper(t);
-      if (name == null) {
-        return Future.failedFuture(ImapException.bad("Invalid STATUS item"));
-      }
-      requested.add(name);
-    }
-    if (!requested.contains("HIGHESTMODSEQ")) {
-      return sync.pass(cmd);
+    StatusArgs a = StatusArgs.parse(cmd.args());
+    if (!a.highestModSeq()) {
+      return PassThrough.handle(cmd, s);
     }
     sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     // A backend with its own CONDSTORE is asked first, so a mailbox it keeps mod-sequences for is answered with its
@@ -46,13 +35,12 @@ final class Status {
     // command owes its HIGHESTMODSEQ (RFC 7162 3.1): ensureModSeq lists it if needed and says it first.
     Future<Boolean> selectedReady = sync.selected() != null && !sync.nativeSelected()
         ? sync.ensureModSeq() : Future.succeededFuture(true);
-    return selectedReady.compose(on -> sync.enableOnBackend()).compose(v -> status(cmd, s, sync, args, requested));
+    return selectedReady.compose(on -> sync.enableOnBackend()).compose(v -> status(cmd, s, sync, a.mailbox(), a.items()));
   }
 
-  private static Future<Void> status(Command cmd, Session s, MailboxSync sync, List<Token> args, List<String> requested) {
-    String mailbox = args.get(0).stringValue();
+  private static Future<Void> status(Command cmd, Session s, MailboxSync sync, String mailbox, List<String> requested) {
     Set<String> asked = new LinkedHashSet<>(requested);
-    if (!sync.backendEnabled()) {
+    if (!sync.enabled().backendEnabled()) {
       asked.remove("HIGHESTMODSEQ"); // a legacy backend would answer BAD
     }
     asked.addAll(List.of("MESSAGES", "UIDNEXT", "UIDVALIDITY"));
@@ -72,7 +60,7 @@ final class Status {
       return true;
     });
     String rest = "STATUS " + ImapEncoder.astring(mailbox) + " (" + String.join(" ", asked) + ")\r\n";
-    return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd, t));
+    return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
   }
 
   private static Map<String, Long> values(Frame frame) {
@@ -95,7 +83,7 @@ final class Status {
     Future<Long> hms;
     long uidValidity = v.getOrDefault("UIDVALIDITY", 0L);
     long backendHms = v.getOrDefault("HIGHESTMODSEQ", 0L);
-    Boolean seenNative = sync.backendModSeqSeen(mailbox);
+    Boolean seenNative = sync.enabled().backendModSeqSeen(mailbox);
     if (backendHms > 0 && Boolean.TRUE.equals(seenNative)) {
       hms = Future.succeededFuture(backendHms); // the backend keeps mod-sequences for this mailbox itself
     } else if (sync.selected() != null && sync.selected().name().equals(mailbox) && sync.modSeqActive()) {
@@ -104,7 +92,7 @@ final class Status {
       hms = Future.succeededFuture(Boolean.FALSE.equals(seenNative) ? 0L : backendHms);
     } else {
       MailboxId id = sync.idFor(mailbox);
-      hms = sync.onLoop(sync.store().load(id, uidValidity)).compose(snap -> {
+      hms = sync.store().load(id, uidValidity).compose(snap -> {
         long messages = v.getOrDefault("MESSAGES", -1L);
         long uidNext = v.getOrDefault("UIDNEXT", -1L);
         if (snap.isPresent()) {
@@ -116,14 +104,14 @@ final class Status {
           if (same) {
             return Future.succeededFuture(st.highestModSeq());
           }
-          return sync.onLoop(sync.store().bump(id, uidValidity));
+          return sync.store().bump(id, uidValidity);
         }
         if (backendHms > 0 && !Boolean.FALSE.equals(seenNative)) {
           // Never selected through a proxy and the backend has a number: a native mailbox as far as we know. If it
           // turns out NOMODSEQ at SELECT, ours starts at wall-clock microseconds, far above: never backwards.
           return Future.succeededFuture(backendHms);
         }
-        return sync.onLoop(sync.store().highestModSeq(id, uidValidity));
+        return sync.store().highestModSeq(id, uidValidity);
       }).recover(err -> Future.succeededFuture(0L));
     }
     return hms.map(h -> {

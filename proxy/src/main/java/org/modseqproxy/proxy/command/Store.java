@@ -2,9 +2,7 @@ package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.util.List;
-import java.util.Locale;
-import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.sync.Echo;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
 import org.modseqproxy.state.UidSet;
@@ -26,37 +24,14 @@ final class Store {
   static Future<Void> handle(Command cmd, Session s) {
     MailboxSync sync = s.sync();
     if (sync.nativeSelected()) {
-      return sync.pass(cmd); // the backend keeps mod-sequences for this mailbox itself
+      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
     }
-    List<Token> args = cmd.args();
-    if (args.size() < 3 || !(args.get(0) instanceof Token.Atom set)) {
-      return Future.failedFuture(ImapException.bad("STORE expects a set, an action and flags"));
-    }
-    int at = 1;
-    Long unchangedSince = null;
-    if (args.get(1) instanceof Token.ListTok mods) {
-      List<Token> m = mods.items();
-      if (m.size() != 2 || !Args.isAtom(m.get(0), "UNCHANGEDSINCE")) {
-        return Future.failedFuture(ImapException.bad("Unknown STORE modifier"));
-      }
-      unchangedSince = Args.number(m.get(1), "UNCHANGEDSINCE value");
-      at = 2;
-    }
-    if (args.size() < at + 2 || Args.upper(args.get(at)) == null) {
-      return Future.failedFuture(ImapException.bad("STORE expects an action and flags"));
-    }
-    String action = Args.upper(args.get(at));
-    boolean silent = action.endsWith(".SILENT");
-    String baseAction = silent ? action.substring(0, action.length() - ".SILENT".length()) : action;
-    if (!List.of("FLAGS", "+FLAGS", "-FLAGS").contains(baseAction)) {
-      return Future.failedFuture(ImapException.bad("Unknown STORE action " + action.toLowerCase(Locale.ROOT)));
-    }
-    String flags = Args.serialize(args.subList(at + 1, args.size()));
-    if (unchangedSince != null) {
-      Args.checkSet(sync.selected(), set.value(), cmd.uid());
+    StoreArgs a = StoreArgs.parse(cmd.args());
+    if (a.conditional()) {
+      Args.checkSet(sync.selected(), a.set(), cmd.uid());
       sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
     }
-    Long since = unchangedSince;
+    Long since = a.unchangedSince();
     // UNCHANGEDSINCE is checked against the store's current state, not this session's last view of it.
     Future<Boolean> active = since != null
         ? sync.ensureModSeq().compose(on -> on ? sync.refresh().map(on) : Future.succeededFuture(on))
@@ -67,10 +42,10 @@ final class Store {
           // RFC 7162 3.1.2.2
           return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
         }
-        return sync.pass(cmd);
+        return PassThrough.handle(cmd, s);
       }
       SelectedMailbox mb = sync.selected();
-      UidSet uids = Args.uids(mb, set.value(), cmd.uid());
+      UidSet uids = Args.uids(mb, a.set(), cmd.uid());
       Future<UidSet> modifiedUids = since == null ? Future.succeededFuture(UidSet.empty())
           : sync.reserve(mb, uids, since).map(r -> r.modified()).recover(err ->
               // the store cannot vouch for the condition: this mailbox has no mod-sequences now (RFC 7162 3.1.2.2)
@@ -78,20 +53,19 @@ final class Store {
       return modifiedUids.compose(failedUids -> {
         UidSet passUids = uids.minus(failedUids);
         String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
-        sync.silentStore(silent, cmd.uid());
-        sync.clientStore(true);
+        sync.expect(Echo.store(a.silent(), cmd.uid()));
         if (passUids.isEmpty()) {
-          return sync.finish(cmd, modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
+          return sync.finish(cmd.tag(), modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
         }
         // A STORE stays a STORE toward the backend: during a UID command the backend may send EXPUNGE, which must
         // never reach a client in the middle of its sequence-number STORE (RFC 9051 7.5.1).
         String target = cmd.uid() ? "UID STORE " + passUids.toImapString() : "STORE " + Args.sequenceNumbers(mb, passUids);
-        String rest = target + " " + baseAction + " " + flags + "\r\n";
+        String rest = target + " " + a.action() + " " + a.flags() + "\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
           if (modified != null && "OK".equals(tagged.keyword())) {
-            return sync.finish(cmd, "OK [MODIFIED " + modified + "] Conditional STORE failed");
+            return sync.finish(cmd.tag(), "OK [MODIFIED " + modified + "] Conditional STORE failed");
           }
-          return sync.finish(cmd, tagged);
+          return sync.finish(cmd.tag(), tagged);
         });
       });
     });

@@ -12,8 +12,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.modseqproxy.proxy.sync.BackendListener;
+import org.modseqproxy.proxy.sync.BackendPort;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.LiteralMarkers;
+import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.codec.Limits;
@@ -27,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * loop. At most one command is outstanding at a time (the session serializes), so every untagged response belongs to
  * that command; tags are the proxy's own ("p1", "p2", ...) so internal commands can never collide with a client's.
  */
-public final class BackendConnection implements Sink {
+public final class BackendConnection implements Sink, BackendPort {
   private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
 
   private final Vertx vertx;
@@ -129,7 +133,7 @@ public final class BackendConnection implements Sink {
           promise.tryFail(new BackendException("Backend refused the connection: " + frame.text()));
           return;
         }
-        frame.code().filter(c -> c.name().equals("CAPABILITY")).ifPresent(c -> capabilities = atoms(c.args()));
+        Capabilities.in(frame).ifPresent(c -> capabilities = c);
         promise.tryComplete(capabilities);
       }
 
@@ -163,11 +167,9 @@ public final class BackendConnection implements Sink {
   public Future<List<String>> refreshCapabilities() {
     return run("CAPABILITY").map(r -> {
       for (Frame f : r.untagged()) {
-        if ("CAPABILITY".equals(f.keyword())) {
-          capabilities = atoms(f.tokens().subList(1, f.tokens().size()));
-        }
+        Capabilities.in(f).ifPresent(c -> capabilities = c);
       }
-      r.tagged().code().filter(c -> c.name().equals("CAPABILITY")).ifPresent(c -> capabilities = atoms(c.args()));
+      Capabilities.in(r.tagged()).ifPresent(c -> capabilities = c);
       return capabilities;
     });
   }
@@ -181,19 +183,9 @@ public final class BackendConnection implements Sink {
     this.capabilities = List.copyOf(caps);
   }
 
+  @Override
   public boolean has(String capability) {
     return Capabilities.has(capabilities, capability);
-  }
-
-  static List<String> atoms(List<Token> tokens) {
-    List<String> out = new ArrayList<>();
-    for (Token t : tokens) {
-      String s = t.stringValue();
-      if (s != null) {
-        out.add(s);
-      }
-    }
-    return out;
   }
 
   private Runnable afterRead = () -> {};
@@ -279,6 +271,7 @@ public final class BackendConnection implements Sink {
     return Capabilities.has(capabilities, "LITERAL+");
   }
 
+  @Override
   public String send(String rest, BackendListener listener) {
     return send(Buffer.buffer(rest + "\r\n"), listener);
   }
@@ -299,14 +292,8 @@ public final class BackendConnection implements Sink {
     socket.drainHandler(handler);
   }
 
-  /** The outcome of an internal command: everything untagged it produced, and its completion. */
-  public record Result(List<Frame> untagged, Frame tagged) {
-    public boolean ok() {
-      return "OK".equals(tagged.keyword());
-    }
-  }
-
   /** Runs an internal command whose responses never reach the client; untagged lines are collected. */
+  @Override
   public Future<Result> run(String command) {
     Promise<Result> promise = Promise.promise();
     List<Frame> untagged = new ArrayList<>();
@@ -344,6 +331,7 @@ public final class BackendConnection implements Sink {
   }
 
   /** Backpressure: stop reading the backend (e.g. the client's socket is full). Calls must be balanced. */
+  @Override
   public void pauseInput() {
     if (inputPauses++ == 0) {
       socket.pause();
@@ -351,6 +339,7 @@ public final class BackendConnection implements Sink {
     }
   }
 
+  @Override
   public void resumeInput() {
     if (inputPauses > 0 && --inputPauses == 0) {
       socket.resume();

@@ -7,12 +7,17 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.modseqproxy.proxy.sync.BackendListener;
+import org.modseqproxy.proxy.sync.BackendPort;
+import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Limits;
+import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.CommandRegistry;
 import org.modseqproxy.proxy.command.ImapException;
@@ -48,7 +53,7 @@ public final class FrontSession implements Sink, Session {
   private int inputPauses;
   private long idleTimer = -1;
   private Promise<Buffer> rawLine;
-  private Streaming streaming;
+  private LiteralStream streaming;
   private boolean backendPausedForClient;
   private IdleCycle idleCycle;
   private long lastInput = System.nanoTime();
@@ -104,7 +109,7 @@ public final class FrontSession implements Sink, Session {
    * A failed LOGIN/AUTHENTICATE: its NO is answered after limits.loginFailureDelay, and after limits.maxLoginFailures
    * the connection is closed (as Dovecot's auth_failure_delay and imap-login do), so guessing costs time per try.
    */
-  private Future<Void> loginFailed(ImapException no) {
+  Future<Void> loginFailed(ImapException no) {
     loginFailures++;
     rt.metrics().loginRefused(loginFailures >= rt.config().limits().maxLoginFailures() ? "too_many_failures" : "failed");
     Promise<Void> later = Promise.promise();
@@ -158,10 +163,10 @@ public final class FrontSession implements Sink, Session {
   @Override
   public void relayTagged(String clientTag, Frame backendTagged) {
     Frame f = backendTagged;
-    if (f.code().map(c -> c.name().equals("CAPABILITY")).orElse(false)) {
-      List<String> caps = BackendConnection.atoms(f.code().get().args());
-      backend.capabilities(caps);
-      postLoginCaps = Capabilities.postLogin(caps);
+    Optional<List<String>> caps = Capabilities.in(f);
+    if (caps.isPresent()) {
+      backend.capabilities(caps.get());
+      postLoginCaps = Capabilities.postLogin(caps.get());
       writeLine(clientTag + " " + f.keyword() + " [CAPABILITY " + String.join(" ", postLoginCaps) + "] " + f.text());
       return;
     }
@@ -208,7 +213,7 @@ public final class FrontSession implements Sink, Session {
   }
 
   /** Relays untagged responses through the sync funnel and continuation requests as they are. */
-  private BackendListener relayListener(Promise<Frame> done, String clientTag) {
+  BackendListener relayListener(Promise<Frame> done, String clientTag) {
     return new BackendListener() {
       @Override
       public void untagged(Frame frame) {
@@ -242,148 +247,69 @@ public final class FrontSession implements Sink, Session {
     };
   }
 
-  private void relayUntagged(Frame frame) {
-    String kw = frame.keyword();
-    if ("CAPABILITY".equals(kw)) {
-      List<String> caps = BackendConnection.atoms(frame.tokens().subList(1, frame.tokens().size()));
-      backend.capabilities(caps);
-      postLoginCaps = Capabilities.postLogin(caps);
-      writeLine("* CAPABILITY " + String.join(" ", postLoginCaps));
-      return;
-    }
-    if (frame.code().map(c -> c.name().equals("CAPABILITY")).orElse(false)) {
-      List<String> caps = Capabilities.postLogin(BackendConnection.atoms(frame.code().get().args()));
-      writeLine("* " + kw + " [CAPABILITY " + String.join(" ", caps) + "] " + frame.text());
+  void relayUntagged(Frame frame) {
+    Optional<List<String>> caps = Capabilities.in(frame);
+    if (caps.isPresent()) {
+      List<String> edited = Capabilities.postLogin(caps.get());
+      if ("CAPABILITY".equals(frame.keyword())) {
+        backend.capabilities(caps.get());
+        postLoginCaps = edited;
+        writeLine("* CAPABILITY " + String.join(" ", edited));
+      } else {
+        writeLine("* " + frame.keyword() + " [CAPABILITY " + String.join(" ", edited) + "] " + frame.text());
+      }
       return;
     }
     sync.untagged(frame);
   }
 
   @Override
-  public Future<BackendConnection.Result> internal(String command) {
+  public Future<BackendPort.Result> internal(String command) {
     return backend.run(command);
   }
 
   @Override
   public Future<Void> login(Command command, String user, String password) {
-    return BackendConnection.connect(rt.vertx(), rt.backendClient(), rt.config().backend(), rt.backendSsl(), this::onBackendFailure)
-        .compose(conn -> {
-          if (closed) {
-            return clientLeftDuringLogin(conn);
-          }
-          this.backend = conn;
-          rt.backendHealth().connected();
-          conn.meterBytes(n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));
-          // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
-          conn.afterRead(() -> {
-            if (!conn.outstanding() || conn.idling()) {
-              sync.flushVanished();
-            }
-          });
-          conn.unsolicited(new BackendListener() {
-            @Override
-            public void untagged(Frame frame) {
-              relayUntagged(frame);
-            }
-
-            @Override
-            public void tagged(Frame frame) {}
-          });
-          return sendIdBeforeLogin(conn).compose(v -> backendLogin(conn, user, password));
-        })
-        .compose(tagged -> {
-          boolean ok = "OK".equals(tagged.keyword());
-          rt.metrics().loginResult(rt.config().backend().id(), ok);
-          if (!ok) {
-            BackendConnection failed = backend;
-            backend = null;
-            failed.close();
-            // Relay the backend's verdict and text (RFC 9051 6.2.3); never the credentials.
-            return loginFailed(ImapException.no(tagged.code().map(c -> c.name()).orElse("AUTHENTICATIONFAILED"), tagged.text()));
-          }
-          tagged.code()
-              .filter(c -> c.name().equals("CAPABILITY"))
-              .ifPresent(c -> backend.capabilities(BackendConnection.atoms(c.args())));
-          Future<List<String>> caps = tagged.code().map(c -> c.name().equals("CAPABILITY")).orElse(false)
-              ? Future.succeededFuture(backend.capabilities())
-              : backend.refreshCapabilities();
-          if (closed) {
-            return clientLeftDuringLogin(backend);
-          }
-          if (!rt.promote(this)) {
-            backend.close();
-            backend = null;
-            closeAfterWrite();
-            return Future.failedFuture(ImapException.no("LIMIT", "Too many sessions, try again later")); // RFC 5530
-          }
-          promoted = true;
-          return caps.compose(c -> {
-            postLoginCaps = Capabilities.postLogin(c);
-            state = SessionState.AUTHENTICATED;
-            this.user = user;
-            return replayClientId();
-          }).map(v -> {
-            writeLine(command.tag() + " OK [CAPABILITY " + String.join(" ", postLoginCaps) + "] Logged in");
-            return (Void) null;
-          });
-        }, err -> {
-          if (err instanceof BackendException be) {
-            rt.metrics().backendConnectFailed(rt.config().backend().id(), be.getMessage());
-            if (!closed) {
-              rt.backendHealth().failed(rt.vertx(), rt.backendClient(), be.getMessage());
-            }
-            // RFC 5530: the login failed for a reason that is not the client's credentials. The reason (an internal
-            // address, a resolver error) is the operator's business: it is logged, the client hears a generic text.
-            return Future.failedFuture(ImapException.no("UNAVAILABLE", "Backend unavailable, try again later"));
-          }
-          return Future.failedFuture(err);
-        });
+    return new BackendLogin(this, rt).run(command, user, password);
   }
 
-  /**
-   * The client left while its login was in flight (connecting or LOGIN outstanding): release() may have run before
-   * the backend connection existed, so it is closed here; it must not outlive the client (issue 10: vanished clients
-   * left logged-in backend sessions behind forever).
-   */
-  private <T> Future<T> clientLeftDuringLogin(BackendConnection conn) {
-    conn.close();
-    return Future.failedFuture(new BackendException("client closed the connection during login"));
+  // ---- what BackendLogin sets up ------------------------------------------------------------------------------
+
+  boolean isClosed() {
+    return closed;
   }
 
-  private Future<Frame> backendLogin(BackendConnection conn, String user, String password) {
-    Promise<Frame> done = Promise.promise();
-    String args = ImapEncoder.astring(user) + " " + ImapEncoder.astring(password);
-    conn.send(Buffer.buffer("LOGIN " + args + "\r\n", "UTF-8"), new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        // Untagged CAPABILITY during login: remember it; nothing else matters before authentication.
-        if ("CAPABILITY".equals(frame.keyword())) {
-          conn.capabilities(BackendConnection.atoms(frame.tokens().subList(1, frame.tokens().size())));
-        }
-      }
-
-      @Override
-      public void tagged(Frame frame) {
-        done.tryComplete(frame);
-      }
-    });
-    return done.future();
+  /** The backend connection is this session's now (or no longer, with null: a refused login). */
+  void attach(BackendConnection conn) {
+    this.backend = conn;
   }
 
-  /** With forwarding on, the backend learns the client's address before LOGIN, as Dovecot's proxy does (RFC 2971). */
-  private Future<Void> sendIdBeforeLogin(BackendConnection conn) {
-    if (!rt.config().id().forwardClientAddress() || !conn.has("ID")) {
-      return Future.succeededFuture();
+  /** Moves the session into the logged-in pool (limits.maxSessions); false when it is full. */
+  boolean promote() {
+    promoted = rt.promote(this);
+    return promoted;
+  }
+
+  /** RFC 9051 6.2.3: authenticated; the client sees the backend's capabilities, edited. */
+  void authenticated(String user, List<String> backendCaps) {
+    postLoginCaps = Capabilities.postLogin(backendCaps);
+    state = SessionState.AUTHENTICATED;
+    this.user = user;
+  }
+
+  List<String> postLoginCapabilities() {
+    return postLoginCaps;
+  }
+
+  /** An ID the client sent before login, for the backend once it can take it (RFC 2971). */
+  List<String> clientIdFields() {
+    return clientIdFields;
+  }
+
+  void onBackendFailure(BackendException e) {
+    if (backend != null) {
+      bye(e.getMessage());
     }
-    return conn.run("ID " + idList(List.of())).mapEmpty();
-  }
-
-  /** Replays an ID the client sent before login, now that the backend can take it. */
-  private Future<Void> replayClientId() {
-    if (clientIdFields.isEmpty() || !backend.has("ID")) {
-      return Future.succeededFuture();
-    }
-    return backend.run("ID " + idList(clientIdFields)).mapEmpty();
   }
 
   @Override
@@ -453,7 +379,7 @@ public final class FrontSession implements Sink, Session {
   @Override
   public Future<Void> idle(Command command) {
     Promise<Void> done = Promise.promise();
-    idleCycle = new IdleCycle(command, done);
+    idleCycle = new IdleCycle(this, command, done);
     idleCycle.start();
     return done.future().andThen(ar -> idleCycle = null);
   }
@@ -465,127 +391,30 @@ public final class FrontSession implements Sink, Session {
     }
   }
 
-  /**
-   * RFC 2177 IDLE, relayed. When the funnel must learn the UIDs of new messages before announcing them (QRESYNC:
-   * VANISHED must name UIDs, RFC 7162 3.2.10), the proxy ends the backend's IDLE, asks, and idles again, all
-   * without the client noticing: the client's own DONE may arrive at any point of that cycle.
-   */
-  private final class IdleCycle implements BackendListener {
-    private final Command command;
-    private final Promise<Void> done;
-    private Phase phase = Phase.STARTING;
-    private boolean clientDone;
-    private boolean breakAgain;
-    private String pendingBad;
-
-    private enum Phase { STARTING, IDLING, BREAKING, RESOLVING, REARMING, ENDING }
-
-    IdleCycle(Command command, Promise<Void> done) {
-      this.command = command;
-      this.done = done;
-    }
-
-    void start() {
-      backend.idling(true);
-      backend.send(Buffer.buffer("IDLE\r\n"), this);
-    }
-
-    @Override
-    public void untagged(Frame frame) {
-      relayUntagged(frame);
-    }
-
-    @Override
-    public void continuation(Frame frame) {
-      if (phase == Phase.STARTING) {
-        phase = Phase.IDLING;
-        write(frame.raw());
-        // RFC 2177: the client's next line is DONE, not a command.
-        decoder.expectRawLine();
-        rawLine = Promise.promise();
-        // a line too long to be DONE fails the promise (see error()): it ends IDLE with BAD like any other non-DONE line
-        rawLine.future().onComplete(ar -> clientLine(ar.succeeded() ? ar.result() : Buffer.buffer()));
-        resumeInput();
-        if (breakAgain) { // new mail arrived before the backend said "+"
-          breakAgain = false;
-          requestBreak();
-        }
-      } else if (phase == Phase.REARMING) {
-        phase = Phase.IDLING; // the backend idles again; this "+" is the proxy's, not the client's
-        backend.idling(true);
-        if (clientDone) {
-          end();
-        } else if (breakAgain) {
-          breakAgain = false;
-          requestBreak();
-        }
-      }
-    }
-
-    private void clientLine(Buffer line) {
-      pauseInput();
-      clientDone = true;
-      if (!line.toString(StandardCharsets.US_ASCII).trim().equalsIgnoreCase("DONE")) {
-        pendingBad = command.tag() + " BAD Expected DONE"; // RFC 2177 3: anything else ends IDLE with BAD
-      }
-      if (phase == Phase.IDLING) {
-        end();
-      }
-      // otherwise the cycle in progress ends the command when it reaches a safe point
-    }
-
-    private void end() {
-      phase = Phase.ENDING;
-      backend.write(Buffer.buffer("DONE\r\n"));
-    }
-
-    void requestBreak() {
-      if (phase == Phase.IDLING && !clientDone) {
-        phase = Phase.BREAKING;
-        backend.write(Buffer.buffer("DONE\r\n"));
-      } else if (phase != Phase.ENDING) {
-        breakAgain = true;
-      }
-    }
-
-    @Override
-    public void tagged(Frame frame) {
-      if (phase == Phase.BREAKING) {
-        phase = Phase.RESOLVING;
-        sync.announceNew().onComplete(ar -> {
-          if (clientDone) {
-            finish(null);
-          } else {
-            phase = Phase.REARMING;
-            backend.send(Buffer.buffer("IDLE\r\n"), this);
-          }
-        });
-        return;
-      }
-      finish(frame); // the client's DONE was relayed (ENDING), or the backend refused IDLE (STARTING)
-    }
-
-    private void finish(Frame backendTagged) {
-      backend.idling(false);
-      if (pendingBad != null) {
-        writeLine(pendingBad);
-      } else if (backendTagged != null) {
-        relayTagged(command.tag(), backendTagged);
-      } else {
-        writeLine(command.tag() + " OK IDLE terminated");
-      }
-      done.tryComplete();
-    }
-  }
-
   @Override
   public Future<Buffer> challenge(String base64Challenge) {
     writeLine("+ " + base64Challenge);
-    decoder.expectRawLine();
-    rawLine = Promise.promise();
-    Future<Buffer> f = rawLine.future().andThen(ar -> pauseInput());
+    Future<Buffer> f = nextRawLine().andThen(ar -> pauseInput());
     resumeInput();
     return f;
+  }
+
+  /** The client's next line is not a command (IDLE's DONE, an AUTHENTICATE response): it completes this future. */
+  Future<Buffer> nextRawLine() {
+    decoder.expectRawLine();
+    rawLine = Promise.promise();
+    return rawLine.future();
+  }
+
+  /** A streamed literal's command has been answered. */
+  void streamEnded(LiteralStream stream) {
+    if (streaming == stream) {
+      streaming = null;
+    }
+  }
+
+  ProxyMetrics metrics() {
+    return rt.metrics();
   }
 
   @Override
@@ -621,7 +450,7 @@ public final class FrontSession implements Sink, Session {
     long start = System.nanoTime();
     Future<Void> result;
     try {
-      result = state == SessionState.SELECTED && !"IDLE".equals(name) && !"LOGOUT".equals(name)
+      result = state == SessionState.SELECTED && CommandRegistry.announceFirst(name)
           ? sync.announceNew().compose(v -> CommandRegistry.dispatch(cmd, this))
           : CommandRegistry.dispatch(cmd, this);
     } catch (ImapException e) {
@@ -665,7 +494,7 @@ public final class FrontSession implements Sink, Session {
   @Override
   public void largeLiteralStart(Frame head, long size, boolean nonSync) {
     if (streaming != null) {
-      streaming.nextLiteral(head, size, nonSync);
+      streaming.nextLiteral(head, nonSync);
       return;
     }
     String tag = head.tag();
@@ -674,8 +503,8 @@ public final class FrontSession implements Sink, Session {
       writeLine(tag + " BAD [TOOBIG] Literal too large before authentication");
       return;
     }
-    streaming = new Streaming(tag, head.keyword());
-    streaming.start(head, size, nonSync);
+    streaming = new LiteralStream(this, tag, head.keyword());
+    streaming.start(head, nonSync);
   }
 
   @Override
@@ -718,117 +547,16 @@ public final class FrontSession implements Sink, Session {
     writeLine((error.tag() == null ? "*" : error.tag()) + " BAD " + error.message());
   }
 
-  /**
-   * A command whose literal is too big to hold (APPEND of a large message): streamed to the backend as it arrives.
-   * The proxy says "+" to the client itself; if the backend refuses the command early, the rest of the client's
-   * literal is read and dropped, and the backend's answer relayed.
-   */
-  private final class Streaming {
-    private final String tag;
-    private final String name;
-    private final long start = System.nanoTime();
-    private boolean discard;
-    private boolean lineSent;
-    private Frame tagged;
-
-    Streaming(String tag, String name) {
-      this.tag = tag;
-      this.name = name;
-    }
-
-    void start(Frame head, long size, boolean nonSync) {
-      Buffer raw = head.raw();
-      int afterTag = tag.length() + 1;
-      Promise<Frame> done = Promise.promise();
-      Future<Void> ready = backend.sendHead(raw.getBuffer(afterTag, raw.length()), relayListener(done, tag));
-      done.future().onSuccess(this::onTagged);
-      afterHead(ready, nonSync);
-    }
-
-    void nextLiteral(Frame head, long size, boolean nonSync) {
-      if (discard) {
-        acknowledge(nonSync);
-        return;
-      }
-      afterHead(backend.writePart(head.raw(), true), nonSync);
-    }
-
-    private void afterHead(Future<Void> ready, boolean nonSync) {
-      acknowledge(nonSync);
-      if (!ready.isComplete()) {
-        pauseInput();
-        ready.onComplete(ar -> {
-          if (ar.failed()) {
-            discard = true;
-          }
-          resumeInput();
-        });
-      } else if (ready.failed()) {
-        discard = true;
-      }
-    }
-
-    private void acknowledge(boolean nonSync) {
-      if (!nonSync) {
-        writeLine("+ Ready for literal data");
-      }
-    }
-
-    void chunk(Buffer data) {
-      if (discard) {
-        return;
-      }
-      backend.write(data);
-      if (backend.writeQueueFull()) {
-        pauseInput();
-        backend.drainHandler(v -> {
-          backend.drainHandler(null);
-          resumeInput();
-        });
-      }
-    }
-
-    void continued(Frame frame) {
-      if (frame.kind() == Frame.Kind.CONTINUED_HEAD) {
-        return; // delivered again through largeLiteralStart -> nextLiteral
-      }
-      if (!discard) {
-        backend.writePart(frame.raw(), false);
-      }
-      lineSent = true;
-      pauseInput();
-      maybeFinish();
-    }
-
-    void onTagged(Frame frame) {
-      this.tagged = frame;
-      if (!lineSent) {
-        discard = true;
-      }
-      maybeFinish();
-    }
-
-    private void maybeFinish() {
-      if (!lineSent || tagged == null) {
-        return;
-      }
-      streaming = null;
-      relayTagged(tag, tagged);
-      rt.metrics().commandCompleted(name == null ? "OTHER" : name, tagged.keyword(), System.nanoTime() - start);
-      resumeInput();
-    }
-  }
-
   // ---- input flow control and lifecycle ------------------------------------------------------------------------
 
-  private void pauseInput() {
+  void pauseInput() {
     if (inputPauses++ == 0) {
       decoder.pause();
       socket.pause();
     }
   }
 
-  private void resumeInput() {
+  void resumeInput() {
     if (inputPauses > 0 && --inputPauses == 0 && !closed) {
       socket.resume();
       decoder.resume();
@@ -873,12 +601,6 @@ public final class FrontSession implements Sink, Session {
     }
     writeLine("* BYE " + text);
     closeNow();
-  }
-
-  private void onBackendFailure(BackendException e) {
-    if (backend != null) {
-      bye(e.getMessage());
-    }
   }
 
   private void closeNow() {

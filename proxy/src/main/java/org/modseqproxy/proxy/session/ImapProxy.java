@@ -1,5 +1,7 @@
 package org.modseqproxy.proxy.session;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -85,7 +87,7 @@ public final class ImapProxy {
         .map(id -> this);
   }
 
-  private final java.util.Set<FrontSession> sharedSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<FrontSession> sharedSessions = ConcurrentHashMap.newKeySet();
   private BackendHealth backendHealth;
   private final ProxyRuntime.Pools pools = new ProxyRuntime.Pools();
 

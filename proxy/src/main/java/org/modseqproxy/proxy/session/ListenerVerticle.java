@@ -1,5 +1,7 @@
 package org.modseqproxy.proxy.session;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
@@ -53,9 +55,9 @@ public final class ListenerVerticle extends VerticleBase {
    * Stop accepting; sessions already open go on until the shutdown logic ends them (BYE) or the grace period ends.
    * Vert.x 5's NetServer.close() is shutdown(0), which would cut every open connection at once.
    */
-  public Future<Void> stopAccepting(java.time.Duration grace) {
+  public Future<Void> stopAccepting(Duration grace) {
     List<Future<Void>> closing = new ArrayList<>();
-    servers.forEach(s -> closing.add(s.shutdown(grace.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)));
+    servers.forEach(s -> closing.add(s.shutdown(grace.toMillis() + 1000, TimeUnit.MILLISECONDS)));
     return Future.all(closing).mapEmpty();
   }
 

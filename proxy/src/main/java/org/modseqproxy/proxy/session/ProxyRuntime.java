@@ -1,5 +1,6 @@
 package org.modseqproxy.proxy.session;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
@@ -136,8 +137,8 @@ public final class ProxyRuntime {
 
   /** The two session counts, shared by every listener instance of one proxy. */
   public static final class Pools {
-    final java.util.concurrent.atomic.AtomicInteger preLogin = new java.util.concurrent.atomic.AtomicInteger();
-    final java.util.concurrent.atomic.AtomicInteger authenticated = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger preLogin = new AtomicInteger();
+    final AtomicInteger authenticated = new AtomicInteger();
   }
 
   private Pools pools = new Pools();

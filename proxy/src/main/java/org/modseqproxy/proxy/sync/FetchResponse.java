@@ -1,5 +1,8 @@
 package org.modseqproxy.proxy.sync;
 
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +69,8 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
    * said NOMODSEQ for (Dovecot with in-memory indexes does, after STORE .SILENT); the client must only see ours.
    */
   public static Buffer withoutModSeq(Buffer raw) {
-    String text = raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
-    java.util.regex.Matcher m = MODSEQ_ITEM.matcher(text);
+    String text = raw.toString(StandardCharsets.ISO_8859_1);
+    Matcher m = MODSEQ_ITEM.matcher(text);
     if (!m.find()) {
       return raw;
     }
@@ -76,8 +79,8 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
     return Buffer.buffer(raw.length()).appendBuffer(raw, 0, start).appendBuffer(raw, end, raw.length() - end);
   }
 
-  private static final java.util.regex.Pattern MODSEQ_ITEM =
-      java.util.regex.Pattern.compile("(?i)(?<=[( ])MODSEQ \\(\\d+\\) ?|(?i) MODSEQ \\(\\d+\\)(?=\\))");
+  private static final Pattern MODSEQ_ITEM =
+      Pattern.compile("(?i)(?<=[( ])MODSEQ \\(\\d+\\) ?|(?i) MODSEQ \\(\\d+\\)(?=\\))");
 
   /** The frame's bytes with "MODSEQ (m)" as first item (RFC 7162 3.1.4.2). Item order in FETCH is free. */
   public static Buffer withModSeq(Buffer raw, long modSeq) {

@@ -1,5 +1,7 @@
 package org.modseqproxy.proxy.sync;
 
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
 import java.util.Arrays;
 import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.MailboxId;
@@ -82,16 +84,16 @@ public final class SelectedMailbox {
   }
 
   /** Lines of the SELECT answer held with its EXISTS, written right after the proxy's own EXISTS. */
-  private java.util.List<io.vertx.core.buffer.Buffer> heldLines = java.util.List.of();
+  private List<Buffer> heldLines = List.of();
 
-  public void heldLines(java.util.List<io.vertx.core.buffer.Buffer> lines) {
+  public void heldLines(List<Buffer> lines) {
     this.heldLines = lines;
   }
 
   /** Takes the held lines (once). */
-  public java.util.List<io.vertx.core.buffer.Buffer> takeHeldLines() {
-    java.util.List<io.vertx.core.buffer.Buffer> l = heldLines;
-    heldLines = java.util.List.of();
+  public List<Buffer> takeHeldLines() {
+    List<Buffer> l = heldLines;
+    heldLines = List.of();
     return l;
   }
 

@@ -1,5 +1,7 @@
 package org.modseqproxy.state.impl;
 
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -261,9 +263,9 @@ final class RedisLink implements AutoCloseable {
     private CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
         // Both StatefulRedisConnection.async() and StatefulRedisClusterConnection.async() are
         // RedisClusterAsyncCommands, which is all the store needs (scripts and PING).
-        return connection().thenApply(c -> c instanceof io.lettuce.core.api.StatefulRedisConnection<?, ?> s
+        return connection().thenApply(c -> c instanceof StatefulRedisConnection<?, ?> s
                 ? (RedisClusterAsyncCommands<String, String>) s.async()
-                : ((io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String>) c).async());
+                : ((StatefulRedisClusterConnection<String, String>) c).async());
     }
 
     /** Runs a script on the node owning {@code keys[0]}'s slot (all keys share one hash tag). */

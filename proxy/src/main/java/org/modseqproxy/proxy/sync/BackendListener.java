@@ -1,4 +1,4 @@
-package org.modseqproxy.proxy.session;
+package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.buffer.Buffer;
 import org.modseqproxy.proxy.codec.Frame;

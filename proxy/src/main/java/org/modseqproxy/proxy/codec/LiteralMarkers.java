@@ -1,4 +1,4 @@
-package org.modseqproxy.proxy.session;
+package org.modseqproxy.proxy.codec;
 
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;

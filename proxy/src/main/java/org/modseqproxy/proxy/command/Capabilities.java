@@ -1,20 +1,45 @@
-package org.modseqproxy.proxy.session;
+package org.modseqproxy.proxy.command;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Token;
 
 /**
  * The one place where capability lists are edited, for untagged CAPABILITY responses and [CAPABILITY ...] codes
- * alike, before and after login. Pure: strings in, strings out.
+ * alike, before and after login, and the one place where they are read from a response. Pure.
  */
 public final class Capabilities {
   /** What the proxy itself implements toward the client whatever the backend has. */
   public static final List<String> PROVIDED = List.of("ENABLE", "CONDSTORE", "QRESYNC", "LITERAL+", "ID");
 
   private Capabilities() {}
+
+  /**
+   * The capability list a response carries: an untagged "CAPABILITY ..." line (RFC 9051 7.2.2), or a [CAPABILITY ...]
+   * response code on any status response, greeting or tagged answer (RFC 9051 7.1).
+   */
+  public static Optional<List<String>> in(Frame frame) {
+    if ("CAPABILITY".equals(frame.keyword())) {
+      return Optional.of(atoms(frame.tokens().subList(1, frame.tokens().size())));
+    }
+    return frame.code().filter(c -> c.name().equals("CAPABILITY")).map(c -> atoms(c.args()));
+  }
+
+  private static List<String> atoms(List<Token> tokens) {
+    List<String> out = new ArrayList<>();
+    for (Token t : tokens) {
+      String s = t.stringValue();
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
 
   /** Before authentication the proxy answers alone (the backend is not connected yet). */
   public static List<String> preLogin(boolean tlsActive, boolean startTlsOffered, boolean loginRequiresTls) {

@@ -1,4 +1,4 @@
-package org.modseqproxy.proxy.session;
+package org.modseqproxy.proxy.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
