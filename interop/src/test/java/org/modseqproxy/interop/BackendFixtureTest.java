@@ -40,7 +40,8 @@ class BackendFixtureTest {
             assertThat(processes).noneMatch(ProcessHandle::isAlive);
             assertThat(server.isRunning()).isFalse();
             assertThat(dir).doesNotExist();
-            assertThatThrownBy(() -> RawImapClient.connect(LoopbackPorts.HOST, port)).isInstanceOf(ConnectException.class);
+            assertThatThrownBy(() -> RawImapClient.connect(LoopbackPorts.HOST, port))
+                    .isInstanceOf(ConnectException.class);
             assertThatThrownBy(() -> client.command("NOOP")).isInstanceOf(IOException.class);
         }
         server.stop(); // a second stop is harmless
@@ -50,14 +51,20 @@ class BackendFixtureTest {
     @RequiresBackend(Backend.DOVECOT)
     void twoServersRunSideBySideWithSeparateMailboxes() throws Exception {
         try (DovecotServer one = new DovecotServer(DovecotServer.Mode.NATIVE, MailUser.of("alice", "secret1")).start();
-                DovecotServer two = new DovecotServer(DovecotServer.Mode.INDEX_MEMORY, MailUser.of("alice", "other1")).start()) {
+                DovecotServer two =
+                        new DovecotServer(DovecotServer.Mode.INDEX_MEMORY, MailUser.of("alice", "other1")).start()) {
             assertThat(one.port()).isNotEqualTo(two.port());
             one.deliver("alice", "INBOX", TestMessages.message("only on one"));
-            try (RawImapClient a = one.login("alice"); RawImapClient b = two.login("alice")) {
-                assertThat(a.command("STATUS INBOX (MESSAGES)").untagged()).containsExactly("* STATUS INBOX (MESSAGES 1)");
-                assertThat(b.command("STATUS INBOX (MESSAGES)").untagged()).containsExactly("* STATUS INBOX (MESSAGES 0)");
+            try (RawImapClient a = one.login("alice");
+                    RawImapClient b = two.login("alice")) {
+                assertThat(a.command("STATUS INBOX (MESSAGES)").untagged())
+                        .containsExactly("* STATUS INBOX (MESSAGES 1)");
+                assertThat(b.command("STATUS INBOX (MESSAGES)").untagged())
+                        .containsExactly("* STATUS INBOX (MESSAGES 0)");
             }
-            assertThatThrownBy(one::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+            assertThatThrownBy(one::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already started");
         }
     }
 
@@ -67,11 +74,14 @@ class BackendFixtureTest {
         String previous = System.getProperty(BackendInstall.DIR_PROPERTY);
         System.setProperty(BackendInstall.DIR_PROPERTY, "/nonexistent/modseq-backends");
         try {
-            assertThat(Backend.COURIER.missing()).hasValueSatisfying(reason -> assertThat(reason)
-                    .startsWith("Courier not installed (no /nonexistent/modseq-backends/courier/root/usr/bin/imapd)")
-                    .endsWith("run interop/scripts/install-backends.sh as root"));
+            assertThat(Backend.COURIER.missing())
+                    .hasValueSatisfying(reason -> assertThat(reason)
+                            .startsWith(
+                                    "Courier not installed (no /nonexistent/modseq-backends/courier/root/usr/bin/imapd)")
+                            .endsWith("run interop/scripts/install-backends.sh as root"));
             assertThatThrownBy(() -> new CourierServer(MailUser.of("alice", "secret1")).start())
-                    .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("Courier not installed");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Courier not installed");
         } finally {
             if (previous == null) {
                 System.clearProperty(BackendInstall.DIR_PROPERTY);

@@ -16,6 +16,7 @@ final class BackendInstall {
 
     /** Set by install-backends.sh users who keep the unpacked packages elsewhere. */
     static final String DIR_PROPERTY = "modseq.backends.dir";
+
     static final String DIR_ENV = "MODSEQ_BACKENDS_DIR";
 
     static final Path DOVECOT = Path.of("/usr/sbin/dovecot");
@@ -23,12 +24,15 @@ final class BackendInstall {
 
     /** The binaries CourierServer starts, relative to the unpacked package root. */
     static final List<String> COURIER_BINARIES = List.of(
-            "usr/bin/imapd", "usr/lib/courier/courier/imaplogin", "usr/sbin/couriertcpd",
-            "usr/lib/courier/courier-authlib/authdaemond", "usr/lib/courier/courier-authlib/makedatprog",
-            "usr/lib/courier-authlib/libauthuserdb.so.0", "usr/libexec/gam_server");
+            "usr/bin/imapd",
+            "usr/lib/courier/courier/imaplogin",
+            "usr/sbin/couriertcpd",
+            "usr/lib/courier/courier-authlib/authdaemond",
+            "usr/lib/courier/courier-authlib/makedatprog",
+            "usr/lib/courier-authlib/libauthuserdb.so.0",
+            "usr/libexec/gam_server");
 
-    private BackendInstall() {
-    }
+    private BackendInstall() {}
 
     /** The cache folder install-backends.sh fills (same default as the script). */
     static Path cacheDir() {
@@ -100,7 +104,8 @@ final class BackendInstall {
     /** "courier-imap=5.0.13+1.0.16-3+b6 ..." as written by install-backends.sh. */
     static String courierVersions() {
         try {
-            return String.join(" ", Files.readAllLines(cacheDir().resolve("courier").resolve("VERSIONS")));
+            return String.join(
+                    " ", Files.readAllLines(cacheDir().resolve("courier").resolve("VERSIONS")));
         } catch (IOException e) {
             return "unknown";
         }

@@ -12,11 +12,9 @@ import java.util.TreeMap;
  */
 final class BackendTruth {
 
-    record Message(String messageId, SortedSet<String> flags) {
-    }
+    record Message(String messageId, SortedSet<String> flags) {}
 
-    private BackendTruth() {
-    }
+    private BackendTruth() {}
 
     /** EXAMINE + {@code UID FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])}; empty for an empty folder. */
     static SortedMap<Long, Message> read(ImapBackend backend, String user, String folder) throws IOException {
@@ -49,8 +47,11 @@ final class BackendTruth {
             for (String line : fetch.untagged()) {
                 if (ImapData.isFetch(line)) {
                     long uid = ImapData.uid(line).orElseThrow();
-                    out.put(uid, new Message(ImapData.messageId(line).orElse("?"),
-                            ImapData.flags(line).orElseThrow(() -> new AssertionError("no FLAGS: " + line))));
+                    out.put(
+                            uid,
+                            new Message(
+                                    ImapData.messageId(line).orElse("?"),
+                                    ImapData.flags(line).orElseThrow(() -> new AssertionError("no FLAGS: " + line))));
                 }
             }
             return out;
@@ -58,7 +59,8 @@ final class BackendTruth {
     }
 
     /** Only the flags: UID -> flags. */
-    static SortedMap<Long, SortedSet<String>> flags(ImapBackend backend, String user, String folder) throws IOException {
+    static SortedMap<Long, SortedSet<String>> flags(ImapBackend backend, String user, String folder)
+            throws IOException {
         SortedMap<Long, SortedSet<String>> out = new TreeMap<>();
         for (Map.Entry<Long, Message> e : read(backend, user, folder).entrySet()) {
             out.put(e.getKey(), e.getValue().flags());

@@ -31,12 +31,17 @@ record Checkpoint(String folder, long uidValidity, long modSeq, SortedMap<Long, 
             expectOk(fetch);
             for (String line : fetch.untagged()) {
                 if (ImapData.isFetch(line)) {
-                    flags.put(ImapData.uid(line).orElseThrow(), ImapData.flags(line).orElseThrow());
+                    flags.put(
+                            ImapData.uid(line).orElseThrow(),
+                            ImapData.flags(line).orElseThrow());
                 }
             }
         }
-        return new Checkpoint(folder, ImapData.requireCode(select, "UIDVALIDITY"),
-                ImapData.requireCode(select, "HIGHESTMODSEQ"), flags);
+        return new Checkpoint(
+                folder,
+                ImapData.requireCode(select, "UIDVALIDITY"),
+                ImapData.requireCode(select, "HIGHESTMODSEQ"),
+                flags);
     }
 
     /**
@@ -46,7 +51,8 @@ record Checkpoint(String folder, long uidValidity, long modSeq, SortedMap<Long, 
     SyncReport resync(RawImapClient client, boolean withKnownUids) throws IOException {
         enableQresync(client);
         String known = withKnownUids && !flags.isEmpty() ? " " + ImapData.toSet(flags.keySet()) : "";
-        ImapReply select = client.command("SELECT " + folder + " (QRESYNC (" + uidValidity + " " + modSeq + known + "))");
+        ImapReply select =
+                client.command("SELECT " + folder + " (QRESYNC (" + uidValidity + " " + modSeq + known + "))");
         expectOk(select);
         return SyncReport.of(select);
     }

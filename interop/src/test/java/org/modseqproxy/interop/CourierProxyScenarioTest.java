@@ -31,5 +31,4 @@ class CourierProxyScenarioTest extends ProxyScenarioTest {
     boolean backendHasMove() {
         return false;
     }
-
 }

@@ -28,7 +28,8 @@ public final class CourierServer extends MaildirServer {
 
     /** Debian's /etc/courier/imapd defaults (courier-imap 5.0.13), passed as the environment imapd reads. */
     static final Map<String, String> IMAPD_ENV = Map.ofEntries(
-            Map.entry("IMAP_CAPABILITY",
+            Map.entry(
+                    "IMAP_CAPABILITY",
                     "IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES SORT QUOTA IDLE"),
             Map.entry("IMAP_KEYWORDS", "1"),
             Map.entry("IMAP_ACL", "1"),
@@ -97,13 +98,13 @@ public final class CourierServer extends MaildirServer {
     void configure(Path dir, int port) throws IOException {
         Path etc = Files.createDirectories(dir.resolve("etc-courier"));
         Files.writeString(etc.resolve("authdaemonrc"), AUTHDAEMONRC);
-        // userdb: account data in userdb.dat, passwords in userdbshadow.dat (what makeuserdb would
-        // build; its perl script hard-codes /etc/courier, so we feed makedatprog directly).
+        // userdb: account data in userdb.dat, passwords in userdbshadow.dat (what makeuserdb would build; its perl
+        // script hard-codes /etc/courier, so we feed makedatprog directly).
         List<String> accounts = new ArrayList<>();
         List<String> passwords = new ArrayList<>();
         for (MailUser user : users()) {
-            accounts.add(user.name() + "\tuid=" + mailAccount.uid() + "|gid=" + mailAccount.gid()
-                    + "|home=" + home(user.name()) + "|mail=" + maildir(user.name()));
+            accounts.add(user.name() + "\tuid=" + mailAccount.uid() + "|gid=" + mailAccount.gid() + "|home="
+                    + home(user.name()) + "|mail=" + maildir(user.name()));
             passwords.add(user.name() + "\tsystempw={SHA256}" + sha256Base64(user.password()));
         }
         makedat(accounts, etc.resolve("userdb.dat"));
@@ -119,12 +120,13 @@ public final class CourierServer extends MaildirServer {
                 "mount -t tmpfs modseq-courier " + sh(ov),
                 "mkdir " + sh(ov.resolve("upper")) + " " + sh(ov.resolve("work")),
                 "cp -a " + sh(dir.resolve("etc-courier")) + " " + sh(ov.resolve("upper/courier")),
-                "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + ov.resolve("upper")
-                        + ",workdir=" + ov.resolve("work") + " /etc",
+                "mount -t overlay overlay -o lowerdir=/etc,upperdir=" + ov.resolve("upper") + ",workdir="
+                        + ov.resolve("work") + " /etc",
                 "mount -t tmpfs modseq-courier-run /run",
                 "mkdir -p /run/courier/authdaemon",
                 // authdaemond loads its modules with libltdl, which also searches LTDL_LIBRARY_PATH.
-                "LD_LIBRARY_PATH=" + sh(libraryPath()) + " LTDL_LIBRARY_PATH=" + sh(root.resolve("usr/lib/courier-authlib"))
+                "LD_LIBRARY_PATH=" + sh(libraryPath()) + " LTDL_LIBRARY_PATH="
+                        + sh(root.resolve("usr/lib/courier-authlib"))
                         + " " + sh(root.resolve("usr/lib/courier/courier-authlib/authdaemond"))
                         + " >> " + sh(dir.resolve("authdaemond.log")) + " 2>&1 &",
                 "n=0; while [ ! -S /run/courier/authdaemon/socket ]; do n=$((n+1));"
@@ -135,22 +137,28 @@ public final class CourierServer extends MaildirServer {
     String serverCommand(Path dir, int port) {
         StringBuilder command = new StringBuilder("env -i PATH=/usr/bin:/bin");
         command.append(" LD_LIBRARY_PATH=").append(sh(libraryPath()));
-        // libgamin looks for gam_server at /usr/libexec unless told; without it Courier sends
-        // "* OK [ALERT] Filesystem notification initialization error" after every LOGIN.
+        // libgamin looks for gam_server at /usr/libexec unless told; without it Courier sends "* OK [ALERT] Filesystem
+        // notification initialization error" after every LOGIN.
         command.append(" GAMIN_DEBUG_SERVER=").append(sh(root.resolve("usr/libexec/gam_server")));
-        // gam_server listens on the abstract socket "/tmp/fam-<user>-<GAM_CLIENT_ID>", which is shared by
-        // all mount/PID namespaces: without an id per fixture, a second Courier would talk to the first
-        // one's gam_server (and lose its IDLE notifications when that one stops).
+        // gam_server listens on the abstract socket "/tmp/fam-<user>-<GAM_CLIENT_ID>", which is shared by all mount/PID
+        // namespaces: without an id per fixture, a second Courier would talk to the first one's gam_server (and lose
+        // its IDLE notifications when that one stops).
         command.append(" GAM_CLIENT_ID=").append(sh(dir.getFileName()));
         command.append(" IMAP_SHAREDINDEXFILE=").append(sh(dir.resolve("shared-index")));
         env.forEach((name, value) -> command.append(' ').append(sh(name + "=" + value)));
-        command.append(' ').append(sh(root.resolve("usr/sbin/couriertcpd")))
-                .append(" -address=").append(LoopbackPorts.HOST)
+        command.append(' ')
+                .append(sh(root.resolve("usr/sbin/couriertcpd")))
+                .append(" -address=")
+                .append(LoopbackPorts.HOST)
                 .append(" -nodnslookup -noidentlookup -maxprocs=40 -maxperip=20")
-                .append(" -stderr=").append(sh(dir.resolve("imapd.log")))
-                .append(' ').append(port)
-                .append(' ').append(sh(root.resolve("usr/lib/courier/courier/imaplogin")))
-                .append(' ').append(sh(root.resolve("usr/bin/imapd")))
+                .append(" -stderr=")
+                .append(sh(dir.resolve("imapd.log")))
+                .append(' ')
+                .append(port)
+                .append(' ')
+                .append(sh(root.resolve("usr/lib/courier/courier/imaplogin")))
+                .append(' ')
+                .append(sh(root.resolve("usr/bin/imapd")))
                 .append(" Maildir");
         return command.toString();
     }
@@ -179,8 +187,11 @@ public final class CourierServer extends MaildirServer {
     /** Runs authlib's makedatprog: "key TAB value" lines, then ".", into a GDBM file. */
     private void makedat(List<String> lines, Path datFile) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(
-                root.resolve("usr/lib/courier/courier-authlib/makedatprog").toString(),
-                "-", datFile + ".tmp", datFile.toString())
+                        root.resolve("usr/lib/courier/courier-authlib/makedatprog")
+                                .toString(),
+                        "-",
+                        datFile + ".tmp",
+                        datFile.toString())
                 .redirectErrorStream(true);
         builder.environment().put("LD_LIBRARY_PATH", libraryPath());
         Process process = builder.start();

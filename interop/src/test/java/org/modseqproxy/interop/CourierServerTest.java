@@ -18,14 +18,16 @@ class CourierServerTest {
     /** Debian's IMAP_CAPABILITY plus what imapd appends itself (ACL, ENABLE, UTF8=ACCEPT). */
     static final String CAPABILITIES = "IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT"
             + " THREAD=REFERENCES SORT QUOTA IDLE ACL ACL2=UNION ENABLE UTF8=ACCEPT";
+
     static final String COMMAND_ERROR = "NO Error in IMAP command received by server.";
 
     static CourierServer courier;
 
     @BeforeAll
     static void start() throws Exception {
-        courier = new CourierServer(MailUser.of("alice", "secret1"), MailUser.of("bob", "secret2"),
-                MailUser.of("carol", "secret3")).start();
+        courier = new CourierServer(
+                        MailUser.of("alice", "secret1"), MailUser.of("bob", "secret2"), MailUser.of("carol", "secret3"))
+                .start();
     }
 
     @AfterAll
@@ -38,8 +40,9 @@ class CourierServerTest {
     @Test
     void advertisesNoCondstoreQresyncMoveOrLiteralPlusBeforeOrAfterLogin() throws Exception {
         try (RawImapClient client = courier.connect()) {
-            assertThat(client.greeting()).isEqualTo("* OK [CAPABILITY " + CAPABILITIES + "] Courier-IMAP ready."
-                    + " Copyright 1998-2019 Double Precision, Inc.  See COPYING for distribution information.");
+            assertThat(client.greeting())
+                    .isEqualTo("* OK [CAPABILITY " + CAPABILITIES + "] Courier-IMAP ready."
+                            + " Copyright 1998-2019 Double Precision, Inc.  See COPYING for distribution information.");
             assertThat(client.command("CAPABILITY").untagged()).containsExactly("* CAPABILITY " + CAPABILITIES);
 
             ImapReply login = client.command("LOGIN alice secret1");
@@ -67,19 +70,21 @@ class CourierServerTest {
         try (RawImapClient client = courier.login("alice")) {
             ImapReply select = client.command("SELECT INBOX.Select");
             String uidValidity = select.single("OK [UIDVALIDITY").replaceAll("\\D", "");
-            assertThat(select.untagged()).containsExactly(
-                    "* FLAGS (\\Draft \\Answered \\Flagged \\Deleted \\Seen \\Recent)",
-                    "* OK [PERMANENTFLAGS (\\* \\Draft \\Answered \\Flagged \\Deleted \\Seen)] Limited",
-                    "* 2 EXISTS",
-                    "* 2 RECENT",
-                    "* OK [UIDVALIDITY " + uidValidity + "] Ok",
-                    "* OK [MYRIGHTS \"acdilrsw\"] ACL");
+            assertThat(select.untagged())
+                    .containsExactly(
+                            "* FLAGS (\\Draft \\Answered \\Flagged \\Deleted \\Seen \\Recent)",
+                            "* OK [PERMANENTFLAGS (\\* \\Draft \\Answered \\Flagged \\Deleted \\Seen)] Limited",
+                            "* 2 EXISTS",
+                            "* 2 RECENT",
+                            "* OK [UIDVALIDITY " + uidValidity + "] Ok",
+                            "* OK [MYRIGHTS \"acdilrsw\"] ACL");
             assertThat(select.tagged()).isEqualTo("a2 OK [READ-WRITE] Ok");
 
             // The proxy has to learn UIDNEXT from STATUS; HIGHESTMODSEQ is dropped without an error.
             ImapReply status = client.command("STATUS INBOX.Select (MESSAGES UIDNEXT UIDVALIDITY HIGHESTMODSEQ)");
-            assertThat(status.untagged()).containsExactly(
-                    "* STATUS \"INBOX.Select\" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY " + uidValidity + ")");
+            assertThat(status.untagged())
+                    .containsExactly(
+                            "* STATUS \"INBOX.Select\" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY " + uidValidity + ")");
             assertThat(status.tagged()).isEqualTo("a3 OK STATUS Completed.");
         }
     }
@@ -88,11 +93,14 @@ class CourierServerTest {
     void condstoreSyntaxAndUnknownCommandsGetNoInsteadOfBad() throws Exception {
         courier.deliver("alice", "INBOX.Syntax", TestMessages.message("one"));
         try (RawImapClient client = courier.login("alice")) {
-            assertThat(client.command("SELECT INBOX.Syntax (CONDSTORE)").tagged()).isEqualTo("a2 " + COMMAND_ERROR);
+            assertThat(client.command("SELECT INBOX.Syntax (CONDSTORE)").tagged())
+                    .isEqualTo("a2 " + COMMAND_ERROR);
             assertThat(client.command("SELECT INBOX.Syntax").isOk()).isTrue();
             assertThat(client.command("FETCH 1 (MODSEQ)").tagged()).isEqualTo("a4 " + COMMAND_ERROR);
-            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)").tagged()).isEqualTo("a5 " + COMMAND_ERROR);
-            assertThat(client.command("STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)").tagged())
+            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)").tagged())
+                    .isEqualTo("a5 " + COMMAND_ERROR);
+            assertThat(client.command("STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)")
+                            .tagged())
                     .isEqualTo("a6 " + COMMAND_ERROR);
             // RFC 3501 wants BAD for unknown commands; Courier says NO.
             assertThat(client.command("UNSELECT").tagged()).isEqualTo("a7 " + COMMAND_ERROR);
@@ -108,13 +116,16 @@ class CourierServerTest {
             assertThat(client.command("CREATE INBOX.MoveDst").tagged()).isEqualTo("a2 OK \"INBOX.MoveDst\" created.");
             ImapReply select = client.command("SELECT INBOX.MoveSrc");
             assertThat(select.untagged()).contains("* 1 EXISTS");
-            String dstValidity = client.command("STATUS INBOX.MoveDst (UIDVALIDITY)").untagged().get(0)
+            String dstValidity = client.command("STATUS INBOX.MoveDst (UIDVALIDITY)")
+                    .untagged()
+                    .get(0)
                     .replaceAll(".*UIDVALIDITY (\\d+).*", "$1");
 
             assertThat(client.command("UID MOVE 1 INBOX.MoveDst").tagged()).isEqualTo("a5 " + COMMAND_ERROR);
             assertThat(client.command("UID COPY 1 INBOX.MoveDst").tagged())
                     .isEqualTo("a6 OK [COPYUID " + dstValidity + " 1 1] COPY completed.");
-            assertThat(client.command("UID STORE 1 +FLAGS.SILENT (\\Deleted)").untagged()).isEmpty();
+            assertThat(client.command("UID STORE 1 +FLAGS.SILENT (\\Deleted)").untagged())
+                    .isEmpty();
             ImapReply expunge = client.command("UID EXPUNGE 1");
             // Courier repeats EXISTS and RECENT after every EXPUNGE.
             assertThat(expunge.untagged()).containsExactly("* 1 EXPUNGE", "* 0 EXISTS", "* 0 RECENT");
@@ -126,7 +137,9 @@ class CourierServerTest {
     void appendTakesSynchronizingLiteralsOnly() throws Exception {
         try (RawImapClient client = courier.login("alice")) {
             client.command("CREATE INBOX.Append");
-            String uidValidity = client.command("STATUS INBOX.Append (UIDVALIDITY)").untagged().get(0)
+            String uidValidity = client.command("STATUS INBOX.Append (UIDVALIDITY)")
+                    .untagged()
+                    .get(0)
                     .replaceAll(".*UIDVALIDITY (\\d+).*", "$1");
             byte[] message = TestMessages.message("appended");
             client.write("a4 APPEND INBOX.Append (\\Seen) {" + message.length + "}\r\n");
@@ -138,11 +151,12 @@ class CourierServerTest {
 
     @Test
     void nonSynchronizingLiteralIsRefusedAndItsBytesRunAsCommands() throws Exception {
-        // Courier does not implement LITERAL+ (RFC 7888): {n+} is a syntax error, and the literal that
-        // follows is read as command lines. A proxy must turn client {n+} into {n} towards Courier.
+        // Courier does not implement LITERAL+ (RFC 7888): {n+} is a syntax error, and the literal that follows is read
+        // as command lines. A proxy must turn client {n+} into {n} towards Courier.
         byte[] message = "Subject: probe\r\n\r\nz1 NOOP\r\n".getBytes(StandardCharsets.UTF_8);
         try (RawImapClient client = courier.login("alice")) {
-            assertThat(client.appendNonSynchronizing("INBOX", "", message).tagged()).isEqualTo("a2 " + COMMAND_ERROR);
+            assertThat(client.appendNonSynchronizing("INBOX", "", message).tagged())
+                    .isEqualTo("a2 " + COMMAND_ERROR);
             assertThat(client.readLine()).isEqualTo("Subject: " + COMMAND_ERROR);
             assertThat(client.readLine()).isEqualTo("* " + COMMAND_ERROR);
             assertThat(client.readLine()).isEqualTo("z1 OK NOOP completed");
@@ -159,10 +173,11 @@ class CourierServerTest {
             assertThat(client.command("CREATE INBOX.Top").tagged()).isEqualTo("a4 OK \"INBOX.Top\" created.");
             courier.deliver("carol", "INBOX.Delivered", TestMessages.message("via maildir"));
             ImapReply list = client.command("LIST \"\" *");
-            assertThat(list.untagged()).containsExactlyInAnyOrder(
-                    "* LIST (\\Unmarked \\HasChildren) \".\" \"INBOX\"",
-                    "* LIST (\\HasNoChildren) \".\" \"INBOX.Top\"",
-                    "* LIST (\\HasNoChildren) \".\" \"INBOX.Delivered\"");
+            assertThat(list.untagged())
+                    .containsExactlyInAnyOrder(
+                            "* LIST (\\Unmarked \\HasChildren) \".\" \"INBOX\"",
+                            "* LIST (\\HasNoChildren) \".\" \"INBOX.Top\"",
+                            "* LIST (\\HasNoChildren) \".\" \"INBOX.Delivered\"");
         }
     }
 
@@ -199,7 +214,8 @@ class CourierServerTest {
     @Test
     void enhancedIdleReportsNewMailAtOnce() throws Exception {
         try (CourierServer enhanced = new CourierServer(MailUser.of("dave", "secret4"))
-                .withSetting("IMAP_ENHANCEDIDLE", "1").start();
+                        .withSetting("IMAP_ENHANCEDIDLE", "1")
+                        .start();
                 RawImapClient client = enhanced.login("dave")) {
             assertThat(client.command("SELECT INBOX").untagged()).contains("* 0 EXISTS");
             client.write("a3 IDLE\r\n");

@@ -30,14 +30,21 @@ import java.util.TreeSet;
 final class DiffReport {
 
     /** KNOWN_BUG: a BUG already pinned by a disabled test elsewhere; reported, but it does not fail the run. */
-    enum Kind { BUG, KNOWN_BUG, ALLOWED }
-
-    /** A violation text that is a known bug of one world, and where it is pinned. */
-    record KnownBug(String world, String violation, String pinnedBy) {
+    enum Kind {
+        BUG,
+        KNOWN_BUG,
+        ALLOWED
     }
 
+    /** A violation text that is a known bug of one world, and where it is pinned. */
+    record KnownBug(String world, String violation, String pinnedBy) {}
+
     /** How the client asked: QRESYNC with its known UIDs, QRESYNC without them, or NOOP in a live session. */
-    enum Ask { KNOWN_UIDS, ALL_UIDS, NOOP }
+    enum Ask {
+        KNOWN_UIDS,
+        ALL_UIDS,
+        NOOP
+    }
 
     record Difference(Kind kind, String step, String what, String why) {
         @Override
@@ -75,18 +82,25 @@ final class DiffReport {
 
     void compare(String step, Ask ask, DiffWorld.Outcome a, DiffWorld.Outcome b) {
         comparisons++;
-        if (!a.vanished().isEmpty() || !a.changedKnown().isEmpty() || !b.vanished().isEmpty() || !b.changedKnown().isEmpty()) {
+        if (!a.vanished().isEmpty()
+                || !a.changedKnown().isEmpty()
+                || !b.vanished().isEmpty()
+                || !b.changedKnown().isEmpty()) {
             nonEmpty++;
         }
         log.add(step + " (" + ask + ")\n  " + summary(a) + "\n  " + summary(b));
         for (DiffWorld.Outcome o : List.of(a, b)) {
             if (!o.concluded().equals(o.truth())) {
-                bug(step, o.world() + " client concludes " + o.concluded() + " but the store holds " + o.truth(),
+                bug(
+                        step,
+                        o.world() + " client concludes " + o.concluded() + " but the store holds " + o.truth(),
                         "rule 1\n" + o.transcript());
             }
             for (String violation : o.violations()) {
                 KnownBug known = knownBugs.stream()
-                        .filter(k -> o.world().equals(k.world()) && violation.contains(k.violation())).findFirst().orElse(null);
+                        .filter(k -> o.world().equals(k.world()) && violation.contains(k.violation()))
+                        .findFirst()
+                        .orElse(null);
                 if (known != null) {
                     add(Kind.KNOWN_BUG, step, o.world() + ": " + violation, "rule 7; pinned by " + known.pinnedBy());
                 } else {
@@ -99,16 +113,21 @@ final class DiffReport {
         }
         for (String label : symmetricDifference(a.vanished(), b.vanished())) {
             DiffWorld.Outcome only = a.vanished().contains(label) ? a : b;
-            bug(step, "only " + only.world() + " reports known message " + label + " vanished", "rule 3\n"
-                    + a.transcript() + "\n---\n" + b.transcript());
+            bug(
+                    step,
+                    "only " + only.world() + " reports known message " + label + " vanished",
+                    "rule 3\n" + a.transcript() + "\n---\n" + b.transcript());
         }
         for (DiffWorld.Outcome o : List.of(a, b)) {
             for (String label : o.vanishedUnknown()) {
                 boolean announced = ask != Ask.NOOP || o.transcript().contains(" EXISTS");
-                add(announced ? Kind.ALLOWED : Kind.BUG, step, o.world() + " reports " + label
-                        + " vanished, which the client did not know", ask == Ask.NOOP
-                        ? "RFC 7162 3.2.10.2 (announced by EXISTS in the same reply)"
-                        : "RFC 7162 3.2.5.1, 3.2.6 note, 5.1: VANISHED (EARLIER) may cover UIDs outside the client's cache");
+                add(
+                        announced ? Kind.ALLOWED : Kind.BUG,
+                        step,
+                        o.world() + " reports " + label + " vanished, which the client did not know",
+                        ask == Ask.NOOP
+                                ? "RFC 7162 3.2.10.2 (announced by EXISTS in the same reply)"
+                                : "RFC 7162 3.2.5.1, 3.2.6 note, 5.1: VANISHED (EARLIER) may cover UIDs outside the client's cache");
             }
         }
         for (String label : union(a.changedKnown().keySet(), b.changedKnown().keySet())) {
@@ -116,19 +135,28 @@ final class DiffReport {
             SortedSet<String> fb = b.changedKnown().get(label);
             if (fa != null && fb != null) {
                 if (!fa.equals(fb)) {
-                    bug(step, "flags of " + label + ": " + a.world() + " " + fa + " vs " + b.world() + " " + fb, "rule 5");
+                    bug(
+                            step,
+                            "flags of " + label + ": " + a.world() + " " + fa + " vs " + b.world() + " " + fb,
+                            "rule 5");
                 }
                 continue;
             }
             DiffWorld.Outcome only = fa != null ? a : b;
             SortedSet<String> reported = fa != null ? fa : fb;
             if (reported.equals(only.cacheBefore().get(label))) {
-                allowed(step, "only " + only.world() + " reports " + label + " " + reported + ", flags the client already had",
+                allowed(
+                        step,
+                        "only " + only.world() + " reports " + label + " " + reported
+                                + ", flags the client already had",
                         "RFC 7162 3.1/3.2.5.1: its mod-sequence moved without a net flag change (set and cleared again);"
                                 + " reporting it is allowed, and a store that compares listings cannot see it");
             } else {
-                bug(step, "only " + only.world() + " reports the change of " + label + " to " + reported
-                        + " (client had " + only.cacheBefore().get(label) + ")", "rule 5");
+                bug(
+                        step,
+                        "only " + only.world() + " reports the change of " + label + " to " + reported + " (client had "
+                                + only.cacheBefore().get(label) + ")",
+                        "rule 5");
             }
         }
         for (String label : union(a.changedNew().keySet(), b.changedNew().keySet())) {
@@ -136,14 +164,23 @@ final class DiffReport {
             SortedSet<String> fb = b.changedNew().get(label);
             if (fa != null && fb != null) {
                 if (!fa.equals(fb)) {
-                    bug(step, "flags of new " + label + ": " + a.world() + " " + fa + " vs " + b.world() + " " + fb, "rule 6");
+                    bug(
+                            step,
+                            "flags of new " + label + ": " + a.world() + " " + fa + " vs " + b.world() + " " + fb,
+                            "rule 6");
                 }
             } else if (ask == Ask.ALL_UIDS) {
-                bug(step, "only " + (fa != null ? a : b).world() + " reports new message " + label
-                        + " although the client asked for 1:<maxuid>", "rule 6");
+                bug(
+                        step,
+                        "only " + (fa != null ? a : b).world() + " reports new message " + label
+                                + " although the client asked for 1:<maxuid>",
+                        "rule 6");
             } else {
-                allowed(step, "only " + (fa != null ? a : b).world() + " reports new message " + label,
-                        ask == Ask.NOOP ? "RFC 9051 7.4.1: EXISTS announces new mail, a FETCH is optional"
+                allowed(
+                        step,
+                        "only " + (fa != null ? a : b).world() + " reports new message " + label,
+                        ask == Ask.NOOP
+                                ? "RFC 9051 7.4.1: EXISTS announces new mail, a FETCH is optional"
                                 : "RFC 7162 3.2.5.1: with known-uids a server \"should only report\" those");
             }
         }
@@ -151,18 +188,26 @@ final class DiffReport {
 
     /** Everything compared, then every difference: for the test's output and its failure message. */
     String render() {
-        StringBuilder out = new StringBuilder("resyncs compared: " + comparisons + " (" + nonEmpty + " reported changes)\n");
+        StringBuilder out =
+                new StringBuilder("resyncs compared: " + comparisons + " (" + nonEmpty + " reported changes)\n");
         log.forEach(line -> out.append(line).append('\n'));
-        long known = differences.stream().filter(d -> d.kind() == Kind.KNOWN_BUG).count();
-        out.append("differences: ").append(differences.size()).append(" (").append(bugs().size()).append(" BUG, ")
-                .append(known).append(" KNOWN_BUG)\n");
+        long known =
+                differences.stream().filter(d -> d.kind() == Kind.KNOWN_BUG).count();
+        out.append("differences: ")
+                .append(differences.size())
+                .append(" (")
+                .append(bugs().size())
+                .append(" BUG, ")
+                .append(known)
+                .append(" KNOWN_BUG)\n");
         differences.forEach(d -> out.append(d).append('\n'));
         return out.toString();
     }
 
     private static String summary(DiffWorld.Outcome o) {
-        return o.world() + ": vanished " + o.vanished() + (o.vanishedUnknown().isEmpty() ? "" : " +unknown " + o.vanishedUnknown())
-                + ", changed " + o.changedKnown() + (o.changedNew().isEmpty() ? "" : ", new " + o.changedNew());
+        return o.world() + ": vanished " + o.vanished()
+                + (o.vanishedUnknown().isEmpty() ? "" : " +unknown " + o.vanishedUnknown()) + ", changed "
+                + o.changedKnown() + (o.changedNew().isEmpty() ? "" : ", new " + o.changedNew());
     }
 
     private void bug(String step, String what, String why) {

@@ -25,8 +25,7 @@ final class DiffWorld implements AutoCloseable {
 
     static final String DIRECT = "direct";
 
-    record Door(String host, int port) {
-    }
+    record Door(String host, int port) {}
 
     /**
      * What one client concluded from one resync (or NOOP), in labels. {@code vanished}: reported gone among the
@@ -35,11 +34,17 @@ final class DiffWorld implements AutoCloseable {
      * client had; {@code concluded}: what it has after applying the report and fetching new mail;
      * {@code truth}: what the store holds; {@code violations}: see {@link SyncReport#violations()}.
      */
-    record Outcome(String world, SortedSet<String> vanished, SortedSet<String> vanishedUnknown,
-            SortedMap<String, SortedSet<String>> changedKnown, SortedMap<String, SortedSet<String>> changedNew,
-            SortedMap<String, SortedSet<String>> cacheBefore, SortedMap<String, SortedSet<String>> concluded,
-            SortedMap<String, SortedSet<String>> truth, List<String> violations, String transcript) {
-    }
+    record Outcome(
+            String world,
+            SortedSet<String> vanished,
+            SortedSet<String> vanishedUnknown,
+            SortedMap<String, SortedSet<String>> changedKnown,
+            SortedMap<String, SortedSet<String>> changedNew,
+            SortedMap<String, SortedSet<String>> cacheBefore,
+            SortedMap<String, SortedSet<String>> concluded,
+            SortedMap<String, SortedSet<String>> truth,
+            List<String> violations,
+            String transcript) {}
 
     final String name;
     private final ImapBackend backend;
@@ -54,10 +59,18 @@ final class DiffWorld implements AutoCloseable {
     private final Map<String, Checkpoint> checkpoints = new HashMap<>();
     /** Per logical folder: every UID ever seen there -> label. */
     private final Map<String, Map<Long, String>> labels = new HashMap<>();
+
     private Boolean hasMove;
 
-    DiffWorld(String name, ImapBackend backend, String user, String password, List<Door> doors,
-            ToIntFunction<String> doorOf, UnaryOperator<String> folderName, Map<String, byte[]> messages) {
+    DiffWorld(
+            String name,
+            ImapBackend backend,
+            String user,
+            String password,
+            List<Door> doors,
+            ToIntFunction<String> doorOf,
+            UnaryOperator<String> folderName,
+            Map<String, byte[]> messages) {
         this.name = name;
         this.backend = backend;
         this.user = user;
@@ -68,7 +81,7 @@ final class DiffWorld implements AutoCloseable {
         this.messages = messages;
     }
 
-    // ---- what clients do ----------------------------------------------------------------------------------------------
+    // ---- what clients do --------------------------------------------------------------------------------------------
 
     /** An MTA delivers into INBOX. */
     void deliver(String label) throws IOException {
@@ -156,7 +169,8 @@ final class DiffWorld implements AutoCloseable {
         ImapReply reply = session.command("NOOP");
         expectOk(reply);
         // The client knows its messages' sequence numbers: its cache in UID order (it is in sync before the NOOP).
-        return conclude(from, SyncReport.of(reply, new ArrayList<>(from.flags().keySet())), session, true, liveKey(client));
+        return conclude(
+                from, SyncReport.of(reply, new ArrayList<>(from.flags().keySet())), session, true, liveKey(client));
     }
 
     private Outcome conclude(Checkpoint from, SyncReport report, RawImapClient session, boolean fetchNew, String saveAs)
@@ -173,8 +187,10 @@ final class DiffWorld implements AutoCloseable {
         }
         String folder = logical(from.folder());
         observe();
-        checkpoints.put(saveAs, new Checkpoint(from.folder(), from.uidValidity(),
-                Math.max(report.highestModSeq(), from.modSeq()), concluded));
+        checkpoints.put(
+                saveAs,
+                new Checkpoint(
+                        from.folder(), from.uidValidity(), Math.max(report.highestModSeq(), from.modSeq()), concluded));
         SortedSet<Long> knownUids = new TreeSet<>(from.flags().keySet());
         SortedSet<String> vanished = new TreeSet<>();
         SortedSet<String> vanishedUnknown = new TreeSet<>();
@@ -183,18 +199,29 @@ final class DiffWorld implements AutoCloseable {
         }
         SortedMap<String, SortedSet<String>> changedKnown = new TreeMap<>();
         SortedMap<String, SortedSet<String>> changedNew = new TreeMap<>();
-        report.changed().forEach((uid, flags) ->
-                (knownUids.contains(uid) ? changedKnown : changedNew).put(label(folder, uid), flags));
-        return new Outcome(name, vanished, vanishedUnknown, changedKnown, changedNew, byLabel(folder, from.flags()),
-                byLabel(folder, concluded), truth(folder), report.violations(), transcript.toString());
+        report.changed()
+                .forEach((uid, flags) ->
+                        (knownUids.contains(uid) ? changedKnown : changedNew).put(label(folder, uid), flags));
+        return new Outcome(
+                name,
+                vanished,
+                vanishedUnknown,
+                changedKnown,
+                changedNew,
+                byLabel(folder, from.flags()),
+                byLabel(folder, concluded),
+                truth(folder),
+                report.violations(),
+                transcript.toString());
     }
 
-    // ---- the store's truth --------------------------------------------------------------------------------------------
+    // ---- the store's truth ------------------------------------------------------------------------------------------
 
     /** Label -> flags of a folder, read directly from the store. */
     SortedMap<String, SortedSet<String>> truth(String folder) throws IOException {
         SortedMap<String, SortedSet<String>> out = new TreeMap<>();
-        BackendTruth.readIfExists(backend, user, imap(folder)).forEach((uid, m) -> out.put(labelOf(m.messageId()), m.flags()));
+        BackendTruth.readIfExists(backend, user, imap(folder))
+                .forEach((uid, m) -> out.put(labelOf(m.messageId()), m.flags()));
         return out;
     }
 
@@ -202,17 +229,20 @@ final class DiffWorld implements AutoCloseable {
     void observe() throws IOException {
         for (String folder : List.of("INBOX", "Archive")) {
             Map<Long, String> known = labels.computeIfAbsent(folder, f -> new HashMap<>());
-            BackendTruth.readIfExists(backend, user, imap(folder)).forEach((uid, m) -> known.put(uid, labelOf(m.messageId())));
+            BackendTruth.readIfExists(backend, user, imap(folder))
+                    .forEach((uid, m) -> known.put(uid, labelOf(m.messageId())));
         }
     }
 
-    // ---- plumbing -------------------------------------------------------------------------------------------------------
+    // ---- plumbing ---------------------------------------------------------------------------------------------------
 
     private long uid(String folder, String label) throws IOException {
         observe();
         SortedMap<Long, BackendTruth.Message> now = BackendTruth.read(backend, user, imap(folder));
-        return now.entrySet().stream().filter(e -> labelOf(e.getValue().messageId()).equals(label))
-                .map(Map.Entry::getKey).findFirst()
+        return now.entrySet().stream()
+                .filter(e -> labelOf(e.getValue().messageId()).equals(label))
+                .map(Map.Entry::getKey)
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(name + ": no message " + label + " in " + folder + ": " + now));
     }
 

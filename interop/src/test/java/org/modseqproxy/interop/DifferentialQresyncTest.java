@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +53,9 @@ class DifferentialQresyncTest {
     void startAll() throws IOException {
         redis = RedisServerFixture.start();
         courier = new CourierServer(MailUser.of("diff", PASSWORD), MailUser.of("horizon", PASSWORD)).start();
-        dovecot = new DovecotServer(DovecotServer.Mode.NATIVE, MailUser.of("diff", PASSWORD),
-                MailUser.of("horizon", PASSWORD)).start();
+        dovecot = new DovecotServer(
+                        DovecotServer.Mode.NATIVE, MailUser.of("diff", PASSWORD), MailUser.of("horizon", PASSWORD))
+                .start();
     }
 
     @AfterAll
@@ -94,28 +95,48 @@ class DifferentialQresyncTest {
         Map<String, byte[]> messages = new LinkedHashMap<>();
         for (int i = 1; i <= 14; i++) {
             String label = "m" + i;
-            messages.put(label, ("From: Alice <alice@example.org>\r\nTo: " + user + "@example.org\r\nSubject: " + label
-                    + "\r\nMessage-ID: <" + label + "." + user + "@diff.interop.test>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000"
-                    + "\r\n\r\nbody of " + label + "\r\n").getBytes(StandardCharsets.UTF_8));
+            messages.put(
+                    label,
+                    ("From: Alice <alice@example.org>\r\nTo: " + user + "@example.org\r\nSubject: " + label
+                                    + "\r\nMessage-ID: <" + label + "." + user
+                                    + "@diff.interop.test>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000"
+                                    + "\r\n\r\nbody of " + label + "\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
         }
         // Two proxy instances, each with its own store client (and near-cache) on the one Redis, as deployed. The
         // stores are built here like the launcher builds them (ProxyFixture's own ignores state.* settings).
         StoreOptions storeOptions = options.withCommandTimeout(Duration.ofSeconds(2));
         try (ModSeqStore s1 = ModSeqStores.create(redis.uri(), storeOptions);
                 ModSeqStore s2 = ModSeqStores.create(redis.uri(), storeOptions);
-                ProxyFixture p1 = ProxyFixture.start(courier.host(), courier.port(), s1, config -> { });
-                ProxyFixture p2 = ProxyFixture.start(courier.host(), courier.port(), s2, config -> { });
-                DiffWorld a = new DiffWorld("proxy+courier", courier, user, PASSWORD,
+                ProxyFixture p1 = ProxyFixture.start(courier.host(), courier.port(), s1, config -> {});
+                ProxyFixture p2 = ProxyFixture.start(courier.host(), courier.port(), s2, config -> {});
+                DiffWorld a = new DiffWorld(
+                        "proxy+courier",
+                        courier,
+                        user,
+                        PASSWORD,
                         List.of(new DiffWorld.Door(p1.host(), p1.port()), new DiffWorld.Door(p2.host(), p2.port())),
-                        client -> DOORS.getOrDefault(client, 0), f -> f.equals("INBOX") ? "INBOX" : "INBOX." + f, messages);
-                DiffWorld b = new DiffWorld("dovecot", dovecot, user, PASSWORD,
-                        List.of(new DiffWorld.Door(dovecot.host(), dovecot.port())), client -> 0, f -> f, messages)) {
+                        client -> DOORS.getOrDefault(client, 0),
+                        f -> f.equals("INBOX") ? "INBOX" : "INBOX." + f,
+                        messages);
+                DiffWorld b = new DiffWorld(
+                        "dovecot",
+                        dovecot,
+                        user,
+                        PASSWORD,
+                        List.of(new DiffWorld.Door(dovecot.host(), dovecot.port())),
+                        client -> 0,
+                        f -> f,
+                        messages)) {
             DiffReport report = new Script(a, b).run();
             Checkpoint oldest = a.checkpointNamed("c2@2");
-            Vanished vanished = p1.store().vanishedSince(new MailboxId("b1", user, "INBOX"), oldest.uidValidity(),
-                    oldest.modSeq()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertThat(vanished).as("the proxy's expunge log for c2@2").isInstanceOf(
-                    belowHorizon ? Vanished.BelowHorizon.class : Vanished.Exact.class);
+            Vanished vanished = p1.store()
+                    .vanishedSince(new MailboxId("b1", user, "INBOX"), oldest.uidValidity(), oldest.modSeq())
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(vanished)
+                    .as("the proxy's expunge log for c2@2")
+                    .isInstanceOf(belowHorizon ? Vanished.BelowHorizon.class : Vanished.Exact.class);
             return report;
         }
     }
@@ -186,11 +207,17 @@ class DifferentialQresyncTest {
                 w.store("s3", "INBOX", "m2", "+FLAGS (\\Flagged)");
             });
             compare("live NOOP after expunge, move, external changes", DiffReport.Ask.NOOP, w -> w.noop("live"));
-            compare("c1 resyncs INBOX from c1@1 (known UIDs)", DiffReport.Ask.KNOWN_UIDS,
+            compare(
+                    "c1 resyncs INBOX from c1@1 (known UIDs)",
+                    DiffReport.Ask.KNOWN_UIDS,
                     w -> w.resync("c1@1", "c1", true, "c1@4"));
-            compare("c2 resyncs INBOX from c2@2 (known UIDs)", DiffReport.Ask.KNOWN_UIDS,
+            compare(
+                    "c2 resyncs INBOX from c2@2 (known UIDs)",
+                    DiffReport.Ask.KNOWN_UIDS,
                     w -> w.resync("c2@2", "c2", true, "c2@4"));
-            compare("c2 resyncs INBOX from c2@2 again (no known UIDs)", DiffReport.Ask.ALL_UIDS,
+            compare(
+                    "c2 resyncs INBOX from c2@2 again (no known UIDs)",
+                    DiffReport.Ask.ALL_UIDS,
                     w -> w.resync("c2@2", "c2", false, "c2@4b"));
 
             // More moves, a plain EXPUNGE of \Deleted mail, changes in the archive.
@@ -205,8 +232,13 @@ class DifferentialQresyncTest {
                 w.append("s2", "Archive", "m12", "\\Draft");
             });
             compare("live NOOP after moves and EXPUNGE", DiffReport.Ask.NOOP, w -> w.noop("live"));
-            compare("c3 resyncs Archive from c3@3", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c3@3", "c3", true, "c3@5"));
-            compare("c1 resyncs INBOX from its first checkpoint c1@1 again (no known UIDs)", DiffReport.Ask.ALL_UIDS,
+            compare(
+                    "c3 resyncs Archive from c3@3",
+                    DiffReport.Ask.KNOWN_UIDS,
+                    w -> w.resync("c3@3", "c3", true, "c3@5"));
+            compare(
+                    "c1 resyncs INBOX from its first checkpoint c1@1 again (no known UIDs)",
+                    DiffReport.Ask.ALL_UIDS,
                     w -> w.resync("c1@1", "c1", false, "c1@5b"));
             compare("c1 resyncs INBOX from c1@4", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c1@4", "c1", true, "c1@5"));
 
@@ -220,15 +252,25 @@ class DifferentialQresyncTest {
             });
             compare("live NOOP after most of INBOX is gone", DiffReport.Ask.NOOP, w -> w.noop("live"));
             compare("c2 resyncs INBOX from c2@4", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c2@4", "c2", true, "c2@6"));
-            compare("c2 resyncs INBOX from c2@2, the oldest it has", DiffReport.Ask.KNOWN_UIDS,
+            compare(
+                    "c2 resyncs INBOX from c2@2, the oldest it has",
+                    DiffReport.Ask.KNOWN_UIDS,
                     w -> w.resync("c2@2", "c2", true, "c2@6b"));
-            compare("c3 resyncs Archive from c3@5", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c3@5", "c3", true, "c3@6"));
+            compare(
+                    "c3 resyncs Archive from c3@5",
+                    DiffReport.Ask.KNOWN_UIDS,
+                    w -> w.resync("c3@5", "c3", true, "c3@6"));
 
             // Nothing happens; every client comes back once more and must hear nothing new.
-            compare("c1 resyncs INBOX from c1@5", DiffReport.Ask.KNOWN_UIDS,
-                    w -> w.resync("c1@5", "c1", true, "c1@7"));
-            compare("c2 resyncs INBOX from c2@6 (quiet)", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c2@6", "c2", true, "c2@7"));
-            compare("c3 resyncs Archive from c3@6 (quiet)", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c3@6", "c3", true, "c3@7"));
+            compare("c1 resyncs INBOX from c1@5", DiffReport.Ask.KNOWN_UIDS, w -> w.resync("c1@5", "c1", true, "c1@7"));
+            compare(
+                    "c2 resyncs INBOX from c2@6 (quiet)",
+                    DiffReport.Ask.KNOWN_UIDS,
+                    w -> w.resync("c2@6", "c2", true, "c2@7"));
+            compare(
+                    "c3 resyncs Archive from c3@6 (quiet)",
+                    DiffReport.Ask.KNOWN_UIDS,
+                    w -> w.resync("c3@6", "c3", true, "c3@7"));
             return report;
         }
     }

@@ -26,7 +26,9 @@ abstract class DovecotContractTest {
             + " CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES"
             + " WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE"
             + " SAVEDATE LITERAL+ NOTIFY";
-    static final String STOCK_PRE_LOGIN = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN";
+
+    static final String STOCK_PRE_LOGIN =
+            "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN";
 
     DovecotServer dovecot;
 
@@ -43,8 +45,12 @@ abstract class DovecotContractTest {
 
     @BeforeAll
     void startDovecot() throws Exception {
-        dovecot = new DovecotServer(mode(), MailUser.of("alice", "secret1"), MailUser.of("bob", "secret2"),
-                MailUser.of("carol", "secret3")).start();
+        dovecot = new DovecotServer(
+                        mode(),
+                        MailUser.of("alice", "secret1"),
+                        MailUser.of("bob", "secret2"),
+                        MailUser.of("carol", "secret3"))
+                .start();
     }
 
     @AfterAll
@@ -57,14 +63,17 @@ abstract class DovecotContractTest {
     @Test
     void greetingAndLoginCarryTheCapabilities() throws Exception {
         try (RawImapClient client = dovecot.connect()) {
-            assertThat(client.greeting()).isEqualTo("* OK [CAPABILITY " + preLoginCapabilities() + "] Dovecot (Debian) ready.");
+            assertThat(client.greeting())
+                    .isEqualTo("* OK [CAPABILITY " + preLoginCapabilities() + "] Dovecot (Debian) ready.");
             assertThat(client.command("LOGIN alice secret1").tagged())
                     .isEqualTo("a1 OK [CAPABILITY " + postLoginCapabilities() + "] Logged in");
-            assertThat(client.command("CAPABILITY").untagged()).containsExactly("* CAPABILITY " + postLoginCapabilities());
+            assertThat(client.command("CAPABILITY").untagged())
+                    .containsExactly("* CAPABILITY " + postLoginCapabilities());
         }
         // A client that asked CAPABILITY before LOGIN gets the new list as an untagged response instead.
         try (RawImapClient client = dovecot.connect()) {
-            assertThat(client.command("CAPABILITY").untagged()).containsExactly("* CAPABILITY " + preLoginCapabilities());
+            assertThat(client.command("CAPABILITY").untagged())
+                    .containsExactly("* CAPABILITY " + preLoginCapabilities());
             ImapReply login = client.command("LOGIN alice secret1");
             assertThat(login.untagged()).containsExactly("* CAPABILITY " + postLoginCapabilities());
             assertThat(login.tagged()).isEqualTo("a2 OK Logged in");
@@ -96,7 +105,9 @@ abstract class DovecotContractTest {
     void acceptsNonSynchronizingLiterals() throws Exception {
         try (RawImapClient client = dovecot.login("alice")) {
             client.command("CREATE Append");
-            String uidValidity = client.command("STATUS Append (UIDVALIDITY)").untagged().get(0)
+            String uidValidity = client.command("STATUS Append (UIDVALIDITY)")
+                    .untagged()
+                    .get(0)
                     .replaceAll(".*UIDVALIDITY (\\d+).*", "$1");
             ImapReply append = client.appendNonSynchronizing("Append", "\\Seen", TestMessages.message("plus"));
             assertThat(append.tagged()).startsWith("a4 OK [APPENDUID " + uidValidity + " 1] Append completed (");
@@ -108,12 +119,14 @@ abstract class DovecotContractTest {
         dovecot.deliver("alice", "MoveSrc", TestMessages.message("to move"));
         try (RawImapClient client = dovecot.login("alice")) {
             client.command("CREATE MoveDst");
-            String dstValidity = client.command("STATUS MoveDst (UIDVALIDITY)").untagged().get(0)
+            String dstValidity = client.command("STATUS MoveDst (UIDVALIDITY)")
+                    .untagged()
+                    .get(0)
                     .replaceAll(".*UIDVALIDITY (\\d+).*", "$1");
             client.command("SELECT MoveSrc");
             ImapReply move = client.command("UID MOVE 1 MoveDst");
-            assertThat(move.untagged()).containsExactly(
-                    "* OK [COPYUID " + dstValidity + " 1 1] Moved UIDs.", "* 1 EXPUNGE", "* 0 RECENT");
+            assertThat(move.untagged())
+                    .containsExactly("* OK [COPYUID " + dstValidity + " 1 1] Moved UIDs.", "* 1 EXPUNGE", "* 0 RECENT");
             assertThat(move.tagged()).startsWith("a5 OK Move completed (");
         }
     }
@@ -125,15 +138,16 @@ abstract class DovecotContractTest {
             assertThat(client.command("CREATE Top").tagged()).startsWith("a3 OK Create completed (");
             // A folder that appears on disk during a session is not listed until the next login.
             dovecot.deliver("carol", "Delivered", TestMessages.message("via maildir"));
-            assertThat(client.command("LIST \"\" *").untagged()).containsExactlyInAnyOrder(
-                    "* LIST (\\HasNoChildren) \".\" INBOX",
-                    "* LIST (\\HasNoChildren) \".\" Top");
+            assertThat(client.command("LIST \"\" *").untagged())
+                    .containsExactlyInAnyOrder(
+                            "* LIST (\\HasNoChildren) \".\" INBOX", "* LIST (\\HasNoChildren) \".\" Top");
         }
         try (RawImapClient client = dovecot.login("carol")) {
-            assertThat(client.command("LIST \"\" *").untagged()).containsExactlyInAnyOrder(
-                    "* LIST (\\HasNoChildren) \".\" INBOX",
-                    "* LIST (\\HasNoChildren) \".\" Top",
-                    "* LIST (\\HasNoChildren) \".\" Delivered");
+            assertThat(client.command("LIST \"\" *").untagged())
+                    .containsExactlyInAnyOrder(
+                            "* LIST (\\HasNoChildren) \".\" INBOX",
+                            "* LIST (\\HasNoChildren) \".\" Top",
+                            "* LIST (\\HasNoChildren) \".\" Delivered");
         }
     }
 
@@ -165,7 +179,8 @@ abstract class DovecotContractTest {
     @Test
     void unknownCommandsGetBad() throws Exception {
         try (RawImapClient client = dovecot.login("bob")) {
-            assertThat(client.command("XYZZY").tagged()).startsWith("a2 BAD Error in IMAP command XYZZY: Unknown command (");
+            assertThat(client.command("XYZZY").tagged())
+                    .startsWith("a2 BAD Error in IMAP command XYZZY: Unknown command (");
             assertThat(client.command("ID NIL").untagged()).containsExactly("* ID (\"name\" \"Dovecot\")");
         }
     }
@@ -194,12 +209,13 @@ abstract class DovecotContractTest {
         dovecot.deliver("carol", "Status", TestMessages.message("one"));
         try (RawImapClient client = dovecot.login("carol")) {
             client.command("SELECT Status");
-            // STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command (RFC 7162 3.1); enabled while a
-            // folder is selected, it brings an untagged HIGHESTMODSEQ: in every mode, even under
-            // NOMODSEQ and with CONDSTORE hidden. 2 = 1 for the new folder + 1 for the message.
+            // STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command (RFC 7162 3.1); enabled while a folder is
+            // selected, it brings an untagged HIGHESTMODSEQ: in every mode, even under NOMODSEQ and with CONDSTORE
+            // hidden. 2 = 1 for the new folder + 1 for the message.
             ImapReply status = client.command("STATUS Status (MESSAGES UIDNEXT HIGHESTMODSEQ)");
-            assertThat(status.untagged()).containsExactly(
-                    "* OK [HIGHESTMODSEQ 2] Highest", "* STATUS Status (MESSAGES 1 UIDNEXT 2 HIGHESTMODSEQ 2)");
+            assertThat(status.untagged())
+                    .containsExactly(
+                            "* OK [HIGHESTMODSEQ 2] Highest", "* STATUS Status (MESSAGES 1 UIDNEXT 2 HIGHESTMODSEQ 2)");
             assertThat(status.tagged()).startsWith("a3 OK [CLIENTBUG] Status on selected mailbox completed (");
             // From now on STORE echoes carry MODSEQ, except where there are none.
             String echo = mode() == DovecotServer.Mode.INDEX_MEMORY

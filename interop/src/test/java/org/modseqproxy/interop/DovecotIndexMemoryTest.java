@@ -37,7 +37,8 @@ class DovecotIndexMemoryTest extends DovecotContractTest {
     void everySelectAndExamineSaysNomodseq() throws Exception {
         dovecot.deliver("bob", "NoModseq", TestMessages.message("one"));
         try (RawImapClient client = dovecot.login("bob")) {
-            assertThat(client.command("SELECT NoModseq (CONDSTORE)").untagged()).contains(NOMODSEQ)
+            assertThat(client.command("SELECT NoModseq (CONDSTORE)").untagged())
+                    .contains(NOMODSEQ)
                     .noneMatch(line -> line.contains("HIGHESTMODSEQ"));
             assertThat(client.command("EXAMINE NoModseq").untagged()).contains(NOMODSEQ);
             ImapReply enable = client.command("ENABLE QRESYNC");
@@ -45,8 +46,10 @@ class DovecotIndexMemoryTest extends DovecotContractTest {
             ImapReply select = client.command("SELECT NoModseq");
             String uidValidity = select.single("OK [UIDVALIDITY").replaceAll("\\D", "");
             assertThat(select.untagged()).contains(NOMODSEQ);
-            assertThat(client.command("SELECT NoModseq (QRESYNC (" + uidValidity + " 1))").untagged())
-                    .contains(NOMODSEQ).noneMatch(line -> line.startsWith("* VANISHED"));
+            assertThat(client.command("SELECT NoModseq (QRESYNC (" + uidValidity + " 1))")
+                            .untagged())
+                    .contains(NOMODSEQ)
+                    .noneMatch(line -> line.startsWith("* VANISHED"));
         }
     }
 
@@ -55,10 +58,12 @@ class DovecotIndexMemoryTest extends DovecotContractTest {
         dovecot.deliver("bob", "Bad", TestMessages.message("one"));
         try (RawImapClient client = dovecot.login("bob")) {
             client.command("SELECT Bad");
-            assertThat(client.command("FETCH 1 (MODSEQ)").tagged()).startsWith("a3 BAD Error in IMAP command FETCH:"
-                    + " FETCH MODSEQ can't be used with non-permanent modseqs (");
-            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)").tagged()).startsWith("a4 BAD Error in"
-                    + " IMAP command UID FETCH: FETCH CHANGEDSINCE can't be used with non-permanent modseqs (");
+            assertThat(client.command("FETCH 1 (MODSEQ)").tagged())
+                    .startsWith("a3 BAD Error in IMAP command FETCH:"
+                            + " FETCH MODSEQ can't be used with non-permanent modseqs (");
+            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)").tagged())
+                    .startsWith("a4 BAD Error in"
+                            + " IMAP command UID FETCH: FETCH CHANGEDSINCE can't be used with non-permanent modseqs (");
         }
     }
 
@@ -84,13 +89,16 @@ class DovecotIndexMemoryTest extends DovecotContractTest {
         dovecot.deliver("alice", "Stable", TestMessages.message("two"));
         String first;
         try (RawImapClient client = dovecot.login("alice")) {
-            first = client.command("STATUS Stable (UIDVALIDITY UIDNEXT)").untagged().get(0);
+            first = client.command("STATUS Stable (UIDVALIDITY UIDNEXT)")
+                    .untagged()
+                    .get(0);
             client.command("SELECT Stable");
             client.command("STORE 1 +FLAGS (\\Deleted)");
             client.command("EXPUNGE");
         }
         try (RawImapClient client = dovecot.login("alice")) {
-            assertThat(client.command("STATUS Stable (UIDVALIDITY UIDNEXT)").untagged()).containsExactly(first);
+            assertThat(client.command("STATUS Stable (UIDVALIDITY UIDNEXT)").untagged())
+                    .containsExactly(first);
             client.command("SELECT Stable");
             assertThat(client.command("UID FETCH 1:* (UID)").untagged()).containsExactly("* 1 FETCH (UID 2)");
         }

@@ -40,7 +40,8 @@ class DovecotNativeTest extends DovecotContractTest {
             long h = Long.parseLong(highest);
             assertThat(client.command("STORE 2 +FLAGS (\\Seen)").untagged())
                     .containsExactly("* 2 FETCH (MODSEQ (" + (h + 1) + ") FLAGS (\\Seen \\Recent))");
-            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + h + ")").untagged())
+            assertThat(client.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + h + ")")
+                            .untagged())
                     .containsExactly("* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent) MODSEQ (" + (h + 1) + "))");
             ImapReply conditional = client.command("UID STORE 2 (UNCHANGEDSINCE " + h + ") +FLAGS (\\Flagged)");
             assertThat(conditional.tagged()).startsWith("a6 OK [MODIFIED 2] Conditional store failed");
@@ -69,7 +70,8 @@ class DovecotNativeTest extends DovecotContractTest {
         try (RawImapClient client = dovecot.login("carol")) {
             client.command("ENABLE QRESYNC");
             ImapReply select = client.command("SELECT Resync (QRESYNC (" + uidValidity + " " + h + "))");
-            assertThat(select.untagged()).contains("* VANISHED (EARLIER) 2")
+            assertThat(select.untagged())
+                    .contains("* VANISHED (EARLIER) 2")
                     .anyMatch(line -> line.matches("\\* 1 FETCH \\(UID 1 FLAGS \\(\\\\Flagged\\) MODSEQ \\(\\d+\\)\\)"))
                     .noneMatch(line -> line.contains("UID 3"));
             assertThat(select.tagged()).startsWith("a3 OK [READ-WRITE] Select completed (");
@@ -96,7 +98,8 @@ class DovecotNativeTest extends DovecotContractTest {
         try (DovecotServer own = new DovecotServer(DovecotServer.Mode.NATIVE, MailUser.of("dave", "secret4")).start();
                 RawImapClient client = own.connect()) {
             long started = System.nanoTime();
-            assertThat(client.command("LOGIN dave wrong").tagged()).isEqualTo("a1 NO [AUTHENTICATIONFAILED] Authentication failed.");
+            assertThat(client.command("LOGIN dave wrong").tagged())
+                    .isEqualTo("a1 NO [AUTHENTICATIONFAILED] Authentication failed.");
             assertThat(millisSince(started)).isBetween(1_000L, 4_000L);
             started = System.nanoTime();
             assertThat(client.command("LOGIN dave secret4").isOk()).isTrue();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-
 /**
  * Dovecot with CONDSTORE/QRESYNC hidden from its capabilities: the proxy must synthesize and never use the
  * backend's hidden mod-sequences.
@@ -31,11 +30,10 @@ class DovecotProxyScenarioHiddenCondstoreTest extends DovecotProxyScenarioTest {
             assertThat(modSeq).isGreaterThan(highest);
             ImapReply search = client.command("SEARCH RETURN (ALL) MODSEQ " + (highest + 1));
             assertThat(search.isOk()).isTrue();
-            assertThat(search.untagged()).anyMatch(l -> l.matches("\\* ESEARCH \\(TAG \"[^\"]+\"\\) ALL 2 MODSEQ " + modSeq));
+            assertThat(search.untagged())
+                    .anyMatch(l -> l.matches("\\* ESEARCH \\(TAG \"[^\"]+\"\\) ALL 2 MODSEQ " + modSeq));
             ImapReply none = client.command("SEARCH RETURN (ALL) MODSEQ " + (modSeq + 1));
             assertThat(none.untagged()).noneMatch(l -> l.contains("MODSEQ"));
         }
     }
-
-
 }

@@ -1,6 +1,5 @@
 package org.modseqproxy.interop;
 
-
 /** Stock Dovecot: its mailboxes have mod-sequences, so the proxy passes them through untouched. */
 class DovecotProxyScenarioNativeTest extends DovecotProxyScenarioTest {
 
@@ -8,5 +7,4 @@ class DovecotProxyScenarioNativeTest extends DovecotProxyScenarioTest {
     DovecotServer.Mode mode() {
         return DovecotServer.Mode.NATIVE;
     }
-
 }

@@ -115,9 +115,17 @@ public final class DovecotServer extends MaildirServer {
                   }
                 }
                 %s
-                """.formatted(mode, dir.resolve("run"), dir.resolve("state"), dir.getFileName(),
-                dir.resolve("dovecot.log"), dir.resolve("users"), dir.resolve("users"), mode.mailLocation, port,
-                mode.extraConfig);
+                """.formatted(
+                        mode,
+                        dir.resolve("run"),
+                        dir.resolve("state"),
+                        dir.getFileName(),
+                        dir.resolve("dovecot.log"),
+                        dir.resolve("users"),
+                        dir.resolve("users"),
+                        mode.mailLocation,
+                        port,
+                        mode.extraConfig);
     }
 
     @Override
@@ -145,7 +153,8 @@ public final class DovecotServer extends MaildirServer {
     public static String version() {
         try {
             Process process = new ProcessBuilder(BackendInstall.DOVECOT.toString(), "--version")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(process.getInputStream().readAllBytes()).trim();
             process.waitFor();
             return out;

@@ -10,8 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class FetchAndStoreEchoes {
 
-    private FetchAndStoreEchoes() {
-    }
+    private FetchAndStoreEchoes() {}
 
     /** On a freshly selected mailbox whose only message is {@code message}, unseen and unflagged. */
     static void check(RawImapClient client, byte[] message) throws Exception {

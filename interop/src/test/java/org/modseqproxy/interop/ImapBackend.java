@@ -19,7 +19,9 @@ public interface ImapBackend extends AutoCloseable {
     List<MailUser> users();
 
     default MailUser user(String name) {
-        return users().stream().filter(u -> u.name().equals(name)).findFirst()
+        return users().stream()
+                .filter(u -> u.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no user " + name + " on " + name()));
     }
 

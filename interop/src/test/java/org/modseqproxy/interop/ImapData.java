@@ -21,8 +21,7 @@ final class ImapData {
     private static final Pattern MODSEQ = Pattern.compile("[( ]MODSEQ \\((\\d+)\\)");
     private static final Pattern MESSAGE_ID = Pattern.compile("(?i)Message-ID:\\s*<([^>]+)>");
 
-    private ImapData() {
-    }
+    private ImapData() {}
 
     static boolean isFetch(String line) {
         return FETCH.matcher(line).find();

@@ -58,9 +58,16 @@ final class IsolatedProcess {
         Path runScript = dir.resolve("run.sh");
         Files.writeString(runScript, script);
         Path log = dir.resolve("process.log");
-        Process process = new ProcessBuilder(BackendInstall.UNSHARE.toString(),
-                "--mount", "--pid", "--fork", "--kill-child", "--propagation", "private",
-                "/bin/sh", runScript.toString())
+        Process process = new ProcessBuilder(
+                        BackendInstall.UNSHARE.toString(),
+                        "--mount",
+                        "--pid",
+                        "--fork",
+                        "--kill-child",
+                        "--propagation",
+                        "private",
+                        "/bin/sh",
+                        runScript.toString())
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
@@ -103,8 +110,9 @@ final class IsolatedProcess {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host, port), 500);
                 socket.setSoTimeout(2000);
-                String line = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                        StandardCharsets.US_ASCII)).readLine();
+                String line = new BufferedReader(
+                                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine();
                 if (line != null && line.startsWith("* OK")) {
                     return true;
                 }

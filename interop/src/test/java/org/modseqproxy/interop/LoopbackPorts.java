@@ -10,8 +10,7 @@ final class LoopbackPorts {
 
     static final String HOST = "127.0.0.1";
 
-    private LoopbackPorts() {
-    }
+    private LoopbackPorts() {}
 
     /**
      * Asks the kernel for a free port and releases it. Another process may grab it before the server

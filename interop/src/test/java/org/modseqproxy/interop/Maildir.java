@@ -15,8 +15,7 @@ final class Maildir {
 
     private static final AtomicLong DELIVERIES = new AtomicLong();
 
-    private Maildir() {
-    }
+    private Maildir() {}
 
     /** Creates an (empty) maildir folder owned by the mail account. */
     static void create(Path folder, SystemAccount owner, boolean subFolder) throws IOException {
@@ -48,8 +47,8 @@ final class Maildir {
      */
     static Path deliver(Path folder, byte[] rfc822, SystemAccount owner) throws IOException {
         long now = System.currentTimeMillis();
-        String unique = (now / 1000) + ".M" + (now % 1000) * 1000 + "P" + ProcessHandle.current().pid()
-                + "Q" + DELIVERIES.incrementAndGet() + ".modseq-interop";
+        String unique = (now / 1000) + ".M" + (now % 1000) * 1000 + "P"
+                + ProcessHandle.current().pid() + "Q" + DELIVERIES.incrementAndGet() + ".modseq-interop";
         Path tmp = folder.resolve("tmp").resolve(unique);
         Files.write(tmp, unixLineEnds(rfc822));
         owner.own(tmp);

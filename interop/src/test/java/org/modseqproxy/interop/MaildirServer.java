@@ -85,8 +85,12 @@ abstract class MaildirServer implements ImapBackend {
                     started = true;
                 } else {
                     // Most likely the port was taken between free() and the server's bind.
-                    failures.append("\n--- attempt ").append(attempt).append(" on port ").append(candidate)
-                            .append(":\n").append(log());
+                    failures.append("\n--- attempt ")
+                            .append(attempt)
+                            .append(" on port ")
+                            .append(candidate)
+                            .append(":\n")
+                            .append(log());
                     process.stop();
                 }
             }

@@ -34,232 +34,268 @@ import org.modseqproxy.state.testing.RedisServerFixture;
 @RequiresBackend(Backend.DOVECOT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtocolDifferentialTest {
-  static final int SEEDS = 4;
-  static final int STEPS = 60;
-  static final String PASSWORD = "secret1";
-  static final int MAX_USERS = 64;
+    static final int SEEDS = 4;
+    static final int STEPS = 60;
+    static final String PASSWORD = "secret1";
+    static final int MAX_USERS = 64;
 
-  DovecotServer nativeDovecot;
-  DovecotServer hiddenDovecot;
-  RedisServerFixture redis;
-  ProxyFixture proxy;
+    DovecotServer nativeDovecot;
+    DovecotServer hiddenDovecot;
+    RedisServerFixture redis;
+    ProxyFixture proxy;
 
-  @BeforeAll
-  void start() throws IOException {
-    MailUser[] users = IntStream.range(0, MAX_USERS).mapToObj(i -> MailUser.of("diff" + i, PASSWORD)).toArray(MailUser[]::new);
-    nativeDovecot = new DovecotServer(DovecotServer.Mode.NATIVE, users).start();
-    hiddenDovecot = new DovecotServer(DovecotServer.Mode.HIDDEN_CONDSTORE, users).start();
-    redis = RedisServerFixture.start();
-    proxy = ProxyFixture.start(hiddenDovecot.host(), hiddenDovecot.port(), redis.uri(), c -> {});
-  }
-
-  @AfterAll
-  void stop() {
-    if (proxy != null) {
-      proxy.close();
-    }
-    Stream.of(nativeDovecot, hiddenDovecot).filter(d -> d != null).forEach(DovecotServer::stop);
-    if (redis != null) {
-      redis.close();
-    }
-  }
-
-  static Stream<Long> seeds() {
-    Long one = Long.getLong("modseq.diff.seed");
-    if (one != null) {
-      return Stream.of(one);
-    }
-    long base = Long.getLong("modseq.diff.base", 1);
-    return IntStream.range(0, Math.min(MAX_USERS, Integer.getInteger("modseq.diff.seeds", SEEDS))).mapToObj(i -> base + i);
-  }
-
-  private static int index;
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
-  void nativeDovecotAndTheProxySayTheSame(long seed) throws IOException {
-    String user = "diff" + index++;
-    int steps = Integer.getInteger("modseq.diff.steps", STEPS);
-    try (World n = new World("native", nativeDovecot.host(), nativeDovecot.port(), user);
-         World p = new World("proxy", proxy.host(), proxy.port(), user)) {
-      List<String> history = new ArrayList<>();
-      compare(seed, history, "setup", n.setup(), p.setup());
-      Random rnd = new Random(seed);
-      for (int step = 0; step < steps; step++) {
-        Op op = Op.random(rnd);
-        history.add(op.toString());
-        compare(seed, history, op.toString(), n.run(op), p.run(op));
-      }
-    }
-  }
-
-  private static void compare(long seed, List<String> history, String what, Run a, Run b) {
-    assertThat(b.normalized())
-        .as("seed %d (replay with -Dmodseq.diff.seed=%d), after %s%n%s%nnative raw: %s%nproxy raw: %s",
-            seed, seed, history, what, a.raw(), b.raw())
-        .isEqualTo(a.normalized());
-  }
-
-  record Run(List<String> normalized, List<String> raw) {
-    static Run of(List<ImapReply> replies) {
-      return of(replies, false, true, null);
+    @BeforeAll
+    void start() throws IOException {
+        MailUser[] users = IntStream.range(0, MAX_USERS)
+                .mapToObj(i -> MailUser.of("diff" + i, PASSWORD))
+                .toArray(MailUser[]::new);
+        nativeDovecot = new DovecotServer(DovecotServer.Mode.NATIVE, users).start();
+        hiddenDovecot = new DovecotServer(DovecotServer.Mode.HIDDEN_CONDSTORE, users).start();
+        redis = RedisServerFixture.start();
+        proxy = ProxyFixture.start(hiddenDovecot.host(), hiddenDovecot.port(), redis.uri(), c -> {});
     }
 
-    /** {@code expunging}: the last reply answers EXPUNGE, UID EXPUNGE or MOVE. */
-    static Run of(List<ImapReply> replies, boolean expunging, boolean qresync, java.util.Set<Long> seen) {
-      List<String> n = new ArrayList<>();
-      List<String> r = new ArrayList<>();
-      for (int i = 0; i < replies.size(); i++) {
-        ImapReply reply = replies.get(i);
-        n.addAll(TranscriptNormalizer.normalize(reply, expunging && i == replies.size() - 1, qresync, seen));
-        r.addAll(reply.untagged());
-        r.add(reply.tagged());
-      }
-      return new Run(n, r);
-    }
-  }
-
-  /** One step of the script; the same for both worlds, resolved against each world's own values. */
-  record Op(String who, String kind, String set, String flag, boolean silent, boolean plus) {
-    static final String[] FLAGS = {"\\Seen", "\\Flagged", "\\Answered", "$Label1", "\\Deleted"};
-    static final String[] SETS = {"1", "2", "1:2", "2:4", "*", "1:*", "3,5"};
-    static final String[] KINDS = {"append", "append", "store", "store", "store", "uidstore", "condstore", "expunge",
-        "uidexpunge", "move", "noop", "noop", "changedsince", "vanished", "reselect", "search", "status"};
-
-    static Op random(Random r) {
-      String kind = KINDS[r.nextInt(KINDS.length)];
-      String who = switch (kind) {
-        case "noop" -> r.nextBoolean() ? "A" : "B";
-        case "changedsince", "vanished", "reselect", "search" -> "A";
-        default -> "B";
-      };
-      return new Op(who, kind, SETS[r.nextInt(SETS.length)], FLAGS[r.nextInt(FLAGS.length)], r.nextInt(3) == 0, r.nextInt(3) != 0);
-    }
-  }
-
-  /** One server as two clients see it: A observes with QRESYNC, B writes (CONDSTORE only when it asks for it). */
-  static final class World implements AutoCloseable {
-    final String name;
-    final String host;
-    final int port;
-    final String user;
-    RawImapClient a;
-    RawImapClient b;
-    long uidValidity;
-    long aModSeq;
-    long bModSeq;
-    int appended;
-
-    World(String name, String host, int port, String user) {
-      this.name = name;
-      this.host = host;
-      this.port = port;
-      this.user = user;
-    }
-
-    Run setup() throws IOException {
-      List<ImapReply> r = new ArrayList<>();
-      b = login();
-      r.add(b.command("CREATE Other"));
-      r.add(b.command("SELECT INBOX"));
-      a = login();
-      r.add(a.command("ENABLE QRESYNC"));
-      ImapReply sel = a.command("SELECT INBOX (CONDSTORE)");
-      uidValidity = ImapData.requireCode(sel, "UIDVALIDITY");
-      aModSeq = ImapData.requireCode(sel, "HIGHESTMODSEQ");
-      r.add(sel);
-      return Run.of(r);
-    }
-
-    private RawImapClient login() throws IOException {
-      RawImapClient c = RawImapClient.connect(host, port);
-      ImapReply login = c.command("LOGIN " + user + " " + PASSWORD);
-      if (!login.isOk()) {
-        throw new AssertionError(name + ": LOGIN failed: " + login);
-      }
-      return c;
-    }
-
-    /** UIDs the observer has been shown (FETCH lines): VANISHED (EARLIER) is compared on these only. */
-    final java.util.Set<Long> seenByA = new java.util.HashSet<>();
-
-    private void noteSeen(List<ImapReply> replies) {
-      for (ImapReply reply : replies) {
-        for (String l : reply.untagged()) {
-          ImapData.uid(l).ifPresent(seenByA::add);
+    @AfterAll
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
         }
-      }
+        Stream.of(nativeDovecot, hiddenDovecot).filter(d -> d != null).forEach(DovecotServer::stop);
+        if (redis != null) {
+            redis.close();
+        }
     }
 
-    Run run(Op op) throws IOException {
-      RawImapClient c = op.who().equals("A") ? a : b;
-      String action = (op.plus() ? "+" : "-") + "FLAGS" + (op.silent() ? ".SILENT" : "");
-      List<ImapReply> r = new ArrayList<>();
-      switch (op.kind()) {
-        case "append" -> r.add(b.append("INBOX", op.plus() ? op.flag() : "",
-            TestMessages.message(user + " differential " + appended++)));
-        case "store" -> r.add(b.command("STORE " + op.set() + " " + action + " (" + op.flag() + ")"));
-        case "uidstore" -> r.add(b.command("UID STORE " + op.set() + " " + action + " (" + op.flag() + ")"));
-        case "condstore" -> {
-          // RFC 7162 3.1.3 with the writer's own last HIGHESTMODSEQ: messages changed since then fail with MODIFIED
-          ImapReply store = b.command("STORE " + op.set() + " (UNCHANGEDSINCE " + Math.max(1, bModSeq) + ") " + action
-              + " (" + op.flag() + ")");
-          bModSeq = ImapData.code(store, "HIGHESTMODSEQ").orElse(bModSeq);
-          if (bModSeq == 0) {
-            bModSeq = maxModSeq(store, 1);
-          }
-          r.add(store);
+    static Stream<Long> seeds() {
+        Long one = Long.getLong("modseq.diff.seed");
+        if (one != null) {
+            return Stream.of(one);
         }
-        case "expunge" -> {
-          r.add(b.command("STORE " + op.set() + " +FLAGS.SILENT (\\Deleted)"));
-          r.add(b.command("EXPUNGE"));
-        }
-        case "uidexpunge" -> {
-          r.add(b.command("UID STORE " + op.set() + " +FLAGS.SILENT (\\Deleted)"));
-          r.add(b.command("UID EXPUNGE " + op.set()));
-        }
-        case "move" -> r.add(b.command("MOVE " + op.set() + " Other"));
-        case "noop" -> r.add(c.command("NOOP"));
-        case "changedsince" -> r.add(a.command("FETCH 1:* (UID FLAGS) (CHANGEDSINCE " + aModSeq + ")"));
-        case "vanished" -> r.add(a.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + aModSeq + " VANISHED)"));
-        // not UID SEARCH: during a UID command a server may push EXPUNGEs, and whether the proxy's backend session
-        // has one to push at that moment is backend timing, not something the proxy decides
-        case "search" -> r.add(a.command("SEARCH MODSEQ " + (aModSeq + 1)));
-        case "status" -> r.add(b.command("STATUS Other (MESSAGES UIDNEXT HIGHESTMODSEQ)"));
-        case "reselect" -> {
-          // a client that comes back: a new connection resyncs from what this one last saw (RFC 7162 3.2.5)
-          a.close();
-          a = login();
-          r.add(a.command("ENABLE QRESYNC"));
-          ImapReply sel = a.command("SELECT INBOX (QRESYNC (" + uidValidity + " " + aModSeq + "))");
-          aModSeq = ImapData.code(sel, "HIGHESTMODSEQ").orElse(aModSeq);
-          r.add(sel);
-        }
-        default -> throw new IllegalArgumentException(op.kind());
-      }
-      boolean observer = op.who().equals("A");
-      if (observer) {
-        noteSeen(r);
-      }
-      return Run.of(r, op.kind().equals("expunge") || op.kind().equals("uidexpunge") || op.kind().equals("move"),
-          observer, seenByA);
+        long base = Long.getLong("modseq.diff.base", 1);
+        return IntStream.range(0, Math.min(MAX_USERS, Integer.getInteger("modseq.diff.seeds", SEEDS)))
+                .mapToObj(i -> base + i);
     }
 
-    private static long maxModSeq(ImapReply reply, long floor) {
-      long max = floor;
-      for (String l : reply.untagged()) {
-        max = Math.max(max, ImapData.modSeq(l).orElse(0L));
-      }
-      return max;
+    private static int index;
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void nativeDovecotAndTheProxySayTheSame(long seed) throws IOException {
+        String user = "diff" + index++;
+        int steps = Integer.getInteger("modseq.diff.steps", STEPS);
+        try (World n = new World("native", nativeDovecot.host(), nativeDovecot.port(), user);
+                World p = new World("proxy", proxy.host(), proxy.port(), user)) {
+            List<String> history = new ArrayList<>();
+            compare(seed, history, "setup", n.setup(), p.setup());
+            Random rnd = new Random(seed);
+            for (int step = 0; step < steps; step++) {
+                Op op = Op.random(rnd);
+                history.add(op.toString());
+                compare(seed, history, op.toString(), n.run(op), p.run(op));
+            }
+        }
     }
 
-    @Override
-    public void close() throws IOException {
-      for (RawImapClient c : new RawImapClient[] {a, b}) {
-        if (c != null) {
-          c.close();
-        }
-      }
+    private static void compare(long seed, List<String> history, String what, Run a, Run b) {
+        assertThat(b.normalized())
+                .as(
+                        "seed %d (replay with -Dmodseq.diff.seed=%d), after %s%n%s%nnative raw: %s%nproxy raw: %s",
+                        seed, seed, history, what, a.raw(), b.raw())
+                .isEqualTo(a.normalized());
     }
-  }
+
+    record Run(List<String> normalized, List<String> raw) {
+        static Run of(List<ImapReply> replies) {
+            return of(replies, false, true, null);
+        }
+
+        /** {@code expunging}: the last reply answers EXPUNGE, UID EXPUNGE or MOVE. */
+        static Run of(List<ImapReply> replies, boolean expunging, boolean qresync, java.util.Set<Long> seen) {
+            List<String> n = new ArrayList<>();
+            List<String> r = new ArrayList<>();
+            for (int i = 0; i < replies.size(); i++) {
+                ImapReply reply = replies.get(i);
+                n.addAll(TranscriptNormalizer.normalize(reply, expunging && i == replies.size() - 1, qresync, seen));
+                r.addAll(reply.untagged());
+                r.add(reply.tagged());
+            }
+            return new Run(n, r);
+        }
+    }
+
+    /** One step of the script; the same for both worlds, resolved against each world's own values. */
+    record Op(String who, String kind, String set, String flag, boolean silent, boolean plus) {
+        static final String[] FLAGS = {"\\Seen", "\\Flagged", "\\Answered", "$Label1", "\\Deleted"};
+        static final String[] SETS = {"1", "2", "1:2", "2:4", "*", "1:*", "3,5"};
+        static final String[] KINDS = {
+            "append",
+            "append",
+            "store",
+            "store",
+            "store",
+            "uidstore",
+            "condstore",
+            "expunge",
+            "uidexpunge",
+            "move",
+            "noop",
+            "noop",
+            "changedsince",
+            "vanished",
+            "reselect",
+            "search",
+            "status"
+        };
+
+        static Op random(Random r) {
+            String kind = KINDS[r.nextInt(KINDS.length)];
+            String who = switch (kind) {
+                case "noop" -> r.nextBoolean() ? "A" : "B";
+                case "changedsince", "vanished", "reselect", "search" -> "A";
+                default -> "B";
+            };
+            return new Op(
+                    who,
+                    kind,
+                    SETS[r.nextInt(SETS.length)],
+                    FLAGS[r.nextInt(FLAGS.length)],
+                    r.nextInt(3) == 0,
+                    r.nextInt(3) != 0);
+        }
+    }
+
+    /** One server as two clients see it: A observes with QRESYNC, B writes (CONDSTORE only when it asks for it). */
+    static final class World implements AutoCloseable {
+        final String name;
+        final String host;
+        final int port;
+        final String user;
+        RawImapClient a;
+        RawImapClient b;
+        long uidValidity;
+        long aModSeq;
+        long bModSeq;
+        int appended;
+
+        World(String name, String host, int port, String user) {
+            this.name = name;
+            this.host = host;
+            this.port = port;
+            this.user = user;
+        }
+
+        Run setup() throws IOException {
+            List<ImapReply> r = new ArrayList<>();
+            b = login();
+            r.add(b.command("CREATE Other"));
+            r.add(b.command("SELECT INBOX"));
+            a = login();
+            r.add(a.command("ENABLE QRESYNC"));
+            ImapReply sel = a.command("SELECT INBOX (CONDSTORE)");
+            uidValidity = ImapData.requireCode(sel, "UIDVALIDITY");
+            aModSeq = ImapData.requireCode(sel, "HIGHESTMODSEQ");
+            r.add(sel);
+            return Run.of(r);
+        }
+
+        private RawImapClient login() throws IOException {
+            RawImapClient c = RawImapClient.connect(host, port);
+            ImapReply login = c.command("LOGIN " + user + " " + PASSWORD);
+            if (!login.isOk()) {
+                throw new AssertionError(name + ": LOGIN failed: " + login);
+            }
+            return c;
+        }
+
+        /** UIDs the observer has been shown (FETCH lines): VANISHED (EARLIER) is compared on these only. */
+        final java.util.Set<Long> seenByA = new java.util.HashSet<>();
+
+        private void noteSeen(List<ImapReply> replies) {
+            for (ImapReply reply : replies) {
+                for (String l : reply.untagged()) {
+                    ImapData.uid(l).ifPresent(seenByA::add);
+                }
+            }
+        }
+
+        Run run(Op op) throws IOException {
+            RawImapClient c = op.who().equals("A") ? a : b;
+            String action = (op.plus() ? "+" : "-") + "FLAGS" + (op.silent() ? ".SILENT" : "");
+            List<ImapReply> r = new ArrayList<>();
+            switch (op.kind()) {
+                case "append" ->
+                    r.add(b.append(
+                            "INBOX",
+                            op.plus() ? op.flag() : "",
+                            TestMessages.message(user + " differential " + appended++)));
+                case "store" -> r.add(b.command("STORE " + op.set() + " " + action + " (" + op.flag() + ")"));
+                case "uidstore" -> r.add(b.command("UID STORE " + op.set() + " " + action + " (" + op.flag() + ")"));
+                case "condstore" -> {
+                    // RFC 7162 3.1.3 with the writer's own last HIGHESTMODSEQ: messages changed since then fail with
+                    // MODIFIED
+                    ImapReply store = b.command("STORE " + op.set() + " (UNCHANGEDSINCE " + Math.max(1, bModSeq) + ") "
+                            + action + " (" + op.flag() + ")");
+                    bModSeq = ImapData.code(store, "HIGHESTMODSEQ").orElse(bModSeq);
+                    if (bModSeq == 0) {
+                        bModSeq = maxModSeq(store, 1);
+                    }
+                    r.add(store);
+                }
+                case "expunge" -> {
+                    r.add(b.command("STORE " + op.set() + " +FLAGS.SILENT (\\Deleted)"));
+                    r.add(b.command("EXPUNGE"));
+                }
+                case "uidexpunge" -> {
+                    r.add(b.command("UID STORE " + op.set() + " +FLAGS.SILENT (\\Deleted)"));
+                    r.add(b.command("UID EXPUNGE " + op.set()));
+                }
+                case "move" -> r.add(b.command("MOVE " + op.set() + " Other"));
+                case "noop" -> r.add(c.command("NOOP"));
+                case "changedsince" -> r.add(a.command("FETCH 1:* (UID FLAGS) (CHANGEDSINCE " + aModSeq + ")"));
+                case "vanished" -> r.add(a.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + aModSeq + " VANISHED)"));
+                // not UID SEARCH: during a UID command a server may push EXPUNGEs, and whether the proxy's backend
+                // session has one to push at that moment is backend timing, not something the proxy decides
+                case "search" -> r.add(a.command("SEARCH MODSEQ " + (aModSeq + 1)));
+                case "status" -> r.add(b.command("STATUS Other (MESSAGES UIDNEXT HIGHESTMODSEQ)"));
+                case "reselect" -> {
+                    // a client that comes back: a new connection resyncs from what this one last saw (RFC 7162 3.2.5)
+                    a.close();
+                    a = login();
+                    r.add(a.command("ENABLE QRESYNC"));
+                    ImapReply sel = a.command("SELECT INBOX (QRESYNC (" + uidValidity + " " + aModSeq + "))");
+                    aModSeq = ImapData.code(sel, "HIGHESTMODSEQ").orElse(aModSeq);
+                    r.add(sel);
+                }
+                default -> throw new IllegalArgumentException(op.kind());
+            }
+            boolean observer = op.who().equals("A");
+            if (observer) {
+                noteSeen(r);
+            }
+            return Run.of(
+                    r,
+                    op.kind().equals("expunge")
+                            || op.kind().equals("uidexpunge")
+                            || op.kind().equals("move"),
+                    observer,
+                    seenByA);
+        }
+
+        private static long maxModSeq(ImapReply reply, long floor) {
+            long max = floor;
+            for (String l : reply.untagged()) {
+                max = Math.max(max, ImapData.modSeq(l).orElse(0L));
+            }
+            return max;
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (RawImapClient c : new RawImapClient[] {a, b}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
 }

@@ -30,8 +30,10 @@ abstract class ProxyScenarioTest {
 
     /** How long an IDLE push may take: Courier's IMAP_ENHANCEDIDLE and Dovecot's inotify push within ~1 s. */
     static final Duration IDLE_PUSH = Duration.ofSeconds(10);
+
     static final String PASSWORD = "secret1";
-    static final List<String> USERS = List.of("caps", "select", "reselect", "viaproxy", "external", "live", "monotonic", "append", "idle", "esearch");
+    static final List<String> USERS = List.of(
+            "caps", "select", "reselect", "viaproxy", "external", "live", "monotonic", "append", "idle", "esearch");
 
     ImapBackend backend;
     RedisServerFixture redis;
@@ -54,7 +56,7 @@ abstract class ProxyScenarioTest {
         redis = RedisServerFixture.start();
         MailUser[] users = USERS.stream().map(u -> MailUser.of(u, PASSWORD)).toArray(MailUser[]::new);
         backend = startBackend(users);
-        proxy = ProxyFixture.start(backend.host(), backend.port(), redis.uri(), config -> { });
+        proxy = ProxyFixture.start(backend.host(), backend.port(), redis.uri(), config -> {});
     }
 
     @AfterAll
@@ -102,7 +104,8 @@ abstract class ProxyScenarioTest {
             assertThat(capability.untagged()).containsExactly("* CAPABILITY " + expectedCapabilities());
 
             List<String> caps = List.of(expectedCapabilities().split(" "));
-            assertThat(caps).doesNotHaveDuplicates()
+            assertThat(caps)
+                    .doesNotHaveDuplicates()
                     .contains("IMAP4rev1", "CONDSTORE", "QRESYNC", "ENABLE", "IDLE", "UIDPLUS", "LITERAL+")
                     .noneMatch(cap -> cap.startsWith("AUTH=") || cap.startsWith("COMPRESS="))
                     .doesNotContain("STARTTLS", "LOGINDISABLED", "SASL-IR");
@@ -134,7 +137,8 @@ abstract class ProxyScenarioTest {
             ImapReply fetch = client.command("UID FETCH 1:* (FLAGS MODSEQ)");
             assertThat(fetch.untagged()).hasSize(3).allSatisfy(line -> {
                 assertThat(ImapData.uid(line)).isPresent();
-                assertThat(ImapData.modSeq(line)).hasValueSatisfying(m -> assertThat(m).isBetween(1L, highest));
+                assertThat(ImapData.modSeq(line))
+                        .hasValueSatisfying(m -> assertThat(m).isBetween(1L, highest));
             });
             long uid = ImapData.uid(fetch.untagged().get(0)).orElseThrow();
 
@@ -143,16 +147,20 @@ abstract class ProxyScenarioTest {
             assertThat(store.untagged()).singleElement().satisfies(line -> {
                 assertThat(ImapData.uid(line)).contains(uid);
                 assertThat(ImapData.flags(line)).contains(new TreeSet<>(List.of("\\Seen")));
-                assertThat(ImapData.modSeq(line)).hasValueSatisfying(m -> assertThat(m).isGreaterThan(highest));
+                assertThat(ImapData.modSeq(line))
+                        .hasValueSatisfying(m -> assertThat(m).isGreaterThan(highest));
             });
             long stored = ImapData.modSeq(store.untagged().get(0)).orElseThrow();
 
             // Another session's STATUS and EXAMINE never report less than that (RFC 7162 3.1.2.1).
             try (RawImapClient other = client("select")) {
                 ImapReply status = other.command("STATUS INBOX (MESSAGES HIGHESTMODSEQ)");
-                assertThat(status.untagged()).singleElement().satisfies(line -> assertThat(line)
-                        .matches("\\* STATUS \"?INBOX\"? \\(MESSAGES 3 HIGHESTMODSEQ \\d+\\)"));
-                long statusHighest = Long.parseLong(status.untagged().get(0).replaceAll(".*HIGHESTMODSEQ (\\d+)\\)", "$1"));
+                assertThat(status.untagged())
+                        .singleElement()
+                        .satisfies(line ->
+                                assertThat(line).matches("\\* STATUS \"?INBOX\"? \\(MESSAGES 3 HIGHESTMODSEQ \\d+\\)"));
+                long statusHighest =
+                        Long.parseLong(status.untagged().get(0).replaceAll(".*HIGHESTMODSEQ (\\d+)\\)", "$1"));
                 assertThat(statusHighest).isGreaterThanOrEqualTo(stored);
                 ImapReply examine = other.command("EXAMINE INBOX (CONDSTORE)");
                 assertThat(examine.tagged()).startsWith("a3 OK [READ-ONLY]");
@@ -191,7 +199,9 @@ abstract class ProxyScenarioTest {
             assertThat(report.changed()).containsOnlyKeys(checkpoint.flags().firstKey());
             seen.add(report.highestModSeq());
         }
-        assertThat(seen).as("SELECT, STORE, STATUS, STATUS after another SELECT, QRESYNC").isSorted()
+        assertThat(seen)
+                .as("SELECT, STORE, STATUS, STATUS after another SELECT, QRESYNC")
+                .isSorted()
                 .allSatisfy(h -> assertThat(h).isPositive());
     }
 
@@ -212,7 +222,9 @@ abstract class ProxyScenarioTest {
             ImapReply again = client.command("EXAMINE INBOX (CONDSTORE)");
             assertThat(again.isOk()).isTrue();
             assertThat(again.untagged().get(0)).startsWith("* OK [CLOSED]");
-            assertThat(again.untagged()).filteredOn(line -> line.contains("[CLOSED]")).hasSize(1);
+            assertThat(again.untagged())
+                    .filteredOn(line -> line.contains("[CLOSED]"))
+                    .hasSize(1);
         }
     }
 
@@ -231,11 +243,15 @@ abstract class ProxyScenarioTest {
             ImapReply min = client.command("SEARCH RETURN (MIN) ALL");
             assertThat(min.untagged()).containsExactly("* ESEARCH (TAG \"" + min.tag() + "\") MIN 1");
             ImapReply uid = client.command("UID SEARCH RETURN (ALL) ALL");
-            assertThat(uid.untagged()).singleElement().satisfies(line ->
-                    assertThat(line).startsWith("* ESEARCH (TAG \"" + uid.tag() + "\") UID ALL "));
+            assertThat(uid.untagged())
+                    .singleElement()
+                    .satisfies(line -> assertThat(line).startsWith("* ESEARCH (TAG \"" + uid.tag() + "\") UID ALL "));
             ImapReply modseq = client.command("SEARCH RETURN (MAX) MODSEQ 1");
-            assertThat(modseq.untagged()).filteredOn(line -> line.startsWith("* ESEARCH")).singleElement()
-                    .satisfies(line -> assertThat(line).startsWith("* ESEARCH (TAG \"" + modseq.tag() + "\") MAX 3 MODSEQ "));
+            assertThat(modseq.untagged())
+                    .filteredOn(line -> line.startsWith("* ESEARCH"))
+                    .singleElement()
+                    .satisfies(line ->
+                            assertThat(line).startsWith("* ESEARCH (TAG \"" + modseq.tag() + "\") MAX 3 MODSEQ "));
         }
     }
 
@@ -252,7 +268,8 @@ abstract class ProxyScenarioTest {
         List<Long> uids = new ArrayList<>(checkpoint.flags().keySet());
         assertThat(uids).hasSize(6);
         String archive = folder("Archive");
-        String movedId = BackendTruth.read(backend, user, "INBOX").get(uids.get(4)).messageId();
+        String movedId =
+                BackendTruth.read(backend, user, "INBOX").get(uids.get(4)).messageId();
 
         try (RawImapClient other = client(user)) {
             assertThat(other.command("SELECT INBOX").isOk()).isTrue();
@@ -277,10 +294,13 @@ abstract class ProxyScenarioTest {
         assertThat(report.uidValidity()).isEqualTo(checkpoint.uidValidity());
         assertThat(report.highestModSeq()).isGreaterThan(checkpoint.modSeq());
         assertThat(report.vanished()).as(report.raw().toString()).containsExactly(uids.get(3), uids.get(4));
-        assertThat(report.changed().keySet()).as(report.raw().toString())
+        assertThat(report.changed().keySet())
+                .as(report.raw().toString())
                 .contains(uids.get(1), uids.get(2))
                 .isSubsetOf(uids.get(1), uids.get(2), uids.get(5));
-        report.changed().forEach((uid, flags) -> assertThat(flags).as("flags of UID " + uid).isEqualTo(truth.get(uid)));
+        report.changed()
+                .forEach((uid, flags) ->
+                        assertThat(flags).as("flags of UID " + uid).isEqualTo(truth.get(uid)));
         assertThat(report.appliedTo(checkpoint.flags())).isEqualTo(truth);
         assertThat(truth.get(uids.get(2))).containsExactly("$Work", "\\Flagged");
 
@@ -293,7 +313,8 @@ abstract class ProxyScenarioTest {
         }
         // The moved message is in the archive, and the archive has mod-sequences too.
         assertThat(BackendTruth.read(backend, user, archive).values())
-                .extracting(BackendTruth.Message::messageId).containsExactly(movedId);
+                .extracting(BackendTruth.Message::messageId)
+                .containsExactly(movedId);
         try (RawImapClient client = client(user)) {
             Checkpoint archived = Checkpoint.take(client, archive);
             assertThat(archived.flags()).hasSize(1);
@@ -332,12 +353,16 @@ abstract class ProxyScenarioTest {
         assertThat(report.violations()).isEmpty();
         assertThat(report.vanished()).as(report.raw().toString()).containsExactly(uids.get(2));
         // Among the UIDs the client knew, exactly the two whose flags changed are reported, with the backend's flags.
-        assertThat(report.changed().headMap(uids.get(4) + 1)).as(report.raw().toString())
+        assertThat(report.changed().headMap(uids.get(4) + 1))
+                .as(report.raw().toString())
                 .containsOnlyKeys(uids.get(0), uids.get(1));
-        report.changed().forEach((uid, flags) -> assertThat(flags).as("flags of UID " + uid).isEqualTo(truth.get(uid)));
+        report.changed()
+                .forEach((uid, flags) ->
+                        assertThat(flags).as("flags of UID " + uid).isEqualTo(truth.get(uid)));
         // The new message: RFC 7162 3.2.5.1 says a server "should only report" the known UIDs, so it may or may not
         // come as a FETCH; either way the client learns it from EXISTS, and nothing else may come.
-        assertThat(truth.tailMap(uids.get(4) + 1)).containsAllEntriesOf(report.changed().tailMap(uids.get(4) + 1));
+        assertThat(truth.tailMap(uids.get(4) + 1))
+                .containsAllEntriesOf(report.changed().tailMap(uids.get(4) + 1));
         assertThat(report.raw().untagged()).contains("* 5 EXISTS");
     }
 
@@ -356,7 +381,9 @@ abstract class ProxyScenarioTest {
             ImapReply store = client.command("STORE 1 +FLAGS (\\Seen)");
             assertThat(store.untagged()).singleElement().satisfies(line -> {
                 assertThat(ImapData.uid(line)).as(line).contains(uids.get(0));
-                assertThat(ImapData.modSeq(line)).as(line).hasValueSatisfying(m -> assertThat(m).isGreaterThan(checkpoint.modSeq()));
+                assertThat(ImapData.modSeq(line))
+                        .as(line)
+                        .hasValueSatisfying(m -> assertThat(m).isGreaterThan(checkpoint.modSeq()));
             });
 
             try (RawImapClient other = client(user)) {
@@ -366,24 +393,31 @@ abstract class ProxyScenarioTest {
                 assertOk(other.command("UID EXPUNGE " + uids.get(2)));
             }
             ImapReply noop = client.command("NOOP");
-            assertThat(noop.untagged()).as(noop.toString()).contains("* VANISHED " + uids.get(2))
+            assertThat(noop.untagged())
+                    .as(noop.toString())
+                    .contains("* VANISHED " + uids.get(2))
                     .noneMatch(line -> line.endsWith(" EXPUNGE"));
-            assertThat(noop.untagged()).filteredOn(ImapData::isFetch).as(noop.toString()).singleElement().satisfies(line -> {
-                assertThat(ImapData.uid(line)).as(line).contains(uids.get(1));
-                assertThat(ImapData.flags(line)).contains(new TreeSet<>(List.of("\\Flagged")));
-                assertThat(ImapData.modSeq(line)).as(line).isPresent();
-            });
+            assertThat(noop.untagged())
+                    .filteredOn(ImapData::isFetch)
+                    .as(noop.toString())
+                    .singleElement()
+                    .satisfies(line -> {
+                        assertThat(ImapData.uid(line)).as(line).contains(uids.get(1));
+                        assertThat(ImapData.flags(line)).contains(new TreeSet<>(List.of("\\Flagged")));
+                        assertThat(ImapData.modSeq(line)).as(line).isPresent();
+                    });
         }
     }
 
-    // ---- literals -----------------------------------------------------------------------------------------------------
+    // ---- literals ---------------------------------------------------------------------------------------------------
 
     /** A client may use LITERAL+ because the proxy advertises it; Courier would run the literal's lines as commands. */
     @Test
     void literalPlusAppendWorksWhateverTheBackendSupports() throws Exception {
         String user = "append";
         byte[] message = ("From: a@example.org\r\nSubject: literal plus\r\nMessage-ID: <lp." + System.nanoTime()
-                + "@interop.test>\r\n\r\nz1 NOOP\r\nbye\r\n").getBytes(StandardCharsets.UTF_8);
+                        + "@interop.test>\r\n\r\nz1 NOOP\r\nbye\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         try (RawImapClient client = client(user)) {
             ImapReply append = client.appendNonSynchronizing("INBOX", "\\Flagged", message);
             assertThat(append.untagged()).isEmpty();
@@ -400,10 +434,12 @@ abstract class ProxyScenarioTest {
         SortedMap<Long, BackendTruth.Message> truth = BackendTruth.read(backend, user, "INBOX");
         assertThat(truth).containsOnlyKeys(1L);
         assertThat(truth.get(1L).flags()).containsExactly("\\Flagged");
-        assertThat(truth.get(1L).messageId()).isEqualTo(ImapData.messageId(new String(message, StandardCharsets.UTF_8)).orElseThrow());
+        assertThat(truth.get(1L).messageId())
+                .isEqualTo(ImapData.messageId(new String(message, StandardCharsets.UTF_8))
+                        .orElseThrow());
     }
 
-    // ---- IDLE ---------------------------------------------------------------------------------------------------------
+    // ---- IDLE -------------------------------------------------------------------------------------------------------
 
     @Test
     void idleSeesMessagesFromAnotherSessionAndFromTheMta() throws Exception {
@@ -418,20 +454,26 @@ abstract class ProxyScenarioTest {
             try (RawImapClient other = client(user)) {
                 assertOk(other.append("INBOX", "\\Seen", TestMessages.message("while idling")));
             }
-            assertThat(awaitLine(client, "* 2 EXISTS"::equals)).as("IDLE push after APPEND").isPresent();
+            assertThat(awaitLine(client, "* 2 EXISTS"::equals))
+                    .as("IDLE push after APPEND")
+                    .isPresent();
             backend.deliver(user, "INBOX", TestMessages.message("mta while idling"));
-            assertThat(awaitLine(client, "* 3 EXISTS"::equals)).as("IDLE push after delivery").isPresent();
+            assertThat(awaitLine(client, "* 3 EXISTS"::equals))
+                    .as("IDLE push after delivery")
+                    .isPresent();
 
             client.write("DONE\r\n");
             assertThat(client.readReply("a4").isOk()).isTrue();
             ImapReply fetch = client.command("FETCH 2:3 (UID FLAGS MODSEQ)");
-            assertThat(fetch.untagged()).hasSize(2).allSatisfy(line ->
-                    assertThat(ImapData.modSeq(line)).hasValueSatisfying(m -> assertThat(m).isGreaterThan(highest)));
+            assertThat(fetch.untagged())
+                    .hasSize(2)
+                    .allSatisfy(line -> assertThat(ImapData.modSeq(line))
+                            .hasValueSatisfying(m -> assertThat(m).isGreaterThan(highest)));
             assertThat(ImapData.flags(fetch.untagged().get(0))).contains(new TreeSet<>(List.of("\\Seen")));
         }
     }
 
-    // ---- helpers ------------------------------------------------------------------------------------------------------
+    // ---- helpers ----------------------------------------------------------------------------------------------------
 
     /** MOVE where the proxy advertises it, else what a client does without it: UID COPY, \Deleted, UID EXPUNGE. */
     void move(RawImapClient client, long uid, String target) throws IOException {
@@ -439,7 +481,9 @@ abstract class ProxyScenarioTest {
             assertOk(client.command("UID MOVE " + uid + " " + target));
             return;
         }
-        assertThat(client.command("UID MOVE " + uid + " " + target).isOk()).as("MOVE is not advertised").isFalse();
+        assertThat(client.command("UID MOVE " + uid + " " + target).isOk())
+                .as("MOVE is not advertised")
+                .isFalse();
         assertOk(client.command("UID COPY " + uid + " " + target));
         assertOk(client.command("UID STORE " + uid + " +FLAGS.SILENT (\\Deleted)"));
         assertOk(client.command("UID EXPUNGE " + uid));
@@ -449,7 +493,8 @@ abstract class ProxyScenarioTest {
     static Optional<String> awaitLine(RawImapClient client, Predicate<String> wanted) throws IOException {
         long deadline = System.nanoTime() + IDLE_PUSH.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<String> line = client.pollLine(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            Optional<String> line =
+                    client.pollLine(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
             if (line.isPresent() && wanted.test(line.get())) {
                 return line;
             }

@@ -16,8 +16,14 @@ import java.util.TreeSet;
  * HIGHESTMODSEQ, since they differ between servers by design. {@code violations} lists what a QRESYNC server
  * must not send (a FETCH without UID, RFC 7162 3.2.4; an EXPUNGE, 3.2.10).
  */
-record SyncReport(SortedSet<Long> vanished, SortedMap<Long, SortedSet<String>> changed, long highestModSeq,
-        boolean noModSeq, long uidValidity, List<String> violations, ImapReply raw) {
+record SyncReport(
+        SortedSet<Long> vanished,
+        SortedMap<Long, SortedSet<String>> changed,
+        long highestModSeq,
+        boolean noModSeq,
+        long uidValidity,
+        List<String> violations,
+        ImapReply raw) {
 
     SyncReport {
         vanished = Collections.unmodifiableSortedSet(new TreeSet<>(vanished));
@@ -76,8 +82,14 @@ record SyncReport(SortedSet<Long> vanished, SortedMap<Long, SortedSet<String>> c
                 noModSeq = true;
             }
         }
-        return new SyncReport(vanished, changed, ImapData.code(reply, "HIGHESTMODSEQ").orElse(0L), noModSeq,
-                ImapData.code(reply, "UIDVALIDITY").orElse(0L), violations, reply);
+        return new SyncReport(
+                vanished,
+                changed,
+                ImapData.code(reply, "HIGHESTMODSEQ").orElse(0L),
+                noModSeq,
+                ImapData.code(reply, "UIDVALIDITY").orElse(0L),
+                violations,
+                reply);
     }
 
     /** The reported changes applied to a client's cache (UID -> flags): what the client concludes. */

@@ -8,8 +8,7 @@ final class TestMessages {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    private TestMessages() {
-    }
+    private TestMessages() {}
 
     static byte[] message(String subject) {
         return message(subject, "Hello from the interop suite.");

@@ -41,8 +41,7 @@ public final class HealthServer {
     private volatile boolean draining;
     private volatile HttpServer server;
 
-    private record Named<T>(String name, T value) {
-    }
+    private record Named<T>(String name, T value) {}
 
     public HealthServer(Vertx vertx, ProxyMetrics metrics) {
         this.vertx = vertx;
@@ -81,9 +80,11 @@ public final class HealthServer {
         if (server != null) {
             return Future.failedFuture(new IllegalStateException("already listening"));
         }
-        HttpServer s = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
+        HttpServer s =
+                vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
         server = s;
-        return s.requestHandler(this::handle).listen()
+        return s.requestHandler(this::handle)
+                .listen()
                 .onFailure(e -> server = null) // a failed bind may be retried, e.g. on another port
                 .map(HttpServer::actualPort);
     }
@@ -111,9 +112,10 @@ public final class HealthServer {
             return;
         }
         switch (path) {
-            case "/metrics" -> response.setStatusCode(200)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, ProxyMetrics.SCRAPE_CONTENT_TYPE)
-                    .end(metrics.scrape());
+            case "/metrics" ->
+                response.setStatusCode(200)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, ProxyMetrics.SCRAPE_CONTENT_TYPE)
+                        .end(metrics.scrape());
             case "/health" -> sendJson(response, 200, new JsonObject().put("status", "UP"));
             default -> sendReady(response);
         }
@@ -163,8 +165,12 @@ public final class HealthServer {
         } catch (RuntimeException e) {
             return "error: " + e;
         }
-        if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean
-                || v instanceof JsonObject || v instanceof JsonArray) {
+        if (v == null
+                || v instanceof String
+                || v instanceof Number
+                || v instanceof Boolean
+                || v instanceof JsonObject
+                || v instanceof JsonArray) {
             return v;
         }
         try {
@@ -191,9 +197,7 @@ public final class HealthServer {
     }
 
     private static void sendJson(HttpServerResponse response, int status, JsonObject body) {
-        response.setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-                .end(body.encode());
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
     }
 
     private static <T> void requireUnique(String name, List<Named<T>> list) {

@@ -13,8 +13,7 @@ package org.modseqproxy.metrics;
  */
 public final class MeterNames {
 
-    private MeterNames() {
-    }
+    private MeterNames() {}
 
     // ---- names -------------------------------------------------------------------------------------
 
@@ -66,6 +65,7 @@ public final class MeterNames {
 
     /** Common label on every series: the proxy instance id given to {@link ProxyMetrics}. */
     public static final String TAG_INSTANCE = "instance_id";
+
     public static final String TAG_BACKEND = "backend";
     public static final String TAG_RESULT = "result";
     public static final String TAG_COMMAND = "command";
@@ -100,6 +100,7 @@ public final class MeterNames {
 
     /** Backend connect failure reasons; anything else is counted as {@value #REASON_OTHER}. */
     public static final String REASON_TIMEOUT = "timeout";
+
     public static final String REASON_REFUSED = "refused";
     public static final String REASON_DNS = "dns";
     public static final String REASON_TLS = "tls";

@@ -48,17 +48,60 @@ public final class ProxyMetrics implements AutoCloseable {
      * (RFC 9051 6) plus the extensions a proxy in front of a legacy store sees in practice.
      */
     public static final Set<String> KNOWN_COMMANDS = Set.of(
-            "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "AUTHENTICATE", "LOGIN", "ENABLE", "ID",
-            "COMPRESS", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
-            "LIST", "LSUB", "NAMESPACE", "STATUS", "APPEND", "IDLE", "CHECK", "CLOSE", "UNSELECT",
-            "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE", "SORT", "THREAD",
-            "UID FETCH", "UID STORE", "UID SEARCH", "UID COPY", "UID MOVE", "UID EXPUNGE",
-            "UID SORT", "UID THREAD",
-            "GETQUOTA", "GETQUOTAROOT", "SETQUOTA", "GETACL", "SETACL", "DELETEACL", "LISTRIGHTS",
-            "MYRIGHTS", "GETMETADATA", "SETMETADATA");
+            "CAPABILITY",
+            "NOOP",
+            "LOGOUT",
+            "STARTTLS",
+            "AUTHENTICATE",
+            "LOGIN",
+            "ENABLE",
+            "ID",
+            "COMPRESS",
+            "SELECT",
+            "EXAMINE",
+            "CREATE",
+            "DELETE",
+            "RENAME",
+            "SUBSCRIBE",
+            "UNSUBSCRIBE",
+            "LIST",
+            "LSUB",
+            "NAMESPACE",
+            "STATUS",
+            "APPEND",
+            "IDLE",
+            "CHECK",
+            "CLOSE",
+            "UNSELECT",
+            "EXPUNGE",
+            "SEARCH",
+            "FETCH",
+            "STORE",
+            "COPY",
+            "MOVE",
+            "SORT",
+            "THREAD",
+            "UID FETCH",
+            "UID STORE",
+            "UID SEARCH",
+            "UID COPY",
+            "UID MOVE",
+            "UID EXPUNGE",
+            "UID SORT",
+            "UID THREAD",
+            "GETQUOTA",
+            "GETQUOTAROOT",
+            "SETQUOTA",
+            "GETACL",
+            "SETACL",
+            "DELETEACL",
+            "LISTRIGHTS",
+            "MYRIGHTS",
+            "GETMETADATA",
+            "SETMETADATA");
 
-    private static final Set<String> KNOWN_REASONS = Set.of(REASON_TIMEOUT, REASON_REFUSED, REASON_DNS,
-            REASON_TLS, REASON_GREETING, REASON_CLOSED, REASON_OTHER);
+    private static final Set<String> KNOWN_REASONS = Set.of(
+            REASON_TIMEOUT, REASON_REFUSED, REASON_DNS, REASON_TLS, REASON_GREETING, REASON_CLOSED, REASON_OTHER);
 
     /** Store operation names are code constants; this only guards against accidents. */
     private static final Pattern OP_NAME = Pattern.compile("[a-z0-9_]{1,32}");
@@ -70,12 +113,16 @@ public final class ProxyMetrics implements AutoCloseable {
      * series): ~50 commands x 4 statuses must stay a few thousand series. Command buckets reach 60s
      * because IDLE and big FETCHes are long; anything longer lands in +Inf.
      */
-    private static final Duration[] COMMAND_BUCKETS = millis(1, 5, 10, 25, 50, 100, 250, 500, 1000,
-            2500, 5000, 10_000, 30_000, 60_000);
+    private static final Duration[] COMMAND_BUCKETS =
+            millis(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000);
     /** Store buckets end just above the default store timeout (2s), beyond which the circuit opens. */
-    private static final Duration[] STORE_BUCKETS = micros(250, 500, 1000, 2500, 5000, 10_000, 25_000,
-            50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000);
-    private static final double[] RESYNC_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000};
+    private static final Duration[] STORE_BUCKETS = micros(
+            250, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_000_000,
+            5_000_000);
+
+    private static final double[] RESYNC_BUCKETS = {
+        1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 100_000
+    };
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
@@ -88,6 +135,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final Counter bytesBackendOut;
     /** command label -> timers indexed like STATUSES, filled lazily; bounded by KNOWN_COMMANDS + OTHER. */
     private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> commandTimers = new ConcurrentHashMap<>();
+
     private final AtomicReference<BooleanSupplier> storeAvailable = new AtomicReference<>();
 
     public ProxyMetrics(String instanceId) {
@@ -176,8 +224,8 @@ public final class ProxyMetrics implements AutoCloseable {
         int i = statusIndex(status);
         Timer timer = timers.get(i);
         if (timer == null) {
-            // Created on first use so that a scrape shows only statuses that happened. Two threads
-            // racing here is harmless: the registry hands both the same Timer for the same name+tags.
+            // Created on first use so that a scrape shows only statuses that happened. Two threads racing here is
+            // harmless: the registry hands both the same Timer for the same name+tags.
             timer = Timer.builder(COMMAND_DURATION)
                     .description("Client command duration, tagged line to tagged completion")
                     .tag(TAG_COMMAND, label)

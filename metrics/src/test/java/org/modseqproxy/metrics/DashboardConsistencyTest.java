@@ -19,6 +19,7 @@ class DashboardConsistencyTest {
 
     /** Surefire runs with the module directory as working directory. */
     private static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "modseq-proxy-dashboard.json");
+
     private static final Pattern SERIES = Pattern.compile("\\bmodseq_[a-z_]+");
 
     @Test

@@ -68,13 +68,14 @@ class HealthServerTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).contains("text/plain; version=0.0.4; charset=utf-8");
-        assertThat(r.body().split("\n")).contains(
-                "modseq_sessions_active{instance_id=\"p1\"} 1.0",
-                "modseq_sessions_total{instance_id=\"p1\"} 1.0",
-                "modseq_logins_total{backend=\"b1\",instance_id=\"p1\",result=\"success\"} 1.0",
-                "modseq_command_duration_seconds_count{command=\"UID FETCH\",instance_id=\"p1\",status=\"OK\"} 1",
-                "modseq_command_duration_seconds_sum{command=\"UID FETCH\",instance_id=\"p1\",status=\"OK\"} 0.004",
-                "modseq_bytes_total{direction=\"client_out\",instance_id=\"p1\"} 4096.0");
+        assertThat(r.body().split("\n"))
+                .contains(
+                        "modseq_sessions_active{instance_id=\"p1\"} 1.0",
+                        "modseq_sessions_total{instance_id=\"p1\"} 1.0",
+                        "modseq_logins_total{backend=\"b1\",instance_id=\"p1\",result=\"success\"} 1.0",
+                        "modseq_command_duration_seconds_count{command=\"UID FETCH\",instance_id=\"p1\",status=\"OK\"} 1",
+                        "modseq_command_duration_seconds_sum{command=\"UID FETCH\",instance_id=\"p1\",status=\"OK\"} 0.004",
+                        "modseq_bytes_total{direction=\"client_out\",instance_id=\"p1\"} 4096.0");
 
         // A second scrape sees later changes (nothing is cached between scrapes).
         metrics.sessionClosed();
@@ -94,8 +95,7 @@ class HealthServerTest {
     @Test
     void readinessFlipsTo503WhenACheckFailsAndBack() throws Exception {
         AtomicBoolean backendReachable = new AtomicBoolean(true);
-        server.readinessCheck("listeners", () -> true)
-                .readinessCheck("backend", backendReachable::get);
+        server.readinessCheck("listeners", () -> true).readinessCheck("backend", backendReachable::get);
         listen();
 
         HttpResponse<String> ok = get("/ready");
@@ -134,8 +134,7 @@ class HealthServerTest {
     void storeDownIsReportedButDoesNotFailReadiness() throws Exception {
         AtomicBoolean storeUp = new AtomicBoolean(true);
         metrics.setStoreAvailable(storeUp::get);
-        server.readinessCheck("listeners", () -> true)
-                .info("storeCircuit", () -> storeUp.get() ? "CLOSED" : "OPEN");
+        server.readinessCheck("listeners", () -> true).info("storeCircuit", () -> storeUp.get() ? "CLOSED" : "OPEN");
         listen();
 
         JsonObject up = new JsonObject(get("/ready").body());
@@ -196,7 +195,8 @@ class HealthServerTest {
         assertThat(get("/health?verbose=1").statusCode()).isEqualTo(200);
 
         HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/metrics"))
-                .POST(HttpRequest.BodyPublishers.ofString("x")).build());
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("allow")).contains("GET, HEAD");
     }
@@ -205,7 +205,8 @@ class HealthServerTest {
     void headAnswersWithoutBody() throws Exception {
         listen();
         HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/health"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEmpty();
     }

@@ -26,9 +26,10 @@ class ProxyMetricsTest {
         metrics.sessionOpened();
         metrics.sessionClosed();
 
-        assertThat(lines()).contains(
-                "modseq_sessions_active{instance_id=\"p1\"} 2.0",
-                "modseq_sessions_total{instance_id=\"p1\"} 3.0");
+        assertThat(lines())
+                .contains(
+                        "modseq_sessions_active{instance_id=\"p1\"} 2.0",
+                        "modseq_sessions_total{instance_id=\"p1\"} 3.0");
     }
 
     @Test
@@ -38,33 +39,34 @@ class ProxyMetricsTest {
         metrics.loginResult("b1", false);
         metrics.loginResult("b2", false);
 
-        assertThat(lines()).contains(
-                "modseq_logins_total{backend=\"b1\",instance_id=\"p1\",result=\"success\"} 2.0",
-                "modseq_logins_total{backend=\"b1\",instance_id=\"p1\",result=\"failure\"} 1.0",
-                "modseq_logins_total{backend=\"b2\",instance_id=\"p1\",result=\"failure\"} 1.0");
-        assertThat(lines()).noneMatch(l -> l.startsWith("modseq_logins_total{backend=\"b2\"")
-                && l.contains("success"));
+        assertThat(lines())
+                .contains(
+                        "modseq_logins_total{backend=\"b1\",instance_id=\"p1\",result=\"success\"} 2.0",
+                        "modseq_logins_total{backend=\"b1\",instance_id=\"p1\",result=\"failure\"} 1.0",
+                        "modseq_logins_total{backend=\"b2\",instance_id=\"p1\",result=\"failure\"} 1.0");
+        assertThat(lines()).noneMatch(l -> l.startsWith("modseq_logins_total{backend=\"b2\"") && l.contains("success"));
     }
 
     @Test
     void commandTimerNormalisesNameAndStatus() {
-        metrics.commandCompleted("uid  fetch", "ok", 2_000_000);     // 2 ms
-        metrics.commandCompleted("UID FETCH", "OK", 3_000_000);      // 3 ms
-        metrics.commandCompleted("select", "NO", 20_000_000);        // 20 ms
-        metrics.commandCompleted("XYZZY", "BAD", 1_000_000);         // unknown command
-        metrics.commandCompleted("noop", "BYE", 1_000_000);          // no tagged status -> ERROR
+        metrics.commandCompleted("uid  fetch", "ok", 2_000_000); // 2 ms
+        metrics.commandCompleted("UID FETCH", "OK", 3_000_000); // 3 ms
+        metrics.commandCompleted("select", "NO", 20_000_000); // 20 ms
+        metrics.commandCompleted("XYZZY", "BAD", 1_000_000); // unknown command
+        metrics.commandCompleted("noop", "BYE", 1_000_000); // no tagged status -> ERROR
         metrics.commandCompleted("noop", null, 1_000_000);
 
         String fetchOk = "command=\"UID FETCH\",instance_id=\"p1\",status=\"OK\"";
-        assertThat(lines()).contains(
-                "modseq_command_duration_seconds_count{" + fetchOk + "} 2",
-                "modseq_command_duration_seconds_sum{" + fetchOk + "} 0.005",
-                "modseq_command_duration_seconds_bucket{" + fetchOk + ",le=\"0.001\"} 0",
-                "modseq_command_duration_seconds_bucket{" + fetchOk + ",le=\"0.005\"} 2",
-                "modseq_command_duration_seconds_bucket{" + fetchOk + ",le=\"+Inf\"} 2",
-                "modseq_command_duration_seconds_count{command=\"SELECT\",instance_id=\"p1\",status=\"NO\"} 1",
-                "modseq_command_duration_seconds_count{command=\"OTHER\",instance_id=\"p1\",status=\"BAD\"} 1",
-                "modseq_command_duration_seconds_count{command=\"NOOP\",instance_id=\"p1\",status=\"ERROR\"} 2");
+        assertThat(lines())
+                .contains(
+                        "modseq_command_duration_seconds_count{" + fetchOk + "} 2",
+                        "modseq_command_duration_seconds_sum{" + fetchOk + "} 0.005",
+                        "modseq_command_duration_seconds_bucket{" + fetchOk + ",le=\"0.001\"} 0",
+                        "modseq_command_duration_seconds_bucket{" + fetchOk + ",le=\"0.005\"} 2",
+                        "modseq_command_duration_seconds_bucket{" + fetchOk + ",le=\"+Inf\"} 2",
+                        "modseq_command_duration_seconds_count{command=\"SELECT\",instance_id=\"p1\",status=\"NO\"} 1",
+                        "modseq_command_duration_seconds_count{command=\"OTHER\",instance_id=\"p1\",status=\"BAD\"} 1",
+                        "modseq_command_duration_seconds_count{command=\"NOOP\",instance_id=\"p1\",status=\"ERROR\"} 2");
         // Statuses that never happened are not exposed.
         assertThat(lines()).noneMatch(l -> l.contains("command=\"UID FETCH\"") && l.contains("status=\"BAD\""));
         assertThat(lines()).noneMatch(l -> l.contains("XYZZY"));
@@ -79,8 +81,9 @@ class ProxyMetricsTest {
                 .filter(l -> l.startsWith("modseq_command_duration_seconds_count{"))
                 .count();
         assertThat(series).isEqualTo(1);
-        assertThat(lines()).contains(
-                "modseq_command_duration_seconds_count{command=\"OTHER\",instance_id=\"p1\",status=\"OK\"} 500");
+        assertThat(lines())
+                .contains(
+                        "modseq_command_duration_seconds_count{command=\"OTHER\",instance_id=\"p1\",status=\"OK\"} 500");
     }
 
     @Test
@@ -99,10 +102,11 @@ class ProxyMetricsTest {
         metrics.backendConnectFailed("b1", "java.net.NoRouteToHostException: host 10.0.0.1");
         metrics.backendConnectFailed(null, "tls");
 
-        assertThat(lines()).contains(
-                "modseq_backend_connect_failures_total{backend=\"b1\",instance_id=\"p1\",reason=\"timeout\"} 2.0",
-                "modseq_backend_connect_failures_total{backend=\"b1\",instance_id=\"p1\",reason=\"other\"} 1.0",
-                "modseq_backend_connect_failures_total{backend=\"unknown\",instance_id=\"p1\",reason=\"tls\"} 1.0");
+        assertThat(lines())
+                .contains(
+                        "modseq_backend_connect_failures_total{backend=\"b1\",instance_id=\"p1\",reason=\"timeout\"} 2.0",
+                        "modseq_backend_connect_failures_total{backend=\"b1\",instance_id=\"p1\",reason=\"other\"} 1.0",
+                        "modseq_backend_connect_failures_total{backend=\"unknown\",instance_id=\"p1\",reason=\"tls\"} 1.0");
     }
 
     @Test
@@ -112,11 +116,12 @@ class ProxyMetricsTest {
         metrics.bytes(MeterNames.DIRECTION_BACKEND_OUT, 7);
         metrics.bytes(MeterNames.DIRECTION_CLIENT_OUT, -5); // ignored: counters never go down
 
-        assertThat(lines()).contains(
-                "modseq_bytes_total{direction=\"client_in\",instance_id=\"p1\"} 123.0",
-                "modseq_bytes_total{direction=\"backend_out\",instance_id=\"p1\"} 7.0",
-                "modseq_bytes_total{direction=\"client_out\",instance_id=\"p1\"} 0.0",
-                "modseq_bytes_total{direction=\"backend_in\",instance_id=\"p1\"} 0.0");
+        assertThat(lines())
+                .contains(
+                        "modseq_bytes_total{direction=\"client_in\",instance_id=\"p1\"} 123.0",
+                        "modseq_bytes_total{direction=\"backend_out\",instance_id=\"p1\"} 7.0",
+                        "modseq_bytes_total{direction=\"client_out\",instance_id=\"p1\"} 0.0",
+                        "modseq_bytes_total{direction=\"backend_in\",instance_id=\"p1\"} 0.0");
         assertThatThrownBy(() -> metrics.bytes("sideways", 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> metrics.bytes(null, 1)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -128,13 +133,14 @@ class ProxyMetricsTest {
         metrics.storeOperation("Get Mailbox!", true, 1_000);
 
         String ok = "instance_id=\"p1\",op=\"apply_diff\",result=\"success\"";
-        assertThat(lines()).contains(
-                "modseq_store_duration_seconds_count{" + ok + "} 1",
-                "modseq_store_duration_seconds_sum{" + ok + "} 0.0015",
-                "modseq_store_duration_seconds_bucket{" + ok + ",le=\"0.001\"} 0",
-                "modseq_store_duration_seconds_bucket{" + ok + ",le=\"0.0025\"} 1",
-                "modseq_store_duration_seconds_count{instance_id=\"p1\",op=\"apply_diff\",result=\"failure\"} 1",
-                "modseq_store_duration_seconds_count{instance_id=\"p1\",op=\"other\",result=\"success\"} 1");
+        assertThat(lines())
+                .contains(
+                        "modseq_store_duration_seconds_count{" + ok + "} 1",
+                        "modseq_store_duration_seconds_sum{" + ok + "} 0.0015",
+                        "modseq_store_duration_seconds_bucket{" + ok + ",le=\"0.001\"} 0",
+                        "modseq_store_duration_seconds_bucket{" + ok + ",le=\"0.0025\"} 1",
+                        "modseq_store_duration_seconds_count{instance_id=\"p1\",op=\"apply_diff\",result=\"failure\"} 1",
+                        "modseq_store_duration_seconds_count{instance_id=\"p1\",op=\"other\",result=\"success\"} 1");
     }
 
     @Test
@@ -162,14 +168,15 @@ class ProxyMetricsTest {
         metrics.resync(MeterNames.RESYNC_FULL, 500);
         metrics.resync(MeterNames.RESYNC_NOMODSEQ, 0);
 
-        assertThat(lines()).contains(
-                "modseq_resyncs_total{instance_id=\"p1\",kind=\"full\"} 2.0",
-                "modseq_resyncs_total{instance_id=\"p1\",kind=\"nomodseq\"} 1.0",
-                "modseq_resyncs_total{instance_id=\"p1\",kind=\"incremental\"} 0.0",
-                "modseq_resync_changes_sum{instance_id=\"p1\",kind=\"full\"} 505.0",
-                "modseq_resync_changes_bucket{instance_id=\"p1\",kind=\"full\",le=\"10.0\"} 1",
-                "modseq_resync_changes_bucket{instance_id=\"p1\",kind=\"full\",le=\"1000.0\"} 2",
-                "modseq_resync_changes_bucket{instance_id=\"p1\",kind=\"nomodseq\",le=\"1.0\"} 1");
+        assertThat(lines())
+                .contains(
+                        "modseq_resyncs_total{instance_id=\"p1\",kind=\"full\"} 2.0",
+                        "modseq_resyncs_total{instance_id=\"p1\",kind=\"nomodseq\"} 1.0",
+                        "modseq_resyncs_total{instance_id=\"p1\",kind=\"incremental\"} 0.0",
+                        "modseq_resync_changes_sum{instance_id=\"p1\",kind=\"full\"} 505.0",
+                        "modseq_resync_changes_bucket{instance_id=\"p1\",kind=\"full\",le=\"10.0\"} 1",
+                        "modseq_resync_changes_bucket{instance_id=\"p1\",kind=\"full\",le=\"1000.0\"} 2",
+                        "modseq_resync_changes_bucket{instance_id=\"p1\",kind=\"nomodseq\",le=\"1.0\"} 1");
         assertThatThrownBy(() -> metrics.resync("partial", 1)).isInstanceOf(IllegalArgumentException.class);
     }
 

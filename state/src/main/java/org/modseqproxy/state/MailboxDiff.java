@@ -7,8 +7,7 @@ import java.util.Map;
 /** The pure diff (no I/O): stored snapshot + backend listing -> the ChangeSet that makes the store match. */
 public final class MailboxDiff {
 
-    private MailboxDiff() {
-    }
+    private MailboxDiff() {}
 
     /**
      * Listed uids missing from {@code stored}, or stored with other flags, become upserts. Stored uids absent from
@@ -18,8 +17,8 @@ public final class MailboxDiff {
      * @param stored the stored state, or null if none; a snapshot for another UIDVALIDITY counts as none
      */
     public static ChangeSet compute(MailboxSnapshot stored, Listing listing) {
-        List<MessageState> old = stored == null || stored.uidValidity() != listing.uidValidity()
-                ? List.of() : stored.messages();
+        List<MessageState> old =
+                stored == null || stored.uidValidity() != listing.uidValidity() ? List.of() : stored.messages();
         long[] uids = listing.uids();
         Flags[] flags = listing.flags();
         Map<Long, Flags> upserts = new HashMap<>();

@@ -25,8 +25,7 @@ public final class ModSeqStores {
 
     private static final Pattern USER_INFO = Pattern.compile("(://)[^,]*@");
 
-    private ModSeqStores() {
-    }
+    private ModSeqStores() {}
 
     public static ModSeqStore create(String spec, StoreOptions opts) {
         String s = spec.strip();
@@ -39,8 +38,8 @@ public final class ModSeqStores {
         if (s.startsWith("redis") || s.startsWith("rediss")) {
             return RedisModSeqStore.create(s, opts);
         }
-        throw new IllegalArgumentException("unknown state store spec (memory, off, redis://..., redis-cluster://...): "
-                + redacted(spec));
+        throw new IllegalArgumentException(
+                "unknown state store spec (memory, off, redis://..., redis-cluster://...): " + redacted(spec));
     }
 
     /** True when a URI of the spec carries {@code user:pass@} or {@code pass@} (what {@link #redacted} masks). */
@@ -53,8 +52,8 @@ public final class ModSeqStores {
      * {@code rediss://alice:secret@h:6380} becomes {@code rediss://***@h:6380}.
      */
     public static String redacted(String spec) {
-        // Up to the last '@' of each comma-separated URI: a password may itself hold '@', ':' or '/'. Masking a
-        // little too much (a query value with '@') is better than showing a little of a secret.
+        // Up to the last '@' of each comma-separated URI: a password may itself hold '@', ':' or '/'. Masking a little
+        // too much (a query value with '@') is better than showing a little of a secret.
         return USER_INFO.matcher(spec).replaceAll("$1***@");
     }
 

@@ -23,23 +23,34 @@ import java.time.Duration;
  * @param sentinelCredentials   the sentinels' own login ({@code requirepass} or an ACL user on the sentinels), for
  *                              {@code redis[s]-sentinel://} URIs only. Default none: sentinels open to any client.
  */
-public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Duration commandTimeout,
-                           Duration circuitRetryDelay, int nearCacheMaxMessages, String keyPrefix, Tls tls,
-                           Credentials credentials, Credentials sentinelCredentials) {
+public record StoreOptions(
+        int expungeLogMaxEntries,
+        Duration idleMailboxTtl,
+        Duration commandTimeout,
+        Duration circuitRetryDelay,
+        int nearCacheMaxMessages,
+        String keyPrefix,
+        Tls tls,
+        Credentials credentials,
+        Credentials sentinelCredentials) {
 
     public StoreOptions {
         if (expungeLogMaxEntries < 1) {
             throw new IllegalArgumentException("expungeLogMaxEntries must be >= 1");
         }
-        if (idleMailboxTtl.isNegative() || commandTimeout.isNegative() || commandTimeout.isZero()
-                || circuitRetryDelay.isNegative() || nearCacheMaxMessages < 0) {
+        if (idleMailboxTtl.isNegative()
+                || commandTimeout.isNegative()
+                || commandTimeout.isZero()
+                || circuitRetryDelay.isNegative()
+                || nearCacheMaxMessages < 0) {
             throw new IllegalArgumentException("bad store options");
         }
         if (keyPrefix.isEmpty() || keyPrefix.contains("{") || keyPrefix.contains("}")) {
             throw new IllegalArgumentException("keyPrefix must be non-empty and brace-free");
         }
         if (tls == null || credentials == null || sentinelCredentials == null) {
-            throw new IllegalArgumentException("tls and credentials must not be null (use Tls.DEFAULT, Credentials.NONE)");
+            throw new IllegalArgumentException(
+                    "tls and credentials must not be null (use Tls.DEFAULT, Credentials.NONE)");
         }
     }
 
@@ -87,52 +98,132 @@ public record StoreOptions(int expungeLogMaxEntries, Duration idleMailboxTtl, Du
     }
 
     public static StoreOptions defaults() {
-        return new StoreOptions(10_000, Duration.ofDays(30), Duration.ofSeconds(1), Duration.ofSeconds(2), 2_000_000,
-                "ms", Tls.DEFAULT, Credentials.NONE, Credentials.NONE);
+        return new StoreOptions(
+                10_000,
+                Duration.ofDays(30),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                2_000_000,
+                "ms",
+                Tls.DEFAULT,
+                Credentials.NONE,
+                Credentials.NONE);
     }
 
     public StoreOptions withExpungeLogMaxEntries(int n) {
-        return new StoreOptions(n, idleMailboxTtl, commandTimeout, circuitRetryDelay, nearCacheMaxMessages, keyPrefix,
-                tls, credentials, sentinelCredentials);
+        return new StoreOptions(
+                n,
+                idleMailboxTtl,
+                commandTimeout,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                keyPrefix,
+                tls,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withIdleMailboxTtl(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, d, commandTimeout, circuitRetryDelay, nearCacheMaxMessages,
-                keyPrefix, tls, credentials, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                d,
+                commandTimeout,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                keyPrefix,
+                tls,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withCommandTimeout(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, d, circuitRetryDelay, nearCacheMaxMessages,
-                keyPrefix, tls, credentials, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                d,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                keyPrefix,
+                tls,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withCircuitRetryDelay(Duration d) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, d, nearCacheMaxMessages,
-                keyPrefix, tls, credentials, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                commandTimeout,
+                d,
+                nearCacheMaxMessages,
+                keyPrefix,
+                tls,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withNearCacheMaxMailboxes(int n) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay, n, keyPrefix,
-                tls, credentials, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                commandTimeout,
+                circuitRetryDelay,
+                n,
+                keyPrefix,
+                tls,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withKeyPrefix(String p) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, p, tls, credentials, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                commandTimeout,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                p,
+                tls,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withTls(Tls t) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, keyPrefix, t, credentials, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                commandTimeout,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                keyPrefix,
+                t,
+                credentials,
+                sentinelCredentials);
     }
 
     public StoreOptions withCredentials(Credentials c) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, keyPrefix, tls, c, sentinelCredentials);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                commandTimeout,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                keyPrefix,
+                tls,
+                c,
+                sentinelCredentials);
     }
 
     public StoreOptions withSentinelCredentials(Credentials c) {
-        return new StoreOptions(expungeLogMaxEntries, idleMailboxTtl, commandTimeout, circuitRetryDelay,
-                nearCacheMaxMessages, keyPrefix, tls, credentials, c);
+        return new StoreOptions(
+                expungeLogMaxEntries,
+                idleMailboxTtl,
+                commandTimeout,
+                circuitRetryDelay,
+                nearCacheMaxMessages,
+                keyPrefix,
+                tls,
+                credentials,
+                c);
     }
 }

@@ -7,13 +7,11 @@ package org.modseqproxy.state;
 public sealed interface Vanished {
 
     /** Every UID expunged with a mod-sequence above the asked one (may include UIDs the client never saw). */
-    record Exact(UidSet uids) implements Vanished {
-    }
+    record Exact(UidSet uids) implements Vanished {}
 
     /**
      * The asked mod-sequence is below the horizon: the log cannot answer. {@code horizon} is
      * {@link Long#MAX_VALUE} when the store holds no state for the mailbox at that UIDVALIDITY.
      */
-    record BelowHorizon(long horizon) implements Vanished {
-    }
+    record BelowHorizon(long horizon) implements Vanished {}
 }

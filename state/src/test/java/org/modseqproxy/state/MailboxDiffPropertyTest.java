@@ -14,8 +14,13 @@ import org.modseqproxy.state.impl.MailboxState;
 class MailboxDiffPropertyTest {
 
     private static final Flags[] FLAG_POOL = {
-        Flags.EMPTY, Flags.of("\\Seen"), Flags.of("\\Seen", "\\Answered"), Flags.of("\\Deleted"),
-        Flags.of("$Junk"), Flags.of("\\Flagged", "work"), Flags.of("\\Seen", "\\Recent"),
+        Flags.EMPTY,
+        Flags.of("\\Seen"),
+        Flags.of("\\Seen", "\\Answered"),
+        Flags.of("\\Deleted"),
+        Flags.of("$Junk"),
+        Flags.of("\\Flagged", "work"),
+        Flags.of("\\Seen", "\\Recent"),
     };
 
     @Test
@@ -77,7 +82,8 @@ class MailboxDiffPropertyTest {
                     expChanged.add(uid);
                 }
             });
-            before.keySet().stream().filter(uid -> uid < listing.uidNext() && !backend.containsKey(uid))
+            before.keySet().stream()
+                    .filter(uid -> uid < listing.uidNext() && !backend.containsKey(uid))
                     .forEach(expGone::add);
 
             MailboxState base = before == stored ? snapshot : MailboxState.fresh(listingUv, hms);
@@ -87,8 +93,11 @@ class MailboxDiffPropertyTest {
             assertThat(a.changed()).as(ctx).isEqualTo(expChanged.build());
             assertThat(a.expunged()).as(ctx).isEqualTo(expGone.build());
             assertThat(cs.expunged()).as(ctx).isEqualTo(expGone.build());
-            assertThat(cs.upserts().keySet()).as(ctx)
-                    .containsExactlyElementsOf(expAdded.build().union(expChanged.build()).stream().boxed().toList());
+            assertThat(cs.upserts().keySet())
+                    .as(ctx)
+                    .containsExactlyElementsOf(expAdded.build().union(expChanged.build()).stream()
+                            .boxed()
+                            .toList());
             TreeMap<Long, Flags> after = new TreeMap<>();
             a.state().messages().forEach(m -> after.put(m.uid(), m.flags()));
             assertThat(after).as(ctx).isEqualTo(expectedAfter);
@@ -99,11 +108,15 @@ class MailboxDiffPropertyTest {
             assertThat(a.state().highestModSeq()).as(ctx).isEqualTo(anything ? batch : base.highestModSeq());
             for (MessageState m : a.state().messages()) {
                 boolean touched = cs.upserts().containsKey(m.uid());
-                long expected = touched ? batch : base.get(m.uid()).orElseThrow().modSeq();
+                long expected =
+                        touched ? batch : base.get(m.uid()).orElseThrow().modSeq();
                 assertThat(m.modSeq()).as(ctx + " uid " + m.uid()).isEqualTo(expected);
             }
-            assertThat(a.state().changedSince(base.highestModSeq()).stream().map(MessageState::uid).toList())
-                    .as(ctx).containsExactlyElementsOf(cs.upserts().keySet());
+            assertThat(a.state().changedSince(base.highestModSeq()).stream()
+                            .map(MessageState::uid)
+                            .toList())
+                    .as(ctx)
+                    .containsExactlyElementsOf(cs.upserts().keySet());
             assertThat(a.state().uids().size()).isEqualTo(a.state().size());
         }
     }

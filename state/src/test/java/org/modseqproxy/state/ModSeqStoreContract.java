@@ -83,7 +83,10 @@ public abstract class ModSeqStoreContract {
         for (int i = 0; i < uidFlagPairs.length; i += 2) {
             m.put(((Number) uidFlagPairs[i]).longValue(), (Flags) uidFlagPairs[i + 1]);
         }
-        return new Listing(uv, uidNext, m.keySet().stream().mapToLong(Long::longValue).toArray(),
+        return new Listing(
+                uv,
+                uidNext,
+                m.keySet().stream().mapToLong(Long::longValue).toArray(),
                 m.values().toArray(new Flags[0]));
     }
 
@@ -115,13 +118,15 @@ public abstract class ModSeqStoreContract {
         SyncResult same = await(store.apply(box, UV, new ChangeSet(java.util.Map.of(1L, SEEN), UidSet.empty())));
         assertThat(same.assignedModSeq()).isZero(); // an unchanged upsert keeps its mod-sequence
         // a client's STORE that set what was set already still gets its own (RFC 7162 3.1)
-        SyncResult touched = await(store.apply(box, UV,
-                new ChangeSet(java.util.Map.of(1L, SEEN), UidSet.empty(), UidSet.of(1))));
+        SyncResult touched =
+                await(store.apply(box, UV, new ChangeSet(java.util.Map.of(1L, SEEN), UidSet.empty(), UidSet.of(1))));
         assertThat(touched.assignedModSeq()).isGreaterThan(first.assignedModSeq());
         assertThat(touched.changed().toImapString()).isEqualTo("1");
-        assertThat(modSeqs(touched.snapshot())).containsEntry(1L, touched.assignedModSeq())
+        assertThat(modSeqs(touched.snapshot()))
+                .containsEntry(1L, touched.assignedModSeq())
                 .containsEntry(2L, first.assignedModSeq());
-        assertThat(await(store.load(box, UV)).orElseThrow().get(1).orElseThrow().flags()).isEqualTo(SEEN);
+        assertThat(await(store.load(box, UV)).orElseThrow().get(1).orElseThrow().flags())
+                .isEqualTo(SEEN);
     }
 
     @Test
@@ -140,8 +145,9 @@ public abstract class ModSeqStoreContract {
         assertThat(r.changed().isEmpty()).isTrue();
         assertThat(r.expunged().isEmpty()).isTrue();
         assertThat(r.snapshot().highestModSeq()).isEqualTo(r.assignedModSeq());
-        assertThat(modSeqs(r.snapshot())).containsOnlyKeys(1L, 2L, 3L, 5L).allSatisfy((u, m) ->
-                assertThat(m).isEqualTo(r.assignedModSeq()));
+        assertThat(modSeqs(r.snapshot()))
+                .containsOnlyKeys(1L, 2L, 3L, 5L)
+                .allSatisfy((u, m) -> assertThat(m).isEqualTo(r.assignedModSeq()));
         assertThat(r.snapshot().get(3).orElseThrow().flags()).isEqualTo(FLAGGED);
         assertThat(r.snapshot().get(4)).isEmpty();
     }
@@ -151,7 +157,10 @@ public abstract class ModSeqStoreContract {
         SyncResult first = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE)));
         SyncResult again = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE)));
         assertThat(again.assignedModSeq()).isZero();
-        assertThat(again.added().isEmpty() && again.changed().isEmpty() && again.expunged().isEmpty()).isTrue();
+        assertThat(again.added().isEmpty()
+                        && again.changed().isEmpty()
+                        && again.expunged().isEmpty())
+                .isTrue();
         assertThat(again.snapshot().highestModSeq()).isEqualTo(first.snapshot().highestModSeq());
         assertThat(modSeqs(again.snapshot())).isEqualTo(modSeqs(first.snapshot()));
     }
@@ -166,9 +175,11 @@ public abstract class ModSeqStoreContract {
         assertThat(second.changed().toImapString()).isEqualTo("1,4");
         assertThat(second.added().toImapString()).isEqualTo("5");
         assertThat(second.expunged().toImapString()).isEqualTo("3");
-        assertThat(modSeqs(second.snapshot())).containsExactlyEntriesOf(new TreeMap<>(Map.of(
-                1L, m2, 2L, m1, 4L, m2, 5L, m2)));
-        assertThat(second.snapshot().changedSince(m1).stream().map(MessageState::uid).toList())
+        assertThat(modSeqs(second.snapshot()))
+                .containsExactlyEntriesOf(new TreeMap<>(Map.of(1L, m2, 2L, m1, 4L, m2, 5L, m2)));
+        assertThat(second.snapshot().changedSince(m1).stream()
+                        .map(MessageState::uid)
+                        .toList())
                 .containsExactly(1L, 4L, 5L);
         assertThat(await(store.vanishedSince(box, UV, m1))).isEqualTo(new Vanished.Exact(UidSet.of(3)));
         assertThat(await(store.vanishedSince(box, UV, m2))).isEqualTo(new Vanished.Exact(UidSet.empty()));
@@ -193,8 +204,8 @@ public abstract class ModSeqStoreContract {
         assertThat(r.changed()).isEqualTo(UidSet.of(1));
         assertThat(r.added()).isEqualTo(UidSet.of(9));
         assertThat(r.expunged()).isEqualTo(UidSet.of(3)); // 7 and 8 were never there: not logged
-        assertThat(modSeqs(r.snapshot())).containsExactlyEntriesOf(new TreeMap<>(Map.of(
-                1L, m, 2L, first.assignedModSeq(), 9L, m)));
+        assertThat(modSeqs(r.snapshot()))
+                .containsExactlyEntriesOf(new TreeMap<>(Map.of(1L, m, 2L, first.assignedModSeq(), 9L, m)));
         assertThat(await(store.vanishedSince(box, UV, first.assignedModSeq())))
                 .isEqualTo(new Vanished.Exact(UidSet.of(3)));
         // what load() returns agrees with what apply() returned
@@ -246,7 +257,8 @@ public abstract class ModSeqStoreContract {
     @Test
     void renameDropsBothNamesAndCountersRestartAbove() {
         MailboxId to = new MailboxId(box.backend(), box.user(), box.mailbox() + ".renamed");
-        long fromHms = await(store.sync(box, listing(UV, 2, 1, SEEN))).snapshot().highestModSeq();
+        long fromHms =
+                await(store.sync(box, listing(UV, 2, 1, SEEN))).snapshot().highestModSeq();
         long toHms = await(store.sync(to, listing(UV, 2, 1, NONE))).snapshot().highestModSeq();
         await(store.rename(box, to));
         assertThat(await(store.load(box, UV))).isEmpty();
@@ -279,8 +291,7 @@ public abstract class ModSeqStoreContract {
         long after = await(store.highestModSeq(box, UV));
         assertThat(after).isGreaterThan(before);
         // a client that saw r's modseq gets no exact (possibly wrong) VANISHED: RFC 7162 3.2.5.2 fallback
-        assertThat(await(store.vanishedSince(box, UV, r.assignedModSeq())))
-                .isEqualTo(new Vanished.BelowHorizon(after));
+        assertThat(await(store.vanishedSince(box, UV, r.assignedModSeq()))).isEqualTo(new Vanished.BelowHorizon(after));
     }
 
     // ---- expunge log and horizon --------------------------------------------------------------------------------
@@ -293,8 +304,14 @@ public abstract class ModSeqStoreContract {
         for (long u = 1; u <= 10; u++) {
             msgs.put(u, NONE);
         }
-        long m0 = await(store.sync(box, new Listing(UV, 11, msgs.keySet().stream().mapToLong(x -> x).toArray(),
-                msgs.values().toArray(new Flags[0])))).assignedModSeq();
+        long m0 = await(store.sync(
+                        box,
+                        new Listing(
+                                UV,
+                                11,
+                                msgs.keySet().stream().mapToLong(x -> x).toArray(),
+                                msgs.values().toArray(new Flags[0]))))
+                .assignedModSeq();
         long[] m = new long[6];
         for (int i = 1; i <= 5; i++) {
             m[i] = await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(i)))).assignedModSeq();
@@ -353,7 +370,9 @@ public abstract class ModSeqStoreContract {
                     assertThat(asked).isGreaterThanOrEqualTo(horizon);
                     UidSet.Builder want = new UidSet.Builder();
                     truth.stream().filter(t -> t[0] > asked).forEach(t -> want.add(t[1]));
-                    assertThat(exact.uids()).as("round %d asked %d", round, asked).isEqualTo(want.build());
+                    assertThat(exact.uids())
+                            .as("round %d asked %d", round, asked)
+                            .isEqualTo(want.build());
                 } else {
                     assertThat(asked).isLessThan(horizon);
                     assertThat(((Vanished.BelowHorizon) v).horizon()).isEqualTo(horizon);
@@ -378,7 +397,9 @@ public abstract class ModSeqStoreContract {
         for (long u = 1; u <= 200; u++) {
             low.put(u, NONE);
         }
-        long start = await(store.sync(box, PropertyListings.of(UV, 201, low))).snapshot().highestModSeq();
+        long start = await(store.sync(box, PropertyListings.of(UV, 201, low)))
+                .snapshot()
+                .highestModSeq();
         ConcurrentLinkedQueue<Long> assigned = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> expunged = new ConcurrentLinkedQueue<>();
         CyclicBarrier go = new CyclicBarrier(2);
@@ -406,7 +427,10 @@ public abstract class ModSeqStoreContract {
             for (int i = 0; i < rounds; i++) {
                 // the backend loses a low message now and then, and flags change
                 if (!listed.isEmpty() && rnd.nextInt(3) == 0) {
-                    listed.remove(listed.keySet().stream().skip(rnd.nextInt(listed.size())).findFirst().get());
+                    listed.remove(listed.keySet().stream()
+                            .skip(rnd.nextInt(listed.size()))
+                            .findFirst()
+                            .get());
                 }
                 listed.replaceAll((u, f) -> rnd.nextInt(20) == 0 ? (f.equals(SEEN) ? NONE : SEEN) : f);
                 SyncResult r = await(other.sync(box, PropertyListings.of(UV, 201, listed)));
@@ -437,14 +461,19 @@ public abstract class ModSeqStoreContract {
         // every appended uid not expunged by the applier survived the syncer's listings (all above its UIDNEXT)
         for (int i = 0; i < rounds; i++) {
             long uid = 1000 + i;
-            assertThat(end.get(uid).isPresent()).as("uid %d", uid).isEqualTo(!reported.build().contains(uid));
+            assertThat(end.get(uid).isPresent())
+                    .as("uid %d", uid)
+                    .isEqualTo(!reported.build().contains(uid));
         }
     }
 
     /** Small helper shared by the tests above. */
     static final class PropertyListings {
         static Listing of(long uv, long uidNext, TreeMap<Long, Flags> m) {
-            return new Listing(uv, uidNext, m.keySet().stream().mapToLong(Long::longValue).toArray(),
+            return new Listing(
+                    uv,
+                    uidNext,
+                    m.keySet().stream().mapToLong(Long::longValue).toArray(),
                     m.values().toArray(new Flags[0]));
         }
     }
@@ -459,7 +488,8 @@ public abstract class ModSeqStoreContract {
 
     @Test
     void reserveStampsWhatPassedAndReportsWhatChangedSince() {
-        long m1 = await(store.sync(box, listing(UV, 6, 1, SEEN, 2, NONE, 3, FLAGGED, 4, NONE))).assignedModSeq();
+        long m1 = await(store.sync(box, listing(UV, 6, 1, SEEN, 2, NONE, 3, FLAGGED, 4, NONE)))
+                .assignedModSeq();
         long m2 = await(store.apply(box, UV, ChangeSet.upsert(2, SEEN))).assignedModSeq();
         // 9 is not stored: in neither set
         Reservation r = await(store.reserve(box, UV, UidSet.of(1, 2, 3, 9), m1));
@@ -469,8 +499,8 @@ public abstract class ModSeqStoreContract {
         assertThat(r.modSeq()).isGreaterThan(m2);
         MailboxSnapshot after = await(store.load(box, UV)).orElseThrow();
         assertThat(after.highestModSeq()).isEqualTo(r.modSeq());
-        assertThat(modSeqs(after)).containsExactlyEntriesOf(new TreeMap<>(Map.of(
-                1L, r.modSeq(), 2L, m2, 3L, r.modSeq(), 4L, m1)));
+        assertThat(modSeqs(after))
+                .containsExactlyEntriesOf(new TreeMap<>(Map.of(1L, r.modSeq(), 2L, m2, 3L, r.modSeq(), 4L, m1)));
         // flags are the backend's business: untouched
         assertThat(after.get(1).orElseThrow().flags()).isEqualTo(SEEN);
         assertThat(after.get(3).orElseThrow().flags()).isEqualTo(FLAGGED);

@@ -37,13 +37,14 @@ class RedisClusterModSeqStoreTest {
 
     @Test
     void mailboxesSpreadOverNodesAndEveryOperationWorks() throws Exception {
-        try (ModSeqStore store = ModSeqStores.create(cluster.uri(), StoreOptions.defaults().withExpungeLogMaxEntries(2))) {
+        try (ModSeqStore store =
+                ModSeqStores.create(cluster.uri(), StoreOptions.defaults().withExpungeLogMaxEntries(2))) {
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(store::available);
             Flags seen = Flags.of("\\Seen");
             for (int i = 0; i < 12; i++) {
                 MailboxId box = new MailboxId("b1", "user" + i, "INBOX");
-                SyncResult r = await(store.sync(box, new Listing(7, 300, new long[] {1, 2, 200},
-                        new Flags[] {seen, Flags.EMPTY, seen})));
+                SyncResult r = await(store.sync(
+                        box, new Listing(7, 300, new long[] {1, 2, 200}, new Flags[] {seen, Flags.EMPTY, seen})));
                 assertThat(r.added().toImapString()).isEqualTo("1:2,200");
                 long m1 = r.assignedModSeq();
                 SyncResult r2 = await(store.apply(box, 7, new ChangeSet(Map.of(2L, seen), UidSet.of(200))));

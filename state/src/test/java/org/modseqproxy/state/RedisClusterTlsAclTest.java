@@ -27,8 +27,10 @@ class RedisClusterTlsAclTest {
 
     @BeforeAll
     static void startCluster() {
-        cluster = RedisClusterFixture.start(RedisSecurity.tls(TestCertificates.loopback())
-                .withUser("alice", "cluster-Pa55", RedisTlsAclModSeqStoreTest.LEAST_PRIVILEGE), 1);
+        cluster = RedisClusterFixture.start(
+                RedisSecurity.tls(TestCertificates.loopback())
+                        .withUser("alice", "cluster-Pa55", RedisTlsAclModSeqStoreTest.LEAST_PRIVILEGE),
+                1);
     }
 
     @AfterAll
@@ -45,15 +47,16 @@ class RedisClusterTlsAclTest {
     @Test
     void mailboxesSpreadOverTlsNodesAndReachTheReplicas() throws Exception {
         assertThat(cluster.uri()).startsWith("rediss-cluster://alice:cluster-Pa55@127.0.0.1:");
-        StoreOptions opts = StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(2))
+        StoreOptions opts = StoreOptions.defaults()
+                .withCommandTimeout(Duration.ofSeconds(2))
                 .withTls(new StoreOptions.Tls(TestCertificates.loopback().caFile(), null, null));
         try (ModSeqStore store = ModSeqStores.create(cluster.uri(), opts)) {
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(store::available);
             Flags seen = Flags.of("\\Seen");
             for (int i = 0; i < 12; i++) {
                 MailboxId box = new MailboxId("b1", "user" + i, "INBOX");
-                SyncResult r = await(store.sync(box, new Listing(7, 300, new long[] {1, 2, 200},
-                        new Flags[] {seen, Flags.EMPTY, seen})));
+                SyncResult r = await(store.sync(
+                        box, new Listing(7, 300, new long[] {1, 2, 200}, new Flags[] {seen, Flags.EMPTY, seen})));
                 assertThat(r.added().toImapString()).isEqualTo("1:2,200");
                 assertThat(await(store.bump(box, 7))).isEqualTo(r.assignedModSeq() + 1);
                 assertThat(await(store.load(box, 7)).orElseThrow().uids()).isEqualTo(UidSet.of(1, 2, 200));
@@ -83,7 +86,8 @@ class RedisClusterTlsAclTest {
     @Test
     void wrongPasswordOnTheClusterIsUnavailable() throws Exception {
         String spec = cluster.uri().replace("alice:cluster-Pa55@", "");
-        StoreOptions opts = StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1))
+        StoreOptions opts = StoreOptions.defaults()
+                .withCommandTimeout(Duration.ofSeconds(1))
                 .withTls(new StoreOptions.Tls(TestCertificates.loopback().caFile(), null, null))
                 .withCredentials(new StoreOptions.Credentials("alice", "nope"));
         try (ModSeqStore store = ModSeqStores.create(spec, opts)) {

@@ -44,16 +44,24 @@ class RedisMemoryAtScaleBenchTest {
         RedisServerFixture redis = REDIS.server();
         redis.flushAll();
         long usedBefore = usedMemory(redis);
-        Flags[] common = {Flags.of("\\Seen"), Flags.EMPTY, Flags.of("\\Seen", "\\Answered"),
-            Flags.of("\\Seen", "$NotJunk"), Flags.of("\\Flagged", "\\Seen"), Flags.of("\\Seen", "$Forwarded")};
+        Flags[] common = {
+            Flags.of("\\Seen"),
+            Flags.EMPTY,
+            Flags.of("\\Seen", "\\Answered"),
+            Flags.of("\\Seen", "$NotJunk"),
+            Flags.of("\\Flagged", "\\Seen"),
+            Flags.of("\\Seen", "$Forwarded")
+        };
         Random rnd = new Random(1000);
         long t0 = System.nanoTime();
         long messages = 0;
-        try (ModSeqStore store = ModSeqStores.create(redis.uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
+        try (ModSeqStore store =
+                ModSeqStores.create(redis.uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
             org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
             List<CompletableFuture<?>> inFlight = new ArrayList<>();
             for (int b = 0; b < MAILBOXES; b++) {
-                MailboxId box = new MailboxId("b1", "user" + (b / 10) + "@example.com", b % 10 == 0 ? "INBOX" : "Folder" + b);
+                MailboxId box =
+                        new MailboxId("b1", "user" + (b / 10) + "@example.com", b % 10 == 0 ? "INBOX" : "Folder" + b);
                 TreeMap<Long, Flags> msgs = new TreeMap<>();
                 long uid = 0;
                 for (int i = 0; i < MESSAGES; i++) {
@@ -66,14 +74,16 @@ class RedisMemoryAtScaleBenchTest {
                         .toCompletableFuture();
                 for (int k = 0; k < 5; k++) {
                     long u = uids.get(rnd.nextInt(uids.size()));
-                    ChangeSet c = new ChangeSet(Map.of(u, Flags.of("\\Seen", "\\Flagged")),
+                    ChangeSet c = new ChangeSet(
+                            Map.of(u, Flags.of("\\Seen", "\\Flagged")),
                             k == 2 ? UidSet.of(uids.get(rnd.nextInt(uids.size()))) : UidSet.empty());
                     f = f.thenCompose(x -> store.apply(box, 7, c).toCompletableFuture());
                 }
                 inFlight.add(f);
                 messages += MESSAGES;
                 if (inFlight.size() >= 16) {
-                    CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+                    CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0]))
+                            .get(120, TimeUnit.SECONDS);
                     inFlight.clear();
                 }
             }
@@ -89,7 +99,8 @@ class RedisMemoryAtScaleBenchTest {
         int sampledBoxes = 0;
         long sampledKeys = 0;
         for (int b = 0; b < MAILBOXES; b += Math.max(1, MAILBOXES / 20)) {
-            MailboxId box = new MailboxId("b1", "user" + (b / 10) + "@example.com", b % 10 == 0 ? "INBOX" : "Folder" + b);
+            MailboxId box =
+                    new MailboxId("b1", "user" + (b / 10) + "@example.com", b % 10 == 0 ? "INBOX" : "Folder" + b);
             @SuppressWarnings("unchecked")
             List<Object> ks = (List<Object>) redis.call("KEYS", "ms:{" + box.tag() + "}:*");
             for (Object k : ks) {
@@ -98,14 +109,20 @@ class RedisMemoryAtScaleBenchTest {
             sampledKeys += ks.size();
             sampledBoxes++;
         }
-        String version = ((String) redis.call("INFO", "server")).lines()
-                .filter(l -> l.startsWith("redis_version:")).findFirst().orElse("?");
-        System.out.printf("BENCH scale: %d mailboxes x %d messages (%d messages, ~%d expunged) stored in %d s (%s, %s)%n",
+        String version = ((String) redis.call("INFO", "server"))
+                .lines()
+                .filter(l -> l.startsWith("redis_version:"))
+                .findFirst()
+                .orElse("?");
+        System.out.printf(
+                "BENCH scale: %d mailboxes x %d messages (%d messages, ~%d expunged) stored in %d s (%s, %s)%n",
                 MAILBOXES, MESSAGES, messages, MAILBOXES, seconds, version, redis.binary());
-        System.out.printf("BENCH scale: INFO used_memory grew %d bytes = %.1f bytes/message, %.0f bytes/mailbox%n",
+        System.out.printf(
+                "BENCH scale: INFO used_memory grew %d bytes = %.1f bytes/message, %.0f bytes/mailbox%n",
                 delta, (double) delta / messages, (double) delta / MAILBOXES);
         System.out.printf("BENCH scale: DBSIZE %d = %.2f keys/mailbox%n", keys, (double) keys / MAILBOXES);
-        System.out.printf("BENCH scale: MEMORY USAGE over %d sampled mailboxes (%d keys): %.0f bytes/mailbox = %.1f bytes/message%n",
+        System.out.printf(
+                "BENCH scale: MEMORY USAGE over %d sampled mailboxes (%d keys): %.0f bytes/mailbox = %.1f bytes/message%n",
                 sampledBoxes, sampledKeys, (double) sampled / sampledBoxes, (double) sampled / sampledBoxes / MESSAGES);
         assertThat(keys).isGreaterThanOrEqualTo(4L * MAILBOXES);
         assertThat((double) delta / messages).isLessThan(60.0);
@@ -113,7 +130,10 @@ class RedisMemoryAtScaleBenchTest {
 
     private static long usedMemory(RedisServerFixture redis) throws Exception {
         String info = (String) redis.call("INFO", "memory");
-        return info.lines().filter(l -> l.startsWith("used_memory:")).mapToLong(l -> Long.parseLong(l.substring(12).trim()))
-                .findFirst().orElseThrow();
+        return info.lines()
+                .filter(l -> l.startsWith("used_memory:"))
+                .mapToLong(l -> Long.parseLong(l.substring(12).trim()))
+                .findFirst()
+                .orElseThrow();
     }
 }

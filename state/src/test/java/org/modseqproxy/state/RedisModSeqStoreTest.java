@@ -2,7 +2,6 @@ package org.modseqproxy.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import org.awaitility.Awaitility;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +26,8 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
 
     @Override
     protected StoreOptions options() {
-        return StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1))
+        return StoreOptions.defaults()
+                .withCommandTimeout(Duration.ofSeconds(1))
                 .withCircuitRetryDelay(Duration.ofMillis(200));
     }
 
@@ -62,15 +63,16 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         long before = await(store.bump(box, UV));
 
         redis.stop();
-        Duration took = timed(() -> assertThatThrownBy(() -> store.highestModSeq(box, UV).toCompletableFuture()
-                .get(10, TimeUnit.SECONDS))
+        Duration took = timed(() -> assertThatThrownBy(
+                        () -> store.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(StoreUnavailableException.class));
         assertThat(took).isLessThan(Duration.ofSeconds(3));
         Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !store.available());
         // while open, calls fail immediately
-        Duration open = timed(() -> assertThatThrownBy(() -> store.load(box, UV).toCompletableFuture()
-                .get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreUnavailableException.class));
+        Duration open = timed(() -> assertThatThrownBy(
+                        () -> store.load(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(StoreUnavailableException.class));
         assertThat(open).isLessThan(Duration.ofMillis(500));
 
         redis.restart(); // same port, data lost
@@ -105,7 +107,8 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         assertThat(mine.uids()).isEqualTo(UidSet.of(1));
         assertThat(mine.get(1).orElseThrow().flags()).isEqualTo(SEEN);
         // and our next sync diffs against the fresh state: nothing to do
-        assertThat(await(store.sync(box, listing(UV, 3, 1, SEEN))).assignedModSeq()).isZero();
+        assertThat(await(store.sync(box, listing(UV, 3, 1, SEEN))).assignedModSeq())
+                .isZero();
     }
 
     @Test
@@ -176,7 +179,8 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
     @ValueSource(strings = {"f", "k", "x"})
     void aMailboxMissingAnEvictedKeyIsTreatedAsLost(String evicted) throws Exception {
         RedisServerFixture redis = REDIS.server();
-        long m1 = await(store.sync(box, listing(UV, 4, 1, SEEN, 2, NONE, 3, FLAGGED))).assignedModSeq();
+        long m1 = await(store.sync(box, listing(UV, 4, 1, SEEN, 2, NONE, 3, FLAGGED)))
+                .assignedModSeq();
         long m2 = await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(2)))).assignedModSeq();
         assertThat(await(store.vanishedSince(box, UV, m1))).isEqualTo(new Vanished.Exact(UidSet.of(2)));
         assertThat((Long) redis.call("DEL", key(evicted))).isEqualTo(1L);
@@ -194,7 +198,8 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
     @Test
     void expungingEverythingKeepsTheStateIntact() throws Exception {
         long m1 = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE))).assignedModSeq();
-        long m2 = await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(1, 2)))).assignedModSeq();
+        long m2 =
+                await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(1, 2)))).assignedModSeq();
         ModSeqStore cold = extraStore(options());
         MailboxSnapshot empty = await(cold.load(box, UV)).orElseThrow();
         assertThat(empty.size()).isZero();
@@ -207,7 +212,8 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         MailboxId odd = new MailboxId("b{1}", "a:l%ce", "IN}BOX{x");
         assertThat(odd.tag()).doesNotContain("{", "}").isEqualTo("b%7B1%7D:a%3Al%25ce:IN%7DBOX%7Bx");
         SyncResult r = await(store.sync(odd, listing(UV, 2, 1, SEEN)));
-        assertThat(await(store.load(odd, UV)).orElseThrow().messages()).isEqualTo(r.snapshot().messages());
+        assertThat(await(store.load(odd, UV)).orElseThrow().messages())
+                .isEqualTo(r.snapshot().messages());
     }
 
     /** More than 4096 distinct flag sets in one mailbox switch to the "delta.id" encoding; both must round-trip. */
@@ -232,7 +238,8 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         try (ModSeqStore off = ModSeqStores.create("off", StoreOptions.defaults())) {
             assertThat(off.available()).isFalse();
             assertThat(ModSeqStores.isOff(off)).isTrue();
-            assertThatThrownBy(() -> off.highestModSeq(box, UV).toCompletableFuture().get())
+            assertThatThrownBy(() ->
+                            off.highestModSeq(box, UV).toCompletableFuture().get())
                     .hasCauseInstanceOf(StoreUnavailableException.class);
         }
     }

@@ -38,7 +38,8 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
 
     @Override
     protected StoreOptions options() {
-        return StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1))
+        return StoreOptions.defaults()
+                .withCommandTimeout(Duration.ofSeconds(1))
                 .withCircuitRetryDelay(Duration.ofMillis(200));
     }
 
@@ -77,7 +78,7 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
     @Test
     void masterKilledStoreFailsFastThenFollowsThePromotedReplica() throws Exception {
         try (RedisSentinelFixture s = RedisSentinelFixture.start();
-             ModSeqStore st = openAndWait(s.uri(), options())) {
+                ModSeqStore st = openAndWait(s.uri(), options())) {
             SyncResult first = await(st.sync(box, listing(UV, 4, 1, SEEN, 2, NONE, 3, NONE)));
             SyncResult second = await(st.apply(box, UV, new ChangeSet(Map.of(2L, FLAGGED), UidSet.of(3))));
             long before = await(st.bump(box, UV));
@@ -91,25 +92,31 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
 
             s.killMaster();
             long t0 = System.nanoTime();
-            Duration firstFailure = timed(() -> assertThatThrownBy(() -> st.highestModSeq(box, UV)
-                    .toCompletableFuture().get(10, TimeUnit.SECONDS))
+            Duration firstFailure = timed(() -> assertThatThrownBy(() ->
+                            st.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(StoreUnavailableException.class));
             assertThat(firstFailure).isLessThan(Duration.ofSeconds(3));
             assertThat(st.available()).isFalse();
             // while the circuit is open, calls fail at once instead of waiting for a timeout each
-            Duration open = timed(() -> assertThatThrownBy(() -> st.load(box, UV).toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StoreUnavailableException.class));
+            Duration open = timed(() -> assertThatThrownBy(
+                            () -> st.load(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(StoreUnavailableException.class));
             assertThat(open).isLessThan(Duration.ofMillis(500));
 
             int newMaster = s.awaitFailover(Duration.ofSeconds(30));
             assertThat(newMaster).isNotEqualTo(oldMaster);
             long promotedMs = (System.nanoTime() - t0) / 1_000_000;
-            Awaitility.await().atMost(15, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20)).until(st::available);
+            Awaitility.await()
+                    .atMost(15, TimeUnit.SECONDS)
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(st::available);
             long h = await(st.highestModSeq(box, UV));
             long backMs = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("SENTINEL failover: port %d -> %d; sentinels agree after %d ms, first store call OK"
-                    + " after %d ms%n", oldMaster, newMaster, promotedMs, backMs);
+            System.out.printf(
+                    "SENTINEL failover: port %d -> %d; sentinels agree after %d ms, first store call OK"
+                            + " after %d ms%n",
+                    oldMaster, newMaster, promotedMs, backMs);
 
             // the old history's state is not trusted: a fuller resync, above everything handed out (RFC 7162 3.1)
             assertThat(snapshotBefore.messages()).isNotEmpty();
@@ -118,7 +125,8 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
             SyncResult after = await(st.sync(box, listing(UV, 4, 1, SEEN, 2, FLAGGED)));
             assertThat(after.added()).isEqualTo(UidSet.of(1, 2));
             assertThat(after.assignedModSeq()).isGreaterThan(h);
-            assertThat(s.callDataNode(newMaster, "EXISTS", "ms:{" + box.tag() + "}:m")).isEqualTo(1L);
+            assertThat(s.callDataNode(newMaster, "EXISTS", "ms:{" + box.tag() + "}:m"))
+                    .isEqualTo(1L);
         }
     }
 
@@ -138,12 +146,19 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
         sentinel.manualFailover();
         int newMaster = sentinel.awaitFailover(Duration.ofSeconds(30));
         assertThat(newMaster).isNotEqualTo(oldMaster);
-        assertThat((String) sentinel.callDataNode(oldMaster, "INFO", "replication")).contains("role:slave");
+        assertThat((String) sentinel.callDataNode(oldMaster, "INFO", "replication"))
+                .contains("role:slave");
 
         // a write, not a read: a connection left on the demoted node would fail with READONLY forever
-        SyncResult r = Awaitility.await().atMost(15, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
-                .ignoreExceptions().until(() -> store.apply(box, UV, ChangeSet.upsert(2, FLAGGED))
-                        .toCompletableFuture().get(5, TimeUnit.SECONDS), x -> true);
+        SyncResult r = Awaitility.await()
+                .atMost(15, TimeUnit.SECONDS)
+                .pollInterval(Duration.ofMillis(50))
+                .ignoreExceptions()
+                .until(
+                        () -> store.apply(box, UV, ChangeSet.upsert(2, FLAGGED))
+                                .toCompletableFuture()
+                                .get(5, TimeUnit.SECONDS),
+                        x -> true);
         // a new replication history: the state restarted above the old one (see the test above)
         assertThat(r.assignedModSeq()).isGreaterThan(before);
         assertThat(sentinel.callDataNode(newMaster, "HGET", "ms:{" + box.tag() + "}:m", "hms"))
@@ -162,13 +177,21 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
             dead = s.getLocalPort();
         }
         try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            String uri = sentinel.uri().replace("redis-sentinel://",
-                    "redis-sentinel://127.0.0.1:" + dead + ",127.0.0.1:" + hung.getLocalPort() + ",");
+            String uri = sentinel.uri()
+                    .replace(
+                            "redis-sentinel://",
+                            "redis-sentinel://127.0.0.1:" + dead + ",127.0.0.1:" + hung.getLocalPort() + ",");
             long t0 = System.nanoTime();
             try (ModSeqStore st = ModSeqStores.create(uri, options())) {
-                long h = Awaitility.await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20))
-                        .ignoreExceptions().until(() -> st.highestModSeq(box, UV).toCompletableFuture()
-                                .get(5, TimeUnit.SECONDS), hms -> hms > 0);
+                long h = Awaitility.await()
+                        .atMost(20, TimeUnit.SECONDS)
+                        .pollInterval(Duration.ofMillis(20))
+                        .ignoreExceptions()
+                        .until(
+                                () -> st.highestModSeq(box, UV)
+                                        .toCompletableFuture()
+                                        .get(5, TimeUnit.SECONDS),
+                                hms -> hms > 0);
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 assertThat(h).isEqualTo(await(store.highestModSeq(box, UV)));
                 assertThat(took).isLessThan(Duration.ofSeconds(5)); // 1 s timeout on the hung one, plus retries
@@ -183,7 +206,9 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
     @Test
     void passwordInTheUriAuthenticatesTheDataNodes() throws Exception {
         try (RedisSentinelFixture s = RedisSentinelFixture.start(1, "s3cret")) {
-            assertThat(s.uri()).startsWith("redis-sentinel://:s3cret@127.0.0.1:").endsWith("#modseq");
+            assertThat(s.uri())
+                    .startsWith("redis-sentinel://:s3cret@127.0.0.1:")
+                    .endsWith("#modseq");
             try (ModSeqStore st = openAndWait(s.uri(), options())) {
                 SyncResult r = await(st.sync(box, listing(UV, 3, 1, SEEN, 2, NONE)));
                 assertThat(r.added()).isEqualTo(UidSet.of(1, 2));
@@ -192,7 +217,9 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
             assertThatThrownBy(() -> s.dataNodes().get(0).call("PING")).hasMessageContaining("NOAUTH");
             try (ModSeqStore wrong = ModSeqStores.create(s.uri().replace("s3cret", "wrong"), options())) {
                 Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !wrong.available());
-                assertThatThrownBy(() -> wrong.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                assertThatThrownBy(() -> wrong.highestModSeq(box, UV)
+                                .toCompletableFuture()
+                                .get(10, TimeUnit.SECONDS))
                         .hasCauseInstanceOf(StoreUnavailableException.class);
             }
         }

@@ -43,8 +43,11 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
 
     @BeforeAll
     static void startSentinel() {
-        sentinel = RedisSentinelFixture.start(RedisSecurity.tls(TestCertificates.loopback())
-                .withUser(USER, PASSWORD, RedisTlsAclModSeqStoreTest.LEAST_PRIVILEGE), 1, SENTINEL_LOGIN);
+        sentinel = RedisSentinelFixture.start(
+                RedisSecurity.tls(TestCertificates.loopback())
+                        .withUser(USER, PASSWORD, RedisTlsAclModSeqStoreTest.LEAST_PRIVILEGE),
+                1,
+                SENTINEL_LOGIN);
     }
 
     @AfterAll
@@ -56,7 +59,8 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
 
     @Override
     protected StoreOptions options() {
-        return RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1))
+        return RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults()
+                        .withCommandTimeout(Duration.ofSeconds(1))
                         .withCircuitRetryDelay(Duration.ofMillis(200)))
                 .withCredentials(new StoreOptions.Credentials(USER, PASSWORD))
                 .withSentinelCredentials(SENTINEL_LOGIN);
@@ -86,7 +90,9 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
     /** What the store wrote is on the master, written by alice over TLS; no port answers plaintext. */
     @Test
     void theStoreLogsInAsTheAclUserOverTlsOnly() throws Exception {
-        assertThat(sentinel.uriWithoutCredentials()).startsWith("rediss-sentinel://127.0.0.1:").endsWith("#modseq");
+        assertThat(sentinel.uriWithoutCredentials())
+                .startsWith("rediss-sentinel://127.0.0.1:")
+                .endsWith("#modseq");
         SyncResult r = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE)));
         assertThat(r.added()).isEqualTo(UidSet.of(1, 2));
         int master = sentinel.masterPort();
@@ -127,8 +133,10 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
         StoreOptions noCa = options().withTls(StoreOptions.Tls.DEFAULT);
         try (ModSeqStore s = ModSeqStores.create(sentinel.uriWithoutCredentials(), noCa)) {
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> s.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreUnavailableException.class);
+            assertThatThrownBy(
+                            () -> s.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(StoreUnavailableException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
             assertThat(s.available()).isFalse();
         }
@@ -140,7 +148,8 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
         StoreOptions wrong = options().withCredentials(new StoreOptions.Credentials(USER, "wrong"));
         try (ModSeqStore s = ModSeqStores.create(sentinel.uriWithoutCredentials(), wrong)) {
             assertThatThrownBy(() -> s.bump(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreUnavailableException.class);
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(StoreUnavailableException.class);
             assertThat(s.available()).isFalse();
         }
     }
@@ -153,19 +162,22 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
      */
     @Test
     void theSentinelsWantTheirOwnLogin() {
-        for (StoreOptions.Credentials atSentinels : new StoreOptions.Credentials[] {StoreOptions.Credentials.NONE,
-                new StoreOptions.Credentials(USER, PASSWORD)}) {
-            try (ModSeqStore s = ModSeqStores.create(sentinel.uriWithoutCredentials(),
-                    options().withSentinelCredentials(atSentinels))) {
+        for (StoreOptions.Credentials atSentinels : new StoreOptions.Credentials[] {
+            StoreOptions.Credentials.NONE, new StoreOptions.Credentials(USER, PASSWORD)
+        }) {
+            try (ModSeqStore s = ModSeqStores.create(
+                    sentinel.uriWithoutCredentials(), options().withSentinelCredentials(atSentinels))) {
                 assertThatThrownBy(() -> s.bump(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
                         .as("sentinel login %s", atSentinels)
-                        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreUnavailableException.class);
+                        .isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(StoreUnavailableException.class);
                 assertThat(s.available()).isFalse();
             }
         }
         // and they are given to Sentinel URIs only: anywhere else they would be a configuration mistake
         assertThatThrownBy(() -> ModSeqStores.create("rediss://127.0.0.1:" + sentinel.masterPort(), options()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sentinel credentials");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sentinel credentials");
     }
 
     /** The login may also be written into the URI; Lettuce gives it to the data nodes, not to the sentinels. */
@@ -173,8 +185,8 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
     void credentialsInTheUriWorkToo() {
         assertThat(sentinel.uri()).startsWith("rediss-sentinel://" + USER + ":" + PASSWORD + "@127.0.0.1:");
         long before = await(store.highestModSeq(box, UV));
-        StoreOptions caOnly = RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults())
-                .withSentinelCredentials(SENTINEL_LOGIN);
+        StoreOptions caOnly =
+                RedisTlsAclModSeqStoreTest.trustTestCa(StoreOptions.defaults()).withSentinelCredentials(SENTINEL_LOGIN);
         try (ModSeqStore viaUri = ModSeqStores.create(sentinel.uri(), caOnly)) {
             assertThat(await(viaUri.bump(box, UV))).isEqualTo(before + 1);
         }
@@ -199,18 +211,25 @@ class RedisSentinelTlsAclTest extends ModSeqStoreContract {
 
         sentinel.killMaster();
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> store.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(StoreUnavailableException.class);
+        assertThatThrownBy(
+                        () -> store.highestModSeq(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StoreUnavailableException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
 
         int newMaster = sentinel.awaitFailover(Duration.ofSeconds(30));
         assertThat(newMaster).isNotEqualTo(oldMaster);
         long promotedMs = (System.nanoTime() - t0) / 1_000_000;
-        Awaitility.await().atMost(15, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20)).until(store::available);
+        Awaitility.await()
+                .atMost(15, TimeUnit.SECONDS)
+                .pollInterval(Duration.ofMillis(20))
+                .until(store::available);
         long h = await(store.highestModSeq(box, UV));
         long backMs = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("SENTINEL TLS+ACL failover: port %d -> %d; sentinels agree after %d ms, first store call OK"
-                + " after %d ms%n", oldMaster, newMaster, promotedMs, backMs);
+        System.out.printf(
+                "SENTINEL TLS+ACL failover: port %d -> %d; sentinels agree after %d ms, first store call OK"
+                        + " after %d ms%n",
+                oldMaster, newMaster, promotedMs, backMs);
 
         assertThat(h).isGreaterThan(before);
         assertThat(await(store.load(box, UV)).orElseThrow().messages()).isEmpty();

@@ -30,8 +30,8 @@ class RedisSentinelTlsVerificationTest {
     @BeforeAll
     static void startSentinel() {
         certs = TestCertificates.create("dns:localhost");
-        sentinel = RedisSentinelFixture.start(RedisSecurity.tls(certs).withClientCertRequired(), 1,
-                StoreOptions.Credentials.NONE);
+        sentinel = RedisSentinelFixture.start(
+                RedisSecurity.tls(certs).withClientCertRequired(), 1, StoreOptions.Credentials.NONE);
     }
 
     @AfterAll
@@ -42,9 +42,12 @@ class RedisSentinelTlsVerificationTest {
     }
 
     private static StoreOptions options(boolean clientCert) {
-        return StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(1))
+        return StoreOptions.defaults()
+                .withCommandTimeout(Duration.ofSeconds(1))
                 .withCircuitRetryDelay(Duration.ofMillis(200))
-                .withTls(new StoreOptions.Tls(certs.caFile(), clientCert ? certs.clientCertFile() : null,
+                .withTls(new StoreOptions.Tls(
+                        certs.caFile(),
+                        clientCert ? certs.clientCertFile() : null,
                         clientCert ? certs.clientKeyFile() : null));
     }
 
@@ -55,8 +58,10 @@ class RedisSentinelTlsVerificationTest {
 
     private static Throwable failure(String uri, StoreOptions opts) {
         try (ModSeqStore s = ModSeqStores.create(uri, opts)) {
-            return Assertions.catchThrowableOfType(ExecutionException.class,
-                    () -> s.bump(BOX, 7).toCompletableFuture().get(10, TimeUnit.SECONDS)).getCause();
+            return Assertions.catchThrowableOfType(
+                            ExecutionException.class,
+                            () -> s.bump(BOX, 7).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .getCause();
         }
     }
 
@@ -82,10 +87,11 @@ class RedisSentinelTlsVerificationTest {
     void theMastersCertificateIsCheckedAgainstTheAddressTheSentinelsReport() {
         Throwable e = failure(byName(), options(true));
         assertThat(e).isInstanceOf(StoreUnavailableException.class);
-        // the sentinels (localhost, as their certificates say) answered: the failed connection is to the master,
-        // at the address they reported, whose certificate does not name it
+        // the sentinels (localhost, as their certificates say) answered: the failed connection is to the master, at the
+        // address they reported, whose certificate does not name it
         int master = sentinel.masterPort();
-        assertThat(causes(e)).contains("127.0.0.1/<unresolved>:" + master)
+        assertThat(causes(e))
+                .contains("127.0.0.1/<unresolved>:" + master)
                 .contains("No subject alternative names matching IP address 127.0.0.1");
     }
 
@@ -95,12 +101,14 @@ class RedisSentinelTlsVerificationTest {
         assertThat(uri).endsWith("?verifyPeer=CA#" + RedisSentinelFixture.MASTER_NAME);
         try (ModSeqStore s = ModSeqStores.create(uri, options(true))) {
             long h = s.highestModSeq(BOX, 7).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertThat(s.bump(BOX, 7).toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo(h + 1);
+            assertThat(s.bump(BOX, 7).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .isEqualTo(h + 1);
         }
         // the sentinels' certificates still come from the trusted CA: without it nothing is reachable
-        StoreOptions noCa = options(true).withTls(new StoreOptions.Tls(null, certs.clientCertFile(),
-                certs.clientKeyFile()));
-        assertThat(causes(failure(uri, noCa))).contains("Cannot connect Redis Sentinel")
+        StoreOptions noCa =
+                options(true).withTls(new StoreOptions.Tls(null, certs.clientCertFile(), certs.clientKeyFile()));
+        assertThat(causes(failure(uri, noCa)))
+                .contains("Cannot connect Redis Sentinel")
                 .containsPattern("PKIX path building failed|unable to find valid certification path");
     }
 
@@ -110,7 +118,6 @@ class RedisSentinelTlsVerificationTest {
         Throwable e = failure(uri, options(false));
         assertThat(e).isInstanceOf(StoreUnavailableException.class);
         // refused at the first hop: no sentinel accepts a client without a certificate
-        assertThat(causes(e)).contains("Cannot connect Redis Sentinel")
-                .doesNotContain(":" + sentinel.masterPort());
+        assertThat(causes(e)).contains("Cannot connect Redis Sentinel").doesNotContain(":" + sentinel.masterPort());
     }
 }

@@ -27,8 +27,8 @@ class RedisTlsAclModSeqStoreTest extends ModSeqStoreContract {
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisServerFixture.start(RedisSecurity.tls(TestCertificates.loopback())
-                .withUser("alice", "s3cret-Pa55", LEAST_PRIVILEGE));
+        redis = RedisServerFixture.start(
+                RedisSecurity.tls(TestCertificates.loopback()).withUser("alice", "s3cret-Pa55", LEAST_PRIVILEGE));
     }
 
     @AfterAll
@@ -44,8 +44,9 @@ class RedisTlsAclModSeqStoreTest extends ModSeqStoreContract {
 
     @Override
     protected StoreOptions options() {
-        return trustTestCa(StoreOptions.defaults().withCommandTimeout(Duration.ofSeconds(2))
-                .withCircuitRetryDelay(Duration.ofMillis(200)))
+        return trustTestCa(StoreOptions.defaults()
+                        .withCommandTimeout(Duration.ofSeconds(2))
+                        .withCircuitRetryDelay(Duration.ofMillis(200)))
                 .withCredentials(new StoreOptions.Credentials("alice", "s3cret-Pa55"));
     }
 
@@ -77,7 +78,8 @@ class RedisTlsAclModSeqStoreTest extends ModSeqStoreContract {
         assertThat((String) redis.call("ACL", "WHOAMI")).isEqualTo(RedisServerFixture.ADMIN_USER);
         @SuppressWarnings("unchecked")
         List<Object> users = (List<Object>) redis.call("ACL", "LIST");
-        assertThat(users).anyMatch(u -> ((String) u).startsWith("user default off"))
+        assertThat(users)
+                .anyMatch(u -> ((String) u).startsWith("user default off"))
                 .anyMatch(u -> ((String) u).startsWith("user alice on") && ((String) u).contains("~ms:*"));
         // a plaintext client gets nowhere: the port is TLS only
         try (java.net.Socket plain = new java.net.Socket("127.0.0.1", redis.port())) {
@@ -99,6 +101,7 @@ class RedisTlsAclModSeqStoreTest extends ModSeqStoreContract {
         }
         // not both: two places for one secret is a configuration mistake, said at once
         assertThatThrownBy(() -> ModSeqStores.create(redis.uri(), options()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("s3cret");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cret");
     }
 }

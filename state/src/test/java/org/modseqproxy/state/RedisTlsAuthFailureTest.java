@@ -34,7 +34,8 @@ class RedisTlsAuthFailureTest {
     }
 
     private static StoreOptions options(TestCertificates trust) {
-        StoreOptions o = StoreOptions.defaults().withCommandTimeout(TIMEOUT).withCircuitRetryDelay(Duration.ofMillis(200));
+        StoreOptions o =
+                StoreOptions.defaults().withCommandTimeout(TIMEOUT).withCircuitRetryDelay(Duration.ofMillis(200));
         return trust == null ? o : o.withTls(new StoreOptions.Tls(trust.caFile(), null, null));
     }
 
@@ -68,7 +69,8 @@ class RedisTlsAuthFailureTest {
         Awaitility.await().atMost(10, TimeUnit.SECONDS).until(store::available);
         try {
             long h = store.bump(BOX, 7).toCompletableFuture().get(20, TimeUnit.SECONDS);
-            assertThat(store.highestModSeq(BOX, 7).toCompletableFuture().get(20, TimeUnit.SECONDS)).isEqualTo(h);
+            assertThat(store.highestModSeq(BOX, 7).toCompletableFuture().get(20, TimeUnit.SECONDS))
+                    .isEqualTo(h);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -76,9 +78,10 @@ class RedisTlsAuthFailureTest {
 
     @Test
     void wrongPasswordIsUnavailableSaysWrongPassAndRecoversWhenTheServerAgrees() throws Exception {
-        redis = RedisServerFixture.start(RedisSecurity.tls(TestCertificates.loopback()).withUser("alice", "right"));
-        try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(),
-                login(options(TestCertificates.loopback()), "alice", "wrong-Pa55"))) {
+        redis = RedisServerFixture.start(
+                RedisSecurity.tls(TestCertificates.loopback()).withUser("alice", "right"));
+        try (ModSeqStore store = ModSeqStores.create(
+                redis.uriWithoutCredentials(), login(options(TestCertificates.loopback()), "alice", "wrong-Pa55"))) {
             Throwable cause = assertUnavailable(store);
             assertThat(cause.toString()).contains("WRONGPASS").doesNotContain("wrong-Pa55");
             // the store kept trying in the background: once the server accepts that password, it comes back alone
@@ -86,15 +89,16 @@ class RedisTlsAuthFailureTest {
             assertWorks(store);
         }
         // an unknown user is the same
-        try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(),
-                login(options(TestCertificates.loopback()), "mallory", "right"))) {
+        try (ModSeqStore store = ModSeqStores.create(
+                redis.uriWithoutCredentials(), login(options(TestCertificates.loopback()), "mallory", "right"))) {
             assertThat(assertUnavailable(store).toString()).contains("WRONGPASS");
         }
     }
 
     @Test
     void serverCertificateFromAnUnknownCaIsRefused() {
-        redis = RedisServerFixture.start(RedisSecurity.tls(TestCertificates.loopback()).withUser("alice", "pw"));
+        redis = RedisServerFixture.start(
+                RedisSecurity.tls(TestCertificates.loopback()).withUser("alice", "pw"));
         // no CA given: the JVM's trust store does not know the test CA
         try (ModSeqStore store = ModSeqStores.create(redis.uri(), options(null))) {
             assertThat(assertUnavailable(store).toString()).containsIgnoringCase("certification path");
@@ -122,8 +126,8 @@ class RedisTlsAuthFailureTest {
             assertWorks(store);
         }
         // CA mode still checks the chain
-        try (ModSeqStore store = ModSeqStores.create(redis.uri() + "?verifyPeer=CA",
-                options(TestCertificates.loopback()))) {
+        try (ModSeqStore store =
+                ModSeqStores.create(redis.uri() + "?verifyPeer=CA", options(TestCertificates.loopback()))) {
             assertThat(assertUnavailable(store).toString()).containsIgnoringCase("certification path");
         }
     }
@@ -131,7 +135,8 @@ class RedisTlsAuthFailureTest {
     @Test
     void mutualTlsWorksWithTheClientCertificateAndFailsWithout() {
         TestCertificates certs = TestCertificates.loopback();
-        redis = RedisServerFixture.start(RedisSecurity.tls(certs).withClientCertRequired().withUser("alice", "pw"));
+        redis = RedisServerFixture.start(
+                RedisSecurity.tls(certs).withClientCertRequired().withUser("alice", "pw"));
         StoreOptions withCert = options(certs)
                 .withTls(new StoreOptions.Tls(certs.caFile(), certs.clientCertFile(), certs.clientKeyFile()));
         try (ModSeqStore store = ModSeqStores.create(redis.uri(), withCert)) {
@@ -149,7 +154,8 @@ class RedisTlsAuthFailureTest {
         try (ModSeqStore store = ModSeqStores.create(redis.uri(), options(null))) {
             assertWorks(store);
         }
-        try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(), login(options(null), null, "only-pw"))) {
+        try (ModSeqStore store =
+                ModSeqStores.create(redis.uriWithoutCredentials(), login(options(null), null, "only-pw"))) {
             assertWorks(store);
         }
         try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(), options(null))) {
@@ -164,8 +170,10 @@ class RedisTlsAuthFailureTest {
         try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(), options(null))) {
             Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !store.available());
             assertThatThrownBy(() -> store.load(BOX, 7).toCompletableFuture().get(5, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(StoreUnavailableException.class)
-                    .hasMessageContaining("circuit open").hasMessageContaining("NOAUTH");
+                    .cause()
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("circuit open")
+                    .hasMessageContaining("NOAUTH");
         }
     }
 }

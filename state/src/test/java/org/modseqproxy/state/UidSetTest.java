@@ -41,9 +41,12 @@ class UidSetTest {
             minus.removeAll(b);
             TreeSet<Long> inter = new TreeSet<>(a);
             inter.retainAll(b);
-            assertThat(sa.union(sb).stream().boxed().toList()).isEqualTo(union.stream().toList());
-            assertThat(sa.minus(sb).stream().boxed().toList()).isEqualTo(minus.stream().toList());
-            assertThat(sa.intersect(sb).stream().boxed().toList()).isEqualTo(inter.stream().toList());
+            assertThat(sa.union(sb).stream().boxed().toList())
+                    .isEqualTo(union.stream().toList());
+            assertThat(sa.minus(sb).stream().boxed().toList())
+                    .isEqualTo(minus.stream().toList());
+            assertThat(sa.intersect(sb).stream().boxed().toList())
+                    .isEqualTo(inter.stream().toList());
             assertThat(sa.size()).isEqualTo(a.size());
             assertThat(UidSet.parse(sa.isEmpty() ? "*" : sa.toImapString(), 0)).isEqualTo(sa);
             long probe = 1 + rnd.nextInt(60);

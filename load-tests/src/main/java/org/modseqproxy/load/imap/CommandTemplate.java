@@ -18,62 +18,62 @@ import scala.Function1;
  */
 final class CommandTemplate {
 
-  private record Piece(Function1<Session, Validation<String>> expression, boolean quoted) {}
+    private record Piece(Function1<Session, Validation<String>> expression, boolean quoted) {}
 
-  private final List<Piece> pieces;
+    private final List<Piece> pieces;
 
-  private CommandTemplate(List<Piece> pieces) {
-    this.pieces = pieces;
-  }
-
-  static CommandTemplate of(String el) {
-    return new CommandTemplate(List.of()).then(el);
-  }
-
-  CommandTemplate then(String el) {
-    return append(new Piece(Expressions.toStringExpression(el), false));
-  }
-
-  CommandTemplate thenQuoted(String el) {
-    return append(new Piece(Expressions.toStringExpression(el), true));
-  }
-
-  /** The command text for this user's session; {@link IllegalArgumentException} if EL cannot be resolved. */
-  String render(Session session) {
-    StringBuilder text = new StringBuilder();
-    for (Piece piece : pieces) {
-      Object value = piece.expression().apply(session); // a Scala Success(value) or Failure(message)
-      if (value instanceof Failure failure) {
-        throw new IllegalArgumentException(failure.message());
-      }
-      String resolved = ((Success<?>) value).value().toString();
-      text.append(piece.quoted() ? quote(resolved) : resolved);
+    private CommandTemplate(List<Piece> pieces) {
+        this.pieces = pieces;
     }
-    return text.toString();
-  }
 
-  /**
-   * RFC 9051 4.3 / 9 (formal syntax): quoted = DQUOTE *QUOTED-CHAR DQUOTE, with {@code \} and {@code "}
-   * escaped. CR and LF cannot appear in a quoted string (they would need a literal), so they are refused.
-   */
-  static String quote(String value) {
-    StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0) {
-        throw new IllegalArgumentException("CR, LF or NUL cannot be sent in a quoted string: " + value);
-      }
-      if (c == '"' || c == '\\') {
-        quoted.append('\\');
-      }
-      quoted.append(c);
+    static CommandTemplate of(String el) {
+        return new CommandTemplate(List.of()).then(el);
     }
-    return quoted.append('"').toString();
-  }
 
-  private CommandTemplate append(Piece piece) {
-    List<Piece> more = new ArrayList<>(pieces);
-    more.add(piece);
-    return new CommandTemplate(List.copyOf(more));
-  }
+    CommandTemplate then(String el) {
+        return append(new Piece(Expressions.toStringExpression(el), false));
+    }
+
+    CommandTemplate thenQuoted(String el) {
+        return append(new Piece(Expressions.toStringExpression(el), true));
+    }
+
+    /** The command text for this user's session; {@link IllegalArgumentException} if EL cannot be resolved. */
+    String render(Session session) {
+        StringBuilder text = new StringBuilder();
+        for (Piece piece : pieces) {
+            Object value = piece.expression().apply(session); // a Scala Success(value) or Failure(message)
+            if (value instanceof Failure failure) {
+                throw new IllegalArgumentException(failure.message());
+            }
+            String resolved = ((Success<?>) value).value().toString();
+            text.append(piece.quoted() ? quote(resolved) : resolved);
+        }
+        return text.toString();
+    }
+
+    /**
+     * RFC 9051 4.3 / 9 (formal syntax): quoted = DQUOTE *QUOTED-CHAR DQUOTE, with {@code \} and {@code "}
+     * escaped. CR and LF cannot appear in a quoted string (they would need a literal), so they are refused.
+     */
+    static String quote(String value) {
+        StringBuilder quoted = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new IllegalArgumentException("CR, LF or NUL cannot be sent in a quoted string: " + value);
+            }
+            if (c == '"' || c == '\\') {
+                quoted.append('\\');
+            }
+            quoted.append(c);
+        }
+        return quoted.append('"').toString();
+    }
+
+    private CommandTemplate append(Piece piece) {
+        List<Piece> more = new ArrayList<>(pieces);
+        more.add(piece);
+        return new CommandTemplate(List.copyOf(more));
+    }
 }

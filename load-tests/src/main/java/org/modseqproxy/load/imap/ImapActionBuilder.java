@@ -18,71 +18,77 @@ import java.util.List;
  */
 public final class ImapActionBuilder implements ActionBuilder {
 
-  private final String requestName;
-  private final ImapAction.Kind kind;
-  private final CommandTemplate template; // null for LOGIN with the protocol's credentials
-  private final String user;
-  private final String password;
-  private final Duration idleFor;
-  private final List<ImapCheck> checks;
+    private final String requestName;
+    private final ImapAction.Kind kind;
+    private final CommandTemplate template; // null for LOGIN with the protocol's credentials
+    private final String user;
+    private final String password;
+    private final Duration idleFor;
+    private final List<ImapCheck> checks;
 
-  ImapActionBuilder(
-      String requestName,
-      ImapAction.Kind kind,
-      CommandTemplate template,
-      String user,
-      String password,
-      Duration idleFor,
-      List<ImapCheck> checks) {
-    this.requestName = requestName;
-    this.kind = kind;
-    this.template = template;
-    this.user = user;
-    this.password = password;
-    this.idleFor = idleFor;
-    this.checks = List.copyOf(checks);
-  }
-
-  /** Adds checks; without a {@code status(...)} check the tagged status must be OK. */
-  public ImapActionBuilder check(ImapCheck... more) {
-    List<ImapCheck> all = new ArrayList<>(checks);
-    all.addAll(List.of(more));
-    return new ImapActionBuilder(requestName, kind, template, user, password, idleFor, all);
-  }
-
-  @Override
-  public io.gatling.core.action.builder.ActionBuilder asScala() {
-    return new io.gatling.core.action.builder.ActionBuilder() {
-      @Override
-      public Action build(ScenarioContext ctx, Action next) {
-        ImapComponents components = ctx.protocolComponentsRegistry().components(ImapProtocol.KEY);
-        return new ImapAction(
-            requestName, kind, commandFor(components.protocol), idleFor, effectiveChecks(), components, next);
-      }
-    };
-  }
-
-  private CommandTemplate commandFor(ImapProtocol protocol) {
-    if (kind != ImapAction.Kind.LOGIN || template != null) {
-      return template;
+    ImapActionBuilder(
+            String requestName,
+            ImapAction.Kind kind,
+            CommandTemplate template,
+            String user,
+            String password,
+            Duration idleFor,
+            List<ImapCheck> checks) {
+        this.requestName = requestName;
+        this.kind = kind;
+        this.template = template;
+        this.user = user;
+        this.password = password;
+        this.idleFor = idleFor;
+        this.checks = List.copyOf(checks);
     }
-    String u = user != null ? user : protocol.user();
-    String p = password != null ? password : protocol.password();
-    if (u == null || p == null) {
-      throw new IllegalArgumentException(
-          "request '" + requestName + "': login() needs credentials: imap().credentials(user, password) or login(user, password)");
-    }
-    return CommandTemplate.of("LOGIN ").thenQuoted(u).then(" ").thenQuoted(p); // RFC 9051 6.2.3
-  }
 
-  private List<ImapCheck> effectiveChecks() {
-    boolean statusChecked = checks.stream().anyMatch(c -> c instanceof StatusCheck);
-    if (statusChecked) {
-      return checks;
+    /** Adds checks; without a {@code status(...)} check the tagged status must be OK. */
+    public ImapActionBuilder check(ImapCheck... more) {
+        List<ImapCheck> all = new ArrayList<>(checks);
+        all.addAll(List.of(more));
+        return new ImapActionBuilder(requestName, kind, template, user, password, idleFor, all);
     }
-    List<ImapCheck> all = new ArrayList<>();
-    all.add(new StatusCheck(EnumSet.of(ImapStatus.OK)));
-    all.addAll(checks);
-    return all;
-  }
+
+    @Override
+    public io.gatling.core.action.builder.ActionBuilder asScala() {
+        return new io.gatling.core.action.builder.ActionBuilder() {
+            @Override
+            public Action build(ScenarioContext ctx, Action next) {
+                ImapComponents components = ctx.protocolComponentsRegistry().components(ImapProtocol.KEY);
+                return new ImapAction(
+                        requestName,
+                        kind,
+                        commandFor(components.protocol),
+                        idleFor,
+                        effectiveChecks(),
+                        components,
+                        next);
+            }
+        };
+    }
+
+    private CommandTemplate commandFor(ImapProtocol protocol) {
+        if (kind != ImapAction.Kind.LOGIN || template != null) {
+            return template;
+        }
+        String u = user != null ? user : protocol.user();
+        String p = password != null ? password : protocol.password();
+        if (u == null || p == null) {
+            throw new IllegalArgumentException("request '" + requestName
+                    + "': login() needs credentials: imap().credentials(user, password) or login(user, password)");
+        }
+        return CommandTemplate.of("LOGIN ").thenQuoted(u).then(" ").thenQuoted(p); // RFC 9051 6.2.3
+    }
+
+    private List<ImapCheck> effectiveChecks() {
+        boolean statusChecked = checks.stream().anyMatch(c -> c instanceof StatusCheck);
+        if (statusChecked) {
+            return checks;
+        }
+        List<ImapCheck> all = new ArrayList<>();
+        all.add(new StatusCheck(EnumSet.of(ImapStatus.OK)));
+        all.addAll(checks);
+        return all;
+    }
 }

@@ -11,9 +11,9 @@ import java.util.Map;
 @FunctionalInterface
 public interface ImapCheck {
 
-  /**
-   * @param saves attributes to store in the virtual user's session (e.g. a captured HIGHESTMODSEQ)
-   * @return null when the reply satisfies the check, else a short reason shown in the report
-   */
-  String verify(ImapReply reply, Map<String, Object> saves);
+    /**
+     * @param saves attributes to store in the virtual user's session (e.g. a captured HIGHESTMODSEQ)
+     * @return null when the reply satisfies the check, else a short reason shown in the report
+     */
+    String verify(ImapReply reply, Map<String, Object> saves);
 }

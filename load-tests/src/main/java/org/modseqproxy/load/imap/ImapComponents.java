@@ -18,51 +18,52 @@ import scala.runtime.BoxedUnit;
 /** What the IMAP actions share during one run: settings, the endpoint, Gatling's clock and stats engine. */
 final class ImapComponents implements ProtocolComponents {
 
-  final ImapProtocol protocol;
-  final ImapConnection.Endpoint endpoint;
-  final Clock clock;
-  final StatsEngine statsEngine;
+    final ImapProtocol protocol;
+    final ImapConnection.Endpoint endpoint;
+    final Clock clock;
+    final StatsEngine statsEngine;
 
-  ImapComponents(ImapProtocol protocol, CoreComponents core) {
-    this.protocol = protocol;
-    this.clock = core.clock();
-    this.statsEngine = core.statsEngine();
-    NettyConfiguration netty = core.configuration().netty();
-    this.endpoint =
-        new ImapConnection.Endpoint(
-            protocol.host(),
-            protocol.port(),
-            protocol.implicitTls() ? insecureClientTls() : null,
-            protocol.connectTimeout(),
-            protocol.commandTimeout(),
-            protocol.maxResponseBytes(),
-            // The same transport (NIO/epoll/io_uring) as Gatling's event loops, so our channels can be
-            // registered on a virtual user's own event loop.
-            Transports.newSocketChannelFactory(netty.useNativeTransport(), netty.useIoUring()));
-  }
-
-  @Override
-  public Function1<Session, Session> onStart() {
-    return Session.Identity();
-  }
-
-  /** A virtual user that ends without LOGOUT (a KO, the end of the run) must not leak its socket. */
-  @Override
-  public Function1<Session, BoxedUnit> onExit() {
-    return session -> {
-      Option<Object> connection = session.attributes().get(ImapConnection.SESSION_KEY);
-      if (connection.isDefined()) {
-        ((ImapConnection) connection.get()).close();
-      }
-      return BoxedUnit.UNIT;
-    };
-  }
-
-  private static SslContext insecureClientTls() {
-    try {
-      return SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-    } catch (SSLException e) {
-      throw new IllegalStateException("cannot create the TLS client context", e);
+    ImapComponents(ImapProtocol protocol, CoreComponents core) {
+        this.protocol = protocol;
+        this.clock = core.clock();
+        this.statsEngine = core.statsEngine();
+        NettyConfiguration netty = core.configuration().netty();
+        this.endpoint = new ImapConnection.Endpoint(
+                protocol.host(),
+                protocol.port(),
+                protocol.implicitTls() ? insecureClientTls() : null,
+                protocol.connectTimeout(),
+                protocol.commandTimeout(),
+                protocol.maxResponseBytes(),
+                // The same transport (NIO/epoll/io_uring) as Gatling's event loops, so our channels can be registered
+                // on a virtual user's own event loop.
+                Transports.newSocketChannelFactory(netty.useNativeTransport(), netty.useIoUring()));
     }
-  }
+
+    @Override
+    public Function1<Session, Session> onStart() {
+        return Session.Identity();
+    }
+
+    /** A virtual user that ends without LOGOUT (a KO, the end of the run) must not leak its socket. */
+    @Override
+    public Function1<Session, BoxedUnit> onExit() {
+        return session -> {
+            Option<Object> connection = session.attributes().get(ImapConnection.SESSION_KEY);
+            if (connection.isDefined()) {
+                ((ImapConnection) connection.get()).close();
+            }
+            return BoxedUnit.UNIT;
+        };
+    }
+
+    private static SslContext insecureClientTls() {
+        try {
+            return SslContextBuilder.forClient()
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot create the TLS client context", e);
+        }
+    }
 }

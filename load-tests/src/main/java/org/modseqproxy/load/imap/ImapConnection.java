@@ -33,266 +33,257 @@ import java.util.concurrent.TimeoutException;
  */
 final class ImapConnection {
 
-  /** Session attribute under which a virtual user's open connection is kept between actions. */
-  static final String SESSION_KEY = "modseqproxy.imap.connection";
+    /** Session attribute under which a virtual user's open connection is kept between actions. */
+    static final String SESSION_KEY = "modseqproxy.imap.connection";
 
-  /** Connection parameters that do not change during a run. */
-  record Endpoint(
-      String host,
-      int port,
-      SslContext tls,
-      Duration connectTimeout,
-      Duration commandTimeout,
-      int maxResponseBytes,
-      ChannelFactory<? extends SocketChannel> channelFactory) {}
+    /** Connection parameters that do not change during a run. */
+    record Endpoint(
+            String host,
+            int port,
+            SslContext tls,
+            Duration connectTimeout,
+            Duration commandTimeout,
+            int maxResponseBytes,
+            ChannelFactory<? extends SocketChannel> channelFactory) {}
 
-  private final Channel channel;
-  private final Duration commandTimeout;
-  private int nextTag = 1;
-  private Exchange current;
-  /** Completes when the greeting arrived (the exchange without a tag). */
-  private CompletableFuture<ImapReply> greeting;
+    private final Channel channel;
+    private final Duration commandTimeout;
+    private int nextTag = 1;
+    private Exchange current;
+    /** Completes when the greeting arrived (the exchange without a tag). */
+    private CompletableFuture<ImapReply> greeting;
 
-  private ImapConnection(Channel channel, Duration commandTimeout) {
-    this.channel = channel;
-    this.commandTimeout = commandTimeout;
-  }
+    private ImapConnection(Channel channel, Duration commandTimeout) {
+        this.channel = channel;
+        this.commandTimeout = commandTimeout;
+    }
 
-  /**
-   * Connects on {@code loop} and completes with the connection once the server greeting arrived.
-   * RFC 9051 7.1: the greeting is an untagged OK or PREAUTH; BYE means the server refuses us.
-   */
-  static CompletableFuture<ImapConnection> open(Endpoint endpoint, EventLoop loop) {
-    CompletableFuture<ImapConnection> opened = new CompletableFuture<>();
-    ImapConnection[] created = new ImapConnection[1];
-    Bootstrap bootstrap =
-        new Bootstrap()
-            .group(loop)
-            .channelFactory(endpoint.channelFactory())
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) endpoint.connectTimeout().toMillis())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    if (endpoint.tls() != null) {
-                      ch.pipeline()
-                          .addLast(endpoint.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+    /**
+     * Connects on {@code loop} and completes with the connection once the server greeting arrived.
+     * RFC 9051 7.1: the greeting is an untagged OK or PREAUTH; BYE means the server refuses us.
+     */
+    static CompletableFuture<ImapConnection> open(Endpoint endpoint, EventLoop loop) {
+        CompletableFuture<ImapConnection> opened = new CompletableFuture<>();
+        ImapConnection[] created = new ImapConnection[1];
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channelFactory(endpoint.channelFactory())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        endpoint.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (endpoint.tls() != null) {
+                            ch.pipeline()
+                                    .addLast(endpoint.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
+                        }
+                        // The connection exists (and waits for the greeting) before the first byte can be read.
+                        ImapConnection connection = new ImapConnection(ch, endpoint.commandTimeout());
+                        created[0] = connection;
+                        connection.current = connection.newExchange(null, endpoint.connectTimeout());
+                        ch.pipeline().addLast(new ResponseFramer(endpoint.maxResponseBytes()), connection.handler());
                     }
-                    // The connection exists (and waits for the greeting) before the first byte can be read.
-                    ImapConnection connection = new ImapConnection(ch, endpoint.commandTimeout());
-                    created[0] = connection;
-                    connection.current = connection.newExchange(null, endpoint.connectTimeout());
-                    ch.pipeline().addLast(new ResponseFramer(endpoint.maxResponseBytes()), connection.handler());
-                  }
                 });
-    bootstrap
-        .connect(endpoint.host(), endpoint.port())
-        .addListener(
-            (ChannelFuture f) -> {
-              ImapConnection connection = created[0];
-              if (!f.isSuccess()) {
+        bootstrap.connect(endpoint.host(), endpoint.port()).addListener((ChannelFuture f) -> {
+            ImapConnection connection = created[0];
+            if (!f.isSuccess()) {
                 if (connection != null) {
-                  connection.fail(connection.current, f.cause()); // stops the greeting timer
+                    connection.fail(connection.current, f.cause()); // stops the greeting timer
                 }
                 opened.completeExceptionally(f.cause());
                 return;
-              }
-              connection.greeting.whenComplete(
-                  (reply, error) -> {
-                    if (error != null) {
-                      opened.completeExceptionally(error);
-                    } else {
-                      opened.complete(connection);
-                    }
-                  });
+            }
+            connection.greeting.whenComplete((reply, error) -> {
+                if (error != null) {
+                    opened.completeExceptionally(error);
+                } else {
+                    opened.complete(connection);
+                }
             });
-    return opened;
-  }
-
-  /** Sends {@code tag SP command CRLF} and completes with the server's reply once the tagged line arrives. */
-  CompletableFuture<ImapReply> execute(String command) {
-    return send(command, null);
-  }
-
-  /**
-   * RFC 2177: sends IDLE, waits for the continuation, stays idle for {@code idleFor} (collecting what the
-   * server pushes), then sends DONE and completes with the tagged completion.
-   */
-  CompletableFuture<ImapReply> idle(Duration idleFor) {
-    return send("IDLE", idleFor);
-  }
-
-  boolean isOpen() {
-    return channel.isActive();
-  }
-
-  void close() {
-    channel.close();
-  }
-
-  private CompletableFuture<ImapReply> send(String command, Duration idleFor) {
-    if (!channel.eventLoop().inEventLoop()) {
-      throw new IllegalStateException("IMAP connection used off its event loop");
+        });
+        return opened;
     }
-    if (current != null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("a command is already in flight"));
-    }
-    if (!channel.isActive()) {
-      return CompletableFuture.failedFuture(new IOException("connection is closed"));
-    }
-    String tag = "G" + nextTag++;
-    Duration budget = idleFor == null ? commandTimeout : commandTimeout.plus(idleFor);
-    Exchange exchange = newExchange(tag, budget);
-    current = exchange;
-    if (idleFor != null) {
-      exchange.onContinuation = () -> enterIdle(exchange, idleFor);
-    }
-    write(exchange, tag + " " + command + "\r\n");
-    return exchange.result;
-  }
 
-  private void enterIdle(Exchange exchange, Duration idleFor) {
-    long since = System.nanoTime();
-    channel
-        .eventLoop()
-        .schedule(
-            () -> {
-              if (current == exchange) {
-                exchange.idledMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-                write(exchange, "DONE\r\n"); // RFC 2177 3: DONE ends the IDLE, then the tagged OK follows
-              }
-            },
-            idleFor.toMillis(),
-            TimeUnit.MILLISECONDS);
-  }
+    /** Sends {@code tag SP command CRLF} and completes with the server's reply once the tagged line arrives. */
+    CompletableFuture<ImapReply> execute(String command) {
+        return send(command, null);
+    }
 
-  private void write(Exchange exchange, String text) {
-    channel
-        .writeAndFlush(ByteBufUtil.writeUtf8(channel.alloc(), text))
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
+    /**
+     * RFC 2177: sends IDLE, waits for the continuation, stays idle for {@code idleFor} (collecting what the
+     * server pushes), then sends DONE and completes with the tagged completion.
+     */
+    CompletableFuture<ImapReply> idle(Duration idleFor) {
+        return send("IDLE", idleFor);
+    }
+
+    boolean isOpen() {
+        return channel.isActive();
+    }
+
+    void close() {
+        channel.close();
+    }
+
+    private CompletableFuture<ImapReply> send(String command, Duration idleFor) {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("IMAP connection used off its event loop");
+        }
+        if (current != null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("a command is already in flight"));
+        }
+        if (!channel.isActive()) {
+            return CompletableFuture.failedFuture(new IOException("connection is closed"));
+        }
+        String tag = "G" + nextTag++;
+        Duration budget = idleFor == null ? commandTimeout : commandTimeout.plus(idleFor);
+        Exchange exchange = newExchange(tag, budget);
+        current = exchange;
+        if (idleFor != null) {
+            exchange.onContinuation = () -> enterIdle(exchange, idleFor);
+        }
+        write(exchange, tag + " " + command + "\r\n");
+        return exchange.result;
+    }
+
+    private void enterIdle(Exchange exchange, Duration idleFor) {
+        long since = System.nanoTime();
+        channel.eventLoop()
+                .schedule(
+                        () -> {
+                            if (current == exchange) {
+                                exchange.idledMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+                                write(
+                                        exchange,
+                                        "DONE\r\n"); // RFC 2177 3: DONE ends the IDLE, then the tagged OK follows
+                            }
+                        },
+                        idleFor.toMillis(),
+                        TimeUnit.MILLISECONDS);
+    }
+
+    private void write(Exchange exchange, String text) {
+        channel.writeAndFlush(ByteBufUtil.writeUtf8(channel.alloc(), text)).addListener(f -> {
+            if (!f.isSuccess()) {
                 fail(exchange, f.cause());
-              }
-            });
-  }
-
-  private Exchange newExchange(String tag, Duration timeout) {
-    Exchange exchange = new Exchange(tag);
-    if (tag == null) {
-      greeting = exchange.result;
+            }
+        });
     }
-    exchange.timer =
-        channel
-            .eventLoop()
-            .schedule(
-                () ->
-                    fail(
-                        exchange,
-                        new TimeoutException(
-                            (tag == null ? "no greeting" : "no tagged response to " + tag)
-                                + " within "
-                                + timeout.toMillis()
-                                + " ms")),
-                timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
-    return exchange;
-  }
 
-  private void onResponse(String line) {
-    Exchange exchange = current;
-    if (exchange == null) {
-      // Unsolicited data between commands (RFC 9051 7: the server may send untagged responses at any
-      // time); nobody waits for it, the next command's reply carries the mailbox state again.
-      return;
-    }
-    if (exchange.tag == null) {
-      if (line.regionMatches(true, 0, "* BYE", 0, 5)) {
-        fail(exchange, new IOException("server refused the connection: " + line));
-      } else {
-        complete(exchange, ImapStatus.OK, line); // "* OK" or "* PREAUTH" (RFC 9051 7.1.1, 7.1.4)
-      }
-      return;
-    }
-    if (line.startsWith("+")) {
-      Runnable onContinuation = exchange.onContinuation;
-      exchange.onContinuation = null;
-      if (onContinuation == null) {
-        fail(exchange, new IOException("unexpected continuation request: " + line));
-      } else {
-        onContinuation.run();
-      }
-    } else if (line.startsWith("* ")) {
-      exchange.untagged.add(line);
-    } else if (line.startsWith(exchange.tag + " ")) {
-      ImapStatus status = ImapStatus.ofTaggedLine(line);
-      if (status == null) {
-        fail(exchange, new IOException("tagged response without OK/NO/BAD: " + line));
-      } else {
-        complete(exchange, status, line);
-      }
-    } else {
-      fail(exchange, new IOException("response with a foreign tag while waiting for " + exchange.tag + ": " + line));
-    }
-  }
-
-  private void complete(Exchange exchange, ImapStatus status, String line) {
-    if (current != exchange) {
-      return;
-    }
-    current = null;
-    exchange.timer.cancel(false);
-    exchange.result.complete(new ImapReply(status, line, exchange.untagged, exchange.idledMillis));
-  }
-
-  /** Fails the exchange and closes: after a timeout or a protocol error the connection state is unknown. */
-  private void fail(Exchange exchange, Throwable cause) {
-    if (exchange == null || current != exchange) {
-      return;
-    }
-    current = null;
-    exchange.timer.cancel(false);
-    channel.close();
-    exchange.result.completeExceptionally(cause);
-  }
-
-  private SimpleChannelInboundHandler<String> handler() {
-    return new SimpleChannelInboundHandler<>() {
-      @Override
-      protected void channelRead0(ChannelHandlerContext ctx, String line) {
-        onResponse(line);
-      }
-
-      @Override
-      public void channelInactive(ChannelHandlerContext ctx) {
-        if (current != null) {
-          fail(current, new IOException("connection closed by the server"));
+    private Exchange newExchange(String tag, Duration timeout) {
+        Exchange exchange = new Exchange(tag);
+        if (tag == null) {
+            greeting = exchange.result;
         }
-      }
+        exchange.timer = channel.eventLoop()
+                .schedule(
+                        () -> fail(
+                                exchange,
+                                new TimeoutException((tag == null ? "no greeting" : "no tagged response to " + tag)
+                                        + " within "
+                                        + timeout.toMillis()
+                                        + " ms")),
+                        timeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+        return exchange;
+    }
 
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (current != null) {
-          fail(current, cause);
+    private void onResponse(String line) {
+        Exchange exchange = current;
+        if (exchange == null) {
+            // Unsolicited data between commands (RFC 9051 7: the server may send untagged responses at any time);
+            // nobody waits for it, the next command's reply carries the mailbox state again.
+            return;
+        }
+        if (exchange.tag == null) {
+            if (line.regionMatches(true, 0, "* BYE", 0, 5)) {
+                fail(exchange, new IOException("server refused the connection: " + line));
+            } else {
+                complete(exchange, ImapStatus.OK, line); // "* OK" or "* PREAUTH" (RFC 9051 7.1.1, 7.1.4)
+            }
+            return;
+        }
+        if (line.startsWith("+")) {
+            Runnable onContinuation = exchange.onContinuation;
+            exchange.onContinuation = null;
+            if (onContinuation == null) {
+                fail(exchange, new IOException("unexpected continuation request: " + line));
+            } else {
+                onContinuation.run();
+            }
+        } else if (line.startsWith("* ")) {
+            exchange.untagged.add(line);
+        } else if (line.startsWith(exchange.tag + " ")) {
+            ImapStatus status = ImapStatus.ofTaggedLine(line);
+            if (status == null) {
+                fail(exchange, new IOException("tagged response without OK/NO/BAD: " + line));
+            } else {
+                complete(exchange, status, line);
+            }
         } else {
-          ctx.close();
+            fail(
+                    exchange,
+                    new IOException("response with a foreign tag while waiting for " + exchange.tag + ": " + line));
         }
-      }
-    };
-  }
-
-  /** One command in flight (or the greeting, when {@code tag} is null). */
-  private static final class Exchange {
-    final String tag;
-    final List<String> untagged = new ArrayList<>();
-    final CompletableFuture<ImapReply> result = new CompletableFuture<>();
-    ScheduledFuture<?> timer;
-    Runnable onContinuation;
-    long idledMillis;
-
-    Exchange(String tag) {
-      this.tag = tag;
     }
-  }
+
+    private void complete(Exchange exchange, ImapStatus status, String line) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        exchange.timer.cancel(false);
+        exchange.result.complete(new ImapReply(status, line, exchange.untagged, exchange.idledMillis));
+    }
+
+    /** Fails the exchange and closes: after a timeout or a protocol error the connection state is unknown. */
+    private void fail(Exchange exchange, Throwable cause) {
+        if (exchange == null || current != exchange) {
+            return;
+        }
+        current = null;
+        exchange.timer.cancel(false);
+        channel.close();
+        exchange.result.completeExceptionally(cause);
+    }
+
+    private SimpleChannelInboundHandler<String> handler() {
+        return new SimpleChannelInboundHandler<>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, String line) {
+                onResponse(line);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                if (current != null) {
+                    fail(current, new IOException("connection closed by the server"));
+                }
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                if (current != null) {
+                    fail(current, cause);
+                } else {
+                    ctx.close();
+                }
+            }
+        };
+    }
+
+    /** One command in flight (or the greeting, when {@code tag} is null). */
+    private static final class Exchange {
+        final String tag;
+        final List<String> untagged = new ArrayList<>();
+        final CompletableFuture<ImapReply> result = new CompletableFuture<>();
+        ScheduledFuture<?> timer;
+        Runnable onContinuation;
+        long idledMillis;
+
+        Exchange(String tag) {
+            this.tag = tag;
+        }
+    }
 }

@@ -13,40 +13,38 @@ import scala.Function1;
  * {@code "#{user}"}, resolved per virtual user (so a feeder can supply them).
  */
 public record ImapProtocol(
-    String host,
-    int port,
-    boolean implicitTls,
-    String user,
-    String password,
-    Duration connectTimeout,
-    Duration commandTimeout,
-    int maxResponseBytes)
-    implements Protocol {
+        String host,
+        int port,
+        boolean implicitTls,
+        String user,
+        String password,
+        Duration connectTimeout,
+        Duration commandTimeout,
+        int maxResponseBytes)
+        implements Protocol {
 
-  static final ImapProtocol DEFAULT =
-      new ImapProtocol(
-          "127.0.0.1", 143, false, null, null, Duration.ofSeconds(10), Duration.ofSeconds(30), 32 * 1024 * 1024);
+    static final ImapProtocol DEFAULT = new ImapProtocol(
+            "127.0.0.1", 143, false, null, null, Duration.ofSeconds(10), Duration.ofSeconds(30), 32 * 1024 * 1024);
 
-  /**
-   * How Gatling finds our settings and builds our per-run components. Gatling indexes protocols by their
-   * runtime class, so protocolClass must be exactly ImapProtocol.
-   */
-  static final ProtocolKey<ImapProtocol, ImapComponents> KEY =
-      new ProtocolKey<>() {
+    /**
+     * How Gatling finds our settings and builds our per-run components. Gatling indexes protocols by their
+     * runtime class, so protocolClass must be exactly ImapProtocol.
+     */
+    static final ProtocolKey<ImapProtocol, ImapComponents> KEY = new ProtocolKey<>() {
         @Override
         @SuppressWarnings("unchecked")
         public Class<Protocol> protocolClass() {
-          return (Class<Protocol>) (Class<?>) ImapProtocol.class;
+            return (Class<Protocol>) (Class<?>) ImapProtocol.class;
         }
 
         @Override
         public ImapProtocol defaultProtocolValue(GatlingConfiguration configuration) {
-          return DEFAULT;
+            return DEFAULT;
         }
 
         @Override
         public Function1<ImapProtocol, ImapComponents> newComponents(CoreComponents core) {
-          return protocol -> new ImapComponents(protocol, core);
+            return protocol -> new ImapComponents(protocol, core);
         }
-      };
+    };
 }

@@ -14,75 +14,75 @@ import java.util.function.Consumer;
  */
 public final class ImapProtocolBuilder implements ProtocolBuilder {
 
-  private String host = ImapProtocol.DEFAULT.host();
-  private int port = ImapProtocol.DEFAULT.port();
-  private boolean implicitTls;
-  private String user;
-  private String password;
-  private Duration connectTimeout = ImapProtocol.DEFAULT.connectTimeout();
-  private Duration commandTimeout = ImapProtocol.DEFAULT.commandTimeout();
-  private int maxResponseBytes = ImapProtocol.DEFAULT.maxResponseBytes();
+    private String host = ImapProtocol.DEFAULT.host();
+    private int port = ImapProtocol.DEFAULT.port();
+    private boolean implicitTls;
+    private String user;
+    private String password;
+    private Duration connectTimeout = ImapProtocol.DEFAULT.connectTimeout();
+    private Duration commandTimeout = ImapProtocol.DEFAULT.commandTimeout();
+    private int maxResponseBytes = ImapProtocol.DEFAULT.maxResponseBytes();
 
-  ImapProtocolBuilder() {}
+    ImapProtocolBuilder() {}
 
-  public ImapProtocolBuilder host(String host) {
-    return copy(b -> b.host = host);
-  }
-
-  public ImapProtocolBuilder port(int port) {
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port out of range: " + port);
+    public ImapProtocolBuilder host(String host) {
+        return copy(b -> b.host = host);
     }
-    return copy(b -> b.port = port);
-  }
 
-  /**
-   * TLS from the first byte (port 993 style, RFC 8314 3.2). The server certificate is not verified: this is
-   * a load generator pointed at a proxy you run yourself (the demo's certificate is self-signed).
-   */
-  public ImapProtocolBuilder implicitTls() {
-    return copy(b -> b.implicitTls = true);
-  }
+    public ImapProtocolBuilder port(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        return copy(b -> b.port = port);
+    }
 
-  /** Credentials for {@code login()}; Gatling EL allowed, e.g. {@code credentials("#{user}", "#{password}")}. */
-  public ImapProtocolBuilder credentials(String user, String password) {
-    return copy(b -> {
-      b.user = user;
-      b.password = password;
-    });
-  }
+    /**
+     * TLS from the first byte (port 993 style, RFC 8314 3.2). The server certificate is not verified: this is
+     * a load generator pointed at a proxy you run yourself (the demo's certificate is self-signed).
+     */
+    public ImapProtocolBuilder implicitTls() {
+        return copy(b -> b.implicitTls = true);
+    }
 
-  public ImapProtocolBuilder connectTimeout(Duration timeout) {
-    return copy(b -> b.connectTimeout = timeout);
-  }
+    /** Credentials for {@code login()}; Gatling EL allowed, e.g. {@code credentials("#{user}", "#{password}")}. */
+    public ImapProtocolBuilder credentials(String user, String password) {
+        return copy(b -> {
+            b.user = user;
+            b.password = password;
+        });
+    }
 
-  /** How long a command may wait for its tagged completion before it is KO and the connection closed. */
-  public ImapProtocolBuilder commandTimeout(Duration timeout) {
-    return copy(b -> b.commandTimeout = timeout);
-  }
+    public ImapProtocolBuilder connectTimeout(Duration timeout) {
+        return copy(b -> b.connectTimeout = timeout);
+    }
 
-  /** Upper bound of one response, literals included; a longer one fails the request. */
-  public ImapProtocolBuilder maxResponseBytes(int bytes) {
-    return copy(b -> b.maxResponseBytes = bytes);
-  }
+    /** How long a command may wait for its tagged completion before it is KO and the connection closed. */
+    public ImapProtocolBuilder commandTimeout(Duration timeout) {
+        return copy(b -> b.commandTimeout = timeout);
+    }
 
-  @Override
-  public Protocol protocol() {
-    return new ImapProtocol(
-        host, port, implicitTls, user, password, connectTimeout, commandTimeout, maxResponseBytes);
-  }
+    /** Upper bound of one response, literals included; a longer one fails the request. */
+    public ImapProtocolBuilder maxResponseBytes(int bytes) {
+        return copy(b -> b.maxResponseBytes = bytes);
+    }
 
-  private ImapProtocolBuilder copy(Consumer<ImapProtocolBuilder> change) {
-    ImapProtocolBuilder b = new ImapProtocolBuilder();
-    b.host = host;
-    b.port = port;
-    b.implicitTls = implicitTls;
-    b.user = user;
-    b.password = password;
-    b.connectTimeout = connectTimeout;
-    b.commandTimeout = commandTimeout;
-    b.maxResponseBytes = maxResponseBytes;
-    change.accept(b);
-    return b;
-  }
+    @Override
+    public Protocol protocol() {
+        return new ImapProtocol(
+                host, port, implicitTls, user, password, connectTimeout, commandTimeout, maxResponseBytes);
+    }
+
+    private ImapProtocolBuilder copy(Consumer<ImapProtocolBuilder> change) {
+        ImapProtocolBuilder b = new ImapProtocolBuilder();
+        b.host = host;
+        b.port = port;
+        b.implicitTls = implicitTls;
+        b.user = user;
+        b.password = password;
+        b.connectTimeout = connectTimeout;
+        b.commandTimeout = commandTimeout;
+        b.maxResponseBytes = maxResponseBytes;
+        change.accept(b);
+        return b;
+    }
 }

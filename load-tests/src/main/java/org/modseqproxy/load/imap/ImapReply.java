@@ -13,11 +13,11 @@ import java.util.List;
  */
 public record ImapReply(ImapStatus status, String tagged, List<String> untagged, long idledMillis) {
 
-  /** Every line of the reply, untagged first, then the tagged completion: what regex checks search. */
-  public List<String> lines() {
-    var all = new java.util.ArrayList<String>(untagged.size() + 1);
-    all.addAll(untagged);
-    all.add(tagged);
-    return all;
-  }
+    /** Every line of the reply, untagged first, then the tagged completion: what regex checks search. */
+    public List<String> lines() {
+        var all = new java.util.ArrayList<String>(untagged.size() + 1);
+        all.addAll(untagged);
+        all.add(tagged);
+        return all;
+    }
 }

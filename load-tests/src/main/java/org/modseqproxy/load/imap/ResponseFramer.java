@@ -20,89 +20,89 @@ import java.util.List;
  */
 final class ResponseFramer extends ByteToMessageDecoder {
 
-  private final int maxResponseBytes;
-  /** Bytes of the current response already scanned, counted from the buffer's reader index. */
-  private int scanned;
-  /** Where the line being scanned starts (relative to the reader index); literal markers end a line. */
-  private int lineStart;
-  /** Literal bytes still to skip before line scanning resumes. */
-  private long literalLeft;
+    private final int maxResponseBytes;
+    /** Bytes of the current response already scanned, counted from the buffer's reader index. */
+    private int scanned;
+    /** Where the line being scanned starts (relative to the reader index); literal markers end a line. */
+    private int lineStart;
+    /** Literal bytes still to skip before line scanning resumes. */
+    private long literalLeft;
 
-  ResponseFramer(int maxResponseBytes) {
-    this.maxResponseBytes = maxResponseBytes;
-  }
+    ResponseFramer(int maxResponseBytes) {
+        this.maxResponseBytes = maxResponseBytes;
+    }
 
-  @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    while (true) {
-      int base = in.readerIndex();
-      int available = in.writerIndex() - base;
-      if (literalLeft > 0) {
-        int take = (int) Math.min(literalLeft, available - scanned);
-        scanned += take;
-        literalLeft -= take;
-        if (literalLeft > 0) {
-          checkSize();
-          return;
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (true) {
+            int base = in.readerIndex();
+            int available = in.writerIndex() - base;
+            if (literalLeft > 0) {
+                int take = (int) Math.min(literalLeft, available - scanned);
+                scanned += take;
+                literalLeft -= take;
+                if (literalLeft > 0) {
+                    checkSize();
+                    return;
+                }
+                lineStart = scanned;
+            }
+            int lf = in.indexOf(base + scanned, base + available, (byte) '\n');
+            if (lf < 0) {
+                scanned = available;
+                checkSize();
+                return;
+            }
+            int lineEnd = lf - base; // relative index of the LF
+            scanned = lineEnd + 1;
+            long literal = literalAnnounced(in, base + lineStart, base + lineEnd);
+            if (literal >= 0) {
+                literalLeft = literal;
+                lineStart = scanned;
+                continue;
+            }
+            int textEnd = lineEnd > 0 && in.getByte(base + lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+            out.add(in.toString(base, textEnd, StandardCharsets.UTF_8));
+            in.skipBytes(scanned);
+            scanned = 0;
+            lineStart = 0;
         }
-        lineStart = scanned;
-      }
-      int lf = in.indexOf(base + scanned, base + available, (byte) '\n');
-      if (lf < 0) {
-        scanned = available;
-        checkSize();
-        return;
-      }
-      int lineEnd = lf - base; // relative index of the LF
-      scanned = lineEnd + 1;
-      long literal = literalAnnounced(in, base + lineStart, base + lineEnd);
-      if (literal >= 0) {
-        literalLeft = literal;
-        lineStart = scanned;
-        continue;
-      }
-      int textEnd = lineEnd > 0 && in.getByte(base + lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
-      out.add(in.toString(base, textEnd, StandardCharsets.UTF_8));
-      in.skipBytes(scanned);
-      scanned = 0;
-      lineStart = 0;
     }
-  }
 
-  private void checkSize() {
-    if (scanned + literalLeft > maxResponseBytes) {
-      throw new TooLongFrameException("IMAP response longer than " + maxResponseBytes + " bytes");
+    private void checkSize() {
+        if (scanned + literalLeft > maxResponseBytes) {
+            throw new TooLongFrameException("IMAP response longer than " + maxResponseBytes + " bytes");
+        }
     }
-  }
 
-  /**
-   * The n of a {@code {n}} or {@code {n+}} that ends the line [from, lf) (before an optional CR), or -1.
-   * RFC 9051 9 (formal syntax): literal = "{" number64 ["+"] "}" CRLF *CHAR8.
-   */
-  static long literalAnnounced(ByteBuf buf, int from, int lf) {
-    int i = lf - 1;
-    if (i >= from && buf.getByte(i) == '\r') {
-      i--;
+    /**
+     * The n of a {@code {n}} or {@code {n+}} that ends the line [from, lf) (before an optional CR), or -1.
+     * RFC 9051 9 (formal syntax): literal = "{" number64 ["+"] "}" CRLF *CHAR8.
+     */
+    static long literalAnnounced(ByteBuf buf, int from, int lf) {
+        int i = lf - 1;
+        if (i >= from && buf.getByte(i) == '\r') {
+            i--;
+        }
+        if (i < from || buf.getByte(i) != '}') {
+            return -1;
+        }
+        i--;
+        if (i >= from && buf.getByte(i) == '+') {
+            i--;
+        }
+        long value = 0;
+        long scale = 1;
+        int digits = 0;
+        while (i >= from && Character.isDigit(buf.getByte(i)) && digits < 18) {
+            value += (buf.getByte(i) - '0') * scale;
+            scale *= 10;
+            digits++;
+            i--;
+        }
+        if (digits == 0 || i < from || buf.getByte(i) != '{') {
+            return -1;
+        }
+        return value;
     }
-    if (i < from || buf.getByte(i) != '}') {
-      return -1;
-    }
-    i--;
-    if (i >= from && buf.getByte(i) == '+') {
-      i--;
-    }
-    long value = 0;
-    long scale = 1;
-    int digits = 0;
-    while (i >= from && Character.isDigit(buf.getByte(i)) && digits < 18) {
-      value += (buf.getByte(i) - '0') * scale;
-      scale *= 10;
-      digits++;
-      i--;
-    }
-    if (digits == 0 || i < from || buf.getByte(i) != '{') {
-      return -1;
-    }
-    return value;
-  }
 }

@@ -7,25 +7,25 @@ package org.modseqproxy.load.imap;
  */
 public final class SelectParams {
 
-  private final String el;
+    private final String el;
 
-  private SelectParams(String el) {
-    this.el = el;
-  }
+    private SelectParams(String el) {
+        this.el = el;
+    }
 
-  static SelectParams condstore() {
-    return new SelectParams("(CONDSTORE)");
-  }
+    static SelectParams condstore() {
+        return new SelectParams("(CONDSTORE)");
+    }
 
-  static SelectParams qresync(String uidValidity, String modSeq) {
-    return new SelectParams("(QRESYNC (" + uidValidity + " " + modSeq + "))");
-  }
+    static SelectParams qresync(String uidValidity, String modSeq) {
+        return new SelectParams("(QRESYNC (" + uidValidity + " " + modSeq + "))");
+    }
 
-  static SelectParams qresync(String uidValidity, String modSeq, String knownUids) {
-    return new SelectParams("(QRESYNC (" + uidValidity + " " + modSeq + " " + knownUids + "))");
-  }
+    static SelectParams qresync(String uidValidity, String modSeq, String knownUids) {
+        return new SelectParams("(QRESYNC (" + uidValidity + " " + modSeq + " " + knownUids + "))");
+    }
 
-  String el() {
-    return el;
-  }
+    String el() {
+        return el;
+    }
 }

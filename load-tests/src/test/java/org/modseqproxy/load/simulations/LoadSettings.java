@@ -27,82 +27,82 @@ import org.modseqproxy.load.imap.ImapProtocolBuilder;
  *       properly"); 1 lets a run against the demo pass while still failing on anything systematic.
  * </ul>
  */
-record LoadSettings(String host, int port, boolean tls, String user, String password, int users, int seconds,
-                    double maxKoPercent) {
+record LoadSettings(
+        String host, int port, boolean tls, String user, String password, int users, int seconds, double maxKoPercent) {
 
-  static final int MAX_USERS = 50;
-  static final int MAX_SECONDS = 50;
-  /** Hard stop of every simulation, whatever the users are doing (RFC-free, just a budget). */
-  static final Duration MAX_DURATION = Duration.ofSeconds(60);
+    static final int MAX_USERS = 50;
+    static final int MAX_SECONDS = 50;
+    /** Hard stop of every simulation, whatever the users are doing (RFC-free, just a budget). */
+    static final Duration MAX_DURATION = Duration.ofSeconds(60);
 
-  static LoadSettings fromSystemProperties(int defaultUsers, int defaultSeconds) {
-    String host = System.getProperty("imap.host", "127.0.0.1");
-    requireLoopback(host);
-    int users = bounded("load.users", defaultUsers, MAX_USERS);
-    int seconds = bounded("load.seconds", defaultSeconds, MAX_SECONDS);
-    return new LoadSettings(
-        host,
-        Integer.parseInt(System.getProperty("imap.port", "1143")),
-        Boolean.parseBoolean(System.getProperty("imap.tls", "false")),
-        System.getProperty("imap.user", "demo"),
-        System.getProperty("imap.password", "demo"),
-        users,
-        seconds,
-        koPercent(System.getProperty("load.maxKoPercent", "0")));
-  }
-
-  /** The run's only assertion: no more KO requests than allowed (none by default). */
-  Assertion koAssertion() {
-    return maxKoPercent == 0
-        ? global().failedRequests().count().is(0L)
-        : global().failedRequests().percent().lte(maxKoPercent);
-  }
-
-  static double koPercent(String value) {
-    double v = Double.parseDouble(value);
-    if (!(v >= 0 && v <= 100)) {
-      throw new IllegalArgumentException("load.maxKoPercent must be between 0 and 100, was " + value);
+    static LoadSettings fromSystemProperties(int defaultUsers, int defaultSeconds) {
+        String host = System.getProperty("imap.host", "127.0.0.1");
+        requireLoopback(host);
+        int users = bounded("load.users", defaultUsers, MAX_USERS);
+        int seconds = bounded("load.seconds", defaultSeconds, MAX_SECONDS);
+        return new LoadSettings(
+                host,
+                Integer.parseInt(System.getProperty("imap.port", "1143")),
+                Boolean.parseBoolean(System.getProperty("imap.tls", "false")),
+                System.getProperty("imap.user", "demo"),
+                System.getProperty("imap.password", "demo"),
+                users,
+                seconds,
+                koPercent(System.getProperty("load.maxKoPercent", "0")));
     }
-    return v;
-  }
 
-  ImapProtocolBuilder protocol() {
-    ImapProtocolBuilder protocol =
-        imap()
-            .host(host)
-            .port(port)
-            .credentials("#{user}", "#{password}")
-            .connectTimeout(Duration.ofSeconds(5))
-            .commandTimeout(Duration.ofSeconds(15));
-    return tls ? protocol.implicitTls() : protocol;
-  }
-
-  /** An endless feeder giving every virtual user the configured credentials. */
-  Iterator<Map<String, Object>> credentials() {
-    return Stream.generate(() -> Map.<String, Object>of("user", user, "password", password)).iterator();
-  }
-
-  static int bounded(String property, int defaultValue, int max) {
-    int value = Integer.parseInt(System.getProperty(property, String.valueOf(defaultValue)));
-    if (value < 1 || value > max) {
-      throw new IllegalArgumentException(property + " must be between 1 and " + max + ", was " + value);
+    /** The run's only assertion: no more KO requests than allowed (none by default). */
+    Assertion koAssertion() {
+        return maxKoPercent == 0
+                ? global().failedRequests().count().is(0L)
+                : global().failedRequests().percent().lte(maxKoPercent);
     }
-    return value;
-  }
 
-  /** Only loopback targets, decided without any DNS lookup: localhost or a loopback IP literal. */
-  static void requireLoopback(String host) {
-    boolean ipLiteral = host.matches("[0-9.]+") || host.contains(":");
-    boolean loopback;
-    try {
-      loopback = host.equalsIgnoreCase("localhost")
-          || (ipLiteral && InetAddress.getByName(host).isLoopbackAddress()); // a literal is parsed, not resolved
-    } catch (UnknownHostException e) {
-      loopback = false;
+    static double koPercent(String value) {
+        double v = Double.parseDouble(value);
+        if (!(v >= 0 && v <= 100)) {
+            throw new IllegalArgumentException("load.maxKoPercent must be between 0 and 100, was " + value);
+        }
+        return v;
     }
-    if (!loopback) {
-      throw new IllegalArgumentException(
-          "imap.host must be localhost or a loopback address such as 127.0.0.1 or ::1, was " + host);
+
+    ImapProtocolBuilder protocol() {
+        ImapProtocolBuilder protocol = imap().host(host)
+                .port(port)
+                .credentials("#{user}", "#{password}")
+                .connectTimeout(Duration.ofSeconds(5))
+                .commandTimeout(Duration.ofSeconds(15));
+        return tls ? protocol.implicitTls() : protocol;
     }
-  }
+
+    /** An endless feeder giving every virtual user the configured credentials. */
+    Iterator<Map<String, Object>> credentials() {
+        return Stream.generate(() -> Map.<String, Object>of("user", user, "password", password))
+                .iterator();
+    }
+
+    static int bounded(String property, int defaultValue, int max) {
+        int value = Integer.parseInt(System.getProperty(property, String.valueOf(defaultValue)));
+        if (value < 1 || value > max) {
+            throw new IllegalArgumentException(property + " must be between 1 and " + max + ", was " + value);
+        }
+        return value;
+    }
+
+    /** Only loopback targets, decided without any DNS lookup: localhost or a loopback IP literal. */
+    static void requireLoopback(String host) {
+        boolean ipLiteral = host.matches("[0-9.]+") || host.contains(":");
+        boolean loopback;
+        try {
+            loopback = host.equalsIgnoreCase("localhost")
+                    || (ipLiteral
+                            && InetAddress.getByName(host).isLoopbackAddress()); // a literal is parsed, not resolved
+        } catch (UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback) {
+            throw new IllegalArgumentException(
+                    "imap.host must be localhost or a loopback address such as 127.0.0.1 or ::1, was " + host);
+        }
+    }
 }

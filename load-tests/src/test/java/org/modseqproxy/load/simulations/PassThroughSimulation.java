@@ -18,68 +18,62 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public class PassThroughSimulation extends Simulation {
 
-  private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
+    private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
 
-  private final ChainBuilder loginAndSelect =
-      exec(imap("LOGIN").login())
-          .exec(imap("SELECT").select("INBOX").check(imapRegex("^\\* (\\d+) EXISTS").saveAs("exists")));
+    private final ChainBuilder loginAndSelect = exec(imap("LOGIN").login())
+            .exec(imap("SELECT")
+                    .select("INBOX")
+                    .check(imapRegex("^\\* (\\d+) EXISTS").saveAs("exists")));
 
-  private final ScenarioBuilder mix =
-      scenario("FETCH/STORE/SEARCH mix")
-          .feed(settings.credentials())
-          .exec(loginAndSelect)
-          .exitHereIfFailed()
-          .during(Duration.ofSeconds(settings.seconds()))
-          .on(
-              // A client whose connection was lost (the backend hung up, a timeout) reconnects after a
-              // second instead of firing "not connected" KOs in a tight loop.
-              doIf(session -> !connected(session))
-                  .then(pause(Duration.ofSeconds(1)).exec(loginAndSelect))
-                  .exec(session -> {
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
-                    int exists = session.getInt("exists");
-                    int from = 1 + random.nextInt(exists);
-                    return session
-                        .set("msg", from)
-                        .set("to", Math.min(exists, from + 19))
-                        .set("op", random.nextBoolean() ? "+" : "-");
-                  })
-                  .randomSwitch()
-                  .on(
-                      percent(30.0)
-                          .then(
-                              exec(
-                                  imap("FETCH FLAGS")
-                                      .command("FETCH #{msg}:#{to} (UID FLAGS)")
-                                      .check(imapRegex("^\\* \\d+ FETCH \\(").atLeast(1)))),
-                      percent(15.0)
-                          .then(
-                              exec(
-                                  imap("FETCH ENVELOPE")
-                                      .command("FETCH #{msg} (UID RFC822.SIZE ENVELOPE)")
-                                      .check(imapRegex("^\\* \\d+ FETCH \\(.*ENVELOPE \\(")))),
-                      percent(20.0)
-                          .then(
-                              exec(
-                                  imap("STORE FLAGS")
-                                      .store("#{msg}", "#{op}FLAGS (\\Seen)")
-                                      .check(imapRegex("^\\* \\d+ FETCH \\(.*FLAGS")))),
-                      percent(10.0)
-                          .then(exec(imap("SEARCH UNSEEN").command("SEARCH UNSEEN").check(imapRegex("^\\* SEARCH")))),
-                      percent(10.0)
-                          .then(
-                              exec(
-                                  imap("UID SEARCH FLAGGED")
-                                      .command("UID SEARCH FLAGGED")
-                                      .check(imapRegex("^\\* SEARCH")))),
-                      percent(10.0).then(exec(imap("NOOP").command("NOOP"))),
-                      percent(5.0).then(exec(imap("IDLE 500ms").idle(Duration.ofMillis(500))))))
-          .exec(imap("LOGOUT").logout());
+    private final ScenarioBuilder mix = scenario("FETCH/STORE/SEARCH mix")
+            .feed(settings.credentials())
+            .exec(loginAndSelect)
+            .exitHereIfFailed()
+            .during(Duration.ofSeconds(settings.seconds()))
+            .on(
+                    // A client whose connection was lost (the backend hung up, a timeout) reconnects after a second
+                    // instead of firing "not connected" KOs in a tight loop.
+                    doIf(session -> !connected(session))
+                            .then(pause(Duration.ofSeconds(1)).exec(loginAndSelect))
+                            .exec(session -> {
+                                ThreadLocalRandom random = ThreadLocalRandom.current();
+                                int exists = session.getInt("exists");
+                                int from = 1 + random.nextInt(exists);
+                                return session.set("msg", from)
+                                        .set("to", Math.min(exists, from + 19))
+                                        .set("op", random.nextBoolean() ? "+" : "-");
+                            })
+                            .randomSwitch()
+                            .on(
+                                    percent(30.0)
+                                            .then(exec(imap("FETCH FLAGS")
+                                                    .command("FETCH #{msg}:#{to} (UID FLAGS)")
+                                                    .check(imapRegex("^\\* \\d+ FETCH \\(")
+                                                            .atLeast(1)))),
+                                    percent(15.0)
+                                            .then(exec(imap("FETCH ENVELOPE")
+                                                    .command("FETCH #{msg} (UID RFC822.SIZE ENVELOPE)")
+                                                    .check(imapRegex("^\\* \\d+ FETCH \\(.*ENVELOPE \\(")))),
+                                    percent(20.0)
+                                            .then(exec(imap("STORE FLAGS")
+                                                    .store("#{msg}", "#{op}FLAGS (\\Seen)")
+                                                    .check(imapRegex("^\\* \\d+ FETCH \\(.*FLAGS")))),
+                                    percent(10.0)
+                                            .then(exec(imap("SEARCH UNSEEN")
+                                                    .command("SEARCH UNSEEN")
+                                                    .check(imapRegex("^\\* SEARCH")))),
+                                    percent(10.0)
+                                            .then(exec(imap("UID SEARCH FLAGGED")
+                                                    .command("UID SEARCH FLAGGED")
+                                                    .check(imapRegex("^\\* SEARCH")))),
+                                    percent(10.0).then(exec(imap("NOOP").command("NOOP"))),
+                                    percent(5.0).then(exec(imap("IDLE 500ms").idle(Duration.ofMillis(500))))))
+            .exec(imap("LOGOUT").logout());
 
-  {
-    setUp(mix.injectOpen(rampUsers(settings.users()).during(Duration.ofSeconds(5))))
-        .protocols(settings.protocol())
-        .maxDuration(LoadSettings.MAX_DURATION)
-        .assertions(settings.koAssertion());
-  }
+    {
+        setUp(mix.injectOpen(rampUsers(settings.users()).during(Duration.ofSeconds(5))))
+                .protocols(settings.protocol())
+                .maxDuration(LoadSettings.MAX_DURATION)
+                .assertions(settings.koAssertion());
+    }
 }

@@ -21,61 +21,58 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public class ResyncSimulation extends Simulation {
 
-  private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
+    private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
 
-  /**
-   * Three real changes: read a random message's flags, then flip \Flagged, so every STORE bumps a
-   * mod-sequence (a STORE that changes nothing need not, RFC 7162 3.1.3) and the later QRESYNC SELECT has
-   * something to report.
-   */
-  private final ChainBuilder flipThree =
-      repeat(3)
-          .on(
-              exec(session -> session.set("msg", 1 + ThreadLocalRandom.current().nextInt(session.getInt("exists"))))
-                  .exec(
-                      imap("FETCH FLAGS")
-                          .command("FETCH #{msg} (FLAGS)")
-                          .check(imapRegex("^\\* \\d+ FETCH \\(.*FLAGS \\(([^)]*)\\)").saveAs("flags")))
-                  .exec(session -> session.set("op", session.getString("flags").contains("\\Flagged") ? "-" : "+"))
-                  .exec(
-                      imap("STORE FLAGS")
-                          .store("#{msg}", "#{op}FLAGS (\\Flagged)")
-                          // RFC 7162 3.1.4: with CONDSTORE enabled, the FETCH after STORE carries MODSEQ
-                          .check(imapRegex("^\\* \\d+ FETCH \\(.*MODSEQ \\(\\d+\\)")))
-                  // a lost connection would only turn the next requests into "not connected" KOs
-                  .exitHereIfFailed());
+    /**
+     * Three real changes: read a random message's flags, then flip \Flagged, so every STORE bumps a
+     * mod-sequence (a STORE that changes nothing need not, RFC 7162 3.1.3) and the later QRESYNC SELECT has
+     * something to report.
+     */
+    private final ChainBuilder flipThree = repeat(3)
+            .on(exec(session ->
+                            session.set("msg", 1 + ThreadLocalRandom.current().nextInt(session.getInt("exists"))))
+                    .exec(imap("FETCH FLAGS")
+                            .command("FETCH #{msg} (FLAGS)")
+                            .check(imapRegex("^\\* \\d+ FETCH \\(.*FLAGS \\(([^)]*)\\)")
+                                    .saveAs("flags")))
+                    .exec(session ->
+                            session.set("op", session.getString("flags").contains("\\Flagged") ? "-" : "+"))
+                    .exec(imap("STORE FLAGS")
+                            .store("#{msg}", "#{op}FLAGS (\\Flagged)")
+                            // RFC 7162 3.1.4: with CONDSTORE enabled, the FETCH after STORE carries MODSEQ
+                            .check(imapRegex("^\\* \\d+ FETCH \\(.*MODSEQ \\(\\d+\\)")))
+                    // a lost connection would only turn the next requests into "not connected" KOs
+                    .exitHereIfFailed());
 
-  private final ScenarioBuilder resync =
-      scenario("CONDSTORE then QRESYNC reconnect")
-          .feed(settings.credentials())
-          .exec(imap("LOGIN").login())
-          .exec(imap("ENABLE QRESYNC").command("ENABLE QRESYNC").check(imapRegex("^\\* ENABLED .*QRESYNC")))
-          .exec(
-              imap("SELECT (CONDSTORE)")
-                  .select("INBOX", condstore())
-                  .check(
-                      imapRegex("^\\* (\\d+) EXISTS").saveAs("exists"),
-                      imapRegex("\\[UIDVALIDITY (\\d+)\\]").saveAs("uidValidity"),
-                      imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("highestModSeq")))
-          .exitHereIfFailed()
-          .exec(flipThree)
-          .exec(imap("LOGOUT").logout().check(imapRegex("^\\* BYE")))
-          .exec(imap("LOGIN").login())
-          .exec(imap("ENABLE QRESYNC").command("ENABLE QRESYNC").check(imapRegex("^\\* ENABLED .*QRESYNC")))
-          .exitHereIfFailed()
-          .exec(
-              imap("SELECT (QRESYNC)")
-                  .select("INBOX", qresync("#{uidValidity}", "#{highestModSeq}"))
-                  .check(
-                      imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("resyncedModSeq"),
-                      // RFC 7162 3.2.5.2: messages changed since the given modseq come back as FETCH
-                      imapRegex("^\\* \\d+ FETCH \\(.*MODSEQ").atLeast(1)))
-          .exec(imap("LOGOUT").logout());
+    private final ScenarioBuilder resync = scenario("CONDSTORE then QRESYNC reconnect")
+            .feed(settings.credentials())
+            .exec(imap("LOGIN").login())
+            .exec(imap("ENABLE QRESYNC").command("ENABLE QRESYNC").check(imapRegex("^\\* ENABLED .*QRESYNC")))
+            .exec(imap("SELECT (CONDSTORE)")
+                    .select("INBOX", condstore())
+                    .check(
+                            imapRegex("^\\* (\\d+) EXISTS").saveAs("exists"),
+                            imapRegex("\\[UIDVALIDITY (\\d+)\\]").saveAs("uidValidity"),
+                            imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("highestModSeq")))
+            .exitHereIfFailed()
+            .exec(flipThree)
+            .exec(imap("LOGOUT").logout().check(imapRegex("^\\* BYE")))
+            .exec(imap("LOGIN").login())
+            .exec(imap("ENABLE QRESYNC").command("ENABLE QRESYNC").check(imapRegex("^\\* ENABLED .*QRESYNC")))
+            .exitHereIfFailed()
+            .exec(imap("SELECT (QRESYNC)")
+                    .select("INBOX", qresync("#{uidValidity}", "#{highestModSeq}"))
+                    .check(
+                            imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("resyncedModSeq"),
+                            // RFC 7162 3.2.5.2: messages changed since the given modseq come back as FETCH
+                            imapRegex("^\\* \\d+ FETCH \\(.*MODSEQ").atLeast(1)))
+            .exec(imap("LOGOUT").logout());
 
-  {
-    setUp(resync.injectClosed(constantConcurrentUsers(settings.users()).during(Duration.ofSeconds(settings.seconds()))))
-        .protocols(settings.protocol())
-        .maxDuration(LoadSettings.MAX_DURATION)
-        .assertions(settings.koAssertion());
-  }
+    {
+        setUp(resync.injectClosed(
+                        constantConcurrentUsers(settings.users()).during(Duration.ofSeconds(settings.seconds()))))
+                .protocols(settings.protocol())
+                .maxDuration(LoadSettings.MAX_DURATION)
+                .assertions(settings.koAssertion());
+    }
 }

@@ -12,28 +12,37 @@ package org.modseqproxy.proxy.codec;
  * @param maxNestingDepth parenthesised list depth
  * @param maxItems        tokens (atoms, strings, literals, lists) of one line
  */
-public record Limits(int maxLineLength, long maxLiteralSize, int inlineLiteralMax, int maxFrameBytes,
-                     int maxNestingDepth, int maxItems) {
+public record Limits(
+        int maxLineLength,
+        long maxLiteralSize,
+        int inlineLiteralMax,
+        int maxFrameBytes,
+        int maxNestingDepth,
+        int maxItems) {
 
-  public Limits {
-    if (maxLineLength < 64 || maxLiteralSize < 0 || inlineLiteralMax < 0 || maxFrameBytes < 0
-        || maxNestingDepth < 1 || maxItems < 1) {
-      throw new IllegalArgumentException("invalid limits: " + maxLineLength + "/" + maxLiteralSize + "/"
-          + inlineLiteralMax + "/" + maxFrameBytes + "/" + maxNestingDepth + "/" + maxItems);
+    public Limits {
+        if (maxLineLength < 64
+                || maxLiteralSize < 0
+                || inlineLiteralMax < 0
+                || maxFrameBytes < 0
+                || maxNestingDepth < 1
+                || maxItems < 1) {
+            throw new IllegalArgumentException("invalid limits: " + maxLineLength + "/" + maxLiteralSize + "/"
+                    + inlineLiteralMax + "/" + maxFrameBytes + "/" + maxNestingDepth + "/" + maxItems);
+        }
     }
-  }
 
-  /** Client to proxy: 64 KiB lines (RFC 7162 section 4: at least 8192, more recommended), 100 MiB literals, 64 KiB inline, 1 MiB inline per line, depth 16. */
-  public static Limits commandDefaults() {
-    return new Limits(65536, 100L * 1024 * 1024, 65536, 1024 * 1024, 16, 100_000);
-  }
+    /** Client to proxy: 64 KiB lines (RFC 7162 section 4: at least 8192, more recommended), 100 MiB literals, 64 KiB inline, 1 MiB inline per line, depth 16. */
+    public static Limits commandDefaults() {
+        return new Limits(65536, 100L * 1024 * 1024, 65536, 1024 * 1024, 16, 100_000);
+    }
 
-  /**
-   * Backend to proxy: 64 KiB lines. Literals are streamed, so their size is not limited by default
-   * (a 200 MB message must still be fetchable). Nesting allows 64 levels: BODYSTRUCTURE of deeply
-   * forwarded multiparts nests two parentheses per MIME level.
-   */
-  public static Limits responseDefaults() {
-    return new Limits(65536, Long.MAX_VALUE, 65536, 1024 * 1024, 64, 100_000);
-  }
+    /**
+     * Backend to proxy: 64 KiB lines. Literals are streamed, so their size is not limited by default
+     * (a 200 MB message must still be fetchable). Nesting allows 64 levels: BODYSTRUCTURE of deeply
+     * forwarded multiparts nests two parentheses per MIME level.
+     */
+    public static Limits responseDefaults() {
+        return new Limits(65536, Long.MAX_VALUE, 65536, 1024 * 1024, 64, 100_000);
+    }
 }

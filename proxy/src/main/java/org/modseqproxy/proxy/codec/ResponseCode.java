@@ -10,7 +10,7 @@ import java.util.List;
  * @param args    best-effort tokens of rawArgs: the top-level tokens read before the first syntax error, if any
  */
 public record ResponseCode(String name, String rawArgs, List<Token> args) {
-  public ResponseCode {
-    args = List.copyOf(args);
-  }
+    public ResponseCode {
+        args = List.copyOf(args);
+    }
 }

@@ -7,29 +7,29 @@ import io.vertx.core.buffer.Buffer;
  * may call {@link ImapDecoder#pause()}; the decoder then stops right after that event.
  */
 public interface Sink {
-  /** A complete line with all its literals inline (COMPLETE), or the tail of a line after a streamed literal (CONTINUED). */
-  void frame(Frame frame);
+    /** A complete line with all its literals inline (COMPLETE), or the tail of a line after a streamed literal (CONTINUED). */
+    void frame(Frame frame);
 
-  /**
-   * COMMANDS side: a synchronizing literal {n} with n <= inlineLiteralMax was announced (tag = the
-   * command's tag); the session must write "+ ..." for the client to send it (RFC 9051 7.5).
-   */
-  default void continuationRequest(String tag, long size) {}
+    /**
+     * COMMANDS side: a synchronizing literal {n} with n <= inlineLiteralMax was announced (tag = the
+     * command's tag); the session must write "+ ..." for the client to send it (RFC 9051 7.5).
+     */
+    default void continuationRequest(String tag, long size) {}
 
-  /**
-   * A literal too big to inline starts: head.raw ends with "{n}\r\n" (or "{n+}", "~{n}"); head.kind() is
-   * HEAD or CONTINUED_HEAD. Then literalChunk* then largeLiteralEnd, then parsing of the same line goes on.
-   */
-  void largeLiteralStart(Frame head, long size, boolean nonSync);
+    /**
+     * A literal too big to inline starts: head.raw ends with "{n}\r\n" (or "{n+}", "~{n}"); head.kind() is
+     * HEAD or CONTINUED_HEAD. Then literalChunk* then largeLiteralEnd, then parsing of the same line goes on.
+     */
+    void largeLiteralStart(Frame head, long size, boolean nonSync);
 
-  /** Slices of the fed buffers (no copy): valid as long as the fed buffer is not modified. */
-  void literalChunk(Buffer chunk);
+    /** Slices of the fed buffers (no copy): valid as long as the fed buffer is not modified. */
+    void literalChunk(Buffer chunk);
 
-  void largeLiteralEnd();
+    void largeLiteralEnd();
 
-  /** A line requested with {@link ImapDecoder#expectRawLine()}, without its CRLF. */
-  void rawLine(Buffer lineWithoutCrlf);
+    /** A line requested with {@link ImapDecoder#expectRawLine()}, without its CRLF. */
+    void rawLine(Buffer lineWithoutCrlf);
 
-  /** Malformed input or limit violation; see {@link DecodeError#fatal()}. */
-  void error(DecodeError error);
+    /** Malformed input or limit violation; see {@link DecodeError#fatal()}. */
+    void error(DecodeError error);
 }

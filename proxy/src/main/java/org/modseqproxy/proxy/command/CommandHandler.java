@@ -9,5 +9,5 @@ import io.vertx.core.Future;
  */
 @FunctionalInterface
 public interface CommandHandler {
-  Future<Void> handle(Command command, Session session);
+    Future<Void> handle(Command command, Session session);
 }

@@ -16,81 +16,81 @@ import java.util.Set;
  * the proxy knows nothing about keep working.
  */
 public final class CommandRegistry {
-  private static final Set<SessionState> ANY = EnumSet.of(NOT_AUTHENTICATED, AUTHENTICATED, SELECTED);
-  private static final Set<SessionState> PRE_AUTH = EnumSet.of(NOT_AUTHENTICATED);
-  private static final Set<SessionState> AUTH = EnumSet.of(AUTHENTICATED, SELECTED);
-  private static final Set<SessionState> SEL = EnumSet.of(SELECTED);
+    private static final Set<SessionState> ANY = EnumSet.of(NOT_AUTHENTICATED, AUTHENTICATED, SELECTED);
+    private static final Set<SessionState> PRE_AUTH = EnumSet.of(NOT_AUTHENTICATED);
+    private static final Set<SessionState> AUTH = EnumSet.of(AUTHENTICATED, SELECTED);
+    private static final Set<SessionState> SEL = EnumSet.of(SELECTED);
 
-  /**
-   * @param announceFirst in the selected state, messages the backend announced are told to the client (with their
-   *     UIDs) before the command runs, so its answer covers them as a native server's would; not for IDLE, which
-   *     announces them itself in its cycle, nor LOGOUT
-   */
-  public record Entry(String name, Set<SessionState> states, CommandHandler handler, boolean announceFirst) {}
+    /**
+     * @param announceFirst in the selected state, messages the backend announced are told to the client (with their
+     *     UIDs) before the command runs, so its answer covers them as a native server's would; not for IDLE, which
+     *     announces them itself in its cycle, nor LOGOUT
+     */
+    public record Entry(String name, Set<SessionState> states, CommandHandler handler, boolean announceFirst) {}
 
-  private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
+    private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
 
-  static {
-    // any state (RFC 9051 6.1)
-    add("CAPABILITY", ANY, Capability::handle);
-    add("NOOP", ANY, Noop::handle);
-    TABLE.put("LOGOUT", new Entry("LOGOUT", ANY, Logout::handle, false));
-    add("ID", ANY, Id::handle); // RFC 2971
-    // not authenticated (RFC 9051 6.2)
-    add("STARTTLS", PRE_AUTH, StartTls::handle);
-    add("LOGIN", PRE_AUTH, Login::handle);
-    add("AUTHENTICATE", PRE_AUTH, Authenticate::handle);
-    // authenticated
-    add("ENABLE", AUTH, Enable::handle); // RFC 5161
-    TABLE.put("IDLE", new Entry("IDLE", AUTH, Idle::handle, false)); // RFC 2177
-    add("SELECT", AUTH, Select::handle);
-    add("EXAMINE", AUTH, Select::handle);
-    add("STATUS", AUTH, Status::handle);
-    add("RENAME", AUTH, Rename::handle);
-    add("DELETE", AUTH, Delete::handle);
-    // selected (RFC 9051 6.4)
-    add("FETCH", SEL, Fetch::handle);
-    add("UID FETCH", SEL, Fetch::handle);
-    add("STORE", SEL, Store::handle);
-    add("UID STORE", SEL, Store::handle);
-    add("SEARCH", SEL, Search::handle);
-    add("UID SEARCH", SEL, Search::handle);
-    add("EXPUNGE", SEL, Expunge::handle);
-    add("UID EXPUNGE", SEL, Expunge::handle); // RFC 4315
-    add("MOVE", SEL, Expunge::handle); // RFC 6851: reported like expunges
-    add("UID MOVE", SEL, Expunge::handle);
-    add("CLOSE", SEL, Close::handle);
-    add("UNSELECT", SEL, Close::handle); // RFC 3691
-  }
-
-  private CommandRegistry() {}
-
-  private static void add(String name, Set<SessionState> states, CommandHandler handler) {
-    TABLE.put(name, new Entry(name, states, handler, true));
-  }
-
-  public static Map<String, Entry> table() {
-    return TABLE;
-  }
-
-  /** Whether new messages are announced before this command (see {@link Entry#announceFirst}); unknown ones: yes. */
-  public static boolean announceFirst(String name) {
-    Entry e = TABLE.get(name);
-    return e == null || e.announceFirst();
-  }
-
-  public static Future<Void> dispatch(Command cmd, Session session) {
-    Entry e = TABLE.get(cmd.name());
-    SessionState state = session.state();
-    if (e == null) {
-      if (state == NOT_AUTHENTICATED) {
-        return Future.failedFuture(ImapException.bad("Command unknown or not valid before authentication"));
-      }
-      return PassThrough.handle(cmd, session);
+    static {
+        // any state (RFC 9051 6.1)
+        add("CAPABILITY", ANY, Capability::handle);
+        add("NOOP", ANY, Noop::handle);
+        TABLE.put("LOGOUT", new Entry("LOGOUT", ANY, Logout::handle, false));
+        add("ID", ANY, Id::handle); // RFC 2971
+        // not authenticated (RFC 9051 6.2)
+        add("STARTTLS", PRE_AUTH, StartTls::handle);
+        add("LOGIN", PRE_AUTH, Login::handle);
+        add("AUTHENTICATE", PRE_AUTH, Authenticate::handle);
+        // authenticated
+        add("ENABLE", AUTH, Enable::handle); // RFC 5161
+        TABLE.put("IDLE", new Entry("IDLE", AUTH, Idle::handle, false)); // RFC 2177
+        add("SELECT", AUTH, Select::handle);
+        add("EXAMINE", AUTH, Select::handle);
+        add("STATUS", AUTH, Status::handle);
+        add("RENAME", AUTH, Rename::handle);
+        add("DELETE", AUTH, Delete::handle);
+        // selected (RFC 9051 6.4)
+        add("FETCH", SEL, Fetch::handle);
+        add("UID FETCH", SEL, Fetch::handle);
+        add("STORE", SEL, Store::handle);
+        add("UID STORE", SEL, Store::handle);
+        add("SEARCH", SEL, Search::handle);
+        add("UID SEARCH", SEL, Search::handle);
+        add("EXPUNGE", SEL, Expunge::handle);
+        add("UID EXPUNGE", SEL, Expunge::handle); // RFC 4315
+        add("MOVE", SEL, Expunge::handle); // RFC 6851: reported like expunges
+        add("UID MOVE", SEL, Expunge::handle);
+        add("CLOSE", SEL, Close::handle);
+        add("UNSELECT", SEL, Close::handle); // RFC 3691
     }
-    if (!e.states().contains(state)) {
-      return Future.failedFuture(ImapException.bad(cmd.name() + " not valid in this state"));
+
+    private CommandRegistry() {}
+
+    private static void add(String name, Set<SessionState> states, CommandHandler handler) {
+        TABLE.put(name, new Entry(name, states, handler, true));
     }
-    return e.handler().handle(cmd, session);
-  }
+
+    public static Map<String, Entry> table() {
+        return TABLE;
+    }
+
+    /** Whether new messages are announced before this command (see {@link Entry#announceFirst}); unknown ones: yes. */
+    public static boolean announceFirst(String name) {
+        Entry e = TABLE.get(name);
+        return e == null || e.announceFirst();
+    }
+
+    public static Future<Void> dispatch(Command cmd, Session session) {
+        Entry e = TABLE.get(cmd.name());
+        SessionState state = session.state();
+        if (e == null) {
+            if (state == NOT_AUTHENTICATED) {
+                return Future.failedFuture(ImapException.bad("Command unknown or not valid before authentication"));
+            }
+            return PassThrough.handle(cmd, session);
+        }
+        if (!e.states().contains(state)) {
+            return Future.failedFuture(ImapException.bad(cmd.name() + " not valid in this state"));
+        }
+        return e.handler().handle(cmd, session);
+    }
 }

@@ -8,12 +8,12 @@ import io.vertx.core.Future;
  * puts the new HIGHESTMODSEQ in that OK (3.2.7).
  */
 final class Expunge {
-  private Expunge() {}
+    private Expunge() {}
 
-  static Future<Void> handle(Command cmd, Session s) {
-    if (s.sync().nativeSelected()) {
-      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences (and says HIGHESTMODSEQ) itself
+    static Future<Void> handle(Command cmd, Session s) {
+        if (s.sync().nativeSelected()) {
+            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences (and says HIGHESTMODSEQ) itself
+        }
+        return s.forward(cmd).compose(tagged -> s.sync().finishExpunging(cmd.tag(), tagged));
     }
-    return s.forward(cmd).compose(tagged -> s.sync().finishExpunging(cmd.tag(), tagged));
-  }
 }

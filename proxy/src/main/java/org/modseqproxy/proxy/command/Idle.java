@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 
 /** RFC 2177: relayed; unsolicited changes reach the client through the sync funnel with their mod-sequences. */
 final class Idle {
-  private Idle() {}
+    private Idle() {}
 
-  static Future<Void> handle(Command cmd, Session s) {
-    return s.sync().beforeCommand().compose(v -> s.idle(cmd));
-  }
+    static Future<Void> handle(Command cmd, Session s) {
+        return s.sync().beforeCommand().compose(v -> s.idle(cmd));
+    }
 }

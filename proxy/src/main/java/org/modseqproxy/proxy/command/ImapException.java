@@ -5,41 +5,41 @@ package org.modseqproxy.proxy.command;
  * BAD or BYE, code an optional response code without brackets (e.g. "TOOBIG", "NOMODSEQ").
  */
 public final class ImapException extends RuntimeException {
-  private final String status;
-  private final String code;
+    private final String status;
+    private final String code;
 
-  private ImapException(String status, String code, String text) {
-    super(text, null, false, false);
-    this.status = status;
-    this.code = code;
-  }
+    private ImapException(String status, String code, String text) {
+        super(text, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
 
-  public static ImapException bad(String text) {
-    return new ImapException("BAD", null, text);
-  }
+    public static ImapException bad(String text) {
+        return new ImapException("BAD", null, text);
+    }
 
-  public static ImapException bad(String code, String text) {
-    return new ImapException("BAD", code, text);
-  }
+    public static ImapException bad(String code, String text) {
+        return new ImapException("BAD", code, text);
+    }
 
-  public static ImapException no(String text) {
-    return new ImapException("NO", null, text);
-  }
+    public static ImapException no(String text) {
+        return new ImapException("NO", null, text);
+    }
 
-  public static ImapException no(String code, String text) {
-    return new ImapException("NO", code, text);
-  }
+    public static ImapException no(String code, String text) {
+        return new ImapException("NO", code, text);
+    }
 
-  public String status() {
-    return status;
-  }
+    public String status() {
+        return status;
+    }
 
-  public String code() {
-    return code;
-  }
+    public String code() {
+        return code;
+    }
 
-  /** "BAD [CODE] text" */
-  public String line() {
-    return status + (code == null ? "" : " [" + code + "]") + " " + getMessage();
-  }
+    /** "BAD [CODE] text" */
+    public String line() {
+        return status + (code == null ? "" : " [" + code + "]") + " " + getMessage();
+    }
 }

@@ -1,8 +1,8 @@
 package org.modseqproxy.proxy.command;
 
-import java.nio.charset.StandardCharsets;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.modseqproxy.proxy.codec.Frame;
@@ -18,118 +18,123 @@ import org.modseqproxy.state.UidSet;
  * any boolean combination. Results then get "(MODSEQ m)" (SEARCH) or "MODSEQ m" (ESEARCH, RFC 7162 3.1.10).
  */
 final class Search {
-  private Search() {}
+    private Search() {}
 
-  static Future<Void> handle(Command cmd, Session s) {
-    MailboxSync sync = s.sync();
-    if (sync.nativeSelected()) {
-      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
-    }
-    if (!containsModSeq(cmd.args())) {
-      return PassThrough.handle(cmd, s);
-    }
-    sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
-    return sync.ensureModSeq().compose(active -> {
-      if (!active) {
-        return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
-      }
-      SelectedMailbox mb = sync.selected();
-      List<Token> rewritten = rewrite(cmd.args(), mb);
-      sync.hook(frame -> results(s, mb, cmd.uid(), frame));
-      String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
-      return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
-    });
-  }
-
-  static boolean containsModSeq(List<Token> tokens) {
-    for (Token t : tokens) {
-      if (Args.isAtom(t, "MODSEQ") || t instanceof Token.ListTok l && containsModSeq(l.items())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** MODSEQ [entry-name entry-type] n  ->  UID <set>; per-flag entries use the message's mod-sequence (3.1.5). */
-  static List<Token> rewrite(List<Token> tokens, SelectedMailbox mb) {
-    List<Token> out = new ArrayList<>();
-    for (int i = 0; i < tokens.size(); i++) {
-      Token t = tokens.get(i);
-      if (t instanceof Token.ListTok l) {
-        out.add(new Token.ListTok(rewrite(l.items(), mb)));
-      } else if (Args.isAtom(t, "MODSEQ") && !(i > 0 && Args.isAtom(tokens.get(i - 1), "RETURN"))) {
-        int j = i + 1;
-        if (j < tokens.size() && tokens.get(j) instanceof Token.Quoted) {
-          j += 2; // entry-name and entry-type-req
+    static Future<Void> handle(Command cmd, Session s) {
+        MailboxSync sync = s.sync();
+        if (sync.nativeSelected()) {
+            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
         }
-        if (j >= tokens.size()) {
-          throw ImapException.bad("MODSEQ expects a mod-sequence");
+        if (!containsModSeq(cmd.args())) {
+            return PassThrough.handle(cmd, s);
         }
-        long n = Args.number(tokens.get(j), "mod-sequence");
-        UidSet.Builder b = new UidSet.Builder();
-        for (MessageState m : mb.snapshot().changedSince(n - 1)) {
-          b.add(m.uid());
-        }
-        UidSet set = b.build();
-        if (set.isEmpty()) {
-          // Matches nothing and is valid everywhere a key is (UID 0 was refused by Dovecot as an invalid set).
-          out.add(new Token.ListTok(List.of(new Token.Atom("NOT"), new Token.Atom("ALL"))));
-        } else {
-          out.add(new Token.Atom("UID"));
-          out.add(new Token.Atom(set.toImapString()));
-        }
-        i = j;
-      } else {
-        out.add(t);
-      }
-    }
-    return out;
-  }
-
-  /** Adds the highest mod-sequence of the found messages to SEARCH / ESEARCH results. */
-  private static boolean results(Session s, SelectedMailbox mb, boolean uid, Frame frame) {
-    String kw = frame.keyword();
-    if ("SEARCH".equals(kw)) {
-      long max = 0;
-      for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
-        max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
-      }
-      String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
-      s.writeLine(max > 0 ? line + " (MODSEQ " + max + ")" : line);
-      return true;
-    }
-    if ("ESEARCH".equals(kw)) {
-      boolean uidResult = false;
-      long max = 0;
-      List<Token> t = frame.tokens();
-      for (int i = 1; i < t.size(); i++) {
-        if (Args.isAtom(t.get(i), "UID")) {
-          uidResult = true;
-        } else if ((Args.isAtom(t.get(i), "ALL") || Args.isAtom(t.get(i), "MIN") || Args.isAtom(t.get(i), "MAX")) && i + 1 < t.size()) {
-          String v = t.get(++i).stringValue();
-          try {
-            for (long n : UidSet.parse(v, Long.MAX_VALUE >> 12).stream().toArray()) {
-              max = Math.max(max, modSeqOf(mb, Long.toString(n), uidResult));
+        sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
+        return sync.ensureModSeq().compose(active -> {
+            if (!active) {
+                return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
             }
-          } catch (RuntimeException e) {
-            // not a set
-          }
-        }
-      }
-      String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
-      s.writeLine(max > 0 ? line + " MODSEQ " + max : line);
-      return true;
+            SelectedMailbox mb = sync.selected();
+            List<Token> rewritten = rewrite(cmd.args(), mb);
+            sync.hook(frame -> results(s, mb, cmd.uid(), frame));
+            String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
+            return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
+        });
     }
-    return false;
-  }
 
-  private static long modSeqOf(SelectedMailbox mb, String number, boolean uid) {
-    try {
-      long n = Long.parseLong(number);
-      long u = uid ? n : mb.uidOf(n);
-      return u > 0 ? mb.modSeqOf(u) : 0;
-    } catch (RuntimeException e) {
-      return 0;
+    static boolean containsModSeq(List<Token> tokens) {
+        for (Token t : tokens) {
+            if (Args.isAtom(t, "MODSEQ") || t instanceof Token.ListTok l && containsModSeq(l.items())) {
+                return true;
+            }
+        }
+        return false;
     }
-  }
+
+    /** MODSEQ [entry-name entry-type] n  ->  UID <set>; per-flag entries use the message's mod-sequence (3.1.5). */
+    static List<Token> rewrite(List<Token> tokens, SelectedMailbox mb) {
+        List<Token> out = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t instanceof Token.ListTok l) {
+                out.add(new Token.ListTok(rewrite(l.items(), mb)));
+            } else if (Args.isAtom(t, "MODSEQ") && !(i > 0 && Args.isAtom(tokens.get(i - 1), "RETURN"))) {
+                int j = i + 1;
+                if (j < tokens.size() && tokens.get(j) instanceof Token.Quoted) {
+                    j += 2; // entry-name and entry-type-req
+                }
+                if (j >= tokens.size()) {
+                    throw ImapException.bad("MODSEQ expects a mod-sequence");
+                }
+                long n = Args.number(tokens.get(j), "mod-sequence");
+                UidSet.Builder b = new UidSet.Builder();
+                for (MessageState m : mb.snapshot().changedSince(n - 1)) {
+                    b.add(m.uid());
+                }
+                UidSet set = b.build();
+                if (set.isEmpty()) {
+                    // Matches nothing and is valid everywhere a key is (UID 0 was refused by Dovecot as an invalid
+                    // set).
+                    out.add(new Token.ListTok(List.of(new Token.Atom("NOT"), new Token.Atom("ALL"))));
+                } else {
+                    out.add(new Token.Atom("UID"));
+                    out.add(new Token.Atom(set.toImapString()));
+                }
+                i = j;
+            } else {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** Adds the highest mod-sequence of the found messages to SEARCH / ESEARCH results. */
+    private static boolean results(Session s, SelectedMailbox mb, boolean uid, Frame frame) {
+        String kw = frame.keyword();
+        if ("SEARCH".equals(kw)) {
+            long max = 0;
+            for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
+                max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
+            }
+            String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
+            s.writeLine(max > 0 ? line + " (MODSEQ " + max + ")" : line);
+            return true;
+        }
+        if ("ESEARCH".equals(kw)) {
+            boolean uidResult = false;
+            long max = 0;
+            List<Token> t = frame.tokens();
+            for (int i = 1; i < t.size(); i++) {
+                if (Args.isAtom(t.get(i), "UID")) {
+                    uidResult = true;
+                } else if ((Args.isAtom(t.get(i), "ALL")
+                                || Args.isAtom(t.get(i), "MIN")
+                                || Args.isAtom(t.get(i), "MAX"))
+                        && i + 1 < t.size()) {
+                    String v = t.get(++i).stringValue();
+                    try {
+                        for (long n :
+                                UidSet.parse(v, Long.MAX_VALUE >> 12).stream().toArray()) {
+                            max = Math.max(max, modSeqOf(mb, Long.toString(n), uidResult));
+                        }
+                    } catch (RuntimeException e) {
+                        // not a set
+                    }
+                }
+            }
+            String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
+            s.writeLine(max > 0 ? line + " MODSEQ " + max : line);
+            return true;
+        }
+        return false;
+    }
+
+    private static long modSeqOf(SelectedMailbox mb, String number, boolean uid) {
+        try {
+            long n = Long.parseLong(number);
+            long u = uid ? n : mb.uidOf(n);
+            return u > 0 ? mb.modSeqOf(u) : 0;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
 }

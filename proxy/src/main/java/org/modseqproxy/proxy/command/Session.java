@@ -10,58 +10,58 @@ import org.modseqproxy.proxy.sync.MailboxSync;
 
 /** What a command handler may do with the client session. Implemented by the Vert.x shell (FrontSession). */
 public interface Session extends ClientPort {
-  SessionState state();
+    SessionState state();
 
-  void state(SessionState state);
+    void state(SessionState state);
 
-  @Override
-  default void mailboxSelected(boolean selected) {
-    state(selected ? SessionState.SELECTED : SessionState.AUTHENTICATED);
-  }
+    @Override
+    default void mailboxSelected(boolean selected) {
+        state(selected ? SessionState.SELECTED : SessionState.AUTHENTICATED);
+    }
 
-  /** Capabilities the client sees now (pre- or post-login). */
-  List<String> capabilities();
+    /** Capabilities the client sees now (pre- or post-login). */
+    List<String> capabilities();
 
-  /**
-   * Sends the command to the backend as the client wrote it (tag replaced). Untagged responses and continuation
-   * requests are relayed to the client through the sync funnel; the backend's tagged completion is returned, not yet
-   * written, so that the handler can finish the command (the funnel emits what must precede it).
-   */
-  Future<Frame> forward(Command command);
+    /**
+     * Sends the command to the backend as the client wrote it (tag replaced). Untagged responses and continuation
+     * requests are relayed to the client through the sync funnel; the backend's tagged completion is returned, not yet
+     * written, so that the handler can finish the command (the funnel emits what must precede it).
+     */
+    Future<Frame> forward(Command command);
 
-  /** Like {@link #forward(Command)} but sends {@code rest} (everything after the tag, CRLF included) instead. */
-  Future<Frame> forward(Command command, Buffer rest);
+    /** Like {@link #forward(Command)} but sends {@code rest} (everything after the tag, CRLF included) instead. */
+    Future<Frame> forward(Command command, Buffer rest);
 
-  /** Sends a command to the backend whose responses never reach the client. */
-  Future<BackendPort.Result> internal(String command);
+    /** Sends a command to the backend whose responses never reach the client. */
+    Future<BackendPort.Result> internal(String command);
 
-  /** The mod-sequence funnel of this session (RFC 7162 state: ENABLE, selected mailbox view). */
-  MailboxSync sync();
+    /** The mod-sequence funnel of this session (RFC 7162 state: ENABLE, selected mailbox view). */
+    MailboxSync sync();
 
-  /** Hooks for the pre-authentication commands, which only the shell can do. */
-  Future<Void> login(Command command, String user, String password);
+    /** Hooks for the pre-authentication commands, which only the shell can do. */
+    Future<Void> login(Command command, String user, String password);
 
-  Future<Void> startTls(Command command);
+    Future<Void> startTls(Command command);
 
-  /** IDLE (RFC 2177): relays "+", waits for the client's DONE, relays the completion. */
-  Future<Void> idle(Command command);
+    /** IDLE (RFC 2177): relays "+", waits for the client's DONE, relays the completion. */
+    Future<Void> idle(Command command);
 
-  /** AUTHENTICATE continuation: writes "+ challenge" and returns the client's next raw line. */
-  Future<Buffer> challenge(String base64Challenge);
+    /** AUTHENTICATE continuation: writes "+ challenge" and returns the client's next raw line. */
+    Future<Buffer> challenge(String base64Challenge);
 
-  /** Closes the session after the current answer (LOGOUT, BYE). */
-  void closeAfterWrite();
+    /** Closes the session after the current answer (LOGOUT, BYE). */
+    void closeAfterWrite();
 
-  /** The client's address as "ip", "port" for ID forwarding. */
-  String clientIp();
+    /** The client's address as "ip", "port" for ID forwarding. */
+    String clientIp();
 
-  int clientPort();
+    int clientPort();
 
-  /** ID fields the client sent before login, replayed to the backend after it. */
-  void rememberClientId(List<String> fields);
+    /** ID fields the client sent before login, replayed to the backend after it. */
+    void rememberClientId(List<String> fields);
 
-  boolean forwardClientAddress();
+    boolean forwardClientAddress();
 
-  /** An ID parameter list for the backend: the given fields plus, when forwarding is on, the client's address. */
-  String idList(List<String> fields);
+    /** An ID parameter list for the backend: the given fields plus, when forwarding is on, the client's address. */
+    String idList(List<String> fields);
 }

@@ -19,60 +19,71 @@ import org.modseqproxy.state.UidSet;
  * own, higher mod-sequence, so clients see it, but the conditional STORE did not fail for it.
  */
 final class Store {
-  private Store() {}
+    private Store() {}
 
-  static Future<Void> handle(Command cmd, Session s) {
-    MailboxSync sync = s.sync();
-    if (sync.nativeSelected()) {
-      return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
-    }
-    StoreArgs a = StoreArgs.parse(cmd.args());
-    if (a.conditional()) {
-      Args.checkSet(sync.selected(), a.set(), cmd.uid());
-      sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
-    }
-    Long since = a.unchangedSince();
-    // UNCHANGEDSINCE is checked against the store's current state, not this session's last view of it.
-    Future<Boolean> active = since != null
-        ? sync.ensureModSeq().compose(on -> on ? sync.refresh().map(on) : Future.succeededFuture(on))
-        : Future.succeededFuture(sync.modSeqActive());
-    return active.compose(on -> {
-      if (!on) {
-        if (since != null) {
-          // RFC 7162 3.1.2.2
-          return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
+    static Future<Void> handle(Command cmd, Session s) {
+        MailboxSync sync = s.sync();
+        if (sync.nativeSelected()) {
+            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
         }
-        return PassThrough.handle(cmd, s);
-      }
-      SelectedMailbox mb = sync.selected();
-      UidSet uids = Args.uids(mb, a.set(), cmd.uid());
-      Future<UidSet> modifiedUids = since == null ? Future.succeededFuture(UidSet.empty())
-          : sync.reserve(mb, uids, since).map(r -> r.modified()).recover(err ->
-              // the store cannot vouch for the condition: this mailbox has no mod-sequences now (RFC 7162 3.1.2.2)
-              Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences now")));
-      return modifiedUids.compose(failedUids -> {
-        UidSet passUids = uids.minus(failedUids);
-        String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
-        sync.expect(Echo.store(a.silent(), cmd.uid()));
-        if (passUids.isEmpty()) {
-          return sync.finish(cmd.tag(), modified == null ? "OK STORE completed" : "OK [MODIFIED " + modified + "] Conditional STORE failed");
+        StoreArgs a = StoreArgs.parse(cmd.args());
+        if (a.conditional()) {
+            Args.checkSet(sync.selected(), a.set(), cmd.uid());
+            sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
         }
-        // A STORE stays a STORE toward the backend: during a UID command the backend may send EXPUNGE, which must
-        // never reach a client in the middle of its sequence-number STORE (RFC 9051 7.5.1).
-        String target = cmd.uid() ? "UID STORE " + passUids.toImapString() : "STORE " + Args.sequenceNumbers(mb, passUids);
-        String rest = target + " " + a.action() + " " + a.flags() + "\r\n";
-        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
-          if (modified != null && "OK".equals(tagged.keyword())) {
-            return sync.finish(cmd.tag(), "OK [MODIFIED " + modified + "] Conditional STORE failed");
-          }
-          return sync.finish(cmd.tag(), tagged);
+        Long since = a.unchangedSince();
+        // UNCHANGEDSINCE is checked against the store's current state, not this session's last view of it.
+        Future<Boolean> active = since != null
+                ? sync.ensureModSeq().compose(on -> on ? sync.refresh().map(on) : Future.succeededFuture(on))
+                : Future.succeededFuture(sync.modSeqActive());
+        return active.compose(on -> {
+            if (!on) {
+                if (since != null) {
+                    // RFC 7162 3.1.2.2
+                    return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
+                }
+                return PassThrough.handle(cmd, s);
+            }
+            SelectedMailbox mb = sync.selected();
+            UidSet uids = Args.uids(mb, a.set(), cmd.uid());
+            Future<UidSet> modifiedUids = since == null
+                    ? Future.succeededFuture(UidSet.empty())
+                    : sync.reserve(mb, uids, since)
+                            .map(r -> r.modified())
+                            .recover(err ->
+                                    // the store cannot vouch for the condition: this mailbox has no mod-sequences now
+                                    // (RFC 7162 3.1.2.2)
+                                    Future.failedFuture(
+                                            ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences now")));
+            return modifiedUids.compose(failedUids -> {
+                UidSet passUids = uids.minus(failedUids);
+                String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
+                sync.expect(Echo.store(a.silent(), cmd.uid()));
+                if (passUids.isEmpty()) {
+                    return sync.finish(
+                            cmd.tag(),
+                            modified == null
+                                    ? "OK STORE completed"
+                                    : "OK [MODIFIED " + modified + "] Conditional STORE failed");
+                }
+                // A STORE stays a STORE toward the backend: during a UID command the backend may send EXPUNGE, which
+                // must never reach a client in the middle of its sequence-number STORE (RFC 9051 7.5.1).
+                String target = cmd.uid()
+                        ? "UID STORE " + passUids.toImapString()
+                        : "STORE " + Args.sequenceNumbers(mb, passUids);
+                String rest = target + " " + a.action() + " " + a.flags() + "\r\n";
+                return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(tagged -> {
+                    if (modified != null && "OK".equals(tagged.keyword())) {
+                        return sync.finish(cmd.tag(), "OK [MODIFIED " + modified + "] Conditional STORE failed");
+                    }
+                    return sync.finish(cmd.tag(), tagged);
+                });
+            });
         });
-      });
-    });
-  }
+    }
 
-  /** RFC 7162 3.1.3: message numbers for STORE, UIDs for UID STORE. */
-  private static String modifiedSet(SelectedMailbox mb, UidSet failed, boolean uid) {
-    return uid ? failed.toImapString() : Args.sequenceNumbers(mb, failed);
-  }
+    /** RFC 7162 3.1.3: message numbers for STORE, UIDs for UID STORE. */
+    private static String modifiedSet(SelectedMailbox mb, UidSet failed, boolean uid) {
+        return uid ? failed.toImapString() : Args.sequenceNumbers(mb, failed);
+    }
 }

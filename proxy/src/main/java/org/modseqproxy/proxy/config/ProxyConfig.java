@@ -10,78 +10,92 @@ import org.modseqproxy.state.StoreOptions;
  * documents every key.
  */
 public record ProxyConfig(
-    Listen listen,
-    Tls tls,
-    Backend backend,
-    State state,
-    Limits limits,
-    Id id,
-    Metrics metrics,
-    Shutdown shutdown) {
+        Listen listen,
+        Tls tls,
+        Backend backend,
+        State state,
+        Limits limits,
+        Id id,
+        Metrics metrics,
+        Shutdown shutdown) {
 
-  /** plain: IMAP + STARTTLS; tls: implicit TLS (RFC 8314). Either may be null (disabled). */
-  public record Listen(HostPort plain, HostPort tls) {}
+    /** plain: IMAP + STARTTLS; tls: implicit TLS (RFC 8314). Either may be null (disabled). */
+    public record Listen(HostPort plain, HostPort tls) {}
 
-  /** cert/key PEM files; null cert means "no TLS offered" unless the launcher generates one (demo). */
-  public record Tls(String cert, String key, boolean loginRequiresTls) {}
+    /** cert/key PEM files; null cert means "no TLS offered" unless the launcher generates one (demo). */
+    public record Tls(String cert, String key, boolean loginRequiresTls) {}
 
-  public enum BackendTls { NONE, STARTTLS, IMPLICIT }
-
-  public record Backend(
-      String id,
-      HostPort address,
-      BackendTls tls,
-      boolean verify,
-      String caFile,
-      Duration connectTimeout,
-      Duration responseTimeout) {}
-
-  public enum Consistency { SHARED, EXCLUSIVE }
-
-  /**
-   * store: "memory", "off", or a Redis URI as Lettuce spells it. redisLogin: user/password given outside the URI
-   * (its toString hides the password); sentinelLogin: the sentinels' own login (Sentinel URIs only);
-   * redisTls: CA and client certificate for rediss:// URIs.
-   */
-  public record State(
-      String store,
-      Consistency mode,
-      List<String> offMailboxes,
-      int expungeLogMaxEntries,
-      Duration idleMailboxTtl,
-      Duration timeout,
-      StoreOptions.Credentials redisLogin,
-      StoreOptions.Credentials sentinelLogin,
-      StoreOptions.Tls redisTls) {
-
-    /** The store's options, as the launcher (and the test fixture) build the store from this configuration. */
-    public StoreOptions storeOptions() {
-      return StoreOptions.defaults()
-          .withExpungeLogMaxEntries(expungeLogMaxEntries)
-          .withIdleMailboxTtl(idleMailboxTtl)
-          .withCommandTimeout(timeout)
-          .withCredentials(redisLogin)
-          .withSentinelCredentials(sentinelLogin)
-          .withTls(redisTls);
+    public enum BackendTls {
+        NONE,
+        STARTTLS,
+        IMPLICIT
     }
-  }
 
-  /**
-   * @param loginTimeout        a connection must have logged in by then (RFC 9051 5.4 allows the server's choice)
-   * @param loginFailureDelay   wait before answering a failed LOGIN/AUTHENTICATE (slows password guessing)
-   * @param maxLoginFailures    failed logins on one connection before it is closed
-   * @param maxConnectionsPerIp client connections from one address per instance; 0 = no limit (behind a load
-   *                            balancer without PROXY protocol every client has the balancer's address)
-   * @param maxPreLoginSessions connections not logged in yet; a pool of their own, so that sockets that never log in
-   *                            cannot take the places of {@code maxSessions} (which counts logged-in sessions)
-   */
-  public record Limits(
-      int maxLineLength, long maxLiteralSize, int maxSessions, Duration idleTimeout, Duration loginTimeout,
-      Duration loginFailureDelay, int maxLoginFailures, int maxConnectionsPerIp, int maxPreLoginSessions) {}
+    public record Backend(
+            String id,
+            HostPort address,
+            BackendTls tls,
+            boolean verify,
+            String caFile,
+            Duration connectTimeout,
+            Duration responseTimeout) {}
 
-  public record Id(boolean forwardClientAddress) {}
+    public enum Consistency {
+        SHARED,
+        EXCLUSIVE
+    }
 
-  public record Metrics(HostPort listen) {}
+    /**
+     * store: "memory", "off", or a Redis URI as Lettuce spells it. redisLogin: user/password given outside the URI
+     * (its toString hides the password); sentinelLogin: the sentinels' own login (Sentinel URIs only);
+     * redisTls: CA and client certificate for rediss:// URIs.
+     */
+    public record State(
+            String store,
+            Consistency mode,
+            List<String> offMailboxes,
+            int expungeLogMaxEntries,
+            Duration idleMailboxTtl,
+            Duration timeout,
+            StoreOptions.Credentials redisLogin,
+            StoreOptions.Credentials sentinelLogin,
+            StoreOptions.Tls redisTls) {
 
-  public record Shutdown(Duration gracePeriod) {}
+        /** The store's options, as the launcher (and the test fixture) build the store from this configuration. */
+        public StoreOptions storeOptions() {
+            return StoreOptions.defaults()
+                    .withExpungeLogMaxEntries(expungeLogMaxEntries)
+                    .withIdleMailboxTtl(idleMailboxTtl)
+                    .withCommandTimeout(timeout)
+                    .withCredentials(redisLogin)
+                    .withSentinelCredentials(sentinelLogin)
+                    .withTls(redisTls);
+        }
+    }
+
+    /**
+     * @param loginTimeout        a connection must have logged in by then (RFC 9051 5.4 allows the server's choice)
+     * @param loginFailureDelay   wait before answering a failed LOGIN/AUTHENTICATE (slows password guessing)
+     * @param maxLoginFailures    failed logins on one connection before it is closed
+     * @param maxConnectionsPerIp client connections from one address per instance; 0 = no limit (behind a load
+     *                            balancer without PROXY protocol every client has the balancer's address)
+     * @param maxPreLoginSessions connections not logged in yet; a pool of their own, so that sockets that never log in
+     *                            cannot take the places of {@code maxSessions} (which counts logged-in sessions)
+     */
+    public record Limits(
+            int maxLineLength,
+            long maxLiteralSize,
+            int maxSessions,
+            Duration idleTimeout,
+            Duration loginTimeout,
+            Duration loginFailureDelay,
+            int maxLoginFailures,
+            int maxConnectionsPerIp,
+            int maxPreLoginSessions) {}
+
+    public record Id(boolean forwardClientAddress) {}
+
+    public record Metrics(HostPort listen) {}
+
+    public record Shutdown(Duration gracePeriod) {}
 }

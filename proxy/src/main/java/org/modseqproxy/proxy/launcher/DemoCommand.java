@@ -11,67 +11,90 @@ import picocli.CommandLine.Option;
 
 /** Everything in one process: a seeded GreenMail backend, in-memory state, the proxy on loopback. */
 @Command(
-    name = "demo",
-    mixinStandardHelpOptions = true,
-    description = "Run the proxy in front of an embedded, seeded legacy backend (GreenMail) with in-memory state.")
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Run the proxy in front of an embedded, seeded legacy backend (GreenMail) with in-memory state.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--listen", defaultValue = "127.0.0.1:1143", description = "plain/STARTTLS listener (default ${DEFAULT-VALUE})")
-  String listen;
+    @Option(
+            names = "--listen",
+            defaultValue = "127.0.0.1:1143",
+            description = "plain/STARTTLS listener (default ${DEFAULT-VALUE})")
+    String listen;
 
-  @Option(names = "--tls-listen", defaultValue = "127.0.0.1:1993", description = "implicit TLS listener (default ${DEFAULT-VALUE})")
-  String tlsListen;
+    @Option(
+            names = "--tls-listen",
+            defaultValue = "127.0.0.1:1993",
+            description = "implicit TLS listener (default ${DEFAULT-VALUE})")
+    String tlsListen;
 
-  @Option(names = "--user", defaultValue = "demo", description = "demo user (default ${DEFAULT-VALUE})")
-  String user;
+    @Option(names = "--user", defaultValue = "demo", description = "demo user (default ${DEFAULT-VALUE})")
+    String user;
 
-  @Option(names = "--password", defaultValue = "demo", description = "demo password (default ${DEFAULT-VALUE})")
-  String password;
+    @Option(names = "--password", defaultValue = "demo", description = "demo password (default ${DEFAULT-VALUE})")
+    String password;
 
-  @Option(names = "--messages", defaultValue = "240", description = "messages seeded in INBOX (default ${DEFAULT-VALUE})")
-  int messages;
+    @Option(
+            names = "--messages",
+            defaultValue = "240",
+            description = "messages seeded in INBOX (default ${DEFAULT-VALUE})")
+    int messages;
 
-  @Option(names = "--state", defaultValue = "memory", description = "memory | off | redis://... (default ${DEFAULT-VALUE})")
-  String state;
+    @Option(
+            names = "--state",
+            defaultValue = "memory",
+            description = "memory | off | redis://... (default ${DEFAULT-VALUE})")
+    String state;
 
-  @Option(names = "--metrics-listen", defaultValue = "127.0.0.1:9143", description = "/metrics /health /ready (default ${DEFAULT-VALUE})")
-  String metricsListen;
+    @Option(
+            names = "--metrics-listen",
+            defaultValue = "127.0.0.1:9143",
+            description = "/metrics /health /ready (default ${DEFAULT-VALUE})")
+    String metricsListen;
 
-  @Override
-  public Integer call() throws Exception {
-    DemoBackend backend = DemoBackend.start(0, user, password, messages);
-    SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
-    ProxyConfig cfg;
-    try {
-      cfg = new ConfigLoader()
-          .set("listen.plain", listen)
-          .set("listen.tls", tlsListen)
-          .set("tls.cert", cert.certificatePath())
-          .set("tls.key", cert.privateKeyPath())
-          .set("backend.id", "demo")
-          .set("backend.address", "127.0.0.1:" + backend.port())
-          .set("state.store", state)
-          .set("metrics.listen", metricsListen)
-          .set("shutdown.gracePeriod", "5s")
-          .build();
-    } catch (ConfigException e) {
-      System.err.println("modseq-proxy: configuration error: " + e.getMessage());
-      backend.close();
-      return 2;
+    @Override
+    public Integer call() throws Exception {
+        DemoBackend backend = DemoBackend.start(0, user, password, messages);
+        SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+        ProxyConfig cfg;
+        try {
+            cfg = new ConfigLoader()
+                    .set("listen.plain", listen)
+                    .set("listen.tls", tlsListen)
+                    .set("tls.cert", cert.certificatePath())
+                    .set("tls.key", cert.privateKeyPath())
+                    .set("backend.id", "demo")
+                    .set("backend.address", "127.0.0.1:" + backend.port())
+                    .set("state.store", state)
+                    .set("metrics.listen", metricsListen)
+                    .set("shutdown.gracePeriod", "5s")
+                    .build();
+        } catch (ConfigException e) {
+            System.err.println("modseq-proxy: configuration error: " + e.getMessage());
+            backend.close();
+            return 2;
+        }
+        HostPort plain = cfg.listen().plain();
+        HostPort tls = cfg.listen().tls();
+        return Launch.runUntilSignal(
+                cfg,
+                () -> {
+                    System.out.println();
+                    System.out.println(
+                            "modseq-proxy demo is up: GreenMail (no CONDSTORE) behind the proxy, state in memory.");
+                    System.out.println("  user: " + user + "   password: " + password);
+                    System.out.println("  plain + STARTTLS : " + plain + "    implicit TLS: " + tls
+                            + " (self-signed certificate)");
+                    System.out.println("  try:  openssl s_client -quiet -crlf -connect " + tls);
+                    System.out.println("        then: a LOGIN " + user + " " + password
+                            + " / b ENABLE QRESYNC / c SELECT INBOX (CONDSTORE)");
+                    System.out.println("  or:   curl -k --url 'imaps://" + tls + "/INBOX' --user " + user + ":"
+                            + password + " -X 'FETCH 1:5 (FLAGS MODSEQ)'");
+                    System.out.println(
+                            "  metrics: curl http://" + cfg.metrics().listen() + "/metrics    Ctrl-C stops.");
+                },
+                () -> {
+                    backend.close();
+                    cert.delete();
+                });
     }
-    HostPort plain = cfg.listen().plain();
-    HostPort tls = cfg.listen().tls();
-    return Launch.runUntilSignal(cfg, () -> {
-      System.out.println();
-      System.out.println("modseq-proxy demo is up: GreenMail (no CONDSTORE) behind the proxy, state in memory.");
-      System.out.println("  user: " + user + "   password: " + password);
-      System.out.println("  plain + STARTTLS : " + plain + "    implicit TLS: " + tls + " (self-signed certificate)");
-      System.out.println("  try:  openssl s_client -quiet -crlf -connect " + tls);
-      System.out.println("        then: a LOGIN " + user + " " + password + " / b ENABLE QRESYNC / c SELECT INBOX (CONDSTORE)");
-      System.out.println("  or:   curl -k --url 'imaps://" + tls + "/INBOX' --user " + user + ":" + password + " -X 'FETCH 1:5 (FLAGS MODSEQ)'");
-      System.out.println("  metrics: curl http://" + cfg.metrics().listen() + "/metrics    Ctrl-C stops.");
-    }, () -> {
-      backend.close();
-      cert.delete();
-    });
-  }
 }

@@ -18,74 +18,84 @@ import sun.misc.Signal;
 
 /** Starts a configured proxy (store, metrics, listeners) and stops it gracefully on SIGTERM/SIGINT, exiting 0. */
 final class Launch {
-  private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
 
-  private Launch() {}
+    private Launch() {}
 
-  static ModSeqStore store(ProxyConfig config) {
-    return ModSeqStores.create(config.state().store(), config.state().storeOptions());
-  }
+    static ModSeqStore store(ProxyConfig config) {
+        return ModSeqStores.create(config.state().store(), config.state().storeOptions());
+    }
 
-  /** Starts everything; blocks the main thread until a signal has shut the proxy down. */
-  static int runUntilSignal(ProxyConfig config, Runnable afterStart, Runnable onStop) throws InterruptedException {
-    Vertx vertx = Vertx.vertx();
-    ModSeqStore store = store(config);
-    ProxyMetrics metrics = new ProxyMetrics(config.backend().id());
-    metrics.setStoreAvailable(store::available);
-    ImapProxy proxy = new ImapProxy(vertx, config, store, metrics);
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    try {
-      proxy.start(instances).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      System.err.println("modseq-proxy: cannot start: " + cause.getMessage());
-      vertx.close();
-      store.close();
-      return 1;
+    /** Starts everything; blocks the main thread until a signal has shut the proxy down. */
+    static int runUntilSignal(ProxyConfig config, Runnable afterStart, Runnable onStop) throws InterruptedException {
+        Vertx vertx = Vertx.vertx();
+        ModSeqStore store = store(config);
+        ProxyMetrics metrics = new ProxyMetrics(config.backend().id());
+        metrics.setStoreAvailable(store::available);
+        ImapProxy proxy = new ImapProxy(vertx, config, store, metrics);
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        try {
+            proxy.start(instances).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.err.println("modseq-proxy: cannot start: " + cause.getMessage());
+            vertx.close();
+            store.close();
+            return 1;
+        }
+        HealthServer health = null;
+        HostPort metricsAt = config.metrics().listen();
+        if (metricsAt != null) {
+            health = new HealthServer(vertx, metrics)
+                    .readinessCheck("listening", () -> true)
+                    .readinessCheck("backend", () -> proxy.backendHealth().reachable())
+                    .info("store", () -> store.available() ? "available" : "unavailable (answering NOMODSEQ)")
+                    .info("sessions", proxy::sessionCount);
+            try {
+                health.listen(metricsAt.host(), metricsAt.port())
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("modseq-proxy: cannot listen for metrics on " + metricsAt + ": " + e.getMessage());
+            }
+        }
+        LOG.info(
+                "listening on {} (plain/STARTTLS) {} (TLS), backend {}, state {}",
+                config.listen().plain(),
+                config.listen().tls(),
+                config.backend().address(),
+                describe(config.state().store()));
+        afterStart.run();
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String sig : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(sig), s -> stop.countDown());
+        }
+        stop.await();
+        if (health != null) {
+            health.startDraining(); // /ready turns 503 so load balancers stop sending new clients
+        }
+        Duration grace = config.shutdown().gracePeriod();
+        LOG.info("shutting down: no new connections, {} s for running commands", grace.toSeconds());
+        try {
+            proxy.shutdown(grace)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(grace.toSeconds() + 10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("shutdown did not finish cleanly: {}", e.toString());
+        }
+        if (health != null) {
+            health.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        store.close();
+        onStop.run();
+        return 0;
     }
-    HealthServer health = null;
-    HostPort metricsAt = config.metrics().listen();
-    if (metricsAt != null) {
-      health = new HealthServer(vertx, metrics)
-          .readinessCheck("listening", () -> true)
-          .readinessCheck("backend", () -> proxy.backendHealth().reachable())
-          .info("store", () -> store.available() ? "available" : "unavailable (answering NOMODSEQ)")
-          .info("sessions", proxy::sessionCount);
-      try {
-        health.listen(metricsAt.host(), metricsAt.port()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("modseq-proxy: cannot listen for metrics on " + metricsAt + ": " + e.getMessage());
-      }
-    }
-    LOG.info("listening on {} (plain/STARTTLS) {} (TLS), backend {}, state {}",
-        config.listen().plain(), config.listen().tls(), config.backend().address(), describe(config.state().store()));
-    afterStart.run();
-    CountDownLatch stop = new CountDownLatch(1);
-    for (String sig : List.of("TERM", "INT")) {
-      Signal.handle(new Signal(sig), s -> stop.countDown());
-    }
-    stop.await();
-    if (health != null) {
-      health.startDraining(); // /ready turns 503 so load balancers stop sending new clients
-    }
-    Duration grace = config.shutdown().gracePeriod();
-    LOG.info("shutting down: no new connections, {} s for running commands", grace.toSeconds());
-    try {
-      proxy.shutdown(grace).toCompletionStage().toCompletableFuture().get(grace.toSeconds() + 10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("shutdown did not finish cleanly: {}", e.toString());
-    }
-    if (health != null) {
-      health.close();
-    }
-    vertx.close().toCompletionStage().toCompletableFuture().join();
-    store.close();
-    onStop.run();
-    return 0;
-  }
 
-  /** Redis URIs may hold a password: never log one (user:pass@ becomes ***@). */
-  static String describe(String spec) {
-    return ModSeqStores.redacted(spec);
-  }
+    /** Redis URIs may hold a password: never log one (user:pass@ becomes ***@). */
+    static String describe(String spec) {
+        return ModSeqStores.redacted(spec);
+    }
 }

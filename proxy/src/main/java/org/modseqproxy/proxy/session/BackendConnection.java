@@ -12,17 +12,16 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.modseqproxy.proxy.sync.BackendListener;
-import org.modseqproxy.proxy.sync.BackendPort;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
-import org.modseqproxy.proxy.codec.LiteralMarkers;
-import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.codec.ImapDecoder;
-import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.codec.Limits;
-import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.codec.LiteralMarkers;
+import org.modseqproxy.proxy.codec.Sink;
+import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.config.ProxyConfig;
+import org.modseqproxy.proxy.sync.BackendListener;
+import org.modseqproxy.proxy.sync.BackendPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,491 +31,511 @@ import org.slf4j.LoggerFactory;
  * that command; tags are the proxy's own ("p1", "p2", ...) so internal commands can never collide with a client's.
  */
 public final class BackendConnection implements Sink, BackendPort {
-  private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
 
-  private final Vertx vertx;
-  private final ProxyConfig.Backend config;
-  private final NetSocket socket;
-  private final ImapDecoder decoder;
-  private final Handler<BackendException> onFailure;
-  private List<String> capabilities = List.of();
-  private int nextTag = 1;
-  private String pendingTag;
-  private BackendListener current;
-  private BackendListener unsolicited;
-  private BackendListener streamTarget;
-  private boolean idling;
-  private boolean closed;
-  private boolean closingByUs;
-  private long lastActivity = System.nanoTime();
-  private long stallTimer = -1;
-  private int inputPauses;
-  private Promise<BackendConnection> whileConnecting;
-  /** What to do at each coming "+" of the outstanding command: a Buffer to write, or a Promise to complete. */
-  private final ArrayDeque<Object> afterContinuation = new ArrayDeque<>();
+    private final Vertx vertx;
+    private final ProxyConfig.Backend config;
+    private final NetSocket socket;
+    private final ImapDecoder decoder;
+    private final Handler<BackendException> onFailure;
+    private List<String> capabilities = List.of();
+    private int nextTag = 1;
+    private String pendingTag;
+    private BackendListener current;
+    private BackendListener unsolicited;
+    private BackendListener streamTarget;
+    private boolean idling;
+    private boolean closed;
+    private boolean closingByUs;
+    private long lastActivity = System.nanoTime();
+    private long stallTimer = -1;
+    private int inputPauses;
+    private Promise<BackendConnection> whileConnecting;
+    /** What to do at each coming "+" of the outstanding command: a Buffer to write, or a Promise to complete. */
+    private final ArrayDeque<Object> afterContinuation = new ArrayDeque<>();
 
-  private BackendConnection(Vertx vertx, ProxyConfig.Backend config, NetSocket socket, Handler<BackendException> onFailure) {
-    this.vertx = vertx;
-    this.config = config;
-    this.socket = socket;
-    this.onFailure = onFailure;
-    // A legacy backend's "* SEARCH" over a large mailbox is one long line (about 7 bytes per UID): allow 16 MiB
-    // and a million tokens per line from the backend (which the operator trusts more than clients).
-    Limits d = Limits.responseDefaults();
-    this.decoder = new ImapDecoder(ImapDecoder.Side.RESPONSES,
-        new Limits(16 * 1024 * 1024, d.maxLiteralSize(), d.inlineLiteralMax(), d.maxFrameBytes(), d.maxNestingDepth(), 2_000_000), this);
-  }
+    private BackendConnection(
+            Vertx vertx, ProxyConfig.Backend config, NetSocket socket, Handler<BackendException> onFailure) {
+        this.vertx = vertx;
+        this.config = config;
+        this.socket = socket;
+        this.onFailure = onFailure;
+        // A legacy backend's "* SEARCH" over a large mailbox is one long line (about 7 bytes per UID): allow 16 MiB and
+        // a million tokens per line from the backend (which the operator trusts more than clients).
+        Limits d = Limits.responseDefaults();
+        this.decoder = new ImapDecoder(
+                ImapDecoder.Side.RESPONSES,
+                new Limits(
+                        16 * 1024 * 1024,
+                        d.maxLiteralSize(),
+                        d.inlineLiteralMax(),
+                        d.maxFrameBytes(),
+                        d.maxNestingDepth(),
+                        2_000_000),
+                this);
+    }
 
-  /**
-   * Connects, reads the greeting, does STARTTLS when configured, and learns the capabilities. Fails with a
-   * {@link BackendException} whose text can go to the client.
-   */
-  public static Future<BackendConnection> connect(
-      Vertx vertx, NetClient client, ProxyConfig.Backend config, ClientSSLOptions ssl, Handler<BackendException> onFailure) {
-    String host = config.address().host();
-    return client
-        .connect(config.address().port(), host)
-        .recover(err -> Future.failedFuture(new BackendException("Backend unavailable: " + err.getMessage())))
-        .compose(sock -> {
-          BackendConnection conn = new BackendConnection(vertx, config, sock, onFailure);
-          // Until connected, a drop or stall fails this promise (the session has no backend to BYE yet).
-          Promise<BackendConnection> connected = Promise.promise();
-          conn.whileConnecting = connected;
-          conn.start();
-          conn.greeting().compose(caps -> conn.startTlsIfConfigured(ssl, host)).onComplete(ar -> {
-            conn.whileConnecting = null;
-            if (ar.succeeded()) {
-              connected.tryComplete(conn);
-            } else {
-              connected.tryFail(ar.cause());
-              conn.close();
-            }
-          });
-          return connected.future();
+    /**
+     * Connects, reads the greeting, does STARTTLS when configured, and learns the capabilities. Fails with a
+     * {@link BackendException} whose text can go to the client.
+     */
+    public static Future<BackendConnection> connect(
+            Vertx vertx,
+            NetClient client,
+            ProxyConfig.Backend config,
+            ClientSSLOptions ssl,
+            Handler<BackendException> onFailure) {
+        String host = config.address().host();
+        return client.connect(config.address().port(), host)
+                .recover(err -> Future.failedFuture(new BackendException("Backend unavailable: " + err.getMessage())))
+                .compose(sock -> {
+                    BackendConnection conn = new BackendConnection(vertx, config, sock, onFailure);
+                    // Until connected, a drop or stall fails this promise (the session has no backend to BYE yet).
+                    Promise<BackendConnection> connected = Promise.promise();
+                    conn.whileConnecting = connected;
+                    conn.start();
+                    conn.greeting()
+                            .compose(caps -> conn.startTlsIfConfigured(ssl, host))
+                            .onComplete(ar -> {
+                                conn.whileConnecting = null;
+                                if (ar.succeeded()) {
+                                    connected.tryComplete(conn);
+                                } else {
+                                    connected.tryFail(ar.cause());
+                                    conn.close();
+                                }
+                            });
+                    return connected.future();
+                });
+    }
+
+    private void start() {
+        socket.handler(buf -> {
+            lastActivity = System.nanoTime();
+            bytesIn.accept(buf.length());
+            decoder.feed(buf);
+            afterRead.run();
         });
-  }
+        socket.closeHandler(v -> {
+            cancelStallTimer();
+            if (!closed) {
+                closed = true;
+                if (!closingByUs) {
+                    fail(new BackendException("Backend closed the connection"));
+                }
+            }
+        });
+        socket.exceptionHandler(err -> LOG.debug("backend socket error: {}", err.toString()));
+    }
 
-  private void start() {
-    socket.handler(buf -> {
-      lastActivity = System.nanoTime();
-      bytesIn.accept(buf.length());
-      decoder.feed(buf);
-      afterRead.run();
-    });
-    socket.closeHandler(v -> {
-      cancelStallTimer();
-      if (!closed) {
-        closed = true;
+    /** The greeting must arrive within the connect timeout; PREAUTH is treated like OK, BYE is a refusal. */
+    private Future<List<String>> greeting() {
+        Promise<List<String>> promise = Promise.promise();
+        long timer = vertx.setTimer(config.connectTimeout().toMillis(), t -> {
+            if (promise.tryFail(new BackendException("Backend did not greet in time"))) {
+                close();
+            }
+        });
+        current = new BackendListener() {
+            @Override
+            public void untagged(Frame frame) {
+                vertx.cancelTimer(timer);
+                current = null;
+                String kw = frame.keyword();
+                if ("BYE".equals(kw)) {
+                    promise.tryFail(new BackendException("Backend refused the connection: " + frame.text()));
+                    return;
+                }
+                Capabilities.in(frame).ifPresent(c -> capabilities = c);
+                promise.tryComplete(capabilities);
+            }
+
+            @Override
+            public void tagged(Frame frame) {}
+        };
+        return promise.future().compose(caps -> caps.isEmpty() ? refreshCapabilities() : Future.succeededFuture(caps));
+    }
+
+    private Future<Void> startTlsIfConfigured(ClientSSLOptions ssl, String host) {
+        if (config.tls() != ProxyConfig.BackendTls.STARTTLS) {
+            return Future.succeededFuture();
+        }
+        if (!Capabilities.has(capabilities, "STARTTLS")) {
+            close();
+            return Future.failedFuture(new BackendException("Backend does not offer STARTTLS"));
+        }
+        return run("STARTTLS")
+                .compose(r -> {
+                    if (!r.ok()) {
+                        return Future.failedFuture(new BackendException("Backend refused STARTTLS"));
+                    }
+                    return socket.upgradeToSsl(ssl, host);
+                })
+                // RFC 9051 6.2.1: capabilities learned before TLS must be discarded.
+                .compose(v -> refreshCapabilities())
+                .mapEmpty();
+    }
+
+    /** Asks CAPABILITY and remembers the answer. */
+    public Future<List<String>> refreshCapabilities() {
+        return run("CAPABILITY").map(r -> {
+            for (Frame f : r.untagged()) {
+                Capabilities.in(f).ifPresent(c -> capabilities = c);
+            }
+            Capabilities.in(r.tagged()).ifPresent(c -> capabilities = c);
+            return capabilities;
+        });
+    }
+
+    public List<String> capabilities() {
+        return capabilities;
+    }
+
+    /** Replaces what we know of the capabilities (from a [CAPABILITY] code after login). */
+    public void capabilities(List<String> caps) {
+        this.capabilities = List.copyOf(caps);
+    }
+
+    @Override
+    public boolean has(String capability) {
+        return Capabilities.has(capabilities, capability);
+    }
+
+    private Runnable afterRead = () -> {};
+    private java.util.function.IntConsumer bytesIn = n -> {};
+    private java.util.function.IntConsumer bytesOut = n -> {};
+
+    /** Counts the bytes read from and written to the backend (modseq_bytes_total backend_in / backend_out). */
+    public void meterBytes(java.util.function.IntConsumer in, java.util.function.IntConsumer out) {
+        this.bytesIn = in;
+        this.bytesOut = out;
+    }
+
+    /** Runs after each read from the backend has been decoded (the funnel flushes what it coalesced). */
+    public void afterRead(Runnable r) {
+        this.afterRead = r;
+    }
+
+    /** Listener for responses that arrive while no command is outstanding (e.g. EXISTS between commands). */
+    public void unsolicited(BackendListener listener) {
+        this.unsolicited = listener;
+    }
+
+    /**
+     * Sends one command: the proxy's tag, a space, then {@code rest} (everything after the client's tag, CRLF
+     * included). Literal markers are rewritten for the backend ({@link LiteralMarkers}). Returns the tag used.
+     */
+    public String send(Buffer rest, BackendListener listener) {
+        String tag = begin(listener);
+        writePart(
+                Buffer.buffer(tag.length() + 1 + rest.length())
+                        .appendString(tag)
+                        .appendByte((byte) ' ')
+                        .appendBuffer(rest),
+                false);
+        return tag;
+    }
+
+    /**
+     * Starts a command whose first part ends with the announcement of a literal the caller streams itself (a large
+     * APPEND). The future completes when the backend is ready for the literal data; it fails if the backend answered
+     * the command instead (the listener then gets that tagged answer as usual).
+     */
+    public Future<Void> sendHead(Buffer restEndingWithMarker, BackendListener listener) {
+        String tag = begin(listener);
+        return writePart(
+                Buffer.buffer().appendString(tag).appendByte((byte) ' ').appendBuffer(restEndingWithMarker), true);
+    }
+
+    private String begin(BackendListener listener) {
+        if (pendingTag != null) {
+            throw new IllegalStateException("a command is already outstanding: " + pendingTag);
+        }
+        String tag = "p" + nextTag++;
+        pendingTag = tag;
+        current = listener;
+        armStallTimer();
+        return tag;
+    }
+
+    /**
+     * Writes a further part of the outstanding command (the rest of a line after a streamed literal). When
+     * {@code endsWithLargeLiteral}, the future completes once the backend may receive that literal's data.
+     */
+    public Future<Void> writePart(Buffer part, boolean endsWithLargeLiteral) {
+        boolean nonSync = literalPlus();
+        List<Buffer> segments = LiteralMarkers.split(part, nonSync);
+        write(segments.get(0));
+        int last = segments.size() - 1;
+        for (int i = 1; i <= last; i++) {
+            if (i == last && endsWithLargeLiteral) {
+                break; // the empty segment after the trailing marker: replaced by the readiness promise below
+            }
+            afterContinuation.add(segments.get(i));
+        }
+        if (!endsWithLargeLiteral) {
+            return Future.succeededFuture();
+        }
+        if (nonSync) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> ready = Promise.promise();
+        afterContinuation.add(ready);
+        return ready.future();
+    }
+
+    /** RFC 7888: LITERAL+ lets us send literals without waiting; LITERAL- only up to 4096 octets, so not relied on. */
+    private boolean literalPlus() {
+        return Capabilities.has(capabilities, "LITERAL+");
+    }
+
+    @Override
+    public String send(String rest, BackendListener listener) {
+        return send(Buffer.buffer(rest + "\r\n"), listener);
+    }
+
+    /** Writes more bytes of the outstanding command (literal data, the rest of a line, DONE). */
+    public void write(Buffer data) {
+        if (!closed) {
+            bytesOut.accept(data.length());
+            socket.write(data);
+        }
+    }
+
+    public boolean writeQueueFull() {
+        return socket.writeQueueFull();
+    }
+
+    public void drainHandler(Handler<Void> handler) {
+        socket.drainHandler(handler);
+    }
+
+    /** Runs an internal command whose responses never reach the client; untagged lines are collected. */
+    @Override
+    public Future<Result> run(String command) {
+        Promise<Result> promise = Promise.promise();
+        List<Frame> untagged = new ArrayList<>();
+        send(command, new BackendListener() {
+            @Override
+            public void untagged(Frame frame) {
+                untagged.add(frame);
+            }
+
+            @Override
+            public void tagged(Frame frame) {
+                promise.tryComplete(new Result(untagged, frame));
+            }
+        });
+        return promise.future();
+    }
+
+    /** IDLE is the one command where a silent backend is normal (RFC 2177). */
+    public void idling(boolean idling) {
+        this.idling = idling;
+        lastActivity = System.nanoTime();
+    }
+
+    /** The proxy's tag of the outstanding command, or null. */
+    public String pendingTag() {
+        return pendingTag;
+    }
+
+    public boolean idling() {
+        return idling;
+    }
+
+    public boolean outstanding() {
+        return pendingTag != null;
+    }
+
+    /** Backpressure: stop reading the backend (e.g. the client's socket is full). Calls must be balanced. */
+    @Override
+    public void pauseInput() {
+        if (inputPauses++ == 0) {
+            socket.pause();
+            decoder.pause();
+        }
+    }
+
+    @Override
+    public void resumeInput() {
+        if (inputPauses > 0 && --inputPauses == 0) {
+            socket.resume();
+            decoder.resume();
+        }
+    }
+
+    /** Polite close: LOGOUT then close (RFC 9051 6.1.3); the socket closes even if the backend never answers. */
+    public void close() {
+        if (closed || closingByUs) {
+            return;
+        }
+        closingByUs = true;
+        cancelStallTimer();
+        if (idling) {
+            // RFC 2177: IDLE ends with DONE; then the LOGOUT below can be sent (a vanished client's session ends
+            // cleanly).
+            socket.write("DONE\r\n");
+            pendingTag = null;
+        }
+        if (pendingTag == null) {
+            pendingTag = "p" + nextTag++;
+            current = null;
+            socket.write(pendingTag + " LOGOUT\r\n");
+        }
+        vertx.setTimer(1000, t -> socket.close());
+    }
+
+    public boolean isClosed() {
+        return closed || closingByUs;
+    }
+
+    private void fail(BackendException e) {
+        cancelStallTimer();
         if (!closingByUs) {
-          fail(new BackendException("Backend closed the connection"));
+            closingByUs = true;
+            socket.close();
+            Promise<BackendConnection> connecting = whileConnecting;
+            if (connecting != null) {
+                whileConnecting = null;
+                connecting.tryFail(e);
+            } else {
+                onFailure.handle(e);
+            }
         }
-      }
-    });
-    socket.exceptionHandler(err -> LOG.debug("backend socket error: {}", err.toString()));
-  }
+    }
 
-  /** The greeting must arrive within the connect timeout; PREAUTH is treated like OK, BYE is a refusal. */
-  private Future<List<String>> greeting() {
-    Promise<List<String>> promise = Promise.promise();
-    long timer = vertx.setTimer(config.connectTimeout().toMillis(), t -> {
-      if (promise.tryFail(new BackendException("Backend did not greet in time"))) {
-        close();
-      }
-    });
-    current = new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        vertx.cancelTimer(timer);
-        current = null;
-        String kw = frame.keyword();
-        if ("BYE".equals(kw)) {
-          promise.tryFail(new BackendException("Backend refused the connection: " + frame.text()));
-          return;
+    private void armStallTimer() {
+        if (stallTimer >= 0 || config.responseTimeout().isZero()) {
+            return;
         }
-        Capabilities.in(frame).ifPresent(c -> capabilities = c);
-        promise.tryComplete(capabilities);
-      }
-
-      @Override
-      public void tagged(Frame frame) {}
-    };
-    return promise.future().compose(caps -> caps.isEmpty() ? refreshCapabilities() : Future.succeededFuture(caps));
-  }
-
-  private Future<Void> startTlsIfConfigured(ClientSSLOptions ssl, String host) {
-    if (config.tls() != ProxyConfig.BackendTls.STARTTLS) {
-      return Future.succeededFuture();
+        long timeoutNanos = config.responseTimeout().toNanos();
+        stallTimer = vertx.setTimer(Math.max(1, config.responseTimeout().toMillis()), new Handler<>() {
+            @Override
+            public void handle(Long id) {
+                stallTimer = -1;
+                if (pendingTag == null || closed || closingByUs) {
+                    return;
+                }
+                long silent = System.nanoTime() - lastActivity;
+                if (!idling && inputPauses == 0 && silent >= timeoutNanos) {
+                    fail(new BackendException("Backend did not answer in time"));
+                } else {
+                    long wait = idling || inputPauses > 0 ? timeoutNanos : timeoutNanos - silent;
+                    stallTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), this);
+                }
+            }
+        });
     }
-    if (!Capabilities.has(capabilities, "STARTTLS")) {
-      close();
-      return Future.failedFuture(new BackendException("Backend does not offer STARTTLS"));
-    }
-    return run("STARTTLS")
-        .compose(r -> {
-          if (!r.ok()) {
-            return Future.failedFuture(new BackendException("Backend refused STARTTLS"));
-          }
-          return socket.upgradeToSsl(ssl, host);
-        })
-        // RFC 9051 6.2.1: capabilities learned before TLS must be discarded.
-        .compose(v -> refreshCapabilities())
-        .mapEmpty();
-  }
 
-  /** Asks CAPABILITY and remembers the answer. */
-  public Future<List<String>> refreshCapabilities() {
-    return run("CAPABILITY").map(r -> {
-      for (Frame f : r.untagged()) {
-        Capabilities.in(f).ifPresent(c -> capabilities = c);
-      }
-      Capabilities.in(r.tagged()).ifPresent(c -> capabilities = c);
-      return capabilities;
-    });
-  }
-
-  public List<String> capabilities() {
-    return capabilities;
-  }
-
-  /** Replaces what we know of the capabilities (from a [CAPABILITY] code after login). */
-  public void capabilities(List<String> caps) {
-    this.capabilities = List.copyOf(caps);
-  }
-
-  @Override
-  public boolean has(String capability) {
-    return Capabilities.has(capabilities, capability);
-  }
-
-  private Runnable afterRead = () -> {};
-  private java.util.function.IntConsumer bytesIn = n -> {};
-  private java.util.function.IntConsumer bytesOut = n -> {};
-
-  /** Counts the bytes read from and written to the backend (modseq_bytes_total backend_in / backend_out). */
-  public void meterBytes(java.util.function.IntConsumer in, java.util.function.IntConsumer out) {
-    this.bytesIn = in;
-    this.bytesOut = out;
-  }
-
-  /** Runs after each read from the backend has been decoded (the funnel flushes what it coalesced). */
-  public void afterRead(Runnable r) {
-    this.afterRead = r;
-  }
-
-  /** Listener for responses that arrive while no command is outstanding (e.g. EXISTS between commands). */
-  public void unsolicited(BackendListener listener) {
-    this.unsolicited = listener;
-  }
-
-  /**
-   * Sends one command: the proxy's tag, a space, then {@code rest} (everything after the client's tag, CRLF
-   * included). Literal markers are rewritten for the backend ({@link LiteralMarkers}). Returns the tag used.
-   */
-  public String send(Buffer rest, BackendListener listener) {
-    String tag = begin(listener);
-    writePart(Buffer.buffer(tag.length() + 1 + rest.length()).appendString(tag).appendByte((byte) ' ').appendBuffer(rest), false);
-    return tag;
-  }
-
-  /**
-   * Starts a command whose first part ends with the announcement of a literal the caller streams itself (a large
-   * APPEND). The future completes when the backend is ready for the literal data; it fails if the backend answered
-   * the command instead (the listener then gets that tagged answer as usual).
-   */
-  public Future<Void> sendHead(Buffer restEndingWithMarker, BackendListener listener) {
-    String tag = begin(listener);
-    return writePart(
-        Buffer.buffer().appendString(tag).appendByte((byte) ' ').appendBuffer(restEndingWithMarker), true);
-  }
-
-  private String begin(BackendListener listener) {
-    if (pendingTag != null) {
-      throw new IllegalStateException("a command is already outstanding: " + pendingTag);
-    }
-    String tag = "p" + nextTag++;
-    pendingTag = tag;
-    current = listener;
-    armStallTimer();
-    return tag;
-  }
-
-  /**
-   * Writes a further part of the outstanding command (the rest of a line after a streamed literal). When
-   * {@code endsWithLargeLiteral}, the future completes once the backend may receive that literal's data.
-   */
-  public Future<Void> writePart(Buffer part, boolean endsWithLargeLiteral) {
-    boolean nonSync = literalPlus();
-    List<Buffer> segments = LiteralMarkers.split(part, nonSync);
-    write(segments.get(0));
-    int last = segments.size() - 1;
-    for (int i = 1; i <= last; i++) {
-      if (i == last && endsWithLargeLiteral) {
-        break; // the empty segment after the trailing marker: replaced by the readiness promise below
-      }
-      afterContinuation.add(segments.get(i));
-    }
-    if (!endsWithLargeLiteral) {
-      return Future.succeededFuture();
-    }
-    if (nonSync) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> ready = Promise.promise();
-    afterContinuation.add(ready);
-    return ready.future();
-  }
-
-  /** RFC 7888: LITERAL+ lets us send literals without waiting; LITERAL- only up to 4096 octets, so not relied on. */
-  private boolean literalPlus() {
-    return Capabilities.has(capabilities, "LITERAL+");
-  }
-
-  @Override
-  public String send(String rest, BackendListener listener) {
-    return send(Buffer.buffer(rest + "\r\n"), listener);
-  }
-
-  /** Writes more bytes of the outstanding command (literal data, the rest of a line, DONE). */
-  public void write(Buffer data) {
-    if (!closed) {
-      bytesOut.accept(data.length());
-      socket.write(data);
-    }
-  }
-
-  public boolean writeQueueFull() {
-    return socket.writeQueueFull();
-  }
-
-  public void drainHandler(Handler<Void> handler) {
-    socket.drainHandler(handler);
-  }
-
-  /** Runs an internal command whose responses never reach the client; untagged lines are collected. */
-  @Override
-  public Future<Result> run(String command) {
-    Promise<Result> promise = Promise.promise();
-    List<Frame> untagged = new ArrayList<>();
-    send(command, new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        untagged.add(frame);
-      }
-
-      @Override
-      public void tagged(Frame frame) {
-        promise.tryComplete(new Result(untagged, frame));
-      }
-    });
-    return promise.future();
-  }
-
-  /** IDLE is the one command where a silent backend is normal (RFC 2177). */
-  public void idling(boolean idling) {
-    this.idling = idling;
-    lastActivity = System.nanoTime();
-  }
-
-  /** The proxy's tag of the outstanding command, or null. */
-  public String pendingTag() {
-    return pendingTag;
-  }
-
-  public boolean idling() {
-    return idling;
-  }
-
-  public boolean outstanding() {
-    return pendingTag != null;
-  }
-
-  /** Backpressure: stop reading the backend (e.g. the client's socket is full). Calls must be balanced. */
-  @Override
-  public void pauseInput() {
-    if (inputPauses++ == 0) {
-      socket.pause();
-      decoder.pause();
-    }
-  }
-
-  @Override
-  public void resumeInput() {
-    if (inputPauses > 0 && --inputPauses == 0) {
-      socket.resume();
-      decoder.resume();
-    }
-  }
-
-  /** Polite close: LOGOUT then close (RFC 9051 6.1.3); the socket closes even if the backend never answers. */
-  public void close() {
-    if (closed || closingByUs) {
-      return;
-    }
-    closingByUs = true;
-    cancelStallTimer();
-    if (idling) {
-      // RFC 2177: IDLE ends with DONE; then the LOGOUT below can be sent (a vanished client's session ends cleanly).
-      socket.write("DONE\r\n");
-      pendingTag = null;
-    }
-    if (pendingTag == null) {
-      pendingTag = "p" + nextTag++;
-      current = null;
-      socket.write(pendingTag + " LOGOUT\r\n");
-    }
-    vertx.setTimer(1000, t -> socket.close());
-  }
-
-  public boolean isClosed() {
-    return closed || closingByUs;
-  }
-
-  private void fail(BackendException e) {
-    cancelStallTimer();
-    if (!closingByUs) {
-      closingByUs = true;
-      socket.close();
-      Promise<BackendConnection> connecting = whileConnecting;
-      if (connecting != null) {
-        whileConnecting = null;
-        connecting.tryFail(e);
-      } else {
-        onFailure.handle(e);
-      }
-    }
-  }
-
-  private void armStallTimer() {
-    if (stallTimer >= 0 || config.responseTimeout().isZero()) {
-      return;
-    }
-    long timeoutNanos = config.responseTimeout().toNanos();
-    stallTimer = vertx.setTimer(Math.max(1, config.responseTimeout().toMillis()), new Handler<>() {
-      @Override
-      public void handle(Long id) {
-        stallTimer = -1;
-        if (pendingTag == null || closed || closingByUs) {
-          return;
+    private void cancelStallTimer() {
+        if (stallTimer >= 0) {
+            vertx.cancelTimer(stallTimer);
+            stallTimer = -1;
         }
-        long silent = System.nanoTime() - lastActivity;
-        if (!idling && inputPauses == 0 && silent >= timeoutNanos) {
-          fail(new BackendException("Backend did not answer in time"));
+    }
+
+    // ---- ImapDecoder.Sink: route what the backend says -------------------------------------------------------
+
+    private BackendListener target() {
+        return current != null ? current : unsolicited;
+    }
+
+    @Override
+    public void frame(Frame frame) {
+        if (closingByUs) {
+            // A connection being logged out says "* BYE" and a tagged OK: none of it is the client's business.
+            if (!"*".equals(frame.tag()) && !"+".equals(frame.tag())) {
+                socket.close();
+            }
+            return;
+        }
+        switch (frame.kind()) {
+            case CONTINUED, CONTINUED_HEAD -> {
+                if (streamTarget != null) {
+                    streamTarget.continued(frame);
+                }
+                return;
+            }
+            default -> {}
+        }
+        String tag = frame.tag();
+        if ("*".equals(tag)) {
+            if ("BYE".equals(frame.keyword()) && !closingByUs) {
+                // Keep delivering: the listener relays BYE text; the close that follows fails the session.
+                LOG.debug("backend says BYE: {}", frame.text());
+            }
+            BackendListener l = target();
+            if (l != null) {
+                l.untagged(frame);
+            }
+        } else if ("+".equals(tag)) {
+            Object next = afterContinuation.poll();
+            if (next instanceof Buffer b) {
+                write(b);
+            } else if (next instanceof Promise<?> p) {
+                p.tryComplete();
+            } else if (current != null) {
+                current.continuation(frame);
+            }
+        } else if (tag.equals(pendingTag)) {
+            BackendListener l = current;
+            for (Object o : afterContinuation) {
+                if (o instanceof Promise<?> p) {
+                    p.tryFail(new BackendException("Backend answered before the literal: " + frame.text()));
+                }
+            }
+            afterContinuation.clear();
+            pendingTag = null;
+            current = null;
+            idling = false;
+            cancelStallTimer();
+            if (closingByUs) {
+                socket.close();
+                return;
+            }
+            if (l != null) {
+                l.tagged(frame);
+            }
         } else {
-          long wait = idling || inputPauses > 0 ? timeoutNanos : timeoutNanos - silent;
-          stallTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), this);
+            LOG.warn("backend sent a response with unknown tag {}", tag.toLowerCase(Locale.ROOT));
         }
-      }
-    });
-  }
-
-  private void cancelStallTimer() {
-    if (stallTimer >= 0) {
-      vertx.cancelTimer(stallTimer);
-      stallTimer = -1;
     }
-  }
 
-  // ---- ImapDecoder.Sink: route what the backend says -------------------------------------------------------
-
-  private BackendListener target() {
-    return current != null ? current : unsolicited;
-  }
-
-  @Override
-  public void frame(Frame frame) {
-    if (closingByUs) {
-      // A connection being logged out says "* BYE" and a tagged OK: none of it is the client's business.
-      if (!"*".equals(frame.tag()) && !"+".equals(frame.tag())) {
-        socket.close();
-      }
-      return;
-    }
-    switch (frame.kind()) {
-      case CONTINUED, CONTINUED_HEAD -> {
+    @Override
+    public void largeLiteralStart(Frame head, long size, boolean nonSync) {
+        streamTarget = closingByUs ? null : target();
         if (streamTarget != null) {
-          streamTarget.continued(frame);
+            streamTarget.largeStart(head, size);
         }
-        return;
-      }
-      default -> {}
     }
-    String tag = frame.tag();
-    if ("*".equals(tag)) {
-      if ("BYE".equals(frame.keyword()) && !closingByUs) {
-        // Keep delivering: the listener relays BYE text; the close that follows fails the session.
-        LOG.debug("backend says BYE: {}", frame.text());
-      }
-      BackendListener l = target();
-      if (l != null) {
-        l.untagged(frame);
-      }
-    } else if ("+".equals(tag)) {
-      Object next = afterContinuation.poll();
-      if (next instanceof Buffer b) {
-        write(b);
-      } else if (next instanceof Promise<?> p) {
-        p.tryComplete();
-      } else if (current != null) {
-        current.continuation(frame);
-      }
-    } else if (tag.equals(pendingTag)) {
-      BackendListener l = current;
-      for (Object o : afterContinuation) {
-        if (o instanceof Promise<?> p) {
-          p.tryFail(new BackendException("Backend answered before the literal: " + frame.text()));
+
+    @Override
+    public void literalChunk(Buffer chunk) {
+        if (streamTarget != null) {
+            streamTarget.chunk(chunk);
         }
-      }
-      afterContinuation.clear();
-      pendingTag = null;
-      current = null;
-      idling = false;
-      cancelStallTimer();
-      if (closingByUs) {
-        socket.close();
-        return;
-      }
-      if (l != null) {
-        l.tagged(frame);
-      }
-    } else {
-      LOG.warn("backend sent a response with unknown tag {}", tag.toLowerCase(Locale.ROOT));
     }
-  }
 
-  @Override
-  public void largeLiteralStart(Frame head, long size, boolean nonSync) {
-    streamTarget = closingByUs ? null : target();
-    if (streamTarget != null) {
-      streamTarget.largeStart(head, size);
+    @Override
+    public void largeLiteralEnd() {
+        if (streamTarget != null) {
+            streamTarget.largeEnd();
+        }
     }
-  }
 
-  @Override
-  public void literalChunk(Buffer chunk) {
-    if (streamTarget != null) {
-      streamTarget.chunk(chunk);
+    @Override
+    public void rawLine(Buffer line) {
+        // Never asked for on the response side.
     }
-  }
 
-  @Override
-  public void largeLiteralEnd() {
-    if (streamTarget != null) {
-      streamTarget.largeEnd();
+    @Override
+    public void error(DecodeError error) {
+        String text = "Backend sent an unparseable response: " + error.message();
+        if (error.fatal()) {
+            fail(new BackendException(text));
+        } else {
+            LOG.warn("{}", text);
+        }
     }
-  }
-
-  @Override
-  public void rawLine(Buffer line) {
-    // Never asked for on the response side.
-  }
-
-  @Override
-  public void error(DecodeError error) {
-    String text = "Backend sent an unparseable response: " + error.message();
-    if (error.fatal()) {
-      fail(new BackendException(text));
-    } else {
-      LOG.warn("{}", text);
-    }
-  }
 }

@@ -13,57 +13,60 @@ import org.slf4j.LoggerFactory;
  * once per {@link #LOG_EVERY_NANOS}; shared by all listener instances.
  */
 public final class BackendHealth {
-  private static final Logger LOG = LoggerFactory.getLogger(BackendHealth.class);
-  static final long LOG_EVERY_NANOS = 30_000_000_000L;
-  static final long PROBE_EVERY_MILLIS = 5_000;
+    private static final Logger LOG = LoggerFactory.getLogger(BackendHealth.class);
+    static final long LOG_EVERY_NANOS = 30_000_000_000L;
+    static final long PROBE_EVERY_MILLIS = 5_000;
 
-  private final HostPort address;
-  private volatile boolean reachable = true;
-  private volatile boolean probing;
-  private volatile long lastLog = System.nanoTime() - LOG_EVERY_NANOS;
+    private final HostPort address;
+    private volatile boolean reachable = true;
+    private volatile boolean probing;
+    private volatile long lastLog = System.nanoTime() - LOG_EVERY_NANOS;
 
-  public BackendHealth(HostPort address) {
-    this.address = address;
-  }
-
-  public boolean reachable() {
-    return reachable;
-  }
-
-  void connected() {
-    if (!reachable) {
-      LOG.info("backend {} reachable again", address);
+    public BackendHealth(HostPort address) {
+        this.address = address;
     }
-    reachable = true;
-  }
 
-  /** A session could not connect; the reason goes to the log (rate-limited), never to the client. */
-  void failed(Vertx vertx, NetClient client, String reason) {
-    reachable = false;
-    long now = System.nanoTime();
-    if (now - lastLog >= LOG_EVERY_NANOS) {
-      lastLog = now;
-      LOG.warn("backend {} unavailable: {} (clients get NO [UNAVAILABLE]; /ready reports DOWN until it is back)", address, reason);
+    public boolean reachable() {
+        return reachable;
     }
-    if (!probing) {
-      probing = true;
-      vertx.setTimer(PROBE_EVERY_MILLIS, t -> probe(vertx, client));
-    }
-  }
 
-  private void probe(Vertx vertx, NetClient client) {
-    if (reachable) {
-      probing = false;
-      return;
+    void connected() {
+        if (!reachable) {
+            LOG.info("backend {} reachable again", address);
+        }
+        reachable = true;
     }
-    client.connect(address.port(), address.host()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ar.result().close();
-        probing = false;
-        connected();
-      } else {
-        vertx.setTimer(PROBE_EVERY_MILLIS, t -> probe(vertx, client));
-      }
-    });
-  }
+
+    /** A session could not connect; the reason goes to the log (rate-limited), never to the client. */
+    void failed(Vertx vertx, NetClient client, String reason) {
+        reachable = false;
+        long now = System.nanoTime();
+        if (now - lastLog >= LOG_EVERY_NANOS) {
+            lastLog = now;
+            LOG.warn(
+                    "backend {} unavailable: {} (clients get NO [UNAVAILABLE]; /ready reports DOWN until it is back)",
+                    address,
+                    reason);
+        }
+        if (!probing) {
+            probing = true;
+            vertx.setTimer(PROBE_EVERY_MILLIS, t -> probe(vertx, client));
+        }
+    }
+
+    private void probe(Vertx vertx, NetClient client) {
+        if (reachable) {
+            probing = false;
+            return;
+        }
+        client.connect(address.port(), address.host()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                ar.result().close();
+                probing = false;
+                connected();
+            } else {
+                vertx.setTimer(PROBE_EVERY_MILLIS, t -> probe(vertx, client));
+            }
+        });
+    }
 }

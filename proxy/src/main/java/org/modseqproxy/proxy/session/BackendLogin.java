@@ -18,136 +18,149 @@ import org.modseqproxy.proxy.sync.BackendListener;
  * backend's capabilities. A client that leaves meanwhile takes the backend connection with it.
  */
 final class BackendLogin {
-  private final FrontSession session;
-  private final ProxyRuntime rt;
+    private final FrontSession session;
+    private final ProxyRuntime rt;
 
-  BackendLogin(FrontSession session, ProxyRuntime rt) {
-    this.session = session;
-    this.rt = rt;
-  }
+    BackendLogin(FrontSession session, ProxyRuntime rt) {
+        this.session = session;
+        this.rt = rt;
+    }
 
-  Future<Void> run(Command command, String user, String password) {
-    return BackendConnection.connect(
-            rt.vertx(), rt.backendClient(), rt.config().backend(), rt.backendSsl(), session::onBackendFailure)
-        .compose(conn -> {
-          if (session.isClosed()) {
+    Future<Void> run(Command command, String user, String password) {
+        return BackendConnection.connect(
+                        rt.vertx(),
+                        rt.backendClient(),
+                        rt.config().backend(),
+                        rt.backendSsl(),
+                        session::onBackendFailure)
+                .compose(
+                        conn -> {
+                            if (session.isClosed()) {
+                                return clientLeft(conn);
+                            }
+                            wire(conn);
+                            return sendIdBeforeLogin(conn)
+                                    .compose(v -> login(conn, user, password))
+                                    .compose(tagged -> {
+                                        boolean ok = "OK".equals(tagged.keyword());
+                                        rt.metrics()
+                                                .loginResult(
+                                                        rt.config().backend().id(), ok);
+                                        return ok ? loggedIn(conn, command, user, tagged) : refused(conn, tagged);
+                                    });
+                        },
+                        this::unreachable);
+    }
+
+    private void wire(BackendConnection conn) {
+        session.attach(conn);
+        rt.backendHealth().connected();
+        conn.meterBytes(
+                n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));
+        // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
+        conn.afterRead(() -> {
+            if (!conn.outstanding() || conn.idling()) {
+                session.sync().flushVanished();
+            }
+        });
+        conn.unsolicited(new BackendListener() {
+            @Override
+            public void untagged(Frame frame) {
+                session.relayUntagged(frame);
+            }
+
+            @Override
+            public void tagged(Frame frame) {}
+        });
+    }
+
+    private Future<Void> refused(BackendConnection conn, Frame tagged) {
+        session.attach(null);
+        conn.close();
+        // Relay the backend's verdict and text (RFC 9051 6.2.3); never the credentials.
+        String code = tagged.code().map(c -> c.name()).orElse("AUTHENTICATIONFAILED");
+        return session.loginFailed(ImapException.no(code, tagged.text()));
+    }
+
+    private Future<Void> loggedIn(BackendConnection conn, Command command, String user, Frame tagged) {
+        Optional<List<String>> inAnswer = Capabilities.in(tagged);
+        inAnswer.ifPresent(conn::capabilities);
+        Future<List<String>> caps =
+                inAnswer.isPresent() ? Future.succeededFuture(conn.capabilities()) : conn.refreshCapabilities();
+        if (session.isClosed()) {
             return clientLeft(conn);
-          }
-          wire(conn);
-          return sendIdBeforeLogin(conn).compose(v -> login(conn, user, password)).compose(tagged -> {
-            boolean ok = "OK".equals(tagged.keyword());
-            rt.metrics().loginResult(rt.config().backend().id(), ok);
-            return ok ? loggedIn(conn, command, user, tagged) : refused(conn, tagged);
-          });
-        }, this::unreachable);
-  }
-
-  private void wire(BackendConnection conn) {
-    session.attach(conn);
-    rt.backendHealth().connected();
-    conn.meterBytes(n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));
-    // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
-    conn.afterRead(() -> {
-      if (!conn.outstanding() || conn.idling()) {
-        session.sync().flushVanished();
-      }
-    });
-    conn.unsolicited(new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        session.relayUntagged(frame);
-      }
-
-      @Override
-      public void tagged(Frame frame) {}
-    });
-  }
-
-  private Future<Void> refused(BackendConnection conn, Frame tagged) {
-    session.attach(null);
-    conn.close();
-    // Relay the backend's verdict and text (RFC 9051 6.2.3); never the credentials.
-    String code = tagged.code().map(c -> c.name()).orElse("AUTHENTICATIONFAILED");
-    return session.loginFailed(ImapException.no(code, tagged.text()));
-  }
-
-  private Future<Void> loggedIn(BackendConnection conn, Command command, String user, Frame tagged) {
-    Optional<List<String>> inAnswer = Capabilities.in(tagged);
-    inAnswer.ifPresent(conn::capabilities);
-    Future<List<String>> caps = inAnswer.isPresent() ? Future.succeededFuture(conn.capabilities()) : conn.refreshCapabilities();
-    if (session.isClosed()) {
-      return clientLeft(conn);
+        }
+        if (!session.promote()) {
+            conn.close();
+            session.attach(null);
+            session.closeAfterWrite();
+            return Future.failedFuture(ImapException.no("LIMIT", "Too many sessions, try again later")); // RFC 5530
+        }
+        return caps.compose(c -> {
+                    session.authenticated(user, c);
+                    return replayClientId(conn);
+                })
+                .map(v -> {
+                    String advertised = String.join(" ", session.postLoginCapabilities());
+                    session.writeLine(command.tag() + " OK [CAPABILITY " + advertised + "] Logged in");
+                    return (Void) null;
+                });
     }
-    if (!session.promote()) {
-      conn.close();
-      session.attach(null);
-      session.closeAfterWrite();
-      return Future.failedFuture(ImapException.no("LIMIT", "Too many sessions, try again later")); // RFC 5530
+
+    private Future<Void> unreachable(Throwable err) {
+        if (err instanceof BackendException be) {
+            rt.metrics().backendConnectFailed(rt.config().backend().id(), be.getMessage());
+            if (!session.isClosed()) {
+                rt.backendHealth().failed(rt.vertx(), rt.backendClient(), be.getMessage());
+            }
+            // RFC 5530: the login failed for a reason that is not the client's credentials. The reason (an internal
+            // address, a resolver error) is the operator's business: it is logged, the client hears a generic text.
+            return Future.failedFuture(ImapException.no("UNAVAILABLE", "Backend unavailable, try again later"));
+        }
+        return Future.failedFuture(err);
     }
-    return caps.compose(c -> {
-      session.authenticated(user, c);
-      return replayClientId(conn);
-    }).map(v -> {
-      String advertised = String.join(" ", session.postLoginCapabilities());
-      session.writeLine(command.tag() + " OK [CAPABILITY " + advertised + "] Logged in");
-      return (Void) null;
-    });
-  }
 
-  private Future<Void> unreachable(Throwable err) {
-    if (err instanceof BackendException be) {
-      rt.metrics().backendConnectFailed(rt.config().backend().id(), be.getMessage());
-      if (!session.isClosed()) {
-        rt.backendHealth().failed(rt.vertx(), rt.backendClient(), be.getMessage());
-      }
-      // RFC 5530: the login failed for a reason that is not the client's credentials. The reason (an internal
-      // address, a resolver error) is the operator's business: it is logged, the client hears a generic text.
-      return Future.failedFuture(ImapException.no("UNAVAILABLE", "Backend unavailable, try again later"));
+    /**
+     * The client left while its login was in flight (connecting or LOGIN outstanding): release() may have run before
+     * the backend connection existed, so it is closed here; it must not outlive the client (issue 10: vanished clients
+     * left logged-in backend sessions behind forever).
+     */
+    private static <T> Future<T> clientLeft(BackendConnection conn) {
+        conn.close();
+        return Future.failedFuture(new BackendException("client closed the connection during login"));
     }
-    return Future.failedFuture(err);
-  }
 
-  /**
-   * The client left while its login was in flight (connecting or LOGIN outstanding): release() may have run before
-   * the backend connection existed, so it is closed here; it must not outlive the client (issue 10: vanished clients
-   * left logged-in backend sessions behind forever).
-   */
-  private static <T> Future<T> clientLeft(BackendConnection conn) {
-    conn.close();
-    return Future.failedFuture(new BackendException("client closed the connection during login"));
-  }
+    private static Future<Frame> login(BackendConnection conn, String user, String password) {
+        Promise<Frame> done = Promise.promise();
+        String args = ImapEncoder.astring(user) + " " + ImapEncoder.astring(password);
+        conn.send(Buffer.buffer("LOGIN " + args + "\r\n", "UTF-8"), new BackendListener() {
+            @Override
+            public void untagged(Frame frame) {
+                // Untagged CAPABILITY during login: remember it; nothing else matters before authentication.
+                Capabilities.in(frame).ifPresent(conn::capabilities);
+            }
 
-  private static Future<Frame> login(BackendConnection conn, String user, String password) {
-    Promise<Frame> done = Promise.promise();
-    String args = ImapEncoder.astring(user) + " " + ImapEncoder.astring(password);
-    conn.send(Buffer.buffer("LOGIN " + args + "\r\n", "UTF-8"), new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        // Untagged CAPABILITY during login: remember it; nothing else matters before authentication.
-        Capabilities.in(frame).ifPresent(conn::capabilities);
-      }
-
-      @Override
-      public void tagged(Frame frame) {
-        done.tryComplete(frame);
-      }
-    });
-    return done.future();
-  }
-
-  /** With forwarding on, the backend learns the client's address before LOGIN, as Dovecot's proxy does (RFC 2971). */
-  private Future<Void> sendIdBeforeLogin(BackendConnection conn) {
-    if (!rt.config().id().forwardClientAddress() || !conn.has("ID")) {
-      return Future.succeededFuture();
+            @Override
+            public void tagged(Frame frame) {
+                done.tryComplete(frame);
+            }
+        });
+        return done.future();
     }
-    return conn.run("ID " + session.idList(List.of())).mapEmpty();
-  }
 
-  /** Replays an ID the client sent before login, now that the backend can take it. */
-  private Future<Void> replayClientId(BackendConnection conn) {
-    if (session.clientIdFields().isEmpty() || !conn.has("ID")) {
-      return Future.succeededFuture();
+    /** With forwarding on, the backend learns the client's address before LOGIN, as Dovecot's proxy does (RFC 2971). */
+    private Future<Void> sendIdBeforeLogin(BackendConnection conn) {
+        if (!rt.config().id().forwardClientAddress() || !conn.has("ID")) {
+            return Future.succeededFuture();
+        }
+        return conn.run("ID " + session.idList(List.of())).mapEmpty();
     }
-    return conn.run("ID " + session.idList(session.clientIdFields())).mapEmpty();
-  }
+
+    /** Replays an ID the client sent before login, now that the backend can take it. */
+    private Future<Void> replayClientId(BackendConnection conn) {
+        if (session.clientIdFields().isEmpty() || !conn.has("ID")) {
+            return Future.succeededFuture();
+        }
+        return conn.run("ID " + session.idList(session.clientIdFields())).mapEmpty();
+    }
 }

@@ -4,25 +4,24 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.modseqproxy.proxy.sync.BackendListener;
-import org.modseqproxy.proxy.sync.BackendPort;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
-import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Limits;
+import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.CommandRegistry;
 import org.modseqproxy.proxy.command.ImapException;
 import org.modseqproxy.proxy.command.Session;
 import org.modseqproxy.proxy.command.SessionState;
+import org.modseqproxy.proxy.sync.BackendListener;
+import org.modseqproxy.proxy.sync.BackendPort;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,609 +32,621 @@ import org.slf4j.LoggerFactory;
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
 public final class FrontSession implements Sink, Session {
-  private static final Logger LOG = LoggerFactory.getLogger(FrontSession.class);
-  private static final String GREETING_TEXT = "modseq-proxy ready";
+    private static final Logger LOG = LoggerFactory.getLogger(FrontSession.class);
+    private static final String GREETING_TEXT = "modseq-proxy ready";
 
-  private final ProxyRuntime rt;
-  private final NetSocket socket;
-  private ImapDecoder decoder;
-  private final Limits limits;
-  private final boolean implicitTls;
-  private final MailboxSync sync;
-  private SessionState state = SessionState.NOT_AUTHENTICATED;
-  private BackendConnection backend;
-  private List<String> postLoginCaps = List.of();
-  private List<String> clientIdFields = List.of();
-  private String user;
-  private boolean tlsActive;
-  private boolean closed;
-  private boolean closeAfterWrite;
-  private int inputPauses;
-  private long idleTimer = -1;
-  private Promise<Buffer> rawLine;
-  private LiteralStream streaming;
-  private boolean backendPausedForClient;
-  private IdleCycle idleCycle;
-  private long lastInput = System.nanoTime();
+    private final ProxyRuntime rt;
+    private final NetSocket socket;
+    private ImapDecoder decoder;
+    private final Limits limits;
+    private final boolean implicitTls;
+    private final MailboxSync sync;
+    private SessionState state = SessionState.NOT_AUTHENTICATED;
+    private BackendConnection backend;
+    private List<String> postLoginCaps = List.of();
+    private List<String> clientIdFields = List.of();
+    private String user;
+    private boolean tlsActive;
+    private boolean closed;
+    private boolean closeAfterWrite;
+    private int inputPauses;
+    private long idleTimer = -1;
+    private Promise<Buffer> rawLine;
+    private LiteralStream streaming;
+    private boolean backendPausedForClient;
+    private IdleCycle idleCycle;
+    private long lastInput = System.nanoTime();
 
-  public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
-    this.rt = rt;
-    this.socket = socket;
-    this.implicitTls = implicitTls;
-    this.tlsActive = implicitTls;
-    Limits defaults = Limits.commandDefaults();
-    this.limits = new Limits(
-        rt.config().limits().maxLineLength(),
-        rt.config().limits().maxLiteralSize(),
-        defaults.inlineLiteralMax(),
-        defaults.maxFrameBytes(),
-        defaults.maxNestingDepth(),
-        defaults.maxItems());
-    this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, this);
-    this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
-  }
-
-  /** Greets the client, or refuses it with BYE when the proxy is full or shutting down (RFC 9051 7.1.5). */
-  public void start() {
-    if (!rt.tryOpen(this)) {
-      socket.write("* BYE " + (rt.draining() ? "Server shutting down" : "Too many connections") + "\r\n")
-          .onComplete(ar -> socket.close());
-      return;
+    public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
+        this.rt = rt;
+        this.socket = socket;
+        this.implicitTls = implicitTls;
+        this.tlsActive = implicitTls;
+        Limits defaults = Limits.commandDefaults();
+        this.limits = new Limits(
+                rt.config().limits().maxLineLength(),
+                rt.config().limits().maxLiteralSize(),
+                defaults.inlineLiteralMax(),
+                defaults.maxFrameBytes(),
+                defaults.maxNestingDepth(),
+                defaults.maxItems());
+        this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, this);
+        this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
     }
-    socket.handler(buf -> {
-      rt.metrics().bytes("client_in", buf.length());
-      decoder.feed(buf); // activity (touch) is a complete line or literal data, never a trickle of bytes
-    });
-    socket.closeHandler(v -> onClientClosed());
-    socket.exceptionHandler(err -> LOG.debug("client socket error: {}", err.toString()));
-    writeLine("* OK [CAPABILITY " + String.join(" ", capabilities()) + "] " + GREETING_TEXT);
-    touch();
-    // Issue 10: a connection that never logs in is closed after limits.loginTimeout, whatever it trickles.
-    loginTimer = rt.vertx().setTimer(Math.max(1, rt.config().limits().loginTimeout().toMillis()), t -> {
-      loginTimer = -1;
-      if (!closed && state == SessionState.NOT_AUTHENTICATED) {
-        rt.metrics().loginRefused("login_timeout");
-        bye("Login timeout");
-      }
-    });
-  }
 
-  private long loginTimer = -1;
-  /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
-  private boolean promoted;
-  private int loginFailures;
-
-  /**
-   * A failed LOGIN/AUTHENTICATE: its NO is answered after limits.loginFailureDelay, and after limits.maxLoginFailures
-   * the connection is closed (as Dovecot's auth_failure_delay and imap-login do), so guessing costs time per try.
-   */
-  Future<Void> loginFailed(ImapException no) {
-    loginFailures++;
-    rt.metrics().loginRefused(loginFailures >= rt.config().limits().maxLoginFailures() ? "too_many_failures" : "failed");
-    Promise<Void> later = Promise.promise();
-    rt.vertx().setTimer(Math.max(1, rt.config().limits().loginFailureDelay().toMillis()), t -> {
-      if (loginFailures >= rt.config().limits().maxLoginFailures()) {
-        closeAfterWrite();
-      }
-      later.fail(no);
-    });
-    return later.future();
-  }
-
-  // ---- Session (what command handlers use) --------------------------------------------------------------------
-
-  @Override
-  public SessionState state() {
-    return state;
-  }
-
-  @Override
-  public void state(SessionState state) {
-    this.state = state;
-  }
-
-  @Override
-  public void writeLine(String line) {
-    write(Buffer.buffer(line + "\r\n", "UTF-8"));
-  }
-
-  @Override
-  public void write(Buffer bytes) {
-    if (closed) {
-      return;
-    }
-    rt.metrics().bytes("client_out", bytes.length());
-    socket.write(bytes);
-    // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers). One pause per
-    // full queue, however many writes found it full, and one resume when it drains.
-    if (!backendPausedForClient && socket.writeQueueFull() && backend != null && !backend.isClosed()) {
-      BackendConnection b = backend;
-      backendPausedForClient = true;
-      b.pauseInput();
-      socket.drainHandler(v -> {
-        socket.drainHandler(null);
-        backendPausedForClient = false;
-        b.resumeInput();
-      });
-    }
-  }
-
-  @Override
-  public void relayTagged(String clientTag, Frame backendTagged) {
-    Frame f = backendTagged;
-    Optional<List<String>> caps = Capabilities.in(f);
-    if (caps.isPresent()) {
-      backend.capabilities(caps.get());
-      postLoginCaps = Capabilities.postLogin(caps.get());
-      writeLine(clientTag + " " + f.keyword() + " [CAPABILITY " + String.join(" ", postLoginCaps) + "] " + f.text());
-      return;
-    }
-    Buffer raw = f.raw();
-    int afterTag = f.tag().length();
-    write(Buffer.buffer(clientTag.length() + raw.length()).appendString(clientTag).appendBuffer(raw, afterTag, raw.length() - afterTag));
-  }
-
-  @Override
-  public String user() {
-    return user;
-  }
-
-  @Override
-  public List<String> capabilities() {
-    if (state == SessionState.NOT_AUTHENTICATED) {
-      return Capabilities.preLogin(tlsActive, rt.serverSsl() != null && !implicitTls, rt.config().tls().loginRequiresTls());
-    }
-    return postLoginCaps;
-  }
-
-  @Override
-  public BackendConnection backend() {
-    return backend;
-  }
-
-  @Override
-  public MailboxSync sync() {
-    return sync;
-  }
-
-  @Override
-  public Future<Frame> forward(Command command) {
-    Buffer raw = command.frame().raw();
-    int afterTag = command.tag().length() + 1;
-    return forward(command, raw.getBuffer(afterTag, raw.length()));
-  }
-
-  @Override
-  public Future<Frame> forward(Command command, Buffer rest) {
-    Promise<Frame> done = Promise.promise();
-    backend.send(rest, relayListener(done, command.tag()));
-    return done.future();
-  }
-
-  /** Relays untagged responses through the sync funnel and continuation requests as they are. */
-  BackendListener relayListener(Promise<Frame> done, String clientTag) {
-    return new BackendListener() {
-      @Override
-      public void untagged(Frame frame) {
-        relayUntagged(TagEcho.toClient(frame, backend.pendingTag(), clientTag));
-      }
-
-      @Override
-      public void continuation(Frame frame) {
-        write(frame.raw());
-      }
-
-      @Override
-      public void tagged(Frame frame) {
-        done.tryComplete(frame);
-      }
-
-      @Override
-      public void largeStart(Frame head, long size) {
-        sync.streamStart(head, size);
-      }
-
-      @Override
-      public void chunk(Buffer data) {
-        write(data);
-      }
-
-      @Override
-      public void continued(Frame frame) {
-        sync.streamContinued(frame);
-      }
-    };
-  }
-
-  void relayUntagged(Frame frame) {
-    Optional<List<String>> caps = Capabilities.in(frame);
-    if (caps.isPresent()) {
-      List<String> edited = Capabilities.postLogin(caps.get());
-      if ("CAPABILITY".equals(frame.keyword())) {
-        backend.capabilities(caps.get());
-        postLoginCaps = edited;
-        writeLine("* CAPABILITY " + String.join(" ", edited));
-      } else {
-        writeLine("* " + frame.keyword() + " [CAPABILITY " + String.join(" ", edited) + "] " + frame.text());
-      }
-      return;
-    }
-    sync.untagged(frame);
-  }
-
-  @Override
-  public Future<BackendPort.Result> internal(String command) {
-    return backend.run(command);
-  }
-
-  @Override
-  public Future<Void> login(Command command, String user, String password) {
-    return new BackendLogin(this, rt).run(command, user, password);
-  }
-
-  // ---- what BackendLogin sets up ------------------------------------------------------------------------------
-
-  boolean isClosed() {
-    return closed;
-  }
-
-  /** The backend connection is this session's now (or no longer, with null: a refused login). */
-  void attach(BackendConnection conn) {
-    this.backend = conn;
-  }
-
-  /** Moves the session into the logged-in pool (limits.maxSessions); false when it is full. */
-  boolean promote() {
-    promoted = rt.promote(this);
-    return promoted;
-  }
-
-  /** RFC 9051 6.2.3: authenticated; the client sees the backend's capabilities, edited. */
-  void authenticated(String user, List<String> backendCaps) {
-    postLoginCaps = Capabilities.postLogin(backendCaps);
-    state = SessionState.AUTHENTICATED;
-    this.user = user;
-  }
-
-  List<String> postLoginCapabilities() {
-    return postLoginCaps;
-  }
-
-  /** An ID the client sent before login, for the backend once it can take it (RFC 2971). */
-  List<String> clientIdFields() {
-    return clientIdFields;
-  }
-
-  void onBackendFailure(BackendException e) {
-    if (backend != null) {
-      bye(e.getMessage());
-    }
-  }
-
-  @Override
-  public String idList(List<String> fields) {
-    List<String> all = new ArrayList<>(fields);
-    if (rt.config().id().forwardClientAddress()) {
-      all.addAll(List.of("x-originating-ip", clientIp(), "x-originating-port", String.valueOf(clientPort())));
-    }
-    if (all.isEmpty()) {
-      return "NIL";
-    }
-    StringBuilder sb = new StringBuilder("(");
-    for (int i = 0; i < all.size(); i++) {
-      sb.append(i == 0 ? "" : " ").append(all.get(i) == null ? "NIL" : ImapEncoder.quoted(all.get(i)));
-    }
-    return sb.append(')').toString();
-  }
-
-  @Override
-  public void rememberClientId(List<String> fields) {
-    this.clientIdFields = List.copyOf(fields);
-  }
-
-  @Override
-  public boolean forwardClientAddress() {
-    return rt.config().id().forwardClientAddress();
-  }
-
-  @Override
-  public String clientIp() {
-    return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
-  }
-
-  @Override
-  public int clientPort() {
-    return socket.remoteAddress() == null ? 0 : socket.remoteAddress().port();
-  }
-
-  @Override
-  public Future<Void> startTls(Command command) {
-    if (tlsActive || rt.serverSsl() == null) {
-      return Future.failedFuture(ImapException.bad("STARTTLS not available"));
-    }
-    // RFC 9051 6.2.1 / RFC 2595: nothing the client pipelined after STARTTLS may be read as plaintext commands.
-    decoder.pause();
-    socket.pause();
-    Promise<Void> done = Promise.promise();
-    // The OK and the switch to TLS happen together on the event loop: a client that starts its handshake the moment
-    // it reads the OK must find the TLS handler already in place (else its ClientHello is read as plaintext).
-    socket.upgradeToSsl(rt.serverSsl(), Buffer.buffer(command.tag() + " OK Begin TLS negotiation now\r\n"))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            tlsActive = true;
-            // A fresh decoder drops whatever was pipelined in plaintext (the STARTTLS injection attack).
-            decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, this);
-            socket.resume();
-            done.complete();
-          } else {
-            LOG.info("STARTTLS handshake failed: {}", ar.cause().toString());
-            closeNow();
-          }
-        });
-    // the tagged OK was written before the handshake; the session goes on in TLS with the new decoder
-    return done.future();
-  }
-
-  @Override
-  public Future<Void> idle(Command command) {
-    Promise<Void> done = Promise.promise();
-    idleCycle = new IdleCycle(this, command, done);
-    idleCycle.start();
-    return done.future().andThen(ar -> idleCycle = null);
-  }
-
-  @Override
-  public void requestIdleBreak() {
-    if (idleCycle != null) {
-      idleCycle.requestBreak();
-    }
-  }
-
-  @Override
-  public Future<Buffer> challenge(String base64Challenge) {
-    writeLine("+ " + base64Challenge);
-    Future<Buffer> f = nextRawLine().andThen(ar -> pauseInput());
-    resumeInput();
-    return f;
-  }
-
-  /** The client's next line is not a command (IDLE's DONE, an AUTHENTICATE response): it completes this future. */
-  Future<Buffer> nextRawLine() {
-    decoder.expectRawLine();
-    rawLine = Promise.promise();
-    return rawLine.future();
-  }
-
-  /** A streamed literal's command has been answered. */
-  void streamEnded(LiteralStream stream) {
-    if (streaming == stream) {
-      streaming = null;
-    }
-  }
-
-  ProxyMetrics metrics() {
-    return rt.metrics();
-  }
-
-  @Override
-  public void closeAfterWrite() {
-    closeAfterWrite = true;
-  }
-
-  // ---- ImapDecoder.Sink: what the client sends -----------------------------------------------------------------
-
-  @Override
-  public void frame(Frame frame) {
-    touch();
-    if (streaming != null) {
-      streaming.continued(frame);
-      return;
-    }
-    if (frame.kind() != Frame.Kind.COMPLETE) {
-      return;
-    }
-    pauseInput();
-    execute(frame);
-  }
-
-  private void execute(Frame frame) {
-    String name = frame.keyword();
-    String tag = frame.tag();
-    if (name == null) {
-      writeLine(tag + " BAD Missing command");
-      resumeInput();
-      return;
-    }
-    Command cmd = new Command(tag, name, frame);
-    long start = System.nanoTime();
-    Future<Void> result;
-    try {
-      result = state == SessionState.SELECTED && CommandRegistry.announceFirst(name)
-          ? sync.announceNew().compose(v -> CommandRegistry.dispatch(cmd, this))
-          : CommandRegistry.dispatch(cmd, this);
-    } catch (ImapException e) {
-      result = Future.failedFuture(e);
-    } catch (RuntimeException e) {
-      LOG.error("command {} failed", name, e);
-      result = Future.failedFuture(e);
-    }
-    result.onComplete(ar -> {
-      String status = "OK";
-      if (ar.failed()) {
-        Throwable err = ar.cause();
-        if (err instanceof ImapException ie) {
-          status = ie.status();
-          writeLine(tag + " " + ie.line());
-        } else if (err instanceof BackendException be) {
-          status = "ERROR";
-          bye(be.getMessage());
-          return;
-        } else {
-          status = "ERROR";
-          LOG.error("command {} failed", name, err);
-          writeLine(tag + " NO [SERVERBUG] Internal error");
+    /** Greets the client, or refuses it with BYE when the proxy is full or shutting down (RFC 9051 7.1.5). */
+    public void start() {
+        if (!rt.tryOpen(this)) {
+            socket.write("* BYE " + (rt.draining() ? "Server shutting down" : "Too many connections") + "\r\n")
+                    .onComplete(ar -> socket.close());
+            return;
         }
-      }
-      rt.metrics().commandCompleted(name, status, System.nanoTime() - start);
-      if (closeAfterWrite) {
-        closeNow();
-      } else {
+        socket.handler(buf -> {
+            rt.metrics().bytes("client_in", buf.length());
+            decoder.feed(buf); // activity (touch) is a complete line or literal data, never a trickle of bytes
+        });
+        socket.closeHandler(v -> onClientClosed());
+        socket.exceptionHandler(err -> LOG.debug("client socket error: {}", err.toString()));
+        writeLine("* OK [CAPABILITY " + String.join(" ", capabilities()) + "] " + GREETING_TEXT);
+        touch();
+        // Issue 10: a connection that never logs in is closed after limits.loginTimeout, whatever it trickles.
+        loginTimer = rt.vertx()
+                .setTimer(Math.max(1, rt.config().limits().loginTimeout().toMillis()), t -> {
+                    loginTimer = -1;
+                    if (!closed && state == SessionState.NOT_AUTHENTICATED) {
+                        rt.metrics().loginRefused("login_timeout");
+                        bye("Login timeout");
+                    }
+                });
+    }
+
+    private long loginTimer = -1;
+    /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
+    private boolean promoted;
+
+    private int loginFailures;
+
+    /**
+     * A failed LOGIN/AUTHENTICATE: its NO is answered after limits.loginFailureDelay, and after limits.maxLoginFailures
+     * the connection is closed (as Dovecot's auth_failure_delay and imap-login do), so guessing costs time per try.
+     */
+    Future<Void> loginFailed(ImapException no) {
+        loginFailures++;
+        rt.metrics()
+                .loginRefused(
+                        loginFailures >= rt.config().limits().maxLoginFailures() ? "too_many_failures" : "failed");
+        Promise<Void> later = Promise.promise();
+        rt.vertx().setTimer(Math.max(1, rt.config().limits().loginFailureDelay().toMillis()), t -> {
+            if (loginFailures >= rt.config().limits().maxLoginFailures()) {
+                closeAfterWrite();
+            }
+            later.fail(no);
+        });
+        return later.future();
+    }
+
+    // ---- Session (what command handlers use) --------------------------------------------------------------------
+
+    @Override
+    public SessionState state() {
+        return state;
+    }
+
+    @Override
+    public void state(SessionState state) {
+        this.state = state;
+    }
+
+    @Override
+    public void writeLine(String line) {
+        write(Buffer.buffer(line + "\r\n", "UTF-8"));
+    }
+
+    @Override
+    public void write(Buffer bytes) {
+        if (closed) {
+            return;
+        }
+        rt.metrics().bytes("client_out", bytes.length());
+        socket.write(bytes);
+        // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers). One pause per full
+        // queue, however many writes found it full, and one resume when it drains.
+        if (!backendPausedForClient && socket.writeQueueFull() && backend != null && !backend.isClosed()) {
+            BackendConnection b = backend;
+            backendPausedForClient = true;
+            b.pauseInput();
+            socket.drainHandler(v -> {
+                socket.drainHandler(null);
+                backendPausedForClient = false;
+                b.resumeInput();
+            });
+        }
+    }
+
+    @Override
+    public void relayTagged(String clientTag, Frame backendTagged) {
+        Frame f = backendTagged;
+        Optional<List<String>> caps = Capabilities.in(f);
+        if (caps.isPresent()) {
+            backend.capabilities(caps.get());
+            postLoginCaps = Capabilities.postLogin(caps.get());
+            writeLine(clientTag + " " + f.keyword() + " [CAPABILITY " + String.join(" ", postLoginCaps) + "] "
+                    + f.text());
+            return;
+        }
+        Buffer raw = f.raw();
+        int afterTag = f.tag().length();
+        write(Buffer.buffer(clientTag.length() + raw.length())
+                .appendString(clientTag)
+                .appendBuffer(raw, afterTag, raw.length() - afterTag));
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public List<String> capabilities() {
+        if (state == SessionState.NOT_AUTHENTICATED) {
+            return Capabilities.preLogin(
+                    tlsActive,
+                    rt.serverSsl() != null && !implicitTls,
+                    rt.config().tls().loginRequiresTls());
+        }
+        return postLoginCaps;
+    }
+
+    @Override
+    public BackendConnection backend() {
+        return backend;
+    }
+
+    @Override
+    public MailboxSync sync() {
+        return sync;
+    }
+
+    @Override
+    public Future<Frame> forward(Command command) {
+        Buffer raw = command.frame().raw();
+        int afterTag = command.tag().length() + 1;
+        return forward(command, raw.getBuffer(afterTag, raw.length()));
+    }
+
+    @Override
+    public Future<Frame> forward(Command command, Buffer rest) {
+        Promise<Frame> done = Promise.promise();
+        backend.send(rest, relayListener(done, command.tag()));
+        return done.future();
+    }
+
+    /** Relays untagged responses through the sync funnel and continuation requests as they are. */
+    BackendListener relayListener(Promise<Frame> done, String clientTag) {
+        return new BackendListener() {
+            @Override
+            public void untagged(Frame frame) {
+                relayUntagged(TagEcho.toClient(frame, backend.pendingTag(), clientTag));
+            }
+
+            @Override
+            public void continuation(Frame frame) {
+                write(frame.raw());
+            }
+
+            @Override
+            public void tagged(Frame frame) {
+                done.tryComplete(frame);
+            }
+
+            @Override
+            public void largeStart(Frame head, long size) {
+                sync.streamStart(head, size);
+            }
+
+            @Override
+            public void chunk(Buffer data) {
+                write(data);
+            }
+
+            @Override
+            public void continued(Frame frame) {
+                sync.streamContinued(frame);
+            }
+        };
+    }
+
+    void relayUntagged(Frame frame) {
+        Optional<List<String>> caps = Capabilities.in(frame);
+        if (caps.isPresent()) {
+            List<String> edited = Capabilities.postLogin(caps.get());
+            if ("CAPABILITY".equals(frame.keyword())) {
+                backend.capabilities(caps.get());
+                postLoginCaps = edited;
+                writeLine("* CAPABILITY " + String.join(" ", edited));
+            } else {
+                writeLine("* " + frame.keyword() + " [CAPABILITY " + String.join(" ", edited) + "] " + frame.text());
+            }
+            return;
+        }
+        sync.untagged(frame);
+    }
+
+    @Override
+    public Future<BackendPort.Result> internal(String command) {
+        return backend.run(command);
+    }
+
+    @Override
+    public Future<Void> login(Command command, String user, String password) {
+        return new BackendLogin(this, rt).run(command, user, password);
+    }
+
+    // ---- what BackendLogin sets up ------------------------------------------------------------------------------
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The backend connection is this session's now (or no longer, with null: a refused login). */
+    void attach(BackendConnection conn) {
+        this.backend = conn;
+    }
+
+    /** Moves the session into the logged-in pool (limits.maxSessions); false when it is full. */
+    boolean promote() {
+        promoted = rt.promote(this);
+        return promoted;
+    }
+
+    /** RFC 9051 6.2.3: authenticated; the client sees the backend's capabilities, edited. */
+    void authenticated(String user, List<String> backendCaps) {
+        postLoginCaps = Capabilities.postLogin(backendCaps);
+        state = SessionState.AUTHENTICATED;
+        this.user = user;
+    }
+
+    List<String> postLoginCapabilities() {
+        return postLoginCaps;
+    }
+
+    /** An ID the client sent before login, for the backend once it can take it (RFC 2971). */
+    List<String> clientIdFields() {
+        return clientIdFields;
+    }
+
+    void onBackendFailure(BackendException e) {
+        if (backend != null) {
+            bye(e.getMessage());
+        }
+    }
+
+    @Override
+    public String idList(List<String> fields) {
+        List<String> all = new ArrayList<>(fields);
+        if (rt.config().id().forwardClientAddress()) {
+            all.addAll(List.of("x-originating-ip", clientIp(), "x-originating-port", String.valueOf(clientPort())));
+        }
+        if (all.isEmpty()) {
+            return "NIL";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < all.size(); i++) {
+            sb.append(i == 0 ? "" : " ").append(all.get(i) == null ? "NIL" : ImapEncoder.quoted(all.get(i)));
+        }
+        return sb.append(')').toString();
+    }
+
+    @Override
+    public void rememberClientId(List<String> fields) {
+        this.clientIdFields = List.copyOf(fields);
+    }
+
+    @Override
+    public boolean forwardClientAddress() {
+        return rt.config().id().forwardClientAddress();
+    }
+
+    @Override
+    public String clientIp() {
+        return socket.remoteAddress() == null
+                ? "unknown"
+                : socket.remoteAddress().hostAddress();
+    }
+
+    @Override
+    public int clientPort() {
+        return socket.remoteAddress() == null ? 0 : socket.remoteAddress().port();
+    }
+
+    @Override
+    public Future<Void> startTls(Command command) {
+        if (tlsActive || rt.serverSsl() == null) {
+            return Future.failedFuture(ImapException.bad("STARTTLS not available"));
+        }
+        // RFC 9051 6.2.1 / RFC 2595: nothing the client pipelined after STARTTLS may be read as plaintext commands.
+        decoder.pause();
+        socket.pause();
+        Promise<Void> done = Promise.promise();
+        // The OK and the switch to TLS happen together on the event loop: a client that starts its handshake the moment
+        // it reads the OK must find the TLS handler already in place (else its ClientHello is read as plaintext).
+        socket.upgradeToSsl(rt.serverSsl(), Buffer.buffer(command.tag() + " OK Begin TLS negotiation now\r\n"))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        tlsActive = true;
+                        // A fresh decoder drops whatever was pipelined in plaintext (the STARTTLS injection attack).
+                        decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, this);
+                        socket.resume();
+                        done.complete();
+                    } else {
+                        LOG.info("STARTTLS handshake failed: {}", ar.cause().toString());
+                        closeNow();
+                    }
+                });
+        // the tagged OK was written before the handshake; the session goes on in TLS with the new decoder
+        return done.future();
+    }
+
+    @Override
+    public Future<Void> idle(Command command) {
+        Promise<Void> done = Promise.promise();
+        idleCycle = new IdleCycle(this, command, done);
+        idleCycle.start();
+        return done.future().andThen(ar -> idleCycle = null);
+    }
+
+    @Override
+    public void requestIdleBreak() {
+        if (idleCycle != null) {
+            idleCycle.requestBreak();
+        }
+    }
+
+    @Override
+    public Future<Buffer> challenge(String base64Challenge) {
+        writeLine("+ " + base64Challenge);
+        Future<Buffer> f = nextRawLine().andThen(ar -> pauseInput());
         resumeInput();
-      }
-    });
-  }
-
-  @Override
-  public void continuationRequest(String tag, long size) {
-    // The proxy takes small synchronizing literals itself; they are re-announced to the backend as it accepts them.
-    writeLine("+ Ready for literal data");
-  }
-
-  @Override
-  public void largeLiteralStart(Frame head, long size, boolean nonSync) {
-    if (streaming != null) {
-      streaming.nextLiteral(head, nonSync);
-      return;
+        return f;
     }
-    String tag = head.tag();
-    if (state == SessionState.NOT_AUTHENTICATED || backend == null) {
-      decoder.rejectLiteral();
-      writeLine(tag + " BAD [TOOBIG] Literal too large before authentication");
-      return;
+
+    /** The client's next line is not a command (IDLE's DONE, an AUTHENTICATE response): it completes this future. */
+    Future<Buffer> nextRawLine() {
+        decoder.expectRawLine();
+        rawLine = Promise.promise();
+        return rawLine.future();
     }
-    streaming = new LiteralStream(this, tag, head.keyword());
-    streaming.start(head, nonSync);
-  }
 
-  @Override
-  public void literalChunk(Buffer chunk) {
-    touch();
-    if (streaming != null) {
-      streaming.chunk(chunk);
+    /** A streamed literal's command has been answered. */
+    void streamEnded(LiteralStream stream) {
+        if (streaming == stream) {
+            streaming = null;
+        }
     }
-  }
 
-  @Override
-  public void largeLiteralEnd() {}
-
-  @Override
-  public void rawLine(Buffer line) {
-    touch();
-    Promise<Buffer> p = rawLine;
-    rawLine = null;
-    if (p != null) {
-      p.complete(line);
-    } else {
-      writeLine("* BAD Unexpected line");
+    ProxyMetrics metrics() {
+        return rt.metrics();
     }
-  }
 
-  @Override
-  public void error(DecodeError error) {
-    if (error.fatal()) {
-      bye(error.message());
-      return;
+    @Override
+    public void closeAfterWrite() {
+        closeAfterWrite = true;
     }
-    Promise<Buffer> waiting = rawLine;
-    if (waiting != null) {
-      // A bad AUTHENTICATE continuation (too long): the command ends with a tagged BAD (RFC 9051 6.2.2), which the
-      // failed future becomes; no untagged BAD without a tagged answer.
-      rawLine = null;
-      waiting.fail(ImapException.bad(error.message())); // its consumer pauses input, as for a line that arrived
-      return;
+
+    // ---- ImapDecoder.Sink: what the client sends -----------------------------------------------------------------
+
+    @Override
+    public void frame(Frame frame) {
+        touch();
+        if (streaming != null) {
+            streaming.continued(frame);
+            return;
+        }
+        if (frame.kind() != Frame.Kind.COMPLETE) {
+            return;
+        }
+        pauseInput();
+        execute(frame);
     }
-    writeLine((error.tag() == null ? "*" : error.tag()) + " BAD " + error.message());
-  }
 
-  // ---- input flow control and lifecycle ------------------------------------------------------------------------
-
-  void pauseInput() {
-    if (inputPauses++ == 0) {
-      decoder.pause();
-      socket.pause();
+    private void execute(Frame frame) {
+        String name = frame.keyword();
+        String tag = frame.tag();
+        if (name == null) {
+            writeLine(tag + " BAD Missing command");
+            resumeInput();
+            return;
+        }
+        Command cmd = new Command(tag, name, frame);
+        long start = System.nanoTime();
+        Future<Void> result;
+        try {
+            result = state == SessionState.SELECTED && CommandRegistry.announceFirst(name)
+                    ? sync.announceNew().compose(v -> CommandRegistry.dispatch(cmd, this))
+                    : CommandRegistry.dispatch(cmd, this);
+        } catch (ImapException e) {
+            result = Future.failedFuture(e);
+        } catch (RuntimeException e) {
+            LOG.error("command {} failed", name, e);
+            result = Future.failedFuture(e);
+        }
+        result.onComplete(ar -> {
+            String status = "OK";
+            if (ar.failed()) {
+                Throwable err = ar.cause();
+                if (err instanceof ImapException ie) {
+                    status = ie.status();
+                    writeLine(tag + " " + ie.line());
+                } else if (err instanceof BackendException be) {
+                    status = "ERROR";
+                    bye(be.getMessage());
+                    return;
+                } else {
+                    status = "ERROR";
+                    LOG.error("command {} failed", name, err);
+                    writeLine(tag + " NO [SERVERBUG] Internal error");
+                }
+            }
+            rt.metrics().commandCompleted(name, status, System.nanoTime() - start);
+            if (closeAfterWrite) {
+                closeNow();
+            } else {
+                resumeInput();
+            }
+        });
     }
-  }
 
-  void resumeInput() {
-    if (inputPauses > 0 && --inputPauses == 0 && !closed) {
-      socket.resume();
-      decoder.resume();
+    @Override
+    public void continuationRequest(String tag, long size) {
+        // The proxy takes small synchronizing literals itself; they are re-announced to the backend as it accepts them.
+        writeLine("+ Ready for literal data");
     }
-  }
 
-  /**
-   * RFC 9051 5.4: an idle client is logged out after the configured time (at least 30 minutes by default). One
-   * timer per session, re-armed from the last input time, instead of a new timer for every read.
-   */
-  private void touch() {
-    lastInput = System.nanoTime();
-    if (idleTimer < 0) {
-      armIdleTimer(rt.config().limits().idleTimeout().toMillis());
+    @Override
+    public void largeLiteralStart(Frame head, long size, boolean nonSync) {
+        if (streaming != null) {
+            streaming.nextLiteral(head, nonSync);
+            return;
+        }
+        String tag = head.tag();
+        if (state == SessionState.NOT_AUTHENTICATED || backend == null) {
+            decoder.rejectLiteral();
+            writeLine(tag + " BAD [TOOBIG] Literal too large before authentication");
+            return;
+        }
+        streaming = new LiteralStream(this, tag, head.keyword());
+        streaming.start(head, nonSync);
     }
-  }
 
-  private void armIdleTimer(long delayMillis) {
-    idleTimer = rt.vertx().setTimer(Math.max(1, delayMillis), t -> {
-      idleTimer = -1;
-      if (closed) {
-        return;
-      }
-      long timeout = rt.config().limits().idleTimeout().toMillis();
-      long idle = (System.nanoTime() - lastInput) / 1_000_000;
-      if (idle >= timeout) {
-        bye("Autologout; idle for too long");
-      } else {
-        armIdleTimer(timeout - idle);
-      }
-    });
-  }
-
-  /** Sends BYE to an idle session during graceful shutdown. */
-  public void shutdown(String text) {
-    rt.vertx().runOnContext(v -> bye(text));
-  }
-
-  private void bye(String text) {
-    if (closed) {
-      return;
+    @Override
+    public void literalChunk(Buffer chunk) {
+        touch();
+        if (streaming != null) {
+            streaming.chunk(chunk);
+        }
     }
-    writeLine("* BYE " + text);
-    closeNow();
-  }
 
-  private void closeNow() {
-    if (release()) {
-      socket.end().onComplete(ar -> socket.close());
-    }
-  }
+    @Override
+    public void largeLiteralEnd() {}
 
-  private void onClientClosed() {
-    release(); // a vanished client: the backend is logged out too (issue 2, "A client that vanishes")
-  }
+    @Override
+    public void rawLine(Buffer line) {
+        touch();
+        Promise<Buffer> p = rawLine;
+        rawLine = null;
+        if (p != null) {
+            p.complete(line);
+        } else {
+            writeLine("* BAD Unexpected line");
+        }
+    }
 
-  /** Ends the session once: timers, the backend (DONE/LOGOUT), the session count. False if already ended. */
-  private boolean release() {
-    if (closed) {
-      return false;
+    @Override
+    public void error(DecodeError error) {
+        if (error.fatal()) {
+            bye(error.message());
+            return;
+        }
+        Promise<Buffer> waiting = rawLine;
+        if (waiting != null) {
+            // A bad AUTHENTICATE continuation (too long): the command ends with a tagged BAD (RFC 9051 6.2.2), which
+            // the failed future becomes; no untagged BAD without a tagged answer.
+            rawLine = null;
+            waiting.fail(ImapException.bad(error.message())); // its consumer pauses input, as for a line that arrived
+            return;
+        }
+        writeLine((error.tag() == null ? "*" : error.tag()) + " BAD " + error.message());
     }
-    closed = true;
-    state = SessionState.LOGOUT;
-    if (idleTimer >= 0) {
-      rt.vertx().cancelTimer(idleTimer);
-    }
-    if (loginTimer >= 0) {
-      rt.vertx().cancelTimer(loginTimer);
-    }
-    if (backend != null) {
-      backend.close();
-    }
-    rt.closed(this, promoted, false);
-    return true;
-  }
 
-  /** True while a command is running (used by graceful shutdown to let it finish). */
-  public boolean busy() {
-    // a command still arriving (its small literal is buffered in the decoder) counts as running
-    return inputPauses > 0 || streaming != null || decoder.bytesBuffered() > 0;
-  }
+    // ---- input flow control and lifecycle ------------------------------------------------------------------------
+
+    void pauseInput() {
+        if (inputPauses++ == 0) {
+            decoder.pause();
+            socket.pause();
+        }
+    }
+
+    void resumeInput() {
+        if (inputPauses > 0 && --inputPauses == 0 && !closed) {
+            socket.resume();
+            decoder.resume();
+        }
+    }
+
+    /**
+     * RFC 9051 5.4: an idle client is logged out after the configured time (at least 30 minutes by default). One
+     * timer per session, re-armed from the last input time, instead of a new timer for every read.
+     */
+    private void touch() {
+        lastInput = System.nanoTime();
+        if (idleTimer < 0) {
+            armIdleTimer(rt.config().limits().idleTimeout().toMillis());
+        }
+    }
+
+    private void armIdleTimer(long delayMillis) {
+        idleTimer = rt.vertx().setTimer(Math.max(1, delayMillis), t -> {
+            idleTimer = -1;
+            if (closed) {
+                return;
+            }
+            long timeout = rt.config().limits().idleTimeout().toMillis();
+            long idle = (System.nanoTime() - lastInput) / 1_000_000;
+            if (idle >= timeout) {
+                bye("Autologout; idle for too long");
+            } else {
+                armIdleTimer(timeout - idle);
+            }
+        });
+    }
+
+    /** Sends BYE to an idle session during graceful shutdown. */
+    public void shutdown(String text) {
+        rt.vertx().runOnContext(v -> bye(text));
+    }
+
+    private void bye(String text) {
+        if (closed) {
+            return;
+        }
+        writeLine("* BYE " + text);
+        closeNow();
+    }
+
+    private void closeNow() {
+        if (release()) {
+            socket.end().onComplete(ar -> socket.close());
+        }
+    }
+
+    private void onClientClosed() {
+        release(); // a vanished client: the backend is logged out too (issue 2, "A client that vanishes")
+    }
+
+    /** Ends the session once: timers, the backend (DONE/LOGOUT), the session count. False if already ended. */
+    private boolean release() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        state = SessionState.LOGOUT;
+        if (idleTimer >= 0) {
+            rt.vertx().cancelTimer(idleTimer);
+        }
+        if (loginTimer >= 0) {
+            rt.vertx().cancelTimer(loginTimer);
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        rt.closed(this, promoted, false);
+        return true;
+    }
+
+    /** True while a command is running (used by graceful shutdown to let it finish). */
+    public boolean busy() {
+        // a command still arriving (its small literal is buffered in the decoder) counts as running
+        return inputPauses > 0 || streaming != null || decoder.bytesBuffered() > 0;
+    }
 }

@@ -1,7 +1,5 @@
 package org.modseqproxy.proxy.session;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,6 +12,8 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.config.ProxyConfig;
@@ -25,119 +25,137 @@ import org.modseqproxy.state.ModSeqStore;
  * the launcher and by tests, which start it on port 0 and read the actual ports.
  */
 public final class ImapProxy {
-  private final Vertx vertx;
-  private final ProxyConfig config;
-  private final ProxyMetrics metrics;
-  private final StatePolicy policy;
-  private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
-  private final List<ProxyRuntime> runtimes = new CopyOnWriteArrayList<>();
+    private final Vertx vertx;
+    private final ProxyConfig config;
+    private final ProxyMetrics metrics;
+    private final StatePolicy policy;
+    private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
+    private final List<ProxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
-  public ImapProxy(Vertx vertx, ProxyConfig config, ModSeqStore store, ProxyMetrics metrics) {
-    this.vertx = vertx;
-    this.config = config;
-    this.metrics = metrics;
-    this.policy = new StatePolicy(store, config.backend().id(), config.state().mode(), config.state().offMailboxes());
-  }
+    public ImapProxy(Vertx vertx, ProxyConfig config, ModSeqStore store, ProxyMetrics metrics) {
+        this.vertx = vertx;
+        this.config = config;
+        this.metrics = metrics;
+        this.policy = new StatePolicy(
+                store,
+                config.backend().id(),
+                config.state().mode(),
+                config.state().offMailboxes());
+    }
 
-  public Future<ImapProxy> start(int instances) {
-    backendHealth = new BackendHealth(config.backend().address());
-    ServerSSLOptions serverSsl = null;
-    if (config.tls().cert() != null) {
-      serverSsl = new ServerSSLOptions().setKeyCertOptions(
-          new PemKeyCertOptions().setCertPath(config.tls().cert()).setKeyPath(config.tls().key()));
-    } else if (config.listen().tls() != null) {
-      return Future.failedFuture(new IllegalStateException("listen.tls needs tls.cert and tls.key"));
-    }
-    ClientSSLOptions backendSsl = new ClientSSLOptions();
-    ProxyConfig.Backend b = config.backend();
-    if (!b.verify()) {
-      backendSsl.setTrustAll(true);
-    } else {
-      backendSsl.setHostnameVerificationAlgorithm("HTTPS");
-      if (b.caFile() != null) {
-        backendSsl.setTrustOptions(new PemTrustOptions().addCertPath(b.caFile()));
-      }
-    }
-    ServerSSLOptions finalServerSsl = serverSsl;
-    ProxyRuntime.Factory factory = vx -> {
-      NetClientOptions o = new NetClientOptions()
-          .setConnectTimeout((int) b.connectTimeout().toMillis())
-          .setTcpNoDelay(true)
-          // Reads from the backend in 16 KiB pieces: when a slow client pauses the backend, what is already read
-          // and queued (Vert.x keeps a few reads pending) stays a few hundred KB instead of megabytes.
-          .setReceiveBufferSize(16 * 1024);
-      if (b.tls() == ProxyConfig.BackendTls.IMPLICIT) {
-        o.setSsl(true).setTrustAll(backendSsl.isTrustAll()).setHostnameVerificationAlgorithm(backendSsl.getHostnameVerificationAlgorithm());
-        if (backendSsl.getTrustOptions() != null) {
-          o.setTrustOptions(backendSsl.getTrustOptions());
+    public Future<ImapProxy> start(int instances) {
+        backendHealth = new BackendHealth(config.backend().address());
+        ServerSSLOptions serverSsl = null;
+        if (config.tls().cert() != null) {
+            serverSsl = new ServerSSLOptions()
+                    .setKeyCertOptions(new PemKeyCertOptions()
+                            .setCertPath(config.tls().cert())
+                            .setKeyPath(config.tls().key()));
+        } else if (config.listen().tls() != null) {
+            return Future.failedFuture(new IllegalStateException("listen.tls needs tls.cert and tls.key"));
         }
-      }
-      NetClient client = vx.createNetClient(o);
-      ProxyRuntime rt = new ProxyRuntime(vx, config, client, backendSsl, finalServerSsl, policy, metrics, sharedSessions, backendHealth)
-          .pools(pools);
-      runtimes.add(rt);
-      return rt;
-    };
-    return vertx
-        .deployVerticle(() -> {
-          ListenerVerticle v = new ListenerVerticle(factory);
-          listeners.add(v);
-          return v;
-        }, new DeploymentOptions().setInstances(instances))
-        .map(id -> this);
-  }
-
-  private final Set<FrontSession> sharedSessions = ConcurrentHashMap.newKeySet();
-  private BackendHealth backendHealth;
-  private final ProxyRuntime.Pools pools = new ProxyRuntime.Pools();
-
-  /** Backend reachability as the sessions found it (for /ready). */
-  public BackendHealth backendHealth() {
-    return backendHealth;
-  }
-
-  /** Actual listening ports: [plain, tls] as configured (plain first). */
-  public List<Integer> ports() {
-    return listeners.get(0).ports();
-  }
-
-  public int sessionCount() {
-    return sharedSessions.size();
-  }
-
-  public StatePolicy statePolicy() {
-    return policy;
-  }
-
-  /**
-   * Graceful shutdown: stop accepting, say BYE to sessions that wait for a command, let running commands finish
-   * until the deadline, then BYE to the rest.
-   */
-  public Future<Void> shutdown(Duration grace) {
-    runtimes.forEach(ProxyRuntime::drain);
-    Promise<Void> done = Promise.promise();
-    // Not awaited: the servers' shutdown completes once the sessions below have said BYE and closed.
-    listeners.forEach(l -> l.stopAccepting(grace));
-    long deadline = System.nanoTime() + grace.toNanos();
-    // A timer re-armed by each pass, not setPeriodic(0, ...): cancelling a periodic timer from its first, immediate
-    // run raced with Vert.x still arming it (NullPointerException in the timer's cancel, and the process then
-    // lingered until its stop timeout).
-    vertx.runOnContext(v -> shutdownPass(deadline, done));
-    return done.future();
-  }
-
-  /** One pass of the graceful shutdown: BYE to idle sessions (all of them once late); again in 50 ms until none. */
-  private void shutdownPass(long deadline, Promise<Void> done) {
-    boolean late = System.nanoTime() > deadline;
-    for (FrontSession s : List.copyOf(sharedSessions)) {
-      if (late || !s.busy()) {
-        s.shutdown("Server shutting down");
-      }
+        ClientSSLOptions backendSsl = new ClientSSLOptions();
+        ProxyConfig.Backend b = config.backend();
+        if (!b.verify()) {
+            backendSsl.setTrustAll(true);
+        } else {
+            backendSsl.setHostnameVerificationAlgorithm("HTTPS");
+            if (b.caFile() != null) {
+                backendSsl.setTrustOptions(new PemTrustOptions().addCertPath(b.caFile()));
+            }
+        }
+        ServerSSLOptions finalServerSsl = serverSsl;
+        ProxyRuntime.Factory factory = vx -> {
+            NetClientOptions o = new NetClientOptions()
+                    .setConnectTimeout((int) b.connectTimeout().toMillis())
+                    .setTcpNoDelay(true)
+                    // Reads from the backend in 16 KiB pieces: when a slow client pauses the backend, what is already
+                    // read and queued (Vert.x keeps a few reads pending) stays a few hundred KB instead of megabytes.
+                    .setReceiveBufferSize(16 * 1024);
+            if (b.tls() == ProxyConfig.BackendTls.IMPLICIT) {
+                o.setSsl(true)
+                        .setTrustAll(backendSsl.isTrustAll())
+                        .setHostnameVerificationAlgorithm(backendSsl.getHostnameVerificationAlgorithm());
+                if (backendSsl.getTrustOptions() != null) {
+                    o.setTrustOptions(backendSsl.getTrustOptions());
+                }
+            }
+            NetClient client = vx.createNetClient(o);
+            ProxyRuntime rt = new ProxyRuntime(
+                            vx,
+                            config,
+                            client,
+                            backendSsl,
+                            finalServerSsl,
+                            policy,
+                            metrics,
+                            sharedSessions,
+                            backendHealth)
+                    .pools(pools);
+            runtimes.add(rt);
+            return rt;
+        };
+        return vertx.deployVerticle(
+                        () -> {
+                            ListenerVerticle v = new ListenerVerticle(factory);
+                            listeners.add(v);
+                            return v;
+                        },
+                        new DeploymentOptions().setInstances(instances))
+                .map(id -> this);
     }
-    if (sharedSessions.isEmpty() || System.nanoTime() > deadline + 2_000_000_000L) {
-      done.tryComplete();
-    } else {
-      vertx.setTimer(50, id -> shutdownPass(deadline, done));
+
+    private final Set<FrontSession> sharedSessions = ConcurrentHashMap.newKeySet();
+    private BackendHealth backendHealth;
+    private final ProxyRuntime.Pools pools = new ProxyRuntime.Pools();
+
+    /** Backend reachability as the sessions found it (for /ready). */
+    public BackendHealth backendHealth() {
+        return backendHealth;
     }
-  }
+
+    /** Actual listening ports: [plain, tls] as configured (plain first). */
+    public List<Integer> ports() {
+        return listeners.get(0).ports();
+    }
+
+    public int sessionCount() {
+        return sharedSessions.size();
+    }
+
+    public StatePolicy statePolicy() {
+        return policy;
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, say BYE to sessions that wait for a command, let running commands finish
+     * until the deadline, then BYE to the rest.
+     */
+    public Future<Void> shutdown(Duration grace) {
+        runtimes.forEach(ProxyRuntime::drain);
+        Promise<Void> done = Promise.promise();
+        // Not awaited: the servers' shutdown completes once the sessions below have said BYE and closed.
+        listeners.forEach(l -> l.stopAccepting(grace));
+        long deadline = System.nanoTime() + grace.toNanos();
+        // A timer re-armed by each pass, not setPeriodic(0, ...): cancelling a periodic timer from its first, immediate
+        // run raced with Vert.x still arming it (NullPointerException in the timer's cancel, and the process then
+        // lingered until its stop timeout).
+        vertx.runOnContext(v -> shutdownPass(deadline, done));
+        return done.future();
+    }
+
+    /** One pass of the graceful shutdown: BYE to idle sessions (all of them once late); again in 50 ms until none. */
+    private void shutdownPass(long deadline, Promise<Void> done) {
+        boolean late = System.nanoTime() > deadline;
+        for (FrontSession s : List.copyOf(sharedSessions)) {
+            if (late || !s.busy()) {
+                s.shutdown("Server shutting down");
+            }
+        }
+        if (sharedSessions.isEmpty() || System.nanoTime() > deadline + 2_000_000_000L) {
+            done.tryComplete();
+        } else {
+            vertx.setTimer(50, id -> shutdownPass(deadline, done));
+        }
+    }
 }

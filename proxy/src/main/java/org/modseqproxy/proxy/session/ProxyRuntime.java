@@ -1,11 +1,11 @@
 package org.modseqproxy.proxy.session;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.proxy.sync.StatePolicy;
@@ -15,145 +15,148 @@ import org.modseqproxy.proxy.sync.StatePolicy;
  * (which store, which mailboxes have mod-sequences) and the metrics. Immutable apart from the session set.
  */
 public final class ProxyRuntime {
-  /** Builds the runtime of one listener verticle (its own NetClient, bound to its event loop). */
-  @FunctionalInterface
-  public interface Factory {
-    ProxyRuntime create(Vertx vertx);
-  }
-
-  private final Vertx vertx;
-  private final ProxyConfig config;
-  private final NetClient backendClient;
-  private final ClientSSLOptions backendSsl;
-  private final ServerSSLOptions serverSsl;
-  private final StatePolicy statePolicy;
-  private final ProxyMetrics metrics;
-  private final Set<FrontSession> sessions;
-  private volatile boolean draining;
-
-  public ProxyRuntime(
-      Vertx vertx,
-      ProxyConfig config,
-      NetClient backendClient,
-      ClientSSLOptions backendSsl,
-      ServerSSLOptions serverSsl,
-      StatePolicy statePolicy,
-      ProxyMetrics metrics,
-      Set<FrontSession> sessions,
-      BackendHealth backendHealth) {
-    this.sessions = sessions;
-    this.backendHealth = backendHealth;
-    this.vertx = vertx;
-    this.config = config;
-    this.backendClient = backendClient;
-    this.backendSsl = backendSsl;
-    this.serverSsl = serverSsl;
-    this.statePolicy = statePolicy;
-    this.metrics = metrics;
-  }
-
-  public Vertx vertx() {
-    return vertx;
-  }
-
-  public ProxyConfig config() {
-    return config;
-  }
-
-  private final BackendHealth backendHealth;
-
-  public BackendHealth backendHealth() {
-    return backendHealth;
-  }
-
-  public NetClient backendClient() {
-    return backendClient;
-  }
-
-  public ClientSSLOptions backendSsl() {
-    return backendSsl;
-  }
-
-  /** TLS material for STARTTLS toward clients; null when no certificate is configured. */
-  public ServerSSLOptions serverSsl() {
-    return serverSsl;
-  }
-
-  public StatePolicy statePolicy() {
-    return statePolicy;
-  }
-
-  public ProxyMetrics metrics() {
-    return metrics;
-  }
-
-  public Set<FrontSession> sessions() {
-    return sessions;
-  }
-
-  /** Admits a session unless draining or full; the count is shared by all listener instances. */
-  boolean tryOpen(FrontSession s) {
-    if (draining || pools.preLogin.get() >= config.limits().maxPreLoginSessions()) {
-      return false;
+    /** Builds the runtime of one listener verticle (its own NetClient, bound to its event loop). */
+    @FunctionalInterface
+    public interface Factory {
+        ProxyRuntime create(Vertx vertx);
     }
-    int perIp = config.limits().maxConnectionsPerIp();
-    if (perIp > 0 && s.clientIp() != null) {
-      // O(sessions), only when the limit is on; the clients of one address count across all listener instances
-      long same = sessions.stream().filter(o -> s.clientIp().equals(o.clientIp())).limit(perIp).count();
-      if (same >= perIp) {
-        metrics.loginRefused("per_ip_limit");
-        return false;
-      }
-    }
-    pools.preLogin.incrementAndGet();
-    sessions.add(s);
-    metrics.sessionOpened();
-    return true;
-  }
 
-  /**
-   * A session logged in: it leaves the pre-login pool for the one {@code limits.maxSessions} bounds. False when that
-   * pool is full (the caller refuses the login); the session then counts in neither.
-   */
-  boolean promote(FrontSession s) {
-    pools.preLogin.decrementAndGet();
-    if (pools.authenticated.incrementAndGet() > config.limits().maxSessions()) {
-      pools.authenticated.decrementAndGet();
-      return false;
-    }
-    return true;
-  }
+    private final Vertx vertx;
+    private final ProxyConfig config;
+    private final NetClient backendClient;
+    private final ClientSSLOptions backendSsl;
+    private final ServerSSLOptions serverSsl;
+    private final StatePolicy statePolicy;
+    private final ProxyMetrics metrics;
+    private final Set<FrontSession> sessions;
+    private volatile boolean draining;
 
-  void closed(FrontSession s, boolean promoted, boolean refused) {
-    if (sessions.remove(s)) {
-      metrics.sessionClosed();
-      if (promoted) {
-        pools.authenticated.decrementAndGet();
-      } else if (!refused) {
+    public ProxyRuntime(
+            Vertx vertx,
+            ProxyConfig config,
+            NetClient backendClient,
+            ClientSSLOptions backendSsl,
+            ServerSSLOptions serverSsl,
+            StatePolicy statePolicy,
+            ProxyMetrics metrics,
+            Set<FrontSession> sessions,
+            BackendHealth backendHealth) {
+        this.sessions = sessions;
+        this.backendHealth = backendHealth;
+        this.vertx = vertx;
+        this.config = config;
+        this.backendClient = backendClient;
+        this.backendSsl = backendSsl;
+        this.serverSsl = serverSsl;
+        this.statePolicy = statePolicy;
+        this.metrics = metrics;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    private final BackendHealth backendHealth;
+
+    public BackendHealth backendHealth() {
+        return backendHealth;
+    }
+
+    public NetClient backendClient() {
+        return backendClient;
+    }
+
+    public ClientSSLOptions backendSsl() {
+        return backendSsl;
+    }
+
+    /** TLS material for STARTTLS toward clients; null when no certificate is configured. */
+    public ServerSSLOptions serverSsl() {
+        return serverSsl;
+    }
+
+    public StatePolicy statePolicy() {
+        return statePolicy;
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    public Set<FrontSession> sessions() {
+        return sessions;
+    }
+
+    /** Admits a session unless draining or full; the count is shared by all listener instances. */
+    boolean tryOpen(FrontSession s) {
+        if (draining || pools.preLogin.get() >= config.limits().maxPreLoginSessions()) {
+            return false;
+        }
+        int perIp = config.limits().maxConnectionsPerIp();
+        if (perIp > 0 && s.clientIp() != null) {
+            // O(sessions), only when the limit is on; the clients of one address count across all listener instances
+            long same = sessions.stream()
+                    .filter(o -> s.clientIp().equals(o.clientIp()))
+                    .limit(perIp)
+                    .count();
+            if (same >= perIp) {
+                metrics.loginRefused("per_ip_limit");
+                return false;
+            }
+        }
+        pools.preLogin.incrementAndGet();
+        sessions.add(s);
+        metrics.sessionOpened();
+        return true;
+    }
+
+    /**
+     * A session logged in: it leaves the pre-login pool for the one {@code limits.maxSessions} bounds. False when that
+     * pool is full (the caller refuses the login); the session then counts in neither.
+     */
+    boolean promote(FrontSession s) {
         pools.preLogin.decrementAndGet();
-      }
+        if (pools.authenticated.incrementAndGet() > config.limits().maxSessions()) {
+            pools.authenticated.decrementAndGet();
+            return false;
+        }
+        return true;
     }
-  }
 
-  /** The two session counts, shared by every listener instance of one proxy. */
-  public static final class Pools {
-    final AtomicInteger preLogin = new AtomicInteger();
-    final AtomicInteger authenticated = new AtomicInteger();
-  }
+    void closed(FrontSession s, boolean promoted, boolean refused) {
+        if (sessions.remove(s)) {
+            metrics.sessionClosed();
+            if (promoted) {
+                pools.authenticated.decrementAndGet();
+            } else if (!refused) {
+                pools.preLogin.decrementAndGet();
+            }
+        }
+    }
 
-  private Pools pools = new Pools();
+    /** The two session counts, shared by every listener instance of one proxy. */
+    public static final class Pools {
+        final AtomicInteger preLogin = new AtomicInteger();
+        final AtomicInteger authenticated = new AtomicInteger();
+    }
 
-  /** Shares the counts of another runtime of the same proxy (ImapProxy gives all of them one). */
-  public ProxyRuntime pools(Pools shared) {
-    this.pools = shared;
-    return this;
-  }
+    private Pools pools = new Pools();
 
-  public boolean draining() {
-    return draining;
-  }
+    /** Shares the counts of another runtime of the same proxy (ImapProxy gives all of them one). */
+    public ProxyRuntime pools(Pools shared) {
+        this.pools = shared;
+        return this;
+    }
 
-  public void drain() {
-    draining = true;
-  }
+    public boolean draining() {
+        return draining;
+    }
+
+    public void drain() {
+        draining = true;
+    }
 }

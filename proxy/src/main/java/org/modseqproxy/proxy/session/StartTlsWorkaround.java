@@ -12,25 +12,25 @@ import java.lang.reflect.Field;
  * servers get the binding server's manager. Remove when Vert.x reads {@code actualServer.sslContextManager}.
  */
 final class StartTlsWorkaround {
-  private StartTlsWorkaround() {}
+    private StartTlsWorkaround() {}
 
-  /** Call once the server listens; fails loudly (at start, not at the first STARTTLS) if Vert.x changed shape. */
-  static void shareSslContextManager(NetServer server) {
-    try {
-      Class<?> impl = Class.forName("io.vertx.core.net.impl.NetServerImpl");
-      if (!impl.isInstance(server)) {
-        return;
-      }
-      Field actual = impl.getDeclaredField("actualServer");
-      Field manager = impl.getDeclaredField("sslContextManager");
-      actual.setAccessible(true);
-      manager.setAccessible(true);
-      Object binding = actual.get(server);
-      if (binding != null && binding != server && manager.get(server) == null) {
-        manager.set(server, manager.get(binding));
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("cannot enable STARTTLS on a shared listener with this Vert.x version", e);
+    /** Call once the server listens; fails loudly (at start, not at the first STARTTLS) if Vert.x changed shape. */
+    static void shareSslContextManager(NetServer server) {
+        try {
+            Class<?> impl = Class.forName("io.vertx.core.net.impl.NetServerImpl");
+            if (!impl.isInstance(server)) {
+                return;
+            }
+            Field actual = impl.getDeclaredField("actualServer");
+            Field manager = impl.getDeclaredField("sslContextManager");
+            actual.setAccessible(true);
+            manager.setAccessible(true);
+            Object binding = actual.get(server);
+            if (binding != null && binding != server && manager.get(server) == null) {
+                manager.set(server, manager.get(binding));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot enable STARTTLS on a shared listener with this Vert.x version", e);
+        }
     }
-  }
 }

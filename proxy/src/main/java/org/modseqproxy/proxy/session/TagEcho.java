@@ -13,40 +13,43 @@ import org.modseqproxy.proxy.codec.Token;
  * The client must get its own tag back, or it cannot match the result to its command.
  */
 final class TagEcho {
-  private TagEcho() {}
+    private TagEcho() {}
 
-  /** The frame with {@code (TAG "backendTag")} replaced by the client's tag; the frame itself when it has none. */
-  static Frame toClient(Frame frame, String backendTag, String clientTag) {
-    if (backendTag == null || !"ESEARCH".equals(frame.keyword())) {
-      return frame;
+    /** The frame with {@code (TAG "backendTag")} replaced by the client's tag; the frame itself when it has none. */
+    static Frame toClient(Frame frame, String backendTag, String clientTag) {
+        if (backendTag == null || !"ESEARCH".equals(frame.keyword())) {
+            return frame;
+        }
+        List<Token> t = frame.tokens();
+        if (t.size() < 2
+                || !(t.get(1) instanceof Token.ListTok corr)
+                || corr.items().size() != 2
+                || !(corr.items().get(0) instanceof Token.Atom a)
+                || !a.value().equalsIgnoreCase("TAG")
+                || !backendTag.equals(corr.items().get(1).stringValue())) {
+            return frame;
+        }
+        Buffer raw = frame.raw();
+        int open = indexOf(raw, '(', 0);
+        int close = open < 0 ? -1 : indexOf(raw, ')', open);
+        if (close < 0) {
+            return frame;
+        }
+        // The correlator is a quoted string without ')' (our tags are "p<n>"); the client's tag is an ASTRING-CHAR run,
+        // so quoting it needs no escapes (RFC 9051 section 9, tag).
+        Buffer rewritten = Buffer.buffer(raw.length() + clientTag.length())
+                .appendBuffer(raw.getBuffer(0, open))
+                .appendString("(TAG " + ImapEncoder.quoted(clientTag) + ")")
+                .appendBuffer(raw.getBuffer(close + 1, raw.length()));
+        return ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, rewritten).get(0);
     }
-    List<Token> t = frame.tokens();
-    if (t.size() < 2 || !(t.get(1) instanceof Token.ListTok corr) || corr.items().size() != 2
-        || !(corr.items().get(0) instanceof Token.Atom a) || !a.value().equalsIgnoreCase("TAG")
-        || !backendTag.equals(corr.items().get(1).stringValue())) {
-      return frame;
-    }
-    Buffer raw = frame.raw();
-    int open = indexOf(raw, '(', 0);
-    int close = open < 0 ? -1 : indexOf(raw, ')', open);
-    if (close < 0) {
-      return frame;
-    }
-    // The correlator is a quoted string without ')' (our tags are "p<n>"); the client's tag is an ASTRING-CHAR run,
-    // so quoting it needs no escapes (RFC 9051 section 9, tag).
-    Buffer rewritten = Buffer.buffer(raw.length() + clientTag.length())
-        .appendBuffer(raw.getBuffer(0, open))
-        .appendString("(TAG " + ImapEncoder.quoted(clientTag) + ")")
-        .appendBuffer(raw.getBuffer(close + 1, raw.length()));
-    return ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, rewritten).get(0);
-  }
 
-  private static int indexOf(Buffer b, char c, int from) {
-    for (int i = from; i < b.length(); i++) {
-      if (b.getByte(i) == c) {
-        return i;
-      }
+    private static int indexOf(Buffer b, char c, int from) {
+        for (int i = from; i < b.length(); i++) {
+            if (b.getByte(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
-    return -1;
-  }
 }

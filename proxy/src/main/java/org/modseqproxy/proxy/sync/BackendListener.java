@@ -9,20 +9,20 @@ import org.modseqproxy.proxy.codec.Frame;
  * large message) arrives as a head, chunks, and a tail, so that it can be streamed to the client.
  */
 public interface BackendListener {
-  void untagged(Frame frame);
+    void untagged(Frame frame);
 
-  /** "+ ..." from the backend: it waits for a literal, or it is idling. */
-  default void continuation(Frame frame) {}
+    /** "+ ..." from the backend: it waits for a literal, or it is idling. */
+    default void continuation(Frame frame) {}
 
-  /** The tagged completion of the command this listener belongs to. */
-  void tagged(Frame frame);
+    /** The tagged completion of the command this listener belongs to. */
+    void tagged(Frame frame);
 
-  default void largeStart(Frame head, long size) {}
+    default void largeStart(Frame head, long size) {}
 
-  default void chunk(Buffer data) {}
+    default void chunk(Buffer data) {}
 
-  default void largeEnd() {}
+    default void largeEnd() {}
 
-  /** Rest of a line after a streamed literal (Frame.Kind CONTINUED or CONTINUED_HEAD). */
-  default void continued(Frame frame) {}
+    /** Rest of a line after a streamed literal (Frame.Kind CONTINUED or CONTINUED_HEAD). */
+    default void continued(Frame frame) {}
 }

@@ -16,217 +16,258 @@ import org.modseqproxy.state.UidSet;
  * (its Echo, hook and Opening) and writes nothing of its own but rewritten lines.
  */
 final class BackendResponses {
-  private final ClientPort session;
-  private final MailboxSync sync;
+    private final ClientPort session;
+    private final MailboxSync sync;
 
-  BackendResponses(ClientPort session, MailboxSync sync) {
-    this.session = session;
-    this.sync = sync;
-  }
+    BackendResponses(ClientPort session, MailboxSync sync) {
+        this.session = session;
+        this.sync = sync;
+    }
 
-  void untagged(Frame frame) {
-    String kw = frame.keyword();
-    if (sync.closePending() && startsSelectAnswer(frame)) {
-      sync.closedPrevious();
-    }
-    if (!"EXPUNGE".equals(kw)) {
-      sync.flushVanished(); // anything after an expunge assumes the client has heard of it
-    }
-    if (sync.hook() != null && sync.hook().test(frame)) {
-      return;
-    }
-    if (sync.opening() != null && kw != null && !sync.closePending() && sync.opening().take(frame)) {
-      return;
-    }
-    if (sync.selected() != null && sync.selected().nativeModSeq()) {
-      session.write(frame.raw()); // a backend with its own mod-sequences for this mailbox: untouched
-      return;
-    }
-    if (isCode(frame, "CLOSED")) {
-      // Dovecot says [CLOSED] on every re-SELECT whatever was enabled; the proxy says it itself (RFC 7162 3.2.11).
-      return;
-    }
-    if (sync.selected() != null && isCode(frame, "HIGHESTMODSEQ")) {
-      // A backend's HIGHESTMODSEQ for a mailbox whose mod-sequences the proxy synthesizes (Dovecot sends one after
-      // STATUS (HIGHESTMODSEQ) even for an in-memory-index mailbox) would contradict ours: never relayed.
-      return;
-    }
-    if (sync.selected() != null && kw != null && selectedState(frame, kw)) {
-      return;
-    }
-    if (sync.opening() != null && !sync.closePending() && sync.opening().hold(frame, frame.raw())) {
-      return; // the held EXISTS goes out before these (see Opening.Answer#held)
-    }
-    session.write(frame.raw());
-  }
-
-  /** EXISTS, EXPUNGE, FETCH and VANISHED in the sync.selected() state; true when the line was dealt with. */
-  private boolean selectedState(Frame frame, String kw) {
-    if (sync.selected().listing() && ("EXISTS".equals(kw) || "EXPUNGE".equals(kw))) {
-      ListingEvents events = sync.listingEvents();
-      if (events != null) {
-        if ("EXISTS".equals(kw)) {
-          events.exists(frame.number());
-        } else {
-          events.expunge(frame.number());
+    void untagged(Frame frame) {
+        String kw = frame.keyword();
+        if (sync.closePending() && startsSelectAnswer(frame)) {
+            sync.closedPrevious();
         }
-      }
-      if (!sync.selected().holdingExists()) {
-        session.write(frame.raw()); // the client counted the SELECT's EXISTS: it must see this too
-      }
-      // with the SELECT's EXISTS held back (QRESYNC), the client only ever hears the final listing's count
-      return true;
-    }
-    switch (kw) {
-      case "EXISTS" -> {
-        sync.selected().exists(frame.number());
-        if (sync.deferNew()) {
-          // RFC 7162 3.2.10: a VANISHED must name UIDs of messages the client was told about, so new messages are
-          // announced (with our own EXISTS) only once their UIDs are known: at the end of this command, or at once
-          // during IDLE by a transparent DONE/FETCH/IDLE cycle.
-          if (sync.selected().size() > sync.selected().announced()) {
-            session.requestIdleBreak();
-          }
-          return true;
+        if (!"EXPUNGE".equals(kw)) {
+            sync.flushVanished(); // anything after an expunge assumes the client has heard of it
         }
-        sync.selected().announce();
+        if (sync.hook() != null && sync.hook().test(frame)) {
+            return;
+        }
+        if (sync.opening() != null
+                && kw != null
+                && !sync.closePending()
+                && sync.opening().take(frame)) {
+            return;
+        }
+        if (sync.selected() != null && sync.selected().nativeModSeq()) {
+            session.write(frame.raw()); // a backend with its own mod-sequences for this mailbox: untouched
+            return;
+        }
+        if (isCode(frame, "CLOSED")) {
+            // Dovecot says [CLOSED] on every re-SELECT whatever was enabled; the proxy says it itself (RFC 7162
+            // 3.2.11).
+            return;
+        }
+        if (sync.selected() != null && isCode(frame, "HIGHESTMODSEQ")) {
+            // A backend's HIGHESTMODSEQ for a mailbox whose mod-sequences the proxy synthesizes (Dovecot sends one
+            // after STATUS (HIGHESTMODSEQ) even for an in-memory-index mailbox) would contradict ours: never relayed.
+            return;
+        }
+        if (sync.selected() != null && kw != null && selectedState(frame, kw)) {
+            return;
+        }
+        if (sync.opening() != null && !sync.closePending() && sync.opening().hold(frame, frame.raw())) {
+            return; // the held EXISTS goes out before these (see Opening.Answer#held)
+        }
         session.write(frame.raw());
-        return true;
-      }
-      case "EXPUNGE" -> {
-        expunge(frame);
-        return true;
-      }
-      case "FETCH" -> {
-        fetch(frame);
-        return true;
-      }
-      case "VANISHED" -> {
-        // Only a backend with QRESYNC enabled sends this (RFC 7162 3.2.10); keep the view and the log in step.
-        vanishedFromBackend(frame);
-        return true;
-      }
-      default -> {
-        return false;
-      }
     }
-  }
 
-  private void expunge(Frame frame) {
-    if (sync.deferNew() && (frame.number() > sync.selected().announced() || frame.number() > sync.selected().size())) {
-      // a message the client never heard of (or the backend's noise about one already gone): nothing to say
-      sync.selected().expunge(frame.number());
-      return;
+    /** EXISTS, EXPUNGE, FETCH and VANISHED in the sync.selected() state; true when the line was dealt with. */
+    private boolean selectedState(Frame frame, String kw) {
+        if (sync.selected().listing() && ("EXISTS".equals(kw) || "EXPUNGE".equals(kw))) {
+            ListingEvents events = sync.listingEvents();
+            if (events != null) {
+                if ("EXISTS".equals(kw)) {
+                    events.exists(frame.number());
+                } else {
+                    events.expunge(frame.number());
+                }
+            }
+            if (!sync.selected().holdingExists()) {
+                session.write(frame.raw()); // the client counted the SELECT's EXISTS: it must see this too
+            }
+            // with the SELECT's EXISTS held back (QRESYNC), the client only ever hears the final listing's count
+            return true;
+        }
+        switch (kw) {
+            case "EXISTS" -> {
+                sync.selected().exists(frame.number());
+                if (sync.deferNew()) {
+                    // RFC 7162 3.2.10: a VANISHED must name UIDs of messages the client was told about, so new messages
+                    // are announced (with our own EXISTS) only once their UIDs are known: at the end of this command,
+                    // or at once during IDLE by a transparent DONE/FETCH/IDLE cycle.
+                    if (sync.selected().size() > sync.selected().announced()) {
+                        session.requestIdleBreak();
+                    }
+                    return true;
+                }
+                sync.selected().announce();
+                session.write(frame.raw());
+                return true;
+            }
+            case "EXPUNGE" -> {
+                expunge(frame);
+                return true;
+            }
+            case "FETCH" -> {
+                fetch(frame);
+                return true;
+            }
+            case "VANISHED" -> {
+                // Only a backend with QRESYNC enabled sends this (RFC 7162 3.2.10); keep the view and the log in step.
+                vanishedFromBackend(frame);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
     }
-    long uid = sync.selected().expunge(frame.number());
-    sync.expunges().expunged(uid);
-    if (sync.enabled().qresync() && uid > 0) {
-      // RFC 7162 3.2.10: after ENABLE QRESYNC, VANISHED replaces EXPUNGE. A run of EXPUNGEs (UID EXPUNGE 60:61)
-      // becomes one "* VANISHED 60:61", as native servers send it; flushed before any other response.
-      sync.expunges().vanish(uid);
-    } else {
-      session.write(frame.raw());
-    }
-  }
 
-  private void vanishedFromBackend(Frame frame) {
-    List<Token> t = frame.tokens();
-    boolean earlier = t.size() > 1 && t.get(1) instanceof Token.ListTok;
-    String set = t.isEmpty() ? null : t.get(t.size() - 1).stringValue();
-    if (!earlier && set != null) {
-      try {
-        UidSet.parse(set, Math.max(1, sync.selected().lastKnownUid())).stream().forEach(uid -> {
-          int seq = sync.selected().seqOf(uid);
-          if (seq > 0) {
-            sync.selected().expunge(seq);
-            sync.expunges().expunged(uid);
-          }
+    private void expunge(Frame frame) {
+        if (sync.deferNew()
+                && (frame.number() > sync.selected().announced()
+                        || frame.number() > sync.selected().size())) {
+            // a message the client never heard of (or the backend's noise about one already gone): nothing to say
+            sync.selected().expunge(frame.number());
+            return;
+        }
+        long uid = sync.selected().expunge(frame.number());
+        sync.expunges().expunged(uid);
+        if (sync.enabled().qresync() && uid > 0) {
+            // RFC 7162 3.2.10: after ENABLE QRESYNC, VANISHED replaces EXPUNGE. A run of EXPUNGEs (UID EXPUNGE 60:61)
+            // becomes one "* VANISHED 60:61", as native servers send it; flushed before any other response.
+            sync.expunges().vanish(uid);
+        } else {
+            session.write(frame.raw());
+        }
+    }
+
+    private void vanishedFromBackend(Frame frame) {
+        List<Token> t = frame.tokens();
+        boolean earlier = t.size() > 1 && t.get(1) instanceof Token.ListTok;
+        String set = t.isEmpty() ? null : t.get(t.size() - 1).stringValue();
+        if (!earlier && set != null) {
+            try {
+                UidSet.parse(set, Math.max(1, sync.selected().lastKnownUid())).stream()
+                        .forEach(uid -> {
+                            int seq = sync.selected().seqOf(uid);
+                            if (seq > 0) {
+                                sync.selected().expunge(seq);
+                                sync.expunges().expunged(uid);
+                            }
+                        });
+            } catch (RuntimeException e) {
+                // unparseable set: relayed as is; the next SELECT's listing repairs the log
+            }
+        }
+        session.write(frame.raw());
+    }
+
+    /** An untagged FETCH: flags that changed get a new mod-sequence; with CONDSTORE on, MODSEQ is added. */
+    private void fetch(Frame original) {
+        SelectedMailbox mb = sync.selected();
+        if (sync.deferNew() && original.number() > mb.announced()) {
+            return; // about a message the client has not been told of yet; it gets the flags when it fetches them
+        }
+        FetchResponse parsed = FetchResponse.parse(original);
+        // The backend's own number for a mailbox whose mod-sequences are ours is dropped; ours is added below.
+        Frame frame = parsed != null && parsed.hasModSeq() && mb.modSeq()
+                ? ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, FetchResponse.withoutModSeq(original.raw()))
+                        .get(0)
+                : original;
+        FetchResponse f = frame == original ? parsed : FetchResponse.parse(frame);
+        boolean qresync = sync.enabled().qresync();
+        if (f == null || !mb.modSeq() || f.hasModSeq()) {
+            session.write(
+                    f == null
+                            ? frame.raw()
+                            : FetchEcho.withUidAfterQresync(frame.raw(), f, mb.uidOf(f.seq()), qresync));
+            return;
+        }
+        long uid = f.uid() > 0 ? f.uid() : mb.uidOf(f.seq());
+        if (f.uid() > 0 && mb.uidOf(f.seq()) == 0) {
+            mb.learn(f.seq(), f.uid());
+        }
+        if (uid <= 0) {
+            session.write(frame.raw()); // a message the view cannot name (only after a failed listing)
+            return;
+        }
+        boolean changed = f.flags() != null
+                && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
+        // A client's own STORE is always checked against the store, not only this session's snapshot, which may be
+        // stale (another instance changed the flags meanwhile). The store gives a new mod-sequence only when the flags
+        // really change: "setting a flag that is already set ... SHOULD NOT change the mod-sequence" (RFC 7162 3.1), as
+        // native servers do; a conditional STORE was already given its new mod-sequence by reserve (3.1.3).
+        if (!changed && !(sync.echo().ownStore() && f.flags() != null)) {
+            write(FetchEcho.line(
+                    frame.raw(),
+                    f,
+                    uid,
+                    mb.modSeqOf(uid),
+                    sync.echo(),
+                    sync.enabled().condstore(),
+                    qresync));
+            return;
+        }
+        // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
+        Echo now = sync.echo();
+        session.backend().pauseInput();
+        sync.applyNow(mb, ChangeSet.upsert(uid, f.flags())).onComplete(ar -> {
+            long modSeq = ar.succeeded() ? FetchEcho.modSeqFor(ar.result(), uid, f.flags()) : 0;
+            write(FetchEcho.line(
+                    frame.raw(),
+                    f,
+                    uid,
+                    modSeq,
+                    now,
+                    sync.enabled().condstore(),
+                    sync.enabled().qresync()));
+            session.backend().resumeInput();
         });
-      } catch (RuntimeException e) {
-        // unparseable set: relayed as is; the next SELECT's listing repairs the log
-      }
     }
-    session.write(frame.raw());
-  }
 
-  /** An untagged FETCH: flags that changed get a new mod-sequence; with CONDSTORE on, MODSEQ is added. */
-  private void fetch(Frame original) {
-    SelectedMailbox mb = sync.selected();
-    if (sync.deferNew() && original.number() > mb.announced()) {
-      return; // about a message the client has not been told of yet; it gets the flags when it fetches them
+    private void write(Buffer line) {
+        if (line != null) {
+            session.write(line);
+        }
     }
-    FetchResponse parsed = FetchResponse.parse(original);
-    // The backend's own number for a mailbox whose mod-sequences are ours is dropped; ours is added below.
-    Frame frame = parsed != null && parsed.hasModSeq() && mb.modSeq()
-        ? ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, FetchResponse.withoutModSeq(original.raw())).get(0)
-        : original;
-    FetchResponse f = frame == original ? parsed : FetchResponse.parse(frame);
-    boolean qresync = sync.enabled().qresync();
-    if (f == null || !mb.modSeq() || f.hasModSeq()) {
-      session.write(f == null ? frame.raw() : FetchEcho.withUidAfterQresync(frame.raw(), f, mb.uidOf(f.seq()), qresync));
-      return;
-    }
-    long uid = f.uid() > 0 ? f.uid() : mb.uidOf(f.seq());
-    if (f.uid() > 0 && mb.uidOf(f.seq()) == 0) {
-      mb.learn(f.seq(), f.uid());
-    }
-    if (uid <= 0) {
-      session.write(frame.raw()); // a message the view cannot name (only after a failed listing)
-      return;
-    }
-    boolean changed = f.flags() != null
-        && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
-    // A client's own STORE is always checked against the store, not only this session's snapshot, which may be stale
-    // (another instance changed the flags meanwhile). The store gives a new mod-sequence only when the flags really
-    // change: "setting a flag that is already set ... SHOULD NOT change the mod-sequence" (RFC 7162 3.1), as native
-    // servers do; a conditional STORE was already given its new mod-sequence by reserve (3.1.3).
-    if (!changed && !(sync.echo().ownStore() && f.flags() != null)) {
-      write(FetchEcho.line(frame.raw(), f, uid, mb.modSeqOf(uid), sync.echo(), sync.enabled().condstore(), qresync));
-      return;
-    }
-    // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
-    Echo now = sync.echo();
-    session.backend().pauseInput();
-    sync.applyNow(mb, ChangeSet.upsert(uid, f.flags())).onComplete(ar -> {
-      long modSeq = ar.succeeded() ? FetchEcho.modSeqFor(ar.result(), uid, f.flags()) : 0;
-      write(FetchEcho.line(frame.raw(), f, uid, modSeq, now, sync.enabled().condstore(), sync.enabled().qresync()));
-      session.backend().resumeInput();
-    });
-  }
 
-  private void write(Buffer line) {
-    if (line != null) {
-      session.write(line);
+    /** A FETCH whose literal is streamed: MODSEQ is added to its head when known (the flags are not re-diffed). */
+    void streamStart(Frame head) {
+        FetchResponse f = FetchResponse.parse(head);
+        SelectedMailbox mb = sync.selected();
+        long uid = f == null || mb == null ? 0 : f.uid() > 0 ? f.uid() : mb.uidOf(f.seq());
+        if (f != null && mb != null && mb.modSeq() && sync.enabled().condstore() && !f.hasModSeq() && uid > 0) {
+            session.write(FetchResponse.withUidAndModSeq(
+                    head.raw(), sync.enabled().qresync() && f.uid() <= 0 ? uid : -1, mb.modSeqOf(uid)));
+            return;
+        }
+        session.write(
+                f == null
+                        ? head.raw()
+                        : FetchEcho.withUidAfterQresync(
+                                head.raw(), f, uid, sync.enabled().qresync()));
     }
-  }
 
-  /** A FETCH whose literal is streamed: MODSEQ is added to its head when known (the flags are not re-diffed). */
-  void streamStart(Frame head) {
-    FetchResponse f = FetchResponse.parse(head);
-    SelectedMailbox mb = sync.selected();
-    long uid = f == null || mb == null ? 0 : f.uid() > 0 ? f.uid() : mb.uidOf(f.seq());
-    if (f != null && mb != null && mb.modSeq() && sync.enabled().condstore() && !f.hasModSeq() && uid > 0) {
-      session.write(FetchResponse.withUidAndModSeq(head.raw(), sync.enabled().qresync() && f.uid() <= 0 ? uid : -1,
-          mb.modSeqOf(uid)));
-      return;
+    /** The first line of a SELECT answer (RFC 9051 6.3.2, 7.3) or the backend's own [CLOSED] (RFC 7162 3.2.11). */
+    private static boolean startsSelectAnswer(Frame frame) {
+        String kw = frame.keyword();
+        if ("FLAGS".equals(kw) || "EXISTS".equals(kw) || "RECENT".equals(kw) || "LIST".equals(kw)) {
+            return true;
+        }
+        return "OK".equals(kw)
+                && frame.code()
+                        .map(c -> switch (c.name()) {
+                            case "CLOSED",
+                                    "UIDVALIDITY",
+                                    "UIDNEXT",
+                                    "PERMANENTFLAGS",
+                                    "UNSEEN",
+                                    "HIGHESTMODSEQ",
+                                    "NOMODSEQ",
+                                    "READ-ONLY",
+                                    "READ-WRITE",
+                                    "MAILBOXID" -> true;
+                            default -> false;
+                        })
+                        .orElse(false);
     }
-    session.write(f == null ? head.raw() : FetchEcho.withUidAfterQresync(head.raw(), f, uid, sync.enabled().qresync()));
-  }
 
-  /** The first line of a SELECT answer (RFC 9051 6.3.2, 7.3) or the backend's own [CLOSED] (RFC 7162 3.2.11). */
-  private static boolean startsSelectAnswer(Frame frame) {
-    String kw = frame.keyword();
-    if ("FLAGS".equals(kw) || "EXISTS".equals(kw) || "RECENT".equals(kw) || "LIST".equals(kw)) {
-      return true;
+    private static boolean isCode(Frame frame, String code) {
+        return "OK".equals(frame.keyword())
+                && frame.code().map(c -> c.name().equals(code)).orElse(false);
     }
-    return "OK".equals(kw) && frame.code().map(c -> switch (c.name()) {
-      case "CLOSED", "UIDVALIDITY", "UIDNEXT", "PERMANENTFLAGS", "UNSEEN", "HIGHESTMODSEQ", "NOMODSEQ",
-          "READ-ONLY", "READ-WRITE", "MAILBOXID" -> true;
-      default -> false;
-    }).orElse(false);
-  }
-
-  private static boolean isCode(Frame frame, String code) {
-    return "OK".equals(frame.keyword()) && frame.code().map(c -> c.name().equals(code)).orElse(false);
-  }
 }

@@ -9,29 +9,29 @@ import org.modseqproxy.proxy.codec.Frame;
  * nothing above it (no import circle between the funnel and the commands or the Vert.x shell).
  */
 public interface ClientPort {
-  /** Writes one line to the client; CRLF is added. */
-  void writeLine(String line);
+    /** Writes one line to the client; CRLF is added. */
+    void writeLine(String line);
 
-  /** Writes bytes to the client as they are. */
-  void write(Buffer bytes);
+    /** Writes bytes to the client as they are. */
+    void write(Buffer bytes);
 
-  /** Writes "tag status text" to the client. */
-  default void tagged(String tag, String statusAndText) {
-    writeLine(tag + " " + statusAndText);
-  }
+    /** Writes "tag status text" to the client. */
+    default void tagged(String tag, String statusAndText) {
+        writeLine(tag + " " + statusAndText);
+    }
 
-  /** Relays the backend's tagged completion under the client's tag; a [CAPABILITY] code in it is edited. */
-  void relayTagged(String clientTag, Frame backendTagged);
+    /** Relays the backend's tagged completion under the client's tag; a [CAPABILITY] code in it is edited. */
+    void relayTagged(String clientTag, Frame backendTagged);
 
-  /** The authenticated user name (part of every state key). */
-  String user();
+    /** The authenticated user name (part of every state key). */
+    String user();
 
-  /** The backend connection, once authenticated. */
-  BackendPort backend();
+    /** The backend connection, once authenticated. */
+    BackendPort backend();
 
-  /** Asks a running IDLE to let the funnel talk to the backend (ends and re-arms the backend's IDLE). */
-  void requestIdleBreak();
+    /** Asks a running IDLE to let the funnel talk to the backend (ends and re-arms the backend's IDLE). */
+    void requestIdleBreak();
 
-  /** RFC 9051 3: the session moves between the authenticated and the selected state as mailboxes open and close. */
-  void mailboxSelected(boolean selected);
+    /** RFC 9051 3: the session moves between the authenticated and the selected state as mailboxes open and close. */
+    void mailboxSelected(boolean selected);
 }

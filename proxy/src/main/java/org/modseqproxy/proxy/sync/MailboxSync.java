@@ -23,428 +23,436 @@ import org.modseqproxy.state.UidSet;
  * {@link FetchEcho} (what a FETCH line becomes), {@link ExpungeBatch} (EXPUNGE to VANISHED and the store's log).
  */
 public final class MailboxSync {
-  private final ClientPort session;
-  private final StatePolicy policy;
-  private final ProxyMetrics metrics;
-  private final StoreCalls store;
-  private final EnableState enabled = new EnableState();
-  private final BackendListing listing;
-  private final BackendResponses responses;
-  private final ExpungeBatch expunges = new ExpungeBatch();
-  private SelectedMailbox selected;
-  /** Store writes of this session, in order; a tagged OK waits for them (state is durable before the client hears OK). */
-  private Future<Void> writes = Future.succeededFuture();
-  /** Set by the first CONDSTORE enabling command while a mailbox is selected; paid before the command's answer. */
-  private boolean highestModSeqOwed;
-  /** What the running command wants of its FETCH lines; back to PLAIN at the command's end. */
-  private Echo echo = Echo.PLAIN;
-  /** A command's own interest in some untagged lines (SEARCH results, STATUS); true when it consumed one. */
-  private Predicate<Frame> hook;
-  /** The SELECT/EXAMINE being answered, if any. */
-  private Opening opening;
-  /** A SELECT is on its way: the previous mailbox stays selected until the backend's answer begins. */
-  private boolean closePending;
+    private final ClientPort session;
+    private final StatePolicy policy;
+    private final ProxyMetrics metrics;
+    private final StoreCalls store;
+    private final EnableState enabled = new EnableState();
+    private final BackendListing listing;
+    private final BackendResponses responses;
+    private final ExpungeBatch expunges = new ExpungeBatch();
+    private SelectedMailbox selected;
+    /** Store writes of this session, in order; a tagged OK waits for them (state is durable before the client hears OK). */
+    private Future<Void> writes = Future.succeededFuture();
+    /** Set by the first CONDSTORE enabling command while a mailbox is selected; paid before the command's answer. */
+    private boolean highestModSeqOwed;
+    /** What the running command wants of its FETCH lines; back to PLAIN at the command's end. */
+    private Echo echo = Echo.PLAIN;
+    /** A command's own interest in some untagged lines (SEARCH results, STATUS); true when it consumed one. */
+    private Predicate<Frame> hook;
+    /** The SELECT/EXAMINE being answered, if any. */
+    private Opening opening;
+    /** A SELECT is on its way: the previous mailbox stays selected until the backend's answer begins. */
+    private boolean closePending;
 
-  public MailboxSync(ClientPort session, StatePolicy policy, ProxyMetrics metrics) {
-    this.session = session;
-    this.policy = policy;
-    this.metrics = metrics;
-    this.store = new StoreCalls(policy.store(), metrics);
-    boolean exclusive = policy.mode() == ProxyConfig.Consistency.EXCLUSIVE;
-    this.listing = new BackendListing(session, store, metrics, exclusive, this::untagged, this::applyNow);
-    this.responses = new BackendResponses(session, this);
-  }
-
-  // ---- what the session enabled (RFC 5161, RFC 7162 3.1 and 3.2.3) --------------------------------------------
-
-  /** RFC 5161 / RFC 7162 3.2.3: returns the names newly enabled (QRESYNC implies CONDSTORE). */
-  public List<String> enable(Set<String> names) {
-    boolean before = enabled.condstore();
-    List<String> newly = enabled.enable(names);
-    if (!before && enabled.condstore()) {
-      oweHighestModSeq();
+    public MailboxSync(ClientPort session, StatePolicy policy, ProxyMetrics metrics) {
+        this.session = session;
+        this.policy = policy;
+        this.metrics = metrics;
+        this.store = new StoreCalls(policy.store(), metrics);
+        boolean exclusive = policy.mode() == ProxyConfig.Consistency.EXCLUSIVE;
+        this.listing = new BackendListing(session, store, metrics, exclusive, this::untagged, this::applyNow);
+        this.responses = new BackendResponses(session, this);
     }
-    return newly;
-  }
 
-  /** RFC 7162 3.1: a CONDSTORE enabling command (SELECT (CONDSTORE), FETCH MODSEQ, ...) turns CONDSTORE on. */
-  public void enableCondstore() {
-    if (enabled.enableCondstore()) {
-      oweHighestModSeq();
-    }
-  }
+    // ---- what the session enabled (RFC 5161, RFC 7162 3.1 and 3.2.3) --------------------------------------------
 
-  /**
-   * RFC 7162 3.1: "A first CONDSTORE enabling command executed in the session with a mailbox selected MUST cause the
-   * server to return HIGHESTMODSEQ for the mailbox", unless NOMODSEQ was said at SELECT (Example 4).
-   */
-  private void oweHighestModSeq() {
-    if (selected != null && !selected.nativeModSeq() && !selected.saidNoModSeq()) {
-      highestModSeqOwed = true;
-    }
-  }
-
-  private void payHighestModSeq() {
-    if (highestModSeqOwed && modSeqActive() && selected.snapshot() != null) {
-      highestModSeqOwed = false;
-      highestModSeq(selected.snapshot().highestModSeq());
-    }
-  }
-
-  public boolean condstore() {
-    return enabled.condstore();
-  }
-
-  public boolean qresync() {
-    return enabled.qresync();
-  }
-
-  /** Enables on a backend with its own CONDSTORE/QRESYNC what the client enabled here (see EnableState). */
-  public Future<Void> enableOnBackend() {
-    return enabled.enableOnBackend(session.backend());
-  }
-
-  /** What the session and its backend have enabled. */
-  public EnableState enabled() {
-    return enabled;
-  }
-
-  // ---- the selected mailbox ---------------------------------------------------------------------------------
-
-  public SelectedMailbox selected() {
-    return selected;
-  }
-
-  public StatePolicy policy() {
-    return policy;
-  }
-
-  /** The store, timed and on this session's event loop. */
-  public StoreCalls store() {
-    return store;
-  }
-
-  public MailboxId idFor(String mailbox) {
-    return new MailboxId(policy.backendId(), session.user(), mailbox);
-  }
-
-  public void select(SelectedMailbox mailbox) {
-    this.selected = mailbox;
-    highestModSeqOwed = false; // SELECT/EXAMINE says HIGHESTMODSEQ or NOMODSEQ itself
-    session.mailboxSelected(mailbox != null);
-  }
-
-  /** The selected mailbox has the backend's own mod-sequences: commands go through untouched. */
-  public boolean nativeSelected() {
-    return selected != null && selected.nativeModSeq();
-  }
-
-  /** True when the selected mailbox has mod-sequences now (else NOMODSEQ rules apply, RFC 7162 3.1.2.2). */
-  public boolean modSeqActive() {
-    return selected != null && selected.modSeq() && store.available();
-  }
-
-  /** QRESYNC with our mod-sequences: new messages wait for their UIDs before the client hears of them. */
-  boolean deferNew() {
-    return enabled.qresync() && selected != null && selected.modSeq() && !selected.nativeModSeq();
-  }
-
-  /** Lists the mailbox on the backend and syncs the store with it (see {@link BackendListing#resync}). */
-  public Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
-    return listing.resync(mailbox, exists, uidNext);
-  }
-
-  /** UIDs of messages flagged \Deleted (what CLOSE will expunge silently), via an internal UID SEARCH. */
-  public Future<UidSet> deletedUids() {
-    return listing.deletedUids();
-  }
-
-  /** Before a command in the selected state: messages announced by EXISTS get UIDs, flags and a mod-sequence. */
-  public Future<Void> beforeCommand() {
-    return selected == null ? Future.succeededFuture() : listing.learnNew(selected);
-  }
-
-  /**
-   * Re-reads the selected mailbox's state from the store (one cheap check when the near-cache is current), so a
-   * decision such as UNCHANGEDSINCE sees changes made through other sessions and proxy instances.
-   */
-  public Future<Void> refresh() {
-    SelectedMailbox mb = selected;
-    if (mb == null || !mb.modSeq()) {
-      return Future.succeededFuture();
-    }
-    return store.load(mb.id(), mb.uidValidity()).map(snap -> {
-      snap.filter(x -> x.highestModSeq() >= mb.highestModSeq() && mb == selected).ifPresent(mb::snapshot);
-      return (Void) null;
-    }).recover(err -> Future.succeededFuture());
-  }
-
-  /**
-   * Conditional STORE check and stamp in one atomic store step (RFC 7162 3.1.3; see ModSeqStore#reserve): the
-   * returned uids failed UNCHANGEDSINCE; the others may be stored. Fails when the store cannot answer.
-   */
-  public Future<Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince) {
-    return store.reserve(mb.id(), mb.uidValidity(), uids, unchangedSince);
-  }
-
-  /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
-  public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
-    Future<SyncResult> f = store.apply(mb.id(), mb.uidValidity(), changes).map(r -> {
-      if (mb == selected) {
-        mb.snapshot(r.snapshot());
-      }
-      return r;
-    });
-    // Later answers wait for this write; a failed write does not block them (the client just loses MODSEQ).
-    writes = writes.compose(v -> f.<Void>mapEmpty(), err -> f.<Void>mapEmpty())
-        .recover(err -> Future.<Void>succeededFuture());
-    return f;
-  }
-
-  /**
-   * A CONDSTORE enabling command in a mailbox selected without mod-sequences (RFC 7162 3.1): list it now. Fails
-   * with false when the mailbox has none (NOMODSEQ was said, state off, store down).
-   */
-  public Future<Boolean> ensureModSeq() {
-    SelectedMailbox mb = selected;
-    if (mb == null) {
-      return Future.succeededFuture(false);
-    }
-    if (mb.modSeq()) {
-      payHighestModSeq();
-      return Future.succeededFuture(store.available());
-    }
-    if (mb.saidNoModSeq() || mb.uidValidity() <= 0 || !policy.modSeqFor(mb.name())) {
-      return Future.succeededFuture(false);
-    }
-    return resync(mb, mb.size(), 0).map(r -> {
-      payHighestModSeq();
-      return true;
-    }).recover(err -> Future.succeededFuture(false));
-  }
-
-  // ---- what a command hands the funnel before it forwards ----------------------------------------------------
-
-  /** The FETCH lines of the command about to be forwarded are echoed as {@code echo} says. */
-  public void expect(Echo echo) {
-    this.echo = echo;
-  }
-
-  public void hook(Predicate<Frame> hook) {
-    this.hook = hook;
-  }
-
-  public void opening(Opening o) {
-    this.opening = o;
-  }
-
-  // (what BackendResponses reads of the running command)
-
-  Echo echo() {
-    return echo;
-  }
-
-  Predicate<Frame> hook() {
-    return hook;
-  }
-
-  Opening opening() {
-    return opening;
-  }
-
-  boolean closePending() {
-    return closePending;
-  }
-
-  ExpungeBatch expunges() {
-    return expunges;
-  }
-
-  ListingEvents listingEvents() {
-    return listing.events();
-  }
-
-  // ---- the lines only the funnel writes --------------------------------------------------------------------
-
-  /** RFC 7162 3.1.2.1 / 3.1: "* OK [HIGHESTMODSEQ n]". */
-  public void highestModSeq(long highestModSeq) {
-    session.writeLine("* OK [HIGHESTMODSEQ " + highestModSeq + "] Highest");
-  }
-
-  /** RFC 7162 3.1.2.2: state off, or the store unreachable: said once, counted. */
-  public void noModSeq() {
-    metrics.resync("nomodseq", 0);
-    session.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
-  }
-
-  /** RFC 7162 3.2.5.1 and 3.2.6: "* VANISHED (EARLIER) uids", unless there are none. */
-  public void vanishedEarlier(UidSet uids) {
-    if (!uids.isEmpty()) {
-      session.writeLine("* VANISHED (EARLIER) " + uids.toImapString());
-    }
-  }
-
-  /** RFC 7162 3.2.5.1: a message changed since the client's mod-sequence, with everything a resync needs. */
-  public void changed(int seq, MessageState m) {
-    session.writeLine("* " + seq + " FETCH (UID " + m.uid() + " FLAGS " + m.flags().toImap()
-        + " MODSEQ (" + m.modSeq() + "))");
-  }
-
-  /** Writes the coalesced "* VANISHED uids", if any: before any other response, after each backend read, at the end. */
-  public void flushVanished() {
-    UidSet gone = expunges.takeVanished();
-    if (gone != null) {
-      session.writeLine("* VANISHED " + gone.toImapString());
-    }
-  }
-
-  // ---- the funnel: every untagged response from the backend reaches the client through BackendResponses --------
-
-  public void untagged(Frame frame) {
-    responses.untagged(frame);
-  }
-
-  /** A FETCH whose literal is streamed: MODSEQ is added to its head when known (the flags are not re-diffed). */
-  public void streamStart(Frame head, long size) {
-    responses.streamStart(head);
-  }
-
-  public void streamContinued(Frame frame) {
-    session.write(frame.raw());
-  }
-
-  /**
-   * Learns the UIDs and flags of messages the backend announced and the client was not told about yet, gives them
-   * mod-sequences, and tells the client ("* n EXISTS"). Called before each command in the selected state (so the
-   * command's own answer covers them, as a native server's would), before a tagged answer and from the IDLE cycle.
-   */
-  public Future<Void> announceNew() {
-    SelectedMailbox mb = selected;
-    if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
-      return Future.succeededFuture();
-    }
-    return listing.learnNew(mb).map(v -> {
-      // Only as far as the UIDs are known now: an EXISTS that came during the FETCH above (allowed, RFC 9051 7.4.1)
-      // added messages this FETCH did not name; they wait for the next round.
-      int before = mb.announced();
-      if (mb == selected && mb.size() > before && mb.announceKnown() > before) {
-        session.writeLine("* " + mb.announced() + " EXISTS");
-      }
-      return null;
-    });
-  }
-
-  // ---- ending a command ---------------------------------------------------------------------------------------
-
-  /**
-   * Ends a command: expunges seen during it go to the store as one batch, every store write of the session is
-   * waited for, then the tagged answer (the backend's, relayed under the client's tag) is written. Thus VANISHED
-   * and MODSEQ always precede the tagged OK (DESIGN, "Lessons from clients").
-   */
-  public Future<Void> finish(String tag, Frame tagged) {
-    return settle().map(v -> {
-      endCommand();
-      session.relayTagged(tag, tagged);
-      return null;
-    });
-  }
-
-  /** Like {@link #finish(String, Frame)} with a line of the proxy's own ("OK [MODIFIED 7] ..."). */
-  public Future<Void> finish(String tag, String statusAndText) {
-    return settle().map(v -> {
-      endCommand();
-      session.tagged(tag, statusAndText);
-      return null;
-    });
-  }
-
-  /**
-   * Ends EXPUNGE, UID EXPUNGE or MOVE: "If at least one message got expunged and QRESYNC was enabled, the server MUST
-   * send the updated per-mailbox modification sequence using the HIGHESTMODSEQ response code in the tagged OK"
-   * (RFC 7162 3.2.7; RFC 6851 section 4.4 allows the tagged or an untagged OK for MOVE). When the backend's OK
-   * already carries a code, the HIGHESTMODSEQ goes in an untagged OK just before it.
-   */
-  public Future<Void> finishExpunging(String tag, Frame tagged) {
-    boolean expunging = expunges.any();
-    return settle().map(v -> {
-      endCommand();
-      SelectedMailbox mb = selected;
-      if (expunging && enabled.qresync() && "OK".equals(tagged.keyword()) && modSeqActive() && mb.snapshot() != null) {
-        long hms = mb.snapshot().highestModSeq();
-        if (tagged.code().isEmpty()) {
-          session.tagged(tag, "OK [HIGHESTMODSEQ " + hms + "] " + tagged.text());
-          return null;
+    /** RFC 5161 / RFC 7162 3.2.3: returns the names newly enabled (QRESYNC implies CONDSTORE). */
+    public List<String> enable(Set<String> names) {
+        boolean before = enabled.condstore();
+        List<String> newly = enabled.enable(names);
+        if (!before && enabled.condstore()) {
+            oweHighestModSeq();
         }
-        highestModSeq(hms);
-      }
-      session.relayTagged(tag, tagged);
-      return null;
-    });
-  }
-
-  private void endCommand() {
-    echo = Echo.PLAIN;
-    hook = null;
-    opening = null;
-  }
-
-  /** Flushes pending expunges to the store and waits for every store write of this session. */
-  public Future<Void> settle() {
-    flushVanished();
-    logExpunges();
-    payHighestModSeq(); // ENABLE CONDSTORE / STATUS (HIGHESTMODSEQ) with a mailbox selected
-    Future<Void> announced = deferNew()
-        ? announceNew().recover(err -> Future.<Void>succeededFuture())
-        : Future.succeededFuture();
-    return announced.compose(v -> writes);
-  }
-
-  /** The command's expunges go to the store's log as one batch (or are dropped when the mailbox has no state). */
-  private void logExpunges() {
-    UidSet gone = expunges.takeExpunged();
-    if (gone != null && selected != null && selected.modSeq()) {
-      applyNow(selected, ChangeSet.expunge(gone));
+        return newly;
     }
-  }
 
-  // ---- leaving a mailbox (RFC 7162 3.2.11) -----------------------------------------------------------------
-
-  /**
-   * A SELECT/EXAMINE is on its way to the backend: the previous mailbox stays selected until the backend's answer
-   * begins, so that its last unsolicited FETCH/EXPUNGE (sent by the backend before it read the SELECT) are still
-   * rewritten against its view and reach the client before "* OK [CLOSED]", which separates the two mailboxes'
-   * responses (RFC 7162 3.2.11). Before this, such lines went out raw after CLOSED and clients applied them to the
-   * new mailbox (imaptest: "UID changed for sequence", "FETCH didn't return UID").
-   */
-  public void closePrevious() {
-    closePending = true;
-  }
-
-  public void closedPreviousIfPending() {
-    if (closePending) {
-      closedPrevious();
+    /** RFC 7162 3.1: a CONDSTORE enabling command (SELECT (CONDSTORE), FETCH MODSEQ, ...) turns CONDSTORE on. */
+    public void enableCondstore() {
+        if (enabled.enableCondstore()) {
+            oweHighestModSeq();
+        }
     }
-  }
 
-  /** Sends "* OK [CLOSED]" when a mailbox was selected (RFC 7162 3.2.11). */
-  void closedPrevious() {
-    closePending = false;
-    logExpunges(); // the old mailbox's last expunges are its own
-    flushVanished();
-    // RFC 7162 3.2.11: a server that advertises CONDSTORE or QRESYNC (the proxy always does) MUST say CLOSED here,
-    // "whether or not a CONDSTORE enabling command was issued". The backend's own [CLOSED] is dropped by the funnel.
-    if (selected != null) {
-      session.writeLine("* OK [CLOSED] Previous mailbox closed");
+    /**
+     * RFC 7162 3.1: "A first CONDSTORE enabling command executed in the session with a mailbox selected MUST cause the
+     * server to return HIGHESTMODSEQ for the mailbox", unless NOMODSEQ was said at SELECT (Example 4).
+     */
+    private void oweHighestModSeq() {
+        if (selected != null && !selected.nativeModSeq() && !selected.saidNoModSeq()) {
+            highestModSeqOwed = true;
+        }
     }
-    selected = null;
-  }
 
-  public void unselect() {
-    if (closePending) {
-      closedPrevious(); // a SELECT the backend refused still closed the previous mailbox (RFC 9051 6.3.2)
+    private void payHighestModSeq() {
+        if (highestModSeqOwed && modSeqActive() && selected.snapshot() != null) {
+            highestModSeqOwed = false;
+            highestModSeq(selected.snapshot().highestModSeq());
+        }
     }
-    expunges.takeExpunged();
-    select(null);
-  }
 
+    public boolean condstore() {
+        return enabled.condstore();
+    }
+
+    public boolean qresync() {
+        return enabled.qresync();
+    }
+
+    /** Enables on a backend with its own CONDSTORE/QRESYNC what the client enabled here (see EnableState). */
+    public Future<Void> enableOnBackend() {
+        return enabled.enableOnBackend(session.backend());
+    }
+
+    /** What the session and its backend have enabled. */
+    public EnableState enabled() {
+        return enabled;
+    }
+
+    // ---- the selected mailbox ---------------------------------------------------------------------------------
+
+    public SelectedMailbox selected() {
+        return selected;
+    }
+
+    public StatePolicy policy() {
+        return policy;
+    }
+
+    /** The store, timed and on this session's event loop. */
+    public StoreCalls store() {
+        return store;
+    }
+
+    public MailboxId idFor(String mailbox) {
+        return new MailboxId(policy.backendId(), session.user(), mailbox);
+    }
+
+    public void select(SelectedMailbox mailbox) {
+        this.selected = mailbox;
+        highestModSeqOwed = false; // SELECT/EXAMINE says HIGHESTMODSEQ or NOMODSEQ itself
+        session.mailboxSelected(mailbox != null);
+    }
+
+    /** The selected mailbox has the backend's own mod-sequences: commands go through untouched. */
+    public boolean nativeSelected() {
+        return selected != null && selected.nativeModSeq();
+    }
+
+    /** True when the selected mailbox has mod-sequences now (else NOMODSEQ rules apply, RFC 7162 3.1.2.2). */
+    public boolean modSeqActive() {
+        return selected != null && selected.modSeq() && store.available();
+    }
+
+    /** QRESYNC with our mod-sequences: new messages wait for their UIDs before the client hears of them. */
+    boolean deferNew() {
+        return enabled.qresync() && selected != null && selected.modSeq() && !selected.nativeModSeq();
+    }
+
+    /** Lists the mailbox on the backend and syncs the store with it (see {@link BackendListing#resync}). */
+    public Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
+        return listing.resync(mailbox, exists, uidNext);
+    }
+
+    /** UIDs of messages flagged \Deleted (what CLOSE will expunge silently), via an internal UID SEARCH. */
+    public Future<UidSet> deletedUids() {
+        return listing.deletedUids();
+    }
+
+    /** Before a command in the selected state: messages announced by EXISTS get UIDs, flags and a mod-sequence. */
+    public Future<Void> beforeCommand() {
+        return selected == null ? Future.succeededFuture() : listing.learnNew(selected);
+    }
+
+    /**
+     * Re-reads the selected mailbox's state from the store (one cheap check when the near-cache is current), so a
+     * decision such as UNCHANGEDSINCE sees changes made through other sessions and proxy instances.
+     */
+    public Future<Void> refresh() {
+        SelectedMailbox mb = selected;
+        if (mb == null || !mb.modSeq()) {
+            return Future.succeededFuture();
+        }
+        return store.load(mb.id(), mb.uidValidity())
+                .map(snap -> {
+                    snap.filter(x -> x.highestModSeq() >= mb.highestModSeq() && mb == selected)
+                            .ifPresent(mb::snapshot);
+                    return (Void) null;
+                })
+                .recover(err -> Future.succeededFuture());
+    }
+
+    /**
+     * Conditional STORE check and stamp in one atomic store step (RFC 7162 3.1.3; see ModSeqStore#reserve): the
+     * returned uids failed UNCHANGEDSINCE; the others may be stored. Fails when the store cannot answer.
+     */
+    public Future<Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince) {
+        return store.reserve(mb.id(), mb.uidValidity(), uids, unchangedSince);
+    }
+
+    /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
+    public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
+        Future<SyncResult> f = store.apply(mb.id(), mb.uidValidity(), changes).map(r -> {
+            if (mb == selected) {
+                mb.snapshot(r.snapshot());
+            }
+            return r;
+        });
+        // Later answers wait for this write; a failed write does not block them (the client just loses MODSEQ).
+        writes = writes.compose(v -> f.<Void>mapEmpty(), err -> f.<Void>mapEmpty())
+                .recover(err -> Future.<Void>succeededFuture());
+        return f;
+    }
+
+    /**
+     * A CONDSTORE enabling command in a mailbox selected without mod-sequences (RFC 7162 3.1): list it now. Fails
+     * with false when the mailbox has none (NOMODSEQ was said, state off, store down).
+     */
+    public Future<Boolean> ensureModSeq() {
+        SelectedMailbox mb = selected;
+        if (mb == null) {
+            return Future.succeededFuture(false);
+        }
+        if (mb.modSeq()) {
+            payHighestModSeq();
+            return Future.succeededFuture(store.available());
+        }
+        if (mb.saidNoModSeq() || mb.uidValidity() <= 0 || !policy.modSeqFor(mb.name())) {
+            return Future.succeededFuture(false);
+        }
+        return resync(mb, mb.size(), 0)
+                .map(r -> {
+                    payHighestModSeq();
+                    return true;
+                })
+                .recover(err -> Future.succeededFuture(false));
+    }
+
+    // ---- what a command hands the funnel before it forwards ----------------------------------------------------
+
+    /** The FETCH lines of the command about to be forwarded are echoed as {@code echo} says. */
+    public void expect(Echo echo) {
+        this.echo = echo;
+    }
+
+    public void hook(Predicate<Frame> hook) {
+        this.hook = hook;
+    }
+
+    public void opening(Opening o) {
+        this.opening = o;
+    }
+
+    // (what BackendResponses reads of the running command)
+
+    Echo echo() {
+        return echo;
+    }
+
+    Predicate<Frame> hook() {
+        return hook;
+    }
+
+    Opening opening() {
+        return opening;
+    }
+
+    boolean closePending() {
+        return closePending;
+    }
+
+    ExpungeBatch expunges() {
+        return expunges;
+    }
+
+    ListingEvents listingEvents() {
+        return listing.events();
+    }
+
+    // ---- the lines only the funnel writes --------------------------------------------------------------------
+
+    /** RFC 7162 3.1.2.1 / 3.1: "* OK [HIGHESTMODSEQ n]". */
+    public void highestModSeq(long highestModSeq) {
+        session.writeLine("* OK [HIGHESTMODSEQ " + highestModSeq + "] Highest");
+    }
+
+    /** RFC 7162 3.1.2.2: state off, or the store unreachable: said once, counted. */
+    public void noModSeq() {
+        metrics.resync("nomodseq", 0);
+        session.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
+    }
+
+    /** RFC 7162 3.2.5.1 and 3.2.6: "* VANISHED (EARLIER) uids", unless there are none. */
+    public void vanishedEarlier(UidSet uids) {
+        if (!uids.isEmpty()) {
+            session.writeLine("* VANISHED (EARLIER) " + uids.toImapString());
+        }
+    }
+
+    /** RFC 7162 3.2.5.1: a message changed since the client's mod-sequence, with everything a resync needs. */
+    public void changed(int seq, MessageState m) {
+        session.writeLine("* " + seq + " FETCH (UID " + m.uid() + " FLAGS "
+                + m.flags().toImap() + " MODSEQ (" + m.modSeq() + "))");
+    }
+
+    /** Writes the coalesced "* VANISHED uids", if any: before any other response, after each backend read, at the end. */
+    public void flushVanished() {
+        UidSet gone = expunges.takeVanished();
+        if (gone != null) {
+            session.writeLine("* VANISHED " + gone.toImapString());
+        }
+    }
+
+    // ---- the funnel: every untagged response from the backend reaches the client through BackendResponses --------
+
+    public void untagged(Frame frame) {
+        responses.untagged(frame);
+    }
+
+    /** A FETCH whose literal is streamed: MODSEQ is added to its head when known (the flags are not re-diffed). */
+    public void streamStart(Frame head, long size) {
+        responses.streamStart(head);
+    }
+
+    public void streamContinued(Frame frame) {
+        session.write(frame.raw());
+    }
+
+    /**
+     * Learns the UIDs and flags of messages the backend announced and the client was not told about yet, gives them
+     * mod-sequences, and tells the client ("* n EXISTS"). Called before each command in the selected state (so the
+     * command's own answer covers them, as a native server's would), before a tagged answer and from the IDLE cycle.
+     */
+    public Future<Void> announceNew() {
+        SelectedMailbox mb = selected;
+        if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
+            return Future.succeededFuture();
+        }
+        return listing.learnNew(mb).map(v -> {
+            // Only as far as the UIDs are known now: an EXISTS that came during the FETCH above (allowed, RFC 9051
+            // 7.4.1) added messages this FETCH did not name; they wait for the next round.
+            int before = mb.announced();
+            if (mb == selected && mb.size() > before && mb.announceKnown() > before) {
+                session.writeLine("* " + mb.announced() + " EXISTS");
+            }
+            return null;
+        });
+    }
+
+    // ---- ending a command ---------------------------------------------------------------------------------------
+
+    /**
+     * Ends a command: expunges seen during it go to the store as one batch, every store write of the session is
+     * waited for, then the tagged answer (the backend's, relayed under the client's tag) is written. Thus VANISHED
+     * and MODSEQ always precede the tagged OK (DESIGN, "Lessons from clients").
+     */
+    public Future<Void> finish(String tag, Frame tagged) {
+        return settle().map(v -> {
+            endCommand();
+            session.relayTagged(tag, tagged);
+            return null;
+        });
+    }
+
+    /** Like {@link #finish(String, Frame)} with a line of the proxy's own ("OK [MODIFIED 7] ..."). */
+    public Future<Void> finish(String tag, String statusAndText) {
+        return settle().map(v -> {
+            endCommand();
+            session.tagged(tag, statusAndText);
+            return null;
+        });
+    }
+
+    /**
+     * Ends EXPUNGE, UID EXPUNGE or MOVE: "If at least one message got expunged and QRESYNC was enabled, the server MUST
+     * send the updated per-mailbox modification sequence using the HIGHESTMODSEQ response code in the tagged OK"
+     * (RFC 7162 3.2.7; RFC 6851 section 4.4 allows the tagged or an untagged OK for MOVE). When the backend's OK
+     * already carries a code, the HIGHESTMODSEQ goes in an untagged OK just before it.
+     */
+    public Future<Void> finishExpunging(String tag, Frame tagged) {
+        boolean expunging = expunges.any();
+        return settle().map(v -> {
+            endCommand();
+            SelectedMailbox mb = selected;
+            if (expunging
+                    && enabled.qresync()
+                    && "OK".equals(tagged.keyword())
+                    && modSeqActive()
+                    && mb.snapshot() != null) {
+                long hms = mb.snapshot().highestModSeq();
+                if (tagged.code().isEmpty()) {
+                    session.tagged(tag, "OK [HIGHESTMODSEQ " + hms + "] " + tagged.text());
+                    return null;
+                }
+                highestModSeq(hms);
+            }
+            session.relayTagged(tag, tagged);
+            return null;
+        });
+    }
+
+    private void endCommand() {
+        echo = Echo.PLAIN;
+        hook = null;
+        opening = null;
+    }
+
+    /** Flushes pending expunges to the store and waits for every store write of this session. */
+    public Future<Void> settle() {
+        flushVanished();
+        logExpunges();
+        payHighestModSeq(); // ENABLE CONDSTORE / STATUS (HIGHESTMODSEQ) with a mailbox selected
+        Future<Void> announced =
+                deferNew() ? announceNew().recover(err -> Future.<Void>succeededFuture()) : Future.succeededFuture();
+        return announced.compose(v -> writes);
+    }
+
+    /** The command's expunges go to the store's log as one batch (or are dropped when the mailbox has no state). */
+    private void logExpunges() {
+        UidSet gone = expunges.takeExpunged();
+        if (gone != null && selected != null && selected.modSeq()) {
+            applyNow(selected, ChangeSet.expunge(gone));
+        }
+    }
+
+    // ---- leaving a mailbox (RFC 7162 3.2.11) -----------------------------------------------------------------
+
+    /**
+     * A SELECT/EXAMINE is on its way to the backend: the previous mailbox stays selected until the backend's answer
+     * begins, so that its last unsolicited FETCH/EXPUNGE (sent by the backend before it read the SELECT) are still
+     * rewritten against its view and reach the client before "* OK [CLOSED]", which separates the two mailboxes'
+     * responses (RFC 7162 3.2.11). Before this, such lines went out raw after CLOSED and clients applied them to the
+     * new mailbox (imaptest: "UID changed for sequence", "FETCH didn't return UID").
+     */
+    public void closePrevious() {
+        closePending = true;
+    }
+
+    public void closedPreviousIfPending() {
+        if (closePending) {
+            closedPrevious();
+        }
+    }
+
+    /** Sends "* OK [CLOSED]" when a mailbox was selected (RFC 7162 3.2.11). */
+    void closedPrevious() {
+        closePending = false;
+        logExpunges(); // the old mailbox's last expunges are its own
+        flushVanished();
+        // RFC 7162 3.2.11: a server that advertises CONDSTORE or QRESYNC (the proxy always does) MUST say CLOSED here,
+        // "whether or not a CONDSTORE enabling command was issued". The backend's own [CLOSED] is dropped by the
+        // funnel.
+        if (selected != null) {
+            session.writeLine("* OK [CLOSED] Previous mailbox closed");
+        }
+        selected = null;
+    }
+
+    public void unselect() {
+        if (closePending) {
+            closedPrevious(); // a SELECT the backend refused still closed the previous mailbox (RFC 9051 6.3.2)
+        }
+        expunges.takeExpunged();
+        select(null);
+    }
 }

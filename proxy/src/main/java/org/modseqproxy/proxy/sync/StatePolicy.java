@@ -13,48 +13,48 @@ import org.modseqproxy.state.ModSeqStore;
  * or a store whose circuit is open: the mailbox is answered with NOMODSEQ (RFC 7162 3.1.2.2).
  */
 public final class StatePolicy {
-  private final ModSeqStore store;
-  private final String backendId;
-  private final ProxyConfig.Consistency mode;
-  private final List<PathMatcher> off = new ArrayList<>();
+    private final ModSeqStore store;
+    private final String backendId;
+    private final ProxyConfig.Consistency mode;
+    private final List<PathMatcher> off = new ArrayList<>();
 
-  public StatePolicy(ModSeqStore store, String backendId, ProxyConfig.Consistency mode, List<String> offMailboxes) {
-    this.store = store;
-    this.backendId = backendId;
-    this.mode = mode;
-    for (String pattern : offMailboxes) {
-      // Mailbox names are matched like paths: "Archive/*" matches one level, "Archive/**" all levels.
-      off.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern));
-    }
-  }
-
-  /** The store, or null when state is off everywhere. */
-  public ModSeqStore store() {
-    return store;
-  }
-
-  public String backendId() {
-    return backendId;
-  }
-
-  public ProxyConfig.Consistency mode() {
-    return mode;
-  }
-
-  /** True when this mailbox gets synthetic mod-sequences right now. */
-  public boolean modSeqFor(String mailbox) {
-    if (store == null || !store.available()) {
-      return false;
-    }
-    for (PathMatcher m : off) {
-      try {
-        if (m.matches(Path.of(mailbox))) {
-          return false;
+    public StatePolicy(ModSeqStore store, String backendId, ProxyConfig.Consistency mode, List<String> offMailboxes) {
+        this.store = store;
+        this.backendId = backendId;
+        this.mode = mode;
+        for (String pattern : offMailboxes) {
+            // Mailbox names are matched like paths: "Archive/*" matches one level, "Archive/**" all levels.
+            off.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern));
         }
-      } catch (RuntimeException e) {
-        // a mailbox name that is not a valid path on this OS cannot match a pattern
-      }
     }
-    return true;
-  }
+
+    /** The store, or null when state is off everywhere. */
+    public ModSeqStore store() {
+        return store;
+    }
+
+    public String backendId() {
+        return backendId;
+    }
+
+    public ProxyConfig.Consistency mode() {
+        return mode;
+    }
+
+    /** True when this mailbox gets synthetic mod-sequences right now. */
+    public boolean modSeqFor(String mailbox) {
+        if (store == null || !store.available()) {
+            return false;
+        }
+        for (PathMatcher m : off) {
+            try {
+                if (m.matches(Path.of(mailbox))) {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                // a mailbox name that is not a valid path on this OS cannot match a pattern
+            }
+        }
+        return true;
+    }
 }

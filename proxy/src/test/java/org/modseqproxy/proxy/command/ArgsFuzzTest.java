@@ -19,38 +19,58 @@ import org.modseqproxy.state.UidSet;
  * through a 50-message view never walks more than the view (a huge range costs O(mailbox)).
  */
 class ArgsFuzzTest {
-  @Provide
-  Arbitrary<String> sets() {
-    Arbitrary<String> piece = Arbitraries.of("1", "2", "50", "0", "*", ":", ",", "4294967295", "4294967296",
-        "99999999999999999999", "-1", "x", " ", "", "1:*", "*:1", "7:3");
-    return piece.list().ofMaxSize(12).map(l -> String.join("", l));
-  }
-
-  @Property(tries = 3000)
-  void parsesOrIsBad(@ForAll("sets") String set) {
-    Throwable t = catchThrowable(() -> {
-      UidSet s = Args.sequenceSet(set, 50);
-      assertThat(s.isEmpty() || s.first() >= 1 && s.last() <= Args.MAX_NUMBER).isTrue();
-    });
-    assertThat(t).satisfiesAnyOf(x -> assertThat(x).isNull(), x -> assertThat(x).isInstanceOf(ImapException.class));
-  }
-
-  @Property(tries = 1000)
-  void mappingThroughAViewIsBadOrBounded(@ForAll("sets") String set) {
-    SelectedMailbox mb = new SelectedMailbox("INBOX", new MailboxId("b1", "u", "INBOX"), false, 7);
-    long[] uids = new long[50];
-    for (int i = 0; i < uids.length; i++) {
-      uids[i] = 100 + 2L * i;
+    @Provide
+    Arbitrary<String> sets() {
+        Arbitrary<String> piece = Arbitraries.of(
+                "1",
+                "2",
+                "50",
+                "0",
+                "*",
+                ":",
+                ",",
+                "4294967295",
+                "4294967296",
+                "99999999999999999999",
+                "-1",
+                "x",
+                " ",
+                "",
+                "1:*",
+                "*:1",
+                "7:3");
+        return piece.list().ofMaxSize(12).map(l -> String.join("", l));
     }
-    mb.reset(uids);
-    for (boolean uid : List.of(true, false)) {
-      Throwable t = catchThrowable(() -> {
-        UidSet mapped = Args.uids(mb, set, uid);
-        if (!uid) {
-          assertThat(mapped.size()).isLessThanOrEqualTo(50);
+
+    @Property(tries = 3000)
+    void parsesOrIsBad(@ForAll("sets") String set) {
+        Throwable t = catchThrowable(() -> {
+            UidSet s = Args.sequenceSet(set, 50);
+            assertThat(s.isEmpty() || s.first() >= 1 && s.last() <= Args.MAX_NUMBER)
+                    .isTrue();
+        });
+        assertThat(t)
+                .satisfiesAnyOf(x -> assertThat(x).isNull(), x -> assertThat(x).isInstanceOf(ImapException.class));
+    }
+
+    @Property(tries = 1000)
+    void mappingThroughAViewIsBadOrBounded(@ForAll("sets") String set) {
+        SelectedMailbox mb = new SelectedMailbox("INBOX", new MailboxId("b1", "u", "INBOX"), false, 7);
+        long[] uids = new long[50];
+        for (int i = 0; i < uids.length; i++) {
+            uids[i] = 100 + 2L * i;
         }
-      });
-      assertThat(t).satisfiesAnyOf(x -> assertThat(x).isNull(), x -> assertThat(x).isInstanceOf(ImapException.class));
+        mb.reset(uids);
+        for (boolean uid : List.of(true, false)) {
+            Throwable t = catchThrowable(() -> {
+                UidSet mapped = Args.uids(mb, set, uid);
+                if (!uid) {
+                    assertThat(mapped.size()).isLessThanOrEqualTo(50);
+                }
+            });
+            assertThat(t)
+                    .satisfiesAnyOf(
+                            x -> assertThat(x).isNull(), x -> assertThat(x).isInstanceOf(ImapException.class));
+        }
     }
-  }
 }

@@ -11,12 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void fileThenEnvironmentThenFlagsLastWins() throws Exception {
-    Path file = dir.resolve("c.yaml");
-    Files.writeString(file, """
+    @Test
+    void fileThenEnvironmentThenFlagsLastWins() throws Exception {
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, """
         backend:
           address: 10.0.0.1:143
           connectTimeout: 7s
@@ -26,63 +27,87 @@ class ConfigLoaderTest {
         limits:
           maxLiteralSize: 64MiB
         """);
-    ProxyConfig c = new ConfigLoader()
-        .file(file)
-        .env(Map.of("MODSEQ_BACKEND_CONNECT_TIMEOUT", "9s", "MODSEQ_STATE_MODE", "exclusive", "UNRELATED", "x"))
-        .set("backend.address=10.0.0.2:993")
-        .build();
-    assertThat(c.backend().address()).isEqualTo(new HostPort("10.0.0.2", 993));
-    assertThat(c.backend().connectTimeout()).isEqualTo(Duration.ofSeconds(9));
-    assertThat(c.state().mode()).isEqualTo(ProxyConfig.Consistency.EXCLUSIVE);
-    assertThat(c.state().store()).isEqualTo("redis://127.0.0.1:6379");
-    assertThat(c.state().offMailboxes()).containsExactly("Junk", "Archive/*");
-    assertThat(c.limits().maxLiteralSize()).isEqualTo(64L * 1024 * 1024);
-    assertThat(c.limits().idleTimeout()).isEqualTo(Duration.ofMinutes(30));
-  }
+        ProxyConfig c = new ConfigLoader()
+                .file(file)
+                .env(Map.of("MODSEQ_BACKEND_CONNECT_TIMEOUT", "9s", "MODSEQ_STATE_MODE", "exclusive", "UNRELATED", "x"))
+                .set("backend.address=10.0.0.2:993")
+                .build();
+        assertThat(c.backend().address()).isEqualTo(new HostPort("10.0.0.2", 993));
+        assertThat(c.backend().connectTimeout()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(c.state().mode()).isEqualTo(ProxyConfig.Consistency.EXCLUSIVE);
+        assertThat(c.state().store()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(c.state().offMailboxes()).containsExactly("Junk", "Archive/*");
+        assertThat(c.limits().maxLiteralSize()).isEqualTo(64L * 1024 * 1024);
+        assertThat(c.limits().idleTimeout()).isEqualTo(Duration.ofMinutes(30));
+    }
 
-  @Test
-  void environmentNamesFollowTheKeys() {
-    assertThat(ConfigLoader.envName("backend.connectTimeout")).isEqualTo("MODSEQ_BACKEND_CONNECT_TIMEOUT");
-    assertThat(ConfigLoader.envName("state.expungeLogMaxEntries")).isEqualTo("MODSEQ_STATE_EXPUNGE_LOG_MAX_ENTRIES");
-    assertThat(ConfigLoader.envName("listen.plain")).isEqualTo("MODSEQ_LISTEN_PLAIN");
-  }
+    @Test
+    void environmentNamesFollowTheKeys() {
+        assertThat(ConfigLoader.envName("backend.connectTimeout")).isEqualTo("MODSEQ_BACKEND_CONNECT_TIMEOUT");
+        assertThat(ConfigLoader.envName("state.expungeLogMaxEntries"))
+                .isEqualTo("MODSEQ_STATE_EXPUNGE_LOG_MAX_ENTRIES");
+        assertThat(ConfigLoader.envName("listen.plain")).isEqualTo("MODSEQ_LISTEN_PLAIN");
+    }
 
-  @Test
-  void mistakesFailFastNamingTheKey() throws Exception {
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.adress", "x")).hasMessageContaining("unknown configuration key 'backend.adress'");
-    assertThatThrownBy(() -> new ConfigLoader().build()).hasMessageContaining("backend.address is required");
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1").set("backend.connectTimeout", "soon").build())
-        .hasMessageContaining("backend.connectTimeout").hasMessageContaining("not a duration");
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "nohostport").build()).hasMessageContaining("host:port");
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1").set("state.mode", "sometimes").build())
-        .hasMessageContaining("state.mode").hasMessageContaining("[shared, exclusive]");
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1").set("listen.tls", "127.0.0.1:993").set("tls.cert", "/nope.pem").build())
-        .hasMessageContaining("tls");
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1").set("limits.maxLineLength", "100").build())
-        .hasMessageContaining("RFC 2683");
-    Path bad = dir.resolve("bad.yaml");
-    Files.writeString(bad, "backend: [unclosed\n");
-    assertThatThrownBy(() -> new ConfigLoader().file(bad)).hasMessageContaining("not valid YAML");
-    Path typo = dir.resolve("typo.yaml");
-    Files.writeString(typo, "backend:\n  adress: x:1\n");
-    assertThatThrownBy(() -> new ConfigLoader().file(typo)).hasMessageContaining("backend.adress");
-  }
+    @Test
+    void mistakesFailFastNamingTheKey() throws Exception {
+        assertThatThrownBy(() -> new ConfigLoader().set("backend.adress", "x"))
+                .hasMessageContaining("unknown configuration key 'backend.adress'");
+        assertThatThrownBy(() -> new ConfigLoader().build()).hasMessageContaining("backend.address is required");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("backend.connectTimeout", "soon")
+                        .build())
+                .hasMessageContaining("backend.connectTimeout")
+                .hasMessageContaining("not a duration");
+        assertThatThrownBy(() ->
+                        new ConfigLoader().set("backend.address", "nohostport").build())
+                .hasMessageContaining("host:port");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("state.mode", "sometimes")
+                        .build())
+                .hasMessageContaining("state.mode")
+                .hasMessageContaining("[shared, exclusive]");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("listen.tls", "127.0.0.1:993")
+                        .set("tls.cert", "/nope.pem")
+                        .build())
+                .hasMessageContaining("tls");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("limits.maxLineLength", "100")
+                        .build())
+                .hasMessageContaining("RFC 2683");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "backend: [unclosed\n");
+        assertThatThrownBy(() -> new ConfigLoader().file(bad)).hasMessageContaining("not valid YAML");
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "backend:\n  adress: x:1\n");
+        assertThatThrownBy(() -> new ConfigLoader().file(typo)).hasMessageContaining("backend.adress");
+    }
 
-  @Test
-  void everyKeyOfTheSampleFileIsKnown() throws Exception {
-    Path sample = Path.of("..", "deploy", "config", "modseq-proxy.sample.yaml");
-    ProxyConfig c = new ConfigLoader().file(sample).set("tls.cert", "").set("tls.key", "").set("listen.tls", "").build();
-    assertThat(c.backend().address()).isNotNull();
-  }
+    @Test
+    void everyKeyOfTheSampleFileIsKnown() throws Exception {
+        Path sample = Path.of("..", "deploy", "config", "modseq-proxy.sample.yaml");
+        ProxyConfig c = new ConfigLoader()
+                .file(sample)
+                .set("tls.cert", "")
+                .set("tls.key", "")
+                .set("listen.tls", "")
+                .build();
+        assertThat(c.backend().address()).isNotNull();
+    }
 
-  @Test
-  void redisLoginAndTlsKeysLoadFromFileEnvironmentAndFlags() throws Exception {
-    Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
-    Path cert = Files.writeString(dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\n");
-    Path key = Files.writeString(dir.resolve("client.key"), "-----BEGIN PRIVATE KEY-----\n");
-    Path secret = Files.writeString(dir.resolve("redis-password"), "from-a-file\n");
-    Path file = dir.resolve("c.yaml");
-    Files.writeString(file, """
+    @Test
+    void redisLoginAndTlsKeysLoadFromFileEnvironmentAndFlags() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Path cert = Files.writeString(dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Path key = Files.writeString(dir.resolve("client.key"), "-----BEGIN PRIVATE KEY-----\n");
+        Path secret = Files.writeString(dir.resolve("redis-password"), "from-a-file\n");
+        Path file = dir.resolve("c.yaml");
+        Files.writeString(file, """
         backend:
           address: 10.0.0.1:143
         state:
@@ -94,90 +119,138 @@ class ConfigLoaderTest {
             certFile: %s
             keyFile: %s
         """.formatted(secret, ca, cert, key));
-    ProxyConfig.State s = new ConfigLoader().file(file).build().state();
-    assertThat(s.redisLogin().username()).isEqualTo("modseq");
-    assertThat(s.redisLogin().password()).isEqualTo("from-a-file"); // the file's trailing newline is not part of it
-    assertThat(s.redisTls()).isEqualTo(new org.modseqproxy.state.StoreOptions.Tls(ca, cert, key));
-    assertThat(s.storeOptions().credentials()).isEqualTo(s.redisLogin());
-    assertThat(s.storeOptions().tls()).isEqualTo(s.redisTls());
-    assertThat(s.storeOptions().commandTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(s.toString()).contains("modseq").doesNotContain("from-a-file");
+        ProxyConfig.State s = new ConfigLoader().file(file).build().state();
+        assertThat(s.redisLogin().username()).isEqualTo("modseq");
+        assertThat(s.redisLogin().password()).isEqualTo("from-a-file"); // the file's trailing newline is not part of it
+        assertThat(s.redisTls()).isEqualTo(new org.modseqproxy.state.StoreOptions.Tls(ca, cert, key));
+        assertThat(s.storeOptions().credentials()).isEqualTo(s.redisLogin());
+        assertThat(s.storeOptions().tls()).isEqualTo(s.redisTls());
+        assertThat(s.storeOptions().commandTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(s.toString()).contains("modseq").doesNotContain("from-a-file");
 
-    // the password from the environment (MODSEQ_STATE_PASSWORD), the file key unset by a flag
-    ProxyConfig.State e = new ConfigLoader().file(file)
-        .env(Map.of("MODSEQ_STATE_PASSWORD", "from-env", "MODSEQ_STATE_USERNAME", "other"))
-        .set("state.passwordFile=")
-        .build().state();
-    assertThat(e.redisLogin()).isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("other", "from-env"));
+        // the password from the environment (MODSEQ_STATE_PASSWORD), the file key unset by a flag
+        ProxyConfig.State e = new ConfigLoader()
+                .file(file)
+                .env(Map.of("MODSEQ_STATE_PASSWORD", "from-env", "MODSEQ_STATE_USERNAME", "other"))
+                .set("state.passwordFile=")
+                .build()
+                .state();
+        assertThat(e.redisLogin()).isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("other", "from-env"));
 
-    // defaults: no login, JVM trust
-    ProxyConfig.State d = new ConfigLoader().set("backend.address", "h:1").set("state.store", "redis://h:6379").build().state();
-    assertThat(d.redisLogin().isNone()).isTrue();
-    assertThat(d.redisTls().isDefault()).isTrue();
-    // a requirepass-only login (no user)
-    assertThat(new ConfigLoader().set("backend.address", "h:1").set("state.store", "redis://h:6379")
-        .set("state.password", "pw").build().state().redisLogin())
-        .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials(null, "pw"));
-  }
+        // defaults: no login, JVM trust
+        ProxyConfig.State d = new ConfigLoader()
+                .set("backend.address", "h:1")
+                .set("state.store", "redis://h:6379")
+                .build()
+                .state();
+        assertThat(d.redisLogin().isNone()).isTrue();
+        assertThat(d.redisTls().isDefault()).isTrue();
+        // a requirepass-only login (no user)
+        assertThat(new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("state.store", "redis://h:6379")
+                        .set("state.password", "pw")
+                        .build()
+                        .state()
+                        .redisLogin())
+                .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials(null, "pw"));
+    }
 
-  @Test
-  void redisLoginAndTlsMistakesFailNamingTheKey() throws Exception {
-    Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
-    java.util.function.Supplier<ConfigLoader> base = () -> new ConfigLoader().set("backend.address", "h:1")
-        .set("state.store", "rediss://h:6380");
-    assertThatThrownBy(() -> base.get().set("state.tls.cafile", ca.toString()))
-        .hasMessageContaining("unknown configuration key 'state.tls.cafile'");
-    Path typo = dir.resolve("typo.yaml");
-    Files.writeString(typo, "state:\n  tls:\n    caFiel: /x.pem\n");
-    assertThatThrownBy(() -> new ConfigLoader().file(typo)).hasMessageContaining("'state.tls.caFiel'");
-    Path typo2 = dir.resolve("typo2.yaml");
-    Files.writeString(typo2, "state:\n  pasword: x\n");
-    assertThatThrownBy(() -> new ConfigLoader().file(typo2)).hasMessageContaining("'state.pasword'");
-    assertThatThrownBy(() -> base.get().set("state.tls.caFile", dir.resolve("nope.pem").toString()).build())
-        .hasMessageContaining("state.tls.caFile: cannot read");
-    assertThatThrownBy(() -> base.get().set("state.tls.certFile", ca.toString()).build())
-        .hasMessageContaining("state.tls.certFile and state.tls.keyFile go together");
-    assertThatThrownBy(() -> base.get().set("state.store", "redis://h:6379").set("state.tls.caFile", ca.toString()).build())
-        .hasMessageContaining("state.tls.caFile").hasMessageContaining("rediss://");
-    assertThatThrownBy(() -> base.get().set("state.username", "u").build())
-        .hasMessageContaining("state.username needs state.password");
-    assertThatThrownBy(() -> base.get().set("state.password", "Secret-1").set("state.passwordFile", ca.toString()).build())
-        .hasMessageContaining("state.password and state.passwordFile").hasMessageNotContaining("Secret-1");
-    assertThatThrownBy(() -> base.get().set("state.passwordFile", dir.resolve("missing").toString()).build())
-        .hasMessageContaining("state.passwordFile: cannot read");
-    assertThatThrownBy(() -> base.get().set("state.store", "memory").set("state.password", "Secret-1").build())
-        .hasMessageContaining("state.password").hasMessageContaining("not Redis").hasMessageNotContaining("Secret-1");
-    assertThatThrownBy(() -> base.get().set("state.store", "rediss://u:Secret-2@h:6380").set("state.password", "Secret-1").build())
-        .hasMessageContaining("state.password").hasMessageContaining("one place")
-        .hasMessageNotContaining("Secret-1").hasMessageNotContaining("Secret-2");
-  }
+    @Test
+    void redisLoginAndTlsMistakesFailNamingTheKey() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+        java.util.function.Supplier<ConfigLoader> base =
+                () -> new ConfigLoader().set("backend.address", "h:1").set("state.store", "rediss://h:6380");
+        assertThatThrownBy(() -> base.get().set("state.tls.cafile", ca.toString()))
+                .hasMessageContaining("unknown configuration key 'state.tls.cafile'");
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "state:\n  tls:\n    caFiel: /x.pem\n");
+        assertThatThrownBy(() -> new ConfigLoader().file(typo)).hasMessageContaining("'state.tls.caFiel'");
+        Path typo2 = dir.resolve("typo2.yaml");
+        Files.writeString(typo2, "state:\n  pasword: x\n");
+        assertThatThrownBy(() -> new ConfigLoader().file(typo2)).hasMessageContaining("'state.pasword'");
+        assertThatThrownBy(() -> base.get()
+                        .set("state.tls.caFile", dir.resolve("nope.pem").toString())
+                        .build())
+                .hasMessageContaining("state.tls.caFile: cannot read");
+        assertThatThrownBy(() ->
+                        base.get().set("state.tls.certFile", ca.toString()).build())
+                .hasMessageContaining("state.tls.certFile and state.tls.keyFile go together");
+        assertThatThrownBy(() -> base.get()
+                        .set("state.store", "redis://h:6379")
+                        .set("state.tls.caFile", ca.toString())
+                        .build())
+                .hasMessageContaining("state.tls.caFile")
+                .hasMessageContaining("rediss://");
+        assertThatThrownBy(() -> base.get().set("state.username", "u").build())
+                .hasMessageContaining("state.username needs state.password");
+        assertThatThrownBy(() -> base.get()
+                        .set("state.password", "Secret-1")
+                        .set("state.passwordFile", ca.toString())
+                        .build())
+                .hasMessageContaining("state.password and state.passwordFile")
+                .hasMessageNotContaining("Secret-1");
+        assertThatThrownBy(() -> base.get()
+                        .set("state.passwordFile", dir.resolve("missing").toString())
+                        .build())
+                .hasMessageContaining("state.passwordFile: cannot read");
+        assertThatThrownBy(() -> base.get()
+                        .set("state.store", "memory")
+                        .set("state.password", "Secret-1")
+                        .build())
+                .hasMessageContaining("state.password")
+                .hasMessageContaining("not Redis")
+                .hasMessageNotContaining("Secret-1");
+        assertThatThrownBy(() -> base.get()
+                        .set("state.store", "rediss://u:Secret-2@h:6380")
+                        .set("state.password", "Secret-1")
+                        .build())
+                .hasMessageContaining("state.password")
+                .hasMessageContaining("one place")
+                .hasMessageNotContaining("Secret-1")
+                .hasMessageNotContaining("Secret-2");
+    }
 
-  @Test
-  void sentinelLoginIsItsOwnAndOnlyForSentinelUris() throws Exception {
-    Path secret = Files.writeString(dir.resolve("sentinel-password"), "Sn-Secret\n");
-    ProxyConfig.State s = new ConfigLoader().set("backend.address", "h:1")
-        .set("state.store", "rediss-sentinel://s1:26379,s2:26379#mymaster")
-        .set("state.username", "modseq").set("state.password", "Data-Secret")
-        .set("state.sentinel.username", "watcher").set("state.sentinel.passwordFile", secret.toString())
-        .build().state();
-    assertThat(s.storeOptions().credentials())
-        .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("modseq", "Data-Secret"));
-    assertThat(s.storeOptions().sentinelCredentials())
-        .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("watcher", "Sn-Secret"));
-    assertThat(s.toString()).contains("watcher").doesNotContain("Sn-Secret").doesNotContain("Data-Secret");
-    // from the environment, requirepass style (no user)
-    ProxyConfig.State e = new ConfigLoader().set("backend.address", "h:1")
-        .set("state.store", "redis-sentinel://s1:26379#mymaster")
-        .env(Map.of("MODSEQ_STATE_SENTINEL_PASSWORD", "from-env")).build().state();
-    assertThat(e.sentinelLogin()).isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials(null, "from-env"));
-    assertThat(e.redisLogin().isNone()).isTrue();
-    // a sentinel login for a store that has no sentinels is a mistake, said at start
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1").set("state.store", "rediss://h:6380")
-        .set("state.sentinel.password", "Sn-Secret").build())
-        .hasMessageContaining("state.sentinel").hasMessageContaining("not a Sentinel URI")
-        .hasMessageNotContaining("Sn-Secret");
-    assertThatThrownBy(() -> new ConfigLoader().set("backend.address", "h:1")
-        .set("state.store", "redis-sentinel://s1:26379#m").set("state.sentinel.username", "watcher").build())
-        .hasMessageContaining("state.sentinel.username needs state.sentinel.password");
-  }
+    @Test
+    void sentinelLoginIsItsOwnAndOnlyForSentinelUris() throws Exception {
+        Path secret = Files.writeString(dir.resolve("sentinel-password"), "Sn-Secret\n");
+        ProxyConfig.State s = new ConfigLoader()
+                .set("backend.address", "h:1")
+                .set("state.store", "rediss-sentinel://s1:26379,s2:26379#mymaster")
+                .set("state.username", "modseq")
+                .set("state.password", "Data-Secret")
+                .set("state.sentinel.username", "watcher")
+                .set("state.sentinel.passwordFile", secret.toString())
+                .build()
+                .state();
+        assertThat(s.storeOptions().credentials())
+                .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("modseq", "Data-Secret"));
+        assertThat(s.storeOptions().sentinelCredentials())
+                .isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials("watcher", "Sn-Secret"));
+        assertThat(s.toString()).contains("watcher").doesNotContain("Sn-Secret").doesNotContain("Data-Secret");
+        // from the environment, requirepass style (no user)
+        ProxyConfig.State e = new ConfigLoader()
+                .set("backend.address", "h:1")
+                .set("state.store", "redis-sentinel://s1:26379#mymaster")
+                .env(Map.of("MODSEQ_STATE_SENTINEL_PASSWORD", "from-env"))
+                .build()
+                .state();
+        assertThat(e.sentinelLogin()).isEqualTo(new org.modseqproxy.state.StoreOptions.Credentials(null, "from-env"));
+        assertThat(e.redisLogin().isNone()).isTrue();
+        // a sentinel login for a store that has no sentinels is a mistake, said at start
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("state.store", "rediss://h:6380")
+                        .set("state.sentinel.password", "Sn-Secret")
+                        .build())
+                .hasMessageContaining("state.sentinel")
+                .hasMessageContaining("not a Sentinel URI")
+                .hasMessageNotContaining("Sn-Secret");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("state.store", "redis-sentinel://s1:26379#m")
+                        .set("state.sentinel.username", "watcher")
+                        .build())
+                .hasMessageContaining("state.sentinel.username needs state.sentinel.password");
+    }
 }

@@ -19,42 +19,43 @@ import org.modseqproxy.state.testing.RedisClusterFixture;
  * a QRESYNC from before the fault gives the backend's truth.
  */
 class ClusterMasterKilledTest {
-  static final Duration TRAFFIC = Duration.ofSeconds(12);
+    static final Duration TRAFFIC = Duration.ofSeconds(12);
 
-  RedisClusterFixture cluster;
-  GreenMailBackend backend;
-  ProxyFixture p1;
-  ProxyFixture p2;
+    RedisClusterFixture cluster;
+    GreenMailBackend backend;
+    ProxyFixture p1;
+    ProxyFixture p2;
 
-  @BeforeEach
-  void start() {
-    cluster = RedisClusterFixture.startForFailover();
-    backend = new GreenMailBackend();
-    FailoverTraffic.seed(backend);
-    p1 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});
-    p2 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});
-  }
+    @BeforeEach
+    void start() {
+        cluster = RedisClusterFixture.startForFailover();
+        backend = new GreenMailBackend();
+        FailoverTraffic.seed(backend);
+        p1 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});
+        p2 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});
+    }
 
-  @AfterEach
-  void stop() {
-    p1.close();
-    p2.close();
-    backend.close();
-    cluster.close();
-  }
+    @AfterEach
+    void stop() {
+        p1.close();
+        p2.close();
+        backend.close();
+        cluster.close();
+    }
 
-  @Test
-  void killingTheMasterOfTheMailboxSlotCostsAtMostNoModSeq() throws Exception {
-    int victim = cluster.masterOf("ms:{" + new MailboxId("b1", "alice", "INBOX").tag() + "}:m");
-    FailoverTraffic traffic = FailoverTraffic.start(backend, p1, p2, TRAFFIC);
-    Thread.sleep(3000);
-    traffic.faultNow();
-    cluster.killMaster(victim);
-    cluster.awaitFailover(victim, Duration.ofSeconds(30));
-    long failoverMs = traffic.millisSinceFault();
-    traffic.awaitEnd();
+    @Test
+    void killingTheMasterOfTheMailboxSlotCostsAtMostNoModSeq() throws Exception {
+        int victim = cluster.masterOf("ms:{" + new MailboxId("b1", "alice", "INBOX").tag() + "}:m");
+        FailoverTraffic traffic = FailoverTraffic.start(backend, p1, p2, TRAFFIC);
+        Thread.sleep(3000);
+        traffic.faultNow();
+        cluster.killMaster(victim);
+        cluster.awaitFailover(victim, Duration.ofSeconds(30));
+        long failoverMs = traffic.millisSinceFault();
+        traffic.awaitEnd();
 
-    System.out.printf("MULTI cluster: failover of master %d took %d ms; %s%n", victim, failoverMs, traffic.summary());
-    traffic.assertRecovered();
-  }
+        System.out.printf(
+                "MULTI cluster: failover of master %d took %d ms; %s%n", victim, failoverMs, traffic.summary());
+        traffic.assertRecovered();
+    }
 }

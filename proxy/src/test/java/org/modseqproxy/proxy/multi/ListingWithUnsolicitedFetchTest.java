@@ -24,54 +24,57 @@ import org.modseqproxy.proxy.testing.RawImap;
  * in the same backend session (RFC 7162 3.1: a CONDSTORE enabling command).
  */
 class ListingWithUnsolicitedFetchTest {
-  GreenMailBackend backend;
-  ProxyFixture proxy;
+    GreenMailBackend backend;
+    ProxyFixture proxy;
 
-  @BeforeEach
-  void start() {
-    backend = new GreenMailBackend();
-    backend.userWithMessages("alice", "pw", 5);
-    proxy = ProxyFixture.start("127.0.0.1", backend.port());
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    backend.close();
-  }
-
-  @Test
-  void aFlagChangeNotifiedDuringTheListingDoesNotCostTheMailboxItsModSeqs() {
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      c.ok("s", "SELECT INBOX");
-      try (RawImap other = RawImap.connect("127.0.0.1", backend.port())) {
-        other.login("alice", "pw");
-        other.ok("a", "SELECT INBOX");
-        other.ok("b", "UID STORE 3 +FLAGS (\\Flagged)");
-        other.ok("c", "LOGOUT");
-      }
-      List<String> f = c.command("f", "UID FETCH 1:* (FLAGS MODSEQ)");
-      assertThat(ImapLines.tagged(f)).as("%s", f).startsWith("f OK");
-      assertThat(f.stream().filter(l -> l.contains(" FETCH ("))).hasSizeGreaterThanOrEqualTo(5)
-          .allMatch(l -> l.contains("MODSEQ ("));
-      assertThat(f).anyMatch(l -> l.contains("UID 3") && l.contains("\\Flagged"));
+    @BeforeEach
+    void start() {
+        backend = new GreenMailBackend();
+        backend.userWithMessages("alice", "pw", 5);
+        proxy = ProxyFixture.start("127.0.0.1", backend.port());
     }
-  }
 
-  /** The same flag change with nothing pending in the backend session: works (control). */
-  @Test
-  void withoutAPendingNotificationTheListingWorks() {
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      try (RawImap other = RawImap.connect("127.0.0.1", backend.port())) {
-        other.login("alice", "pw");
-        other.ok("a", "SELECT INBOX");
-        other.ok("b", "UID STORE 3 +FLAGS (\\Flagged)");
-        other.ok("c", "LOGOUT");
-      }
-      c.ok("s", "SELECT INBOX");
-      List<String> f = c.command("f", "UID FETCH 1:* (FLAGS MODSEQ)");
-      assertThat(ImapLines.tagged(f)).startsWith("f OK");
-      assertThat(f.stream().filter(l -> l.contains(" FETCH ("))).hasSize(5).allMatch(l -> l.contains("MODSEQ ("));
+    @AfterEach
+    void stop() {
+        proxy.close();
+        backend.close();
     }
-  }
+
+    @Test
+    void aFlagChangeNotifiedDuringTheListingDoesNotCostTheMailboxItsModSeqs() {
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            c.ok("s", "SELECT INBOX");
+            try (RawImap other = RawImap.connect("127.0.0.1", backend.port())) {
+                other.login("alice", "pw");
+                other.ok("a", "SELECT INBOX");
+                other.ok("b", "UID STORE 3 +FLAGS (\\Flagged)");
+                other.ok("c", "LOGOUT");
+            }
+            List<String> f = c.command("f", "UID FETCH 1:* (FLAGS MODSEQ)");
+            assertThat(ImapLines.tagged(f)).as("%s", f).startsWith("f OK");
+            assertThat(f.stream().filter(l -> l.contains(" FETCH (")))
+                    .hasSizeGreaterThanOrEqualTo(5)
+                    .allMatch(l -> l.contains("MODSEQ ("));
+            assertThat(f).anyMatch(l -> l.contains("UID 3") && l.contains("\\Flagged"));
+        }
+    }
+
+    /** The same flag change with nothing pending in the backend session: works (control). */
+    @Test
+    void withoutAPendingNotificationTheListingWorks() {
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            try (RawImap other = RawImap.connect("127.0.0.1", backend.port())) {
+                other.login("alice", "pw");
+                other.ok("a", "SELECT INBOX");
+                other.ok("b", "UID STORE 3 +FLAGS (\\Flagged)");
+                other.ok("c", "LOGOUT");
+            }
+            c.ok("s", "SELECT INBOX");
+            List<String> f = c.command("f", "UID FETCH 1:* (FLAGS MODSEQ)");
+            assertThat(ImapLines.tagged(f)).startsWith("f OK");
+            assertThat(f.stream().filter(l -> l.contains(" FETCH (")))
+                    .hasSize(5)
+                    .allMatch(l -> l.contains("MODSEQ ("));
+        }
+    }
 }

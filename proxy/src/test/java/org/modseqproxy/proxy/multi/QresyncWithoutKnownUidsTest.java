@@ -20,53 +20,54 @@ import org.modseqproxy.state.UidSet;
  * VANISHED (EARLIER) and the client keeps a message that no longer exists.
  */
 class QresyncWithoutKnownUidsTest {
-  GreenMailBackend backend;
-  ProxyFixture proxy;
+    GreenMailBackend backend;
+    ProxyFixture proxy;
 
-  @BeforeEach
-  void start() {
-    backend = new GreenMailBackend();
-    backend.userWithMessages("alice", "pw", 5);
-    proxy = ProxyFixture.start("127.0.0.1", backend.port());
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    backend.close();
-  }
-
-  private QresyncClient expungeAfterSnapshot(long uid) {
-    QresyncClient old = QresyncClient.fullFrom(proxy, "alice", "pw", "INBOX").after();
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      c.ok("e", "ENABLE QRESYNC");
-      c.ok("s", "SELECT INBOX");
-      c.ok("d", "UID STORE " + uid + " +FLAGS (\\Deleted)");
-      assertThat(c.command("x", "EXPUNGE")).contains("* VANISHED " + uid);
+    @BeforeEach
+    void start() {
+        backend = new GreenMailBackend();
+        backend.userWithMessages("alice", "pw", 5);
+        proxy = ProxyFixture.start("127.0.0.1", backend.port());
     }
-    return old;
-  }
 
-  /** Control: an expunged UID below the highest present one is reported. */
-  @Test
-  void expungedMiddleUidIsReportedWithoutKnownUids() {
-    QresyncClient old = expungeAfterSnapshot(3);
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      c.ok("e", "ENABLE QRESYNC");
-      QresyncClient.Resync r = old.resync(c, "INBOX", "q", false);
-      assertThat(r.vanished()).isEqualTo(UidSet.of(3));
+    @AfterEach
+    void stop() {
+        proxy.close();
+        backend.close();
     }
-  }
 
-  @Test
-  void expungedHighestUidIsReportedWithoutKnownUids() {
-    QresyncClient old = expungeAfterSnapshot(5);
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      c.ok("e", "ENABLE QRESYNC");
-      QresyncClient.Resync r = old.resync(c, "INBOX", "q", false);
-      List<String> lines = r.lines();
-      assertThat(r.vanished()).as(ImapLines.shorten(lines)).isEqualTo(UidSet.of(5));
-      assertThat(r.after().cache()).doesNotContainKey(5L);
+    private QresyncClient expungeAfterSnapshot(long uid) {
+        QresyncClient old =
+                QresyncClient.fullFrom(proxy, "alice", "pw", "INBOX").after();
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            c.ok("e", "ENABLE QRESYNC");
+            c.ok("s", "SELECT INBOX");
+            c.ok("d", "UID STORE " + uid + " +FLAGS (\\Deleted)");
+            assertThat(c.command("x", "EXPUNGE")).contains("* VANISHED " + uid);
+        }
+        return old;
     }
-  }
+
+    /** Control: an expunged UID below the highest present one is reported. */
+    @Test
+    void expungedMiddleUidIsReportedWithoutKnownUids() {
+        QresyncClient old = expungeAfterSnapshot(3);
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            c.ok("e", "ENABLE QRESYNC");
+            QresyncClient.Resync r = old.resync(c, "INBOX", "q", false);
+            assertThat(r.vanished()).isEqualTo(UidSet.of(3));
+        }
+    }
+
+    @Test
+    void expungedHighestUidIsReportedWithoutKnownUids() {
+        QresyncClient old = expungeAfterSnapshot(5);
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            c.ok("e", "ENABLE QRESYNC");
+            QresyncClient.Resync r = old.resync(c, "INBOX", "q", false);
+            List<String> lines = r.lines();
+            assertThat(r.vanished()).as(ImapLines.shorten(lines)).isEqualTo(UidSet.of(5));
+            assertThat(r.after().cache()).doesNotContainKey(5L);
+        }
+    }
 }

@@ -24,43 +24,44 @@ import org.modseqproxy.state.testing.RedisSentinelFixture;
  * promoted replica. That rollback case is reproduced exactly, and handled, by state's RedisRollbackTest.
  */
 class SentinelFailoverTest {
-  static final Duration TRAFFIC = Duration.ofSeconds(12);
+    static final Duration TRAFFIC = Duration.ofSeconds(12);
 
-  RedisSentinelFixture sentinel;
-  GreenMailBackend backend;
-  ProxyFixture p1;
-  ProxyFixture p2;
+    RedisSentinelFixture sentinel;
+    GreenMailBackend backend;
+    ProxyFixture p1;
+    ProxyFixture p2;
 
-  @BeforeEach
-  void start() {
-    sentinel = RedisSentinelFixture.start();
-    backend = new GreenMailBackend();
-    FailoverTraffic.seed(backend);
-    p1 = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uri(), c -> {});
-    p2 = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uri(), c -> {});
-  }
+    @BeforeEach
+    void start() {
+        sentinel = RedisSentinelFixture.start();
+        backend = new GreenMailBackend();
+        FailoverTraffic.seed(backend);
+        p1 = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uri(), c -> {});
+        p2 = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uri(), c -> {});
+    }
 
-  @AfterEach
-  void stop() {
-    p1.close();
-    p2.close();
-    backend.close();
-    sentinel.close();
-  }
+    @AfterEach
+    void stop() {
+        p1.close();
+        p2.close();
+        backend.close();
+        sentinel.close();
+    }
 
-  @Test
-  void killingTheSentinelMasterCostsAtMostNoModSeq() throws Exception {
-    FailoverTraffic traffic = FailoverTraffic.start(backend, p1, p2, TRAFFIC);
-    Thread.sleep(3000);
-    traffic.faultNow();
-    int victim = sentinel.killMaster();
-    int promoted = sentinel.awaitFailover(Duration.ofSeconds(30));
-    long failoverMs = traffic.millisSinceFault();
-    traffic.awaitEnd();
+    @Test
+    void killingTheSentinelMasterCostsAtMostNoModSeq() throws Exception {
+        FailoverTraffic traffic = FailoverTraffic.start(backend, p1, p2, TRAFFIC);
+        Thread.sleep(3000);
+        traffic.faultNow();
+        int victim = sentinel.killMaster();
+        int promoted = sentinel.awaitFailover(Duration.ofSeconds(30));
+        long failoverMs = traffic.millisSinceFault();
+        traffic.awaitEnd();
 
-    System.out.printf("MULTI sentinel: master %d -> %d, sentinels agreed after %d ms; %s%n", victim, promoted,
-        failoverMs, traffic.summary());
-    assertThat(promoted).isNotEqualTo(victim);
-    traffic.assertRecovered();
-  }
+        System.out.printf(
+                "MULTI sentinel: master %d -> %d, sentinels agreed after %d ms; %s%n",
+                victim, promoted, failoverMs, traffic.summary());
+        assertThat(promoted).isNotEqualTo(victim);
+        traffic.assertRecovered();
+    }
 }

@@ -33,70 +33,85 @@ import org.modseqproxy.state.testing.RedisServerExtension;
  * lower than m4, and already used by another batch.
  */
 class StaleListingTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = new RedisServerExtension();
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
 
-  GreenMailBackend backend;
-  HoldingRelay relay;
-  ProxyFixture p1;
-  ProxyFixture p2;
+    GreenMailBackend backend;
+    HoldingRelay relay;
+    ProxyFixture p1;
+    ProxyFixture p2;
 
-  @BeforeEach
-  void start() {
-    REDIS.server().flushAll();
-    backend = new GreenMailBackend();
-    backend.userWithMessages("alice", "pw", 5);
-    relay = new HoldingRelay("127.0.0.1", backend.port());
-    p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-    p2 = ProxyFixture.start("127.0.0.1", relay.port(), REDIS.server().uri(), c -> {});
-  }
-
-  @AfterEach
-  void stop() {
-    p1.close();
-    p2.close();
-    relay.close();
-    backend.close();
-  }
-
-  private static long modSeqOf(List<String> out, long uid) {
-    return out.stream().map(ImapLines::fetch).flatMap(java.util.Optional::stream).filter(f -> f.uid() == uid)
-        .mapToLong(ImapLines.Fetch::modSeq).reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no FETCH for UID " + uid + ": " + out));
-  }
-
-  @Test
-  void aListingOlderThanAnotherInstancesChangeDoesNotRevertIt() throws Exception {
-    try (RawImap a = p1.connect().login("alice", "pw"); RawImap c = p2.connect().login("alice", "pw")) {
-      a.ok("s", "SELECT INBOX (CONDSTORE)");
-      relay.holdAfter("UID FETCH 1:* (FLAGS)");
-      c.send("s SELECT INBOX (CONDSTORE)\r\n");
-      assertThat(relay.awaitHeld(5000)).isTrue();
-      assertThat(relay.awaitHeldCompletion(10_000)).as("the backend answered the listing").isTrue(); // held in the relay
-
-      long m1 = modSeqOf(a.command("a1", "UID STORE 1 +FLAGS (\\Seen)"), 1);
-      long m2 = modSeqOf(a.command("a2", "UID STORE 2 +FLAGS (\\Seen)"), 2);
-      relay.release();
-      List<String> sel = c.readUntilTagged("s");
-      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
-      long hmsC = ImapLines.highestModSeq(sel);
-
-      MailboxSnapshot stored;
-      try (ModSeqStore inspect = ModSeqStores.create(REDIS.server().uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(inspect::available);
-        long uv = ImapLines.uidValidity(sel);
-        stored = inspect.load(new MailboxId("b1", "alice", "INBOX"), uv).toCompletableFuture().get(5, TimeUnit.SECONDS).orElseThrow();
-      }
-      long m3 = modSeqOf(a.command("a3", "UID STORE 3 +FLAGS (\\Seen)"), 3);
-      long m4 = modSeqOf(a.command("a4", "UID STORE 1 -FLAGS (\\Seen)"), 1);
-
-      SoftAssertions soft = new SoftAssertions();
-      soft.assertThat(stored.get(1).orElseThrow().flags()).as("message 1 in Redis after the stale listing was applied")
-          .isEqualTo(Flags.of("\\Seen"));
-      soft.assertThat(stored.get(2).orElseThrow().flags()).as("message 2 in Redis after the stale listing was applied")
-          .isEqualTo(Flags.of("\\Seen"));
-      soft.assertThat(m4).as("MODSEQ of A's 4th change (m1=%d m2=%d, C's HIGHESTMODSEQ=%d, m3=%d)", m1, m2, hmsC, m3)
-          .isGreaterThan(m3);
-      soft.assertAll();
+    @BeforeEach
+    void start() {
+        REDIS.server().flushAll();
+        backend = new GreenMailBackend();
+        backend.userWithMessages("alice", "pw", 5);
+        relay = new HoldingRelay("127.0.0.1", backend.port());
+        p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
+        p2 = ProxyFixture.start("127.0.0.1", relay.port(), REDIS.server().uri(), c -> {});
     }
-  }
+
+    @AfterEach
+    void stop() {
+        p1.close();
+        p2.close();
+        relay.close();
+        backend.close();
+    }
+
+    private static long modSeqOf(List<String> out, long uid) {
+        return out.stream()
+                .map(ImapLines::fetch)
+                .flatMap(java.util.Optional::stream)
+                .filter(f -> f.uid() == uid)
+                .mapToLong(ImapLines.Fetch::modSeq)
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no FETCH for UID " + uid + ": " + out));
+    }
+
+    @Test
+    void aListingOlderThanAnotherInstancesChangeDoesNotRevertIt() throws Exception {
+        try (RawImap a = p1.connect().login("alice", "pw");
+                RawImap c = p2.connect().login("alice", "pw")) {
+            a.ok("s", "SELECT INBOX (CONDSTORE)");
+            relay.holdAfter("UID FETCH 1:* (FLAGS)");
+            c.send("s SELECT INBOX (CONDSTORE)\r\n");
+            assertThat(relay.awaitHeld(5000)).isTrue();
+            assertThat(relay.awaitHeldCompletion(10_000))
+                    .as("the backend answered the listing")
+                    .isTrue(); // held in the relay
+
+            long m1 = modSeqOf(a.command("a1", "UID STORE 1 +FLAGS (\\Seen)"), 1);
+            long m2 = modSeqOf(a.command("a2", "UID STORE 2 +FLAGS (\\Seen)"), 2);
+            relay.release();
+            List<String> sel = c.readUntilTagged("s");
+            assertThat(ImapLines.tagged(sel)).startsWith("s OK");
+            long hmsC = ImapLines.highestModSeq(sel);
+
+            MailboxSnapshot stored;
+            try (ModSeqStore inspect = ModSeqStores.create(
+                    REDIS.server().uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(inspect::available);
+                long uv = ImapLines.uidValidity(sel);
+                stored = inspect.load(new MailboxId("b1", "alice", "INBOX"), uv)
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS)
+                        .orElseThrow();
+            }
+            long m3 = modSeqOf(a.command("a3", "UID STORE 3 +FLAGS (\\Seen)"), 3);
+            long m4 = modSeqOf(a.command("a4", "UID STORE 1 -FLAGS (\\Seen)"), 1);
+
+            SoftAssertions soft = new SoftAssertions();
+            soft.assertThat(stored.get(1).orElseThrow().flags())
+                    .as("message 1 in Redis after the stale listing was applied")
+                    .isEqualTo(Flags.of("\\Seen"));
+            soft.assertThat(stored.get(2).orElseThrow().flags())
+                    .as("message 2 in Redis after the stale listing was applied")
+                    .isEqualTo(Flags.of("\\Seen"));
+            soft.assertThat(m4)
+                    .as("MODSEQ of A's 4th change (m1=%d m2=%d, C's HIGHESTMODSEQ=%d, m3=%d)", m1, m2, hmsC, m3)
+                    .isGreaterThan(m3);
+            soft.assertAll();
+        }
+    }
 }

@@ -33,116 +33,131 @@ import org.modseqproxy.state.testing.RedisServerExtension;
  * passes.
  */
 class UnchangedSinceAcrossInstancesTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = new RedisServerExtension();
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
 
-  GreenMailBackend backend;
-  ProxyFixture p1;
-  ProxyFixture p2;
+    GreenMailBackend backend;
+    ProxyFixture p1;
+    ProxyFixture p2;
 
-  @BeforeEach
-  void start() {
-    REDIS.server().flushAll();
-    backend = new GreenMailBackend();
-    backend.userWithMessages("alice", "pw", 20);
-    p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-    p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-  }
-
-  @AfterEach
-  void stop() {
-    p1.close();
-    p2.close();
-    backend.close();
-  }
-
-  private static RawImap selected(ProxyFixture p, long[] hms) {
-    RawImap c = p.connect().login("alice", "pw");
-    hms[0] = ImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
-    return c;
-  }
-
-  @Test
-  void controlSameSessionSecondConditionalStoreGetsModified() {
-    long[] h = new long[1];
-    try (RawImap a = selected(p1, h)) {
-      assertThat(ImapLines.tagged(a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($A)"))).startsWith("a1 OK").doesNotContain("MODIFIED");
-      assertThat(ImapLines.tagged(a.command("a2", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($B)"))).startsWith("a2 OK [MODIFIED 1]");
+    @BeforeEach
+    void start() {
+        REDIS.server().flushAll();
+        backend = new GreenMailBackend();
+        backend.userWithMessages("alice", "pw", 20);
+        p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
+        p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     }
-    assertThat(flagsOf(1).list()).contains("$A").doesNotContain("$B");
-  }
 
-  @Test
-  void sequentialConditionalStoresOnTwoInstancesSecondGetsModified() {
-    long[] ha = new long[1];
-    long[] hb = new long[1];
-    try (RawImap a = selected(p1, ha); RawImap b = selected(p2, hb)) {
-      List<String> ra = a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)");
-      assertThat(ImapLines.tagged(ra)).doesNotContain("MODIFIED");
-      // A's change is complete (in Redis and on the backend) before B even sends its command
-      List<String> rb = b.command("b1", "UID STORE 1 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
-      assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 1]");
+    @AfterEach
+    void stop() {
+        p1.close();
+        p2.close();
+        backend.close();
     }
-    assertThat(flagsOf(1).list()).contains("$A").doesNotContain("$B");
-  }
 
-  @Test
-  void sequentialConditionalStoresOnOneInstanceTwoSessionsSecondGetsModified() {
-    long[] ha = new long[1];
-    long[] hb = new long[1];
-    try (RawImap a = selected(p1, ha); RawImap b = selected(p1, hb)) {
-      assertThat(ImapLines.tagged(a.command("a1", "UID STORE 2 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"))).doesNotContain("MODIFIED");
-      List<String> rb = b.command("b1", "UID STORE 2 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
-      assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 2]");
+    private static RawImap selected(ProxyFixture p, long[] hms) {
+        RawImap c = p.connect().login("alice", "pw");
+        hms[0] = ImapLines.highestModSeq(c.command("s", "SELECT INBOX (CONDSTORE)"));
+        return c;
     }
-    assertThat(flagsOf(2).list()).contains("$A").doesNotContain("$B");
-  }
 
-  /**
-   * 10 rounds of two conditional STOREs released at the same instant on two instances: exactly one winner each time
-   * (RFC 7162 3.1.3), thanks to the atomic check-and-stamp in Redis (ModSeqStore#reserve).
-   */
-  @Test
-  void racingConditionalStoresOnTwoInstancesAtMostOneWins() throws Exception {
-    long[] ha = new long[1];
-    long[] hb = new long[1];
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    List<String> doubleWins = new ArrayList<>();
-    try (RawImap a = selected(p1, ha); RawImap b = selected(p2, hb)) {
-      for (int uid = 10; uid < 20; uid++) {
-        CyclicBarrier go = new CyclicBarrier(2);
-        int u = uid;
-        // each side conditions on the HIGHESTMODSEQ its own SELECT reported: the message is unchanged since then
-        Future<String> fa = pool.submit(() -> {
-          go.await();
-          return ImapLines.tagged(a.command("a" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"));
-        });
-        Future<String> fb = pool.submit(() -> {
-          go.await();
-          return ImapLines.tagged(b.command("b" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)"));
-        });
-        String ra = fa.get(20, TimeUnit.SECONDS);
-        String rb = fb.get(20, TimeUnit.SECONDS);
-        Flags flags = flagsOf(u);
-        if (!ra.contains("MODIFIED") && !rb.contains("MODIFIED")) {
-          doubleWins.add("UID " + u + ": " + ra + " / " + rb + " -> backend " + flags);
+    @Test
+    void controlSameSessionSecondConditionalStoreGetsModified() {
+        long[] h = new long[1];
+        try (RawImap a = selected(p1, h)) {
+            assertThat(ImapLines.tagged(a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($A)")))
+                    .startsWith("a1 OK")
+                    .doesNotContain("MODIFIED");
+            assertThat(ImapLines.tagged(a.command("a2", "UID STORE 1 (UNCHANGEDSINCE " + h[0] + ") +FLAGS ($B)")))
+                    .startsWith("a2 OK [MODIFIED 1]");
         }
-        assertThat(ra.contains("MODIFIED") && rb.contains("MODIFIED")).as("nobody won UID %d: %s / %s", u, ra, rb).isFalse();
-        assertThat(ra).startsWith("a" + u + " OK");
-        assertThat(rb).startsWith("b" + u + " OK");
-        // the loser's [MODIFIED] names the message, and the winner's flag is what the backend has
-        String loser = ra.contains("MODIFIED") ? ra : rb;
-        assertThat(loser).contains("[MODIFIED " + u + "]");
-        assertThat(flags.list()).contains(ra.contains("MODIFIED") ? "$B" : "$A");
-        assertThat(flags.contains("$A") && flags.contains("$B")).as("UID %d has both flags: %s / %s", u, ra, rb).isFalse();
-      }
-    } finally {
-      pool.shutdown();
+        assertThat(flagsOf(1).list()).contains("$A").doesNotContain("$B");
     }
-    assertThat(doubleWins).isEmpty();
-  }
 
-  private Flags flagsOf(long uid) {
-    return BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX").get(uid);
-  }
+    @Test
+    void sequentialConditionalStoresOnTwoInstancesSecondGetsModified() {
+        long[] ha = new long[1];
+        long[] hb = new long[1];
+        try (RawImap a = selected(p1, ha);
+                RawImap b = selected(p2, hb)) {
+            List<String> ra = a.command("a1", "UID STORE 1 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)");
+            assertThat(ImapLines.tagged(ra)).doesNotContain("MODIFIED");
+            // A's change is complete (in Redis and on the backend) before B even sends its command
+            List<String> rb = b.command("b1", "UID STORE 1 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
+            assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 1]");
+        }
+        assertThat(flagsOf(1).list()).contains("$A").doesNotContain("$B");
+    }
+
+    @Test
+    void sequentialConditionalStoresOnOneInstanceTwoSessionsSecondGetsModified() {
+        long[] ha = new long[1];
+        long[] hb = new long[1];
+        try (RawImap a = selected(p1, ha);
+                RawImap b = selected(p1, hb)) {
+            assertThat(ImapLines.tagged(a.command("a1", "UID STORE 2 (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)")))
+                    .doesNotContain("MODIFIED");
+            List<String> rb = b.command("b1", "UID STORE 2 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
+            assertThat(ImapLines.tagged(rb)).as("B's answer %s", rb).startsWith("b1 OK [MODIFIED 2]");
+        }
+        assertThat(flagsOf(2).list()).contains("$A").doesNotContain("$B");
+    }
+
+    /**
+     * 10 rounds of two conditional STOREs released at the same instant on two instances: exactly one winner each time
+     * (RFC 7162 3.1.3), thanks to the atomic check-and-stamp in Redis (ModSeqStore#reserve).
+     */
+    @Test
+    void racingConditionalStoresOnTwoInstancesAtMostOneWins() throws Exception {
+        long[] ha = new long[1];
+        long[] hb = new long[1];
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<String> doubleWins = new ArrayList<>();
+        try (RawImap a = selected(p1, ha);
+                RawImap b = selected(p2, hb)) {
+            for (int uid = 10; uid < 20; uid++) {
+                CyclicBarrier go = new CyclicBarrier(2);
+                int u = uid;
+                // each side conditions on the HIGHESTMODSEQ its own SELECT reported: the message is unchanged since
+                // then
+                Future<String> fa = pool.submit(() -> {
+                    go.await();
+                    return ImapLines.tagged(
+                            a.command("a" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + ha[0] + ") +FLAGS ($A)"));
+                });
+                Future<String> fb = pool.submit(() -> {
+                    go.await();
+                    return ImapLines.tagged(
+                            b.command("b" + u, "UID STORE " + u + " (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)"));
+                });
+                String ra = fa.get(20, TimeUnit.SECONDS);
+                String rb = fb.get(20, TimeUnit.SECONDS);
+                Flags flags = flagsOf(u);
+                if (!ra.contains("MODIFIED") && !rb.contains("MODIFIED")) {
+                    doubleWins.add("UID " + u + ": " + ra + " / " + rb + " -> backend " + flags);
+                }
+                assertThat(ra.contains("MODIFIED") && rb.contains("MODIFIED"))
+                        .as("nobody won UID %d: %s / %s", u, ra, rb)
+                        .isFalse();
+                assertThat(ra).startsWith("a" + u + " OK");
+                assertThat(rb).startsWith("b" + u + " OK");
+                // the loser's [MODIFIED] names the message, and the winner's flag is what the backend has
+                String loser = ra.contains("MODIFIED") ? ra : rb;
+                assertThat(loser).contains("[MODIFIED " + u + "]");
+                assertThat(flags.list()).contains(ra.contains("MODIFIED") ? "$B" : "$A");
+                assertThat(flags.contains("$A") && flags.contains("$B"))
+                        .as("UID %d has both flags: %s / %s", u, ra, rb)
+                        .isFalse();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(doubleWins).isEmpty();
+    }
+
+    private Flags flagsOf(long uid) {
+        return BackendTruth.flags("127.0.0.1", backend.port(), "alice", "pw", "INBOX")
+                .get(uid);
+    }
 }

@@ -17,40 +17,42 @@ import org.modseqproxy.proxy.testing.TcpRelay;
  * connection behind. Each backend connection goes through a relay that sees whether the proxy ever closes it.
  */
 class ClientGoneDuringLoginTest {
-  GreenMailBackend backend;
-  TcpRelay relay;
-  ProxyFixture proxy;
+    GreenMailBackend backend;
+    TcpRelay relay;
+    ProxyFixture proxy;
 
-  @BeforeEach
-  void start() {
-    backend = GreenMailBackend.withNoDelay();
-    backend.userWithMessages("alice", "pw", 1);
-    relay = new TcpRelay("127.0.0.1", backend.port());
-    proxy = ProxyFixture.start("127.0.0.1", relay.port());
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    relay.close();
-    backend.close();
-  }
-
-  @Test
-  void everyBackendConnectionEndsWhenItsClientLeavesMidLogin() {
-    for (int i = 0; i < 10; i++) {
-      RawImap c = proxy.connect();
-      c.greeting();
-      c.send("a LOGIN alice pw\r\n");
-      c.close(); // gone before the answer
+    @BeforeEach
+    void start() {
+        backend = GreenMailBackend.withNoDelay();
+        backend.userWithMessages("alice", "pw", 1);
+        relay = new TcpRelay("127.0.0.1", backend.port());
+        proxy = ProxyFixture.start("127.0.0.1", relay.port());
     }
-    // and one that waits for its answer, so the proxy surely got that far
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      c.ok("n", "NOOP");
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        relay.close();
+        backend.close();
     }
-    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      assertThat(relay.links()).isNotEmpty().allSatisfy(l -> assertThat(l.ended()).isTrue());
-      assertThat(proxy.sessions()).isZero();
-    });
-  }
+
+    @Test
+    void everyBackendConnectionEndsWhenItsClientLeavesMidLogin() {
+        for (int i = 0; i < 10; i++) {
+            RawImap c = proxy.connect();
+            c.greeting();
+            c.send("a LOGIN alice pw\r\n");
+            c.close(); // gone before the answer
+        }
+        // and one that waits for its answer, so the proxy surely got that far
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            c.ok("n", "NOOP");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(relay.links())
+                    .isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.ended()).isTrue());
+            assertThat(proxy.sessions()).isZero();
+        });
+    }
 }

@@ -16,36 +16,37 @@ import org.modseqproxy.proxy.testing.RawImap;
  * StartTlsWorkaround). Fifty fresh connections cover both instances many times over.
  */
 class StartTlsManyConnectionsTest {
-  static GreenMailBackend backend;
-  static ProxyFixture proxy;
+    static GreenMailBackend backend;
+    static ProxyFixture proxy;
 
-  @BeforeAll
-  static void start() {
-    backend = GreenMailBackend.withNoDelay();
-    backend.userWithMessages("tls", "pw", 1);
-    // A fixed port, as in production: with port 0 every instance binds a port of its own and Vert.x shares nothing,
-    // which is how the fixture's other tests never saw the defect.
-    int port = Loopback.unusedPort();
-    proxy = ProxyFixture.start("127.0.0.1", backend.port(), "memory", c -> c.set("listen.plain", "127.0.0.1:" + port));
-  }
-
-  @AfterAll
-  static void stop() {
-    proxy.close();
-    backend.close();
-  }
-
-  @Test
-  void fiftyFreshConnectionsAllUpgrade() {
-    for (int i = 0; i < 50; i++) {
-      try (RawImap c = proxy.connect()) {
-        c.greeting();
-        c.send("a STARTTLS\r\n");
-        assertThat(c.readLine()).as("connection %d", i).startsWith("a OK");
-        c.startTls();
-        assertThat(c.ok("b", "LOGIN tls pw")).as("connection %d", i).startsWith("b OK");
-        assertThat(c.ok("c", "NOOP")).startsWith("c OK");
-      }
+    @BeforeAll
+    static void start() {
+        backend = GreenMailBackend.withNoDelay();
+        backend.userWithMessages("tls", "pw", 1);
+        // A fixed port, as in production: with port 0 every instance binds a port of its own and Vert.x shares nothing,
+        // which is how the fixture's other tests never saw the defect.
+        int port = Loopback.unusedPort();
+        proxy = ProxyFixture.start(
+                "127.0.0.1", backend.port(), "memory", c -> c.set("listen.plain", "127.0.0.1:" + port));
     }
-  }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+        backend.close();
+    }
+
+    @Test
+    void fiftyFreshConnectionsAllUpgrade() {
+        for (int i = 0; i < 50; i++) {
+            try (RawImap c = proxy.connect()) {
+                c.greeting();
+                c.send("a STARTTLS\r\n");
+                assertThat(c.readLine()).as("connection %d", i).startsWith("a OK");
+                c.startTls();
+                assertThat(c.ok("b", "LOGIN tls pw")).as("connection %d", i).startsWith("b OK");
+                assertThat(c.ok("c", "NOOP")).startsWith("c OK");
+            }
+        }
+    }
 }

@@ -11,9 +11,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * server side of that example (the backend line is what a legacy backend sends for the same message).
  */
 class FetchEchoTest {
-  /** Backend line; message uid; its mod-sequence now (0: the store failed); echo; CONDSTORE; QRESYNC; expected. */
-  @ParameterizedTest(name = "{0} {3} condstore={4} qresync={5}")
-  @CsvSource(delimiter = '|', nullValues = "NOTHING", textBlock = """
+    /** Backend line; message uid; its mod-sequence now (0: the store failed); echo; CONDSTORE; QRESYNC; expected. */
+    @ParameterizedTest(name = "{0} {3} condstore={4} qresync={5}")
+    @CsvSource(delimiter = '|', nullValues = "NOTHING", textBlock = """
       # RFC 7162 3.1.3 Example 6: STORE 7,5,9 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT answers MODSEQ alone
       * 5 FETCH (FLAGS (\\Deleted))          | 5  | 320162350 | SILENT      | true  | false | * 5 FETCH (MODSEQ (320162350))
       # Example 4: STORE * (UNCHANGEDSINCE ...) +FLAGS.SILENT, the same for message 50
@@ -38,19 +38,20 @@ class FetchEchoTest {
       # QRESYNC, the store failed: no MODSEQ, but the UID is still added (RFC 7162 3.2.4)
       * 1 FETCH (FLAGS (\\Seen))             | 4  | 0         | PLAIN       | true  | true  | * 1 FETCH (UID 4 FLAGS (\\Seen))
       """)
-  void echoes(String backend, long uid, long modSeq, String echo, boolean condstore, boolean qresync, String expected) {
-    Buffer raw = Buffer.buffer(backend + "\r\n");
-    FetchResponse f = FetchResponse.parse(FetchResponseTest.frame(backend + "\r\n"));
-    Buffer out = FetchEcho.line(raw, f, uid, modSeq, echo(echo), condstore, qresync);
-    assertThat(out == null ? null : out.toString()).isEqualTo(expected == null ? null : expected + "\r\n");
-  }
+    void echoes(
+            String backend, long uid, long modSeq, String echo, boolean condstore, boolean qresync, String expected) {
+        Buffer raw = Buffer.buffer(backend + "\r\n");
+        FetchResponse f = FetchResponse.parse(FetchResponseTest.frame(backend + "\r\n"));
+        Buffer out = FetchEcho.line(raw, f, uid, modSeq, echo(echo), condstore, qresync);
+        assertThat(out == null ? null : out.toString()).isEqualTo(expected == null ? null : expected + "\r\n");
+    }
 
-  private static Echo echo(String name) {
-    return switch (name) {
-      case "SILENT" -> Echo.store(true, false);
-      case "SILENT_UID" -> Echo.store(true, true);
-      case "WITH_MODSEQ" -> Echo.WITH_MODSEQ;
-      default -> Echo.PLAIN;
-    };
-  }
+    private static Echo echo(String name) {
+        return switch (name) {
+            case "SILENT" -> Echo.store(true, false);
+            case "SILENT_UID" -> Echo.store(true, true);
+            case "WITH_MODSEQ" -> Echo.WITH_MODSEQ;
+            default -> Echo.PLAIN;
+        };
+    }
 }

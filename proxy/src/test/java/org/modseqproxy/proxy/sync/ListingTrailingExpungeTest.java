@@ -22,60 +22,67 @@ import org.modseqproxy.state.testing.RedisServerExtension;
  * answer, VANISHED) names the wrong messages.
  */
 class ListingTrailingExpungeTest {
-  @RegisterExtension
-  static final RedisServerExtension REDIS = new RedisServerExtension();
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
 
-  GreenMailBackend backend;
-  ProxyFixture proxy;
+    GreenMailBackend backend;
+    ProxyFixture proxy;
 
-  @BeforeEach
-  void start() {
-    REDIS.server().flushAll();
-    backend = new GreenMailBackend();
-    backend.userWithMessages("alice", "pw", 5);
-    proxy = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    backend.close();
-  }
-
-  @Test
-  void anExpungeAfterTheListingsLastLineRenumbersTheView() {
-    try (RawImap c = proxy.connect().login("alice", "pw");
-        RawImap direct = RawImap.connect("127.0.0.1", backend.port())) {
-      direct.greeting();
-      direct.ok("l", "LOGIN alice pw");
-      direct.ok("s", "SELECT INBOX");
-      c.ok("s", "SELECT INBOX"); // no CONDSTORE yet: no listing
-
-      // Another session (not through the proxy) expunges UID 2; the proxy's backend connection has not heard yet.
-      direct.ok("d", "UID STORE 2 +FLAGS (\\Deleted)");
-      direct.ok("e", "EXPUNGE");
-
-      // The first CONDSTORE enabling command lists the mailbox (RFC 7162 3.1): the backend lists UID 2, then says
-      // "* 2 EXPUNGE" before its tagged OK; the client, which does not use QRESYNC, gets that EXPUNGE.
-      List<String> first = c.command("f", "FETCH 1:* (UID FLAGS) (CHANGEDSINCE 1)");
-      assertThat(ImapLines.tagged(first)).startsWith("f OK");
-      assertThat(first).contains("* 2 EXPUNGE");
-
-      // Someone changes UID 4 (sequence number 3 now) through the proxy.
-      try (RawImap w = proxy.connect().login("alice", "pw")) {
-        w.ok("s", "SELECT INBOX");
-        w.ok("w", "UID STORE 4 +FLAGS (\\Flagged)");
-      }
-      long since = first.stream().map(ImapLines::fetch).flatMap(Optional::stream)
-          .mapToLong(ImapLines.Fetch::modSeq).max().orElseThrow();
-      List<String> changed = c.command("g", "FETCH 1:* (UID FLAGS) (CHANGEDSINCE " + since + ")");
-      assertThat(ImapLines.tagged(changed)).startsWith("g OK");
-      List<ImapLines.Fetch> rows = changed.stream().map(ImapLines::fetch).flatMap(Optional::stream).toList();
-      assertThat(rows).as("what changed since %d: %s", since, changed).isNotEmpty();
-      assertThat(rows).allSatisfy(f -> {
-        assertThat(f.uid()).isEqualTo(4);
-        assertThat(f.seq()).isEqualTo(3);
-      });
+    @BeforeEach
+    void start() {
+        REDIS.server().flushAll();
+        backend = new GreenMailBackend();
+        backend.userWithMessages("alice", "pw", 5);
+        proxy = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     }
-  }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        backend.close();
+    }
+
+    @Test
+    void anExpungeAfterTheListingsLastLineRenumbersTheView() {
+        try (RawImap c = proxy.connect().login("alice", "pw");
+                RawImap direct = RawImap.connect("127.0.0.1", backend.port())) {
+            direct.greeting();
+            direct.ok("l", "LOGIN alice pw");
+            direct.ok("s", "SELECT INBOX");
+            c.ok("s", "SELECT INBOX"); // no CONDSTORE yet: no listing
+
+            // Another session (not through the proxy) expunges UID 2; the proxy's backend connection has not heard yet.
+            direct.ok("d", "UID STORE 2 +FLAGS (\\Deleted)");
+            direct.ok("e", "EXPUNGE");
+
+            // The first CONDSTORE enabling command lists the mailbox (RFC 7162 3.1): the backend lists UID 2, then says
+            // "* 2 EXPUNGE" before its tagged OK; the client, which does not use QRESYNC, gets that EXPUNGE.
+            List<String> first = c.command("f", "FETCH 1:* (UID FLAGS) (CHANGEDSINCE 1)");
+            assertThat(ImapLines.tagged(first)).startsWith("f OK");
+            assertThat(first).contains("* 2 EXPUNGE");
+
+            // Someone changes UID 4 (sequence number 3 now) through the proxy.
+            try (RawImap w = proxy.connect().login("alice", "pw")) {
+                w.ok("s", "SELECT INBOX");
+                w.ok("w", "UID STORE 4 +FLAGS (\\Flagged)");
+            }
+            long since = first.stream()
+                    .map(ImapLines::fetch)
+                    .flatMap(Optional::stream)
+                    .mapToLong(ImapLines.Fetch::modSeq)
+                    .max()
+                    .orElseThrow();
+            List<String> changed = c.command("g", "FETCH 1:* (UID FLAGS) (CHANGEDSINCE " + since + ")");
+            assertThat(ImapLines.tagged(changed)).startsWith("g OK");
+            List<ImapLines.Fetch> rows = changed.stream()
+                    .map(ImapLines::fetch)
+                    .flatMap(Optional::stream)
+                    .toList();
+            assertThat(rows).as("what changed since %d: %s", since, changed).isNotEmpty();
+            assertThat(rows).allSatisfy(f -> {
+                assertThat(f.uid()).isEqualTo(4);
+                assertThat(f.seq()).isEqualTo(3);
+            });
+        }
+    }
 }

@@ -19,43 +19,45 @@ import org.modseqproxy.proxy.testing.RawImap;
  * reported "Message count dropped 8 -> 0" on every SELECT through the proxy in front of Courier.
  */
 class QresyncSelectOrderTest {
-  GreenMailBackend backend;
-  ProxyFixture proxy;
+    GreenMailBackend backend;
+    ProxyFixture proxy;
 
-  @BeforeEach
-  void start() {
-    backend = new GreenMailBackend();
-    backend.userWithMessages("alice", "pw", 4);
-    proxy = ProxyFixture.start("127.0.0.1", backend.port());
-  }
-
-  @AfterEach
-  void stop() {
-    proxy.close();
-    backend.close();
-  }
-
-  @ParameterizedTest
-  @ValueSource(booleans = {false, true})
-  void existsComesBeforeUidValidity(boolean withQresyncParameter) {
-    try (RawImap c = proxy.connect().login("alice", "pw")) {
-      c.ok("e", "ENABLE QRESYNC");
-      long uv = ImapLines.uidValidity(c.command("x", "EXAMINE INBOX"));
-      List<String> sel = c.command("s", withQresyncParameter ? "SELECT INBOX (QRESYNC (" + uv + " 1))" : "SELECT INBOX");
-      assertThat(ImapLines.tagged(sel)).startsWith("s OK");
-      int exists = indexOf(sel, "* 4 EXISTS");
-      int uidValidity = indexOf(sel, "* OK [UIDVALIDITY");
-      assertThat(exists).as("%s", sel).isNotNegative().isLessThan(uidValidity);
-      assertThat(sel.stream().filter(l -> l.startsWith("* OK [UIDVALIDITY"))).hasSize(1);
+    @BeforeEach
+    void start() {
+        backend = new GreenMailBackend();
+        backend.userWithMessages("alice", "pw", 4);
+        proxy = ProxyFixture.start("127.0.0.1", backend.port());
     }
-  }
 
-  private static int indexOf(List<String> lines, String prefix) {
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).startsWith(prefix)) {
-        return i;
-      }
+    @AfterEach
+    void stop() {
+        proxy.close();
+        backend.close();
     }
-    return -1;
-  }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void existsComesBeforeUidValidity(boolean withQresyncParameter) {
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            c.ok("e", "ENABLE QRESYNC");
+            long uv = ImapLines.uidValidity(c.command("x", "EXAMINE INBOX"));
+            List<String> sel =
+                    c.command("s", withQresyncParameter ? "SELECT INBOX (QRESYNC (" + uv + " 1))" : "SELECT INBOX");
+            assertThat(ImapLines.tagged(sel)).startsWith("s OK");
+            int exists = indexOf(sel, "* 4 EXISTS");
+            int uidValidity = indexOf(sel, "* OK [UIDVALIDITY");
+            assertThat(exists).as("%s", sel).isNotNegative().isLessThan(uidValidity);
+            assertThat(sel.stream().filter(l -> l.startsWith("* OK [UIDVALIDITY")))
+                    .hasSize(1);
+        }
+    }
+
+    private static int indexOf(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

@@ -19,40 +19,41 @@ import java.util.Map;
  * {@link GreenMail#getImap()} does not work on this instance (use {@link #imapPort()}).
  */
 final class NoDelayGreenMail extends GreenMail {
-  NoDelayGreenMail(ServerSetup imap) {
-    super(imap);
-  }
-
-  @Override
-  protected Map<String, AbstractServer> createServices(ServerSetup[] config, Managers managers) {
-    Map<String, AbstractServer> services = new HashMap<>();
-    for (ServerSetup setup : config) {
-      if (!ServerSetup.PROTOCOL_IMAP.equals(setup.getProtocol())) {
-        throw new IllegalArgumentException("NoDelayGreenMail serves plain IMAP only, not " + setup.getProtocol());
-      }
-      services.put(setup.getProtocol(), new Server(setup, managers));
-    }
-    return services;
-  }
-
-  int imapPort() {
-    return services.get(ServerSetup.PROTOCOL_IMAP).getPort();
-  }
-
-  /** GreenMail's own IMAP handler, on a socket with TCP_NODELAY. */
-  private static final class Server extends AbstractServer {
-    Server(ServerSetup setup, Managers managers) {
-      super(setup, managers);
+    NoDelayGreenMail(ServerSetup imap) {
+        super(imap);
     }
 
     @Override
-    protected ProtocolHandler createProtocolHandler(Socket socket) {
-      try {
-        socket.setTcpNoDelay(true);
-      } catch (SocketException e) {
-        // the client is gone already; the handler will notice
-      }
-      return new ImapHandler(managers.getUserManager(), managers.getImapHostManager(), socket);
+    protected Map<String, AbstractServer> createServices(ServerSetup[] config, Managers managers) {
+        Map<String, AbstractServer> services = new HashMap<>();
+        for (ServerSetup setup : config) {
+            if (!ServerSetup.PROTOCOL_IMAP.equals(setup.getProtocol())) {
+                throw new IllegalArgumentException(
+                        "NoDelayGreenMail serves plain IMAP only, not " + setup.getProtocol());
+            }
+            services.put(setup.getProtocol(), new Server(setup, managers));
+        }
+        return services;
     }
-  }
+
+    int imapPort() {
+        return services.get(ServerSetup.PROTOCOL_IMAP).getPort();
+    }
+
+    /** GreenMail's own IMAP handler, on a socket with TCP_NODELAY. */
+    private static final class Server extends AbstractServer {
+        Server(ServerSetup setup, Managers managers) {
+            super(setup, managers);
+        }
+
+        @Override
+        protected ProtocolHandler createProtocolHandler(Socket socket) {
+            try {
+                socket.setTcpNoDelay(true);
+            } catch (SocketException e) {
+                // the client is gone already; the handler will notice
+            }
+            return new ImapHandler(managers.getUserManager(), managers.getImapHostManager(), socket);
+        }
+    }
 }

@@ -11,79 +11,79 @@ import java.util.List;
  * instead. Process handling (output, signals, stop) is {@link ChildJvm}'s.
  */
 public final class ProxyJarProcess implements AutoCloseable {
-  private final ChildJvm child;
-  private final int port;
+    private final ChildJvm child;
+    private final int port;
 
-  private ProxyJarProcess(ChildJvm child, int port) {
-    this.child = child;
-    this.port = port;
-  }
-
-  /** Starts {@code run} and waits until it greets on its port. {@code sets}: extra {@code key=value} config flags. */
-  public static ProxyJarProcess start(int backendPort, String stateSpec, String... sets) {
-    int port = Loopback.unusedPort();
-    List<String> args = new ArrayList<>(List.of("run", "--backend", "127.0.0.1:" + backendPort,
-        "--listen", "127.0.0.1:" + port, "--state", stateSpec));
-    for (String s : sets) {
-      args.addAll(List.of("--set", s));
+    private ProxyJarProcess(ChildJvm child, int port) {
+        this.child = child;
+        this.port = port;
     }
-    String jar = System.getProperty("modseq.proxy.jar", "");
-    List<String> launch = new ArrayList<>();
-    if (jar.isBlank()) {
-      launch.addAll(ChildJvm.mainClass("org.modseqproxy.proxy.launcher.Main", args.toArray(String[]::new)));
-    } else {
-      launch.addAll(List.of("-jar", jar));
-      launch.addAll(args);
+
+    /** Starts {@code run} and waits until it greets on its port. {@code sets}: extra {@code key=value} config flags. */
+    public static ProxyJarProcess start(int backendPort, String stateSpec, String... sets) {
+        int port = Loopback.unusedPort();
+        List<String> args = new ArrayList<>(List.of(
+                "run", "--backend", "127.0.0.1:" + backendPort, "--listen", "127.0.0.1:" + port, "--state", stateSpec));
+        for (String s : sets) {
+            args.addAll(List.of("--set", s));
+        }
+        String jar = System.getProperty("modseq.proxy.jar", "");
+        List<String> launch = new ArrayList<>();
+        if (jar.isBlank()) {
+            launch.addAll(ChildJvm.mainClass("org.modseqproxy.proxy.launcher.Main", args.toArray(String[]::new)));
+        } else {
+            launch.addAll(List.of("-jar", jar));
+            launch.addAll(args);
+        }
+        ChildJvm child = ChildJvm.start(
+                List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), launch, line -> false);
+        try {
+            child.awaitGreeting(port, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            child.close();
+            throw e;
+        }
+        return new ProxyJarProcess(child, port);
     }
-    ChildJvm child = ChildJvm.start(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), launch,
-        line -> false);
-    try {
-      child.awaitGreeting(port, Duration.ofSeconds(30));
-    } catch (RuntimeException e) {
-      child.close();
-      throw e;
+
+    public int port() {
+        return port;
     }
-    return new ProxyJarProcess(child, port);
-  }
 
-  public int port() {
-    return port;
-  }
+    public long pid() {
+        return child.pid();
+    }
 
-  public long pid() {
-    return child.pid();
-  }
+    public RawImap connect() {
+        return RawImap.connect("127.0.0.1", port);
+    }
 
-  public RawImap connect() {
-    return RawImap.connect("127.0.0.1", port);
-  }
+    /** SIGTERM (graceful shutdown). */
+    public void terminate() {
+        child.terminate();
+    }
 
-  /** SIGTERM (graceful shutdown). */
-  public void terminate() {
-    child.terminate();
-  }
+    /** SIGKILL, then waits for the process to be gone. */
+    public void kill9() {
+        child.kill9();
+    }
 
-  /** SIGKILL, then waits for the process to be gone. */
-  public void kill9() {
-    child.kill9();
-  }
+    /** Exit code, or null if still running after {@code max}. */
+    public Integer waitFor(Duration max) {
+        return child.waitFor(max);
+    }
 
-  /** Exit code, or null if still running after {@code max}. */
-  public Integer waitFor(Duration max) {
-    return child.waitFor(max);
-  }
+    public boolean isAlive() {
+        return child.isAlive();
+    }
 
-  public boolean isAlive() {
-    return child.isAlive();
-  }
+    /** What the child printed so far (stdout and stderr). */
+    public String log() {
+        return child.log();
+    }
 
-  /** What the child printed so far (stdout and stderr). */
-  public String log() {
-    return child.log();
-  }
-
-  @Override
-  public void close() {
-    child.close();
-  }
+    @Override
+    public void close() {
+        child.close();
+    }
 }

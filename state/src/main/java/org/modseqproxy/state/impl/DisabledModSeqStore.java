@@ -72,6 +72,5 @@ public final class DisabledModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -40,7 +40,10 @@ public final class InMemoryModSeqStore implements ModSeqStore {
         this.opts = opts;
         this.mailboxes = opts.idleMailboxTtl().isZero()
                 ? new ConcurrentHashMap<>()
-                : Caffeine.newBuilder().expireAfterAccess(opts.idleMailboxTtl()).<MailboxId, Entry>build().asMap();
+                : Caffeine.newBuilder()
+                        .expireAfterAccess(opts.idleMailboxTtl())
+                        .<MailboxId, Entry>build()
+                        .asMap();
     }
 
     public InMemoryModSeqStore() {
@@ -57,8 +60,7 @@ public final class InMemoryModSeqStore implements ModSeqStore {
         }
     }
 
-    private record LogEntry(long modSeq, UidSet uids) {
-    }
+    private record LogEntry(long modSeq, UidSet uids) {}
 
     /** Runs {@code body} on the mailbox's entry for {@code uidValidity}, (re)creating it first when needed. */
     private <T> T write(MailboxId id, long uidValidity, Function<Entry, T> body) {
@@ -115,8 +117,13 @@ public final class InMemoryModSeqStore implements ModSeqStore {
             Map<Long, Flags> keep = new HashMap<>();
             // walk the smaller of the set and the mailbox: 1:4294967295 is a valid set
             List<MessageState> candidates = uids.size() <= e.state.size()
-                    ? uids.stream().mapToObj(e.state::get).flatMap(Optional::stream).toList()
-                    : e.state.messages().stream().filter(m -> uids.contains(m.uid())).toList();
+                    ? uids.stream()
+                            .mapToObj(e.state::get)
+                            .flatMap(Optional::stream)
+                            .toList()
+                    : e.state.messages().stream()
+                            .filter(m -> uids.contains(m.uid()))
+                            .toList();
             for (MessageState m : candidates) {
                 if (m.modSeq() > unchangedSince) {
                     modified.add(m.uid());

@@ -68,8 +68,12 @@ public final class MailboxState implements MailboxSnapshot {
             buckets.add(Bucket.of(sorted.subList(i, j)));
             i = j;
         }
-        return new MailboxState(uidValidity, highestModSeq, expungeHorizon,
-                keys.stream().mapToLong(Long::longValue).toArray(), buckets.toArray(new Bucket[0]));
+        return new MailboxState(
+                uidValidity,
+                highestModSeq,
+                expungeHorizon,
+                keys.stream().mapToLong(Long::longValue).toArray(),
+                buckets.toArray(new Bucket[0]));
     }
 
     public MailboxState withHighestModSeq(long hms) {
@@ -81,8 +85,7 @@ public final class MailboxState implements MailboxSnapshot {
     }
 
     /** What {@link #apply} did. {@code modSeq} is 0 when nothing changed (and {@code state} is unchanged). */
-    public record Applied(MailboxState state, UidSet added, UidSet changed, UidSet expunged, long modSeq) {
-    }
+    public record Applied(MailboxState state, UidSet added, UidSet changed, UidSet expunged, long modSeq) {}
 
     /**
      * Applies a batch: upserts whose flags differ (or whose uid is new) and expunges of present uids all get
@@ -97,7 +100,9 @@ public final class MailboxState implements MailboxSnapshot {
         for (Map.Entry<Long, Flags> e : changes.upserts().entrySet()) {
             long uid = e.getKey();
             Optional<MessageState> old = get(uid);
-            if (old.isPresent() && old.get().flags().equals(e.getValue()) && !changes.touched().contains(uid)) {
+            if (old.isPresent()
+                    && old.get().flags().equals(e.getValue())
+                    && !changes.touched().contains(uid)) {
                 continue;
             }
             (old.isPresent() ? changed : added).add(uid);
@@ -143,8 +148,8 @@ public final class MailboxState implements MailboxSnapshot {
             nk[n] = keys[i];
             nb[n++] = buckets[i++];
         }
-        MailboxState next = new MailboxState(uidValidity, newModSeq, expungeHorizon,
-                Arrays.copyOf(nk, n), Arrays.copyOf(nb, n));
+        MailboxState next =
+                new MailboxState(uidValidity, newModSeq, expungeHorizon, Arrays.copyOf(nk, n), Arrays.copyOf(nb, n));
         return new Applied(next, added.build(), changed.build(), expunged.build(), newModSeq);
     }
 

@@ -12,8 +12,7 @@ public final class MicroClock {
 
     private static final AtomicLong FLOOR = new AtomicLong();
 
-    private MicroClock() {
-    }
+    private MicroClock() {}
 
     /** Current wall-clock time in microseconds since the epoch. */
     public static long wallMicros() {

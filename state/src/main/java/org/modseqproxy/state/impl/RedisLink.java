@@ -1,7 +1,5 @@
 package org.modseqproxy.state.impl;
 
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -12,9 +10,11 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.CommandArgs;
@@ -49,8 +49,10 @@ final class RedisLink implements AutoCloseable {
     private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
     private CompletableFuture<StatefulConnection<String, String>> connection; // guarded by this
 
-    private RedisLink(ClientResources resources, AbstractRedisClient client,
-                      Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector) {
+    private RedisLink(
+            ClientResources resources,
+            AbstractRedisClient client,
+            Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector) {
         this.resources = resources;
         this.client = client;
         this.connector = connector;
@@ -80,9 +82,12 @@ final class RedisLink implements AutoCloseable {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), maxDelay(opts), 2, TimeUnit.MILLISECONDS))
                 .build();
-        SocketOptions socket = SocketOptions.builder().connectTimeout(opts.commandTimeout()).build();
-        TimeoutOptions timeouts = TimeoutOptions.builder().timeoutCommands(true)
-                .timeoutSource(new ScaledTimeout(opts.commandTimeout().toMillis())).build();
+        SocketOptions socket =
+                SocketOptions.builder().connectTimeout(opts.commandTimeout()).build();
+        TimeoutOptions timeouts = TimeoutOptions.builder()
+                .timeoutCommands(true)
+                .timeoutSource(new ScaledTimeout(opts.commandTimeout().toMillis()))
+                .build();
         SslOptions ssl = sslOptions(opts);
         List<RedisURI> clusterNodes = clusterNodes(spec);
         if (clusterNodes == null) {
@@ -95,10 +100,10 @@ final class RedisLink implements AutoCloseable {
             // asked. Give them the command timeout too.
             uri.getSentinels().forEach(s -> s.setTimeout(opts.commandTimeout()));
             applyCredentials(uri, opts.credentials());
-            // A Sentinel URI's login is the data nodes' only (RedisURI javadoc, "Authentication"); Lettuce logs in to
-            // a sentinel with that sentinel's own RedisURI, which the URI string cannot fill. TLS needs nothing here:
-            // rediss-sentinel marks every sentinel URI as TLS (with the URI's verifyPeer), and they share the
-            // client's SslOptions.
+            // A Sentinel URI's login is the data nodes' only (RedisURI javadoc, "Authentication"); Lettuce logs in to a
+            // sentinel with that sentinel's own RedisURI, which the URI string cannot fill. TLS needs nothing here:
+            // rediss-sentinel marks every sentinel URI as TLS (with the URI's verifyPeer), and they share the client's
+            // SslOptions.
             uri.getSentinels().forEach(s -> applyCredentials(s, opts.sentinelCredentials()));
             RedisClient client = RedisClient.create(resources);
             client.setOptions(ClientOptions.builder()
@@ -108,7 +113,9 @@ final class RedisLink implements AutoCloseable {
                     .timeoutOptions(timeouts)
                     .sslOptions(ssl)
                     .build());
-            return new RedisLink(resources, client,
+            return new RedisLink(
+                    resources,
+                    client,
                     () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture());
         }
         clusterNodes.forEach(u -> {
@@ -118,8 +125,8 @@ final class RedisLink implements AutoCloseable {
         RedisClusterClient client = RedisClusterClient.create(resources, clusterNodes);
         client.setOptions(ClusterClientOptions.builder()
                 .autoReconnect(true)
-                // Per-node connections open lazily, so REJECT_COMMANDS would reject the first command sent to
-                // each node; commands queue instead and the command timeout keeps failures fast.
+                // Per-node connections open lazily, so REJECT_COMMANDS would reject the first command sent to each
+                // node; commands queue instead and the command timeout keeps failures fast.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .socketOptions(socket)
                 .timeoutOptions(timeouts)
@@ -130,8 +137,12 @@ final class RedisLink implements AutoCloseable {
                         .build())
                 .build());
         // connectAsync needs the slot map first (the blocking connect() would load it itself).
-        return new RedisLink(resources, client, () -> client.refreshPartitionsAsync().toCompletableFuture()
-                .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
+        return new RedisLink(
+                resources,
+                client,
+                () -> client.refreshPartitionsAsync()
+                        .toCompletableFuture()
+                        .thenCompose(v -> client.connectAsync(StringCodec.UTF8)));
     }
 
     /**
@@ -263,17 +274,20 @@ final class RedisLink implements AutoCloseable {
     private CompletableFuture<RedisClusterAsyncCommands<String, String>> commands() {
         // Both StatefulRedisConnection.async() and StatefulRedisClusterConnection.async() are
         // RedisClusterAsyncCommands, which is all the store needs (scripts and PING).
-        return connection().thenApply(c -> c instanceof StatefulRedisConnection<?, ?> s
-                ? (RedisClusterAsyncCommands<String, String>) s.async()
-                : ((StatefulRedisClusterConnection<String, String>) c).async());
+        return connection()
+                .thenApply(c -> c instanceof StatefulRedisConnection<?, ?> s
+                        ? (RedisClusterAsyncCommands<String, String>) s.async()
+                        : ((StatefulRedisClusterConnection<String, String>) c).async());
     }
 
     /** Runs a script on the node owning {@code keys[0]}'s slot (all keys share one hash tag). */
     <T> CompletableFuture<T> eval(RedisScript script, ScriptOutputType type, String[] keys, String... args) {
-        return commands().thenCompose(cmd -> cmd.<T>evalsha(script.sha, type, keys, args).toCompletableFuture()
-                .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
-                        ? cmd.<T>eval(script.source, type, keys, args).toCompletableFuture()
-                        : CompletableFuture.failedFuture(unwrap(e))));
+        return commands()
+                .thenCompose(cmd -> cmd.<T>evalsha(script.sha, type, keys, args)
+                        .toCompletableFuture()
+                        .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
+                                ? cmd.<T>eval(script.source, type, keys, args).toCompletableFuture()
+                                : CompletableFuture.failedFuture(unwrap(e))));
     }
 
     CompletableFuture<String> ping() {

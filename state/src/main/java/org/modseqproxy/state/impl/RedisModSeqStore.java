@@ -72,11 +72,13 @@ public final class RedisModSeqStore implements ModSeqStore {
         this.link = link;
         this.opts = opts;
         this.breaker = new CircuitBreaker(opts.circuitRetryDelay());
-        this.nearCache = opts.nearCacheMaxMessages() == 0 ? null : Caffeine.newBuilder()
-                .maximumWeight(opts.nearCacheMaxMessages())
-                .weigher((MailboxId id, MailboxState s) -> s.size() + 1)
-                .expireAfterAccess(Duration.ofMinutes(30))
-                .build();
+        this.nearCache = opts.nearCacheMaxMessages() == 0
+                ? null
+                : Caffeine.newBuilder()
+                        .maximumWeight(opts.nearCacheMaxMessages())
+                        .weigher((MailboxId id, MailboxState s) -> s.size() + 1)
+                        .expireAfterAccess(Duration.ofMinutes(30))
+                        .build();
     }
 
     /** Connects in the background; until Redis answers, {@link #available()} may be false. */
@@ -94,8 +96,8 @@ public final class RedisModSeqStore implements ModSeqStore {
         return current(id, uv).thenCompose(snap -> {
             ChangeSet changes = MailboxDiff.compute(snap.orElse(null), listing);
             if (snap.isPresent() && changes.isEmpty()) {
-                return CompletableFuture.completedFuture(new SyncResult(snap.get(),
-                        UidSet.empty(), UidSet.empty(), UidSet.empty(), 0));
+                return CompletableFuture.completedFuture(
+                        new SyncResult(snap.get(), UidSet.empty(), UidSet.empty(), UidSet.empty(), 0));
             }
             return runApply(id, uv, changes);
         });
@@ -114,20 +116,21 @@ public final class RedisModSeqStore implements ModSeqStore {
     @Override
     public CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq) {
         String m = Long.toString(Math.min(Math.max(modSeq, 0), MAX_MODSEQ));
-        return this.<List<Object>>script(RedisScript.VANISHED, id, uidValidity, m).thenApply(r -> {
-            long kind = (Long) r.get(0);
-            if (kind == 0) {
-                return new Vanished.BelowHorizon(Long.MAX_VALUE);
-            }
-            if (kind == 1) {
-                return new Vanished.BelowHorizon((Long) r.get(1));
-            }
-            UidSet.Builder b = new UidSet.Builder();
-            for (int i = 1; i < r.size(); i++) {
-                b.addAll(UidSet.parse((String) r.get(i), 0));
-            }
-            return new Vanished.Exact(b.build());
-        });
+        return this.<List<Object>>script(RedisScript.VANISHED, id, uidValidity, m)
+                .thenApply(r -> {
+                    long kind = (Long) r.get(0);
+                    if (kind == 0) {
+                        return new Vanished.BelowHorizon(Long.MAX_VALUE);
+                    }
+                    if (kind == 1) {
+                        return new Vanished.BelowHorizon((Long) r.get(1));
+                    }
+                    UidSet.Builder b = new UidSet.Builder();
+                    for (int i = 1; i < r.size(); i++) {
+                        b.addAll(UidSet.parse((String) r.get(i), 0));
+                    }
+                    return new Vanished.Exact(b.build());
+                });
     }
 
     @Override
@@ -140,21 +143,23 @@ public final class RedisModSeqStore implements ModSeqStore {
             args.add(Long.toString(uids.rangeEnd(r)));
         }
         MailboxState before = nearCache == null ? null : nearCache.getIfPresent(id);
-        return this.<List<Object>>script(RedisScript.RESERVE, id, uidValidity, args.toArray(new String[0])).thenApply(r -> {
-            long modSeq = (Long) r.get(0);
-            Reservation res = new Reservation(parseSet(r.get(1)), parseSet(r.get(2)), modSeq, (Long) r.get(3));
-            MicroClock.observe(Math.max(res.highestModSeqBefore(), modSeq));
-            if (nearCache != null && modSeq != 0) {
-                // keep the near-cache current when it held exactly the state the script started from
-                if (before != null && before.uidValidity() == uidValidity
-                        && before.highestModSeq() == res.highestModSeqBefore()) {
-                    remember(id, restamped(before, res.stamped(), modSeq));
-                } else {
-                    nearCache.invalidate(id);
-                }
-            }
-            return res;
-        });
+        return this.<List<Object>>script(RedisScript.RESERVE, id, uidValidity, args.toArray(new String[0]))
+                .thenApply(r -> {
+                    long modSeq = (Long) r.get(0);
+                    Reservation res = new Reservation(parseSet(r.get(1)), parseSet(r.get(2)), modSeq, (Long) r.get(3));
+                    MicroClock.observe(Math.max(res.highestModSeqBefore(), modSeq));
+                    if (nearCache != null && modSeq != 0) {
+                        // keep the near-cache current when it held exactly the state the script started from
+                        if (before != null
+                                && before.uidValidity() == uidValidity
+                                && before.highestModSeq() == res.highestModSeqBefore()) {
+                            remember(id, restamped(before, res.stamped(), modSeq));
+                        } else {
+                            nearCache.invalidate(id);
+                        }
+                    }
+                    return res;
+                });
     }
 
     /** The snapshot with {@code stamped} given {@code modSeq}, flags as they were (what reserve.lua did). */
@@ -173,8 +178,13 @@ public final class RedisModSeqStore implements ModSeqStore {
     public CompletionStage<Long> bump(MailboxId id, long uidValidity) {
         return counter(id, uidValidity, true).thenApply(hms -> {
             if (nearCache != null) {
-                nearCache.asMap().computeIfPresent(id, (k, s) -> s.uidValidity() == uidValidity
-                        && s.highestModSeq() == hms - 1 ? s.withHighestModSeq(hms) : null);
+                nearCache
+                        .asMap()
+                        .computeIfPresent(
+                                id,
+                                (k, s) -> s.uidValidity() == uidValidity && s.highestModSeq() == hms - 1
+                                        ? s.withHighestModSeq(hms)
+                                        : null);
             }
             return hms;
         });
@@ -182,8 +192,8 @@ public final class RedisModSeqStore implements ModSeqStore {
 
     @Override
     public CompletionStage<Void> rename(MailboxId from, MailboxId to) {
-        // Dropped, not moved: the two names hash to different slots (no atomic move on Cluster), and a fresh
-        // state only makes clients resync more (see ModSeqStore#rename).
+        // Dropped, not moved: the two names hash to different slots (no atomic move on Cluster), and a fresh state only
+        // makes clients resync more (see ModSeqStore#rename).
         return delete(from).thenCompose(v -> delete(to));
     }
 
@@ -298,8 +308,15 @@ public final class RedisModSeqStore implements ModSeqStore {
     /** Caches a snapshot unless the cache already holds a newer one for the same UIDVALIDITY. */
     private void remember(MailboxId id, MailboxState s) {
         if (nearCache != null) {
-            nearCache.asMap().merge(id, s, (old, neu) -> old.uidValidity() == neu.uidValidity()
-                    && old.highestModSeq() > neu.highestModSeq() ? old : neu);
+            nearCache
+                    .asMap()
+                    .merge(
+                            id,
+                            s,
+                            (old, neu) ->
+                                    old.uidValidity() == neu.uidValidity() && old.highestModSeq() > neu.highestModSeq()
+                                            ? old
+                                            : neu);
         }
     }
 
@@ -321,32 +338,42 @@ public final class RedisModSeqStore implements ModSeqStore {
             args.add(Long.toString(gone.rangeEnd(r)));
         }
         MailboxState before = nearCache == null ? null : nearCache.getIfPresent(id);
-        return this.<List<Object>>script(RedisScript.APPLY, id, uv, args.toArray(new String[0])).thenCompose(r -> {
-            long hmsBefore = (Long) r.get(0);
-            long modSeq = (Long) r.get(1);
-            boolean created = (Long) r.get(2) == 1;
-            long horizon = (Long) r.get(3);
-            UidSet added = parseSet(r.get(4));
-            UidSet changed = parseSet(r.get(5));
-            UidSet expunged = parseSet(r.get(6));
-            MicroClock.observe(Math.max(hmsBefore, modSeq));
-            // The state the script started from, if we know it: fresh (just created) or our cached snapshot.
-            MailboxState base = created ? MailboxState.fresh(uv, hmsBefore)
-                    : before != null && before.uidValidity() == uv && before.highestModSeq() == hmsBefore
-                    ? before : null;
-            if (base != null) {
-                MailboxState.Applied a = base.apply(changes, hmsBefore + 1);
-                if (a.added().equals(added) && a.changed().equals(changed) && a.expunged().equals(expunged)) {
-                    MailboxState after = a.state().withExpungeHorizon(horizon);
-                    remember(id, after);
-                    return CompletableFuture.completedFuture(new SyncResult(after, added, changed, expunged, modSeq));
-                }
-                LOG.warn("near-cache of {} disagreed with Redis; reloading", id);
-            }
-            return loadFull(id, uv).thenApply(s -> new SyncResult(
-                    s.orElseGet(() -> MailboxState.fresh(uv, Math.max(hmsBefore, modSeq))),
-                    added, changed, expunged, modSeq));
-        });
+        return this.<List<Object>>script(RedisScript.APPLY, id, uv, args.toArray(new String[0]))
+                .thenCompose(r -> {
+                    long hmsBefore = (Long) r.get(0);
+                    long modSeq = (Long) r.get(1);
+                    boolean created = (Long) r.get(2) == 1;
+                    long horizon = (Long) r.get(3);
+                    UidSet added = parseSet(r.get(4));
+                    UidSet changed = parseSet(r.get(5));
+                    UidSet expunged = parseSet(r.get(6));
+                    MicroClock.observe(Math.max(hmsBefore, modSeq));
+                    // The state the script started from, if we know it: fresh (just created) or our cached snapshot.
+                    MailboxState base = created
+                            ? MailboxState.fresh(uv, hmsBefore)
+                            : before != null && before.uidValidity() == uv && before.highestModSeq() == hmsBefore
+                                    ? before
+                                    : null;
+                    if (base != null) {
+                        MailboxState.Applied a = base.apply(changes, hmsBefore + 1);
+                        if (a.added().equals(added)
+                                && a.changed().equals(changed)
+                                && a.expunged().equals(expunged)) {
+                            MailboxState after = a.state().withExpungeHorizon(horizon);
+                            remember(id, after);
+                            return CompletableFuture.completedFuture(
+                                    new SyncResult(after, added, changed, expunged, modSeq));
+                        }
+                        LOG.warn("near-cache of {} disagreed with Redis; reloading", id);
+                    }
+                    return loadFull(id, uv)
+                            .thenApply(s -> new SyncResult(
+                                    s.orElseGet(() -> MailboxState.fresh(uv, Math.max(hmsBefore, modSeq))),
+                                    added,
+                                    changed,
+                                    expunged,
+                                    modSeq));
+                });
     }
 
     private static UidSet parseSet(Object s) {
@@ -355,11 +382,17 @@ public final class RedisModSeqStore implements ModSeqStore {
     }
 
     private CompletableFuture<Long> counter(MailboxId id, long uv, boolean bump) {
-        return this.<Long>scriptOf(RedisScript.COUNTER, ScriptOutputType.INTEGER, id, uv,
-                Long.toString(MicroClock.peekStart()), bump ? "1" : "0").thenApply(hms -> {
-            MicroClock.observe(hms);
-            return hms;
-        });
+        return this.<Long>scriptOf(
+                        RedisScript.COUNTER,
+                        ScriptOutputType.INTEGER,
+                        id,
+                        uv,
+                        Long.toString(MicroClock.peekStart()),
+                        bump ? "1" : "0")
+                .thenApply(hms -> {
+                    MicroClock.observe(hms);
+                    return hms;
+                });
     }
 
     // ---- script plumbing and circuit breaker ------------------------------------------------------------------
@@ -368,8 +401,8 @@ public final class RedisModSeqStore implements ModSeqStore {
         return scriptOf(s, ScriptOutputType.MULTI, id, uv, extra);
     }
 
-    private <T> CompletableFuture<T> scriptOf(RedisScript s, ScriptOutputType type, MailboxId id, long uv,
-                                              String... extra) {
+    private <T> CompletableFuture<T> scriptOf(
+            RedisScript s, ScriptOutputType type, MailboxId id, long uv, String... extra) {
         String p = opts.keyPrefix() + ":{" + id.tag() + "}:";
         String[] keys = {p + "m", p + "f", p + "k", p + "x"};
         String[] args = new String[3 + extra.length];
@@ -389,9 +422,11 @@ public final class RedisModSeqStore implements ModSeqStore {
             scheduleProbe();
             // say why it opened (WRONGPASS, a certificate problem, connection refused...): callers and logs see it
             Throwable why = lastFailure;
-            return CompletableFuture.failedFuture(why == null
-                    ? new StoreUnavailableException("Redis unavailable (circuit open)")
-                    : new StoreUnavailableException("Redis unavailable (circuit open) after: " + describe(why), why));
+            return CompletableFuture.failedFuture(
+                    why == null
+                            ? new StoreUnavailableException("Redis unavailable (circuit open)")
+                            : new StoreUnavailableException(
+                                    "Redis unavailable (circuit open) after: " + describe(why), why));
         }
         CompletableFuture<T> f;
         try {
@@ -405,14 +440,17 @@ public final class RedisModSeqStore implements ModSeqStore {
                 return v;
             }
             Throwable cause = RedisLink.unwrap(e);
-            lastFailure = cause instanceof StoreUnavailableException su && su.getCause() != null ? su.getCause() : cause;
+            lastFailure =
+                    cause instanceof StoreUnavailableException su && su.getCause() != null ? su.getCause() : cause;
             if (breaker.isClosed()) {
                 LOG.warn("Redis call failed, opening circuit: {}", cause.toString(), cause);
             }
             breaker.failure();
             scheduleProbe();
-            throw new CompletionException(cause instanceof StoreUnavailableException su ? su
-                    : new StoreUnavailableException("Redis call failed: " + cause, cause));
+            throw new CompletionException(
+                    cause instanceof StoreUnavailableException su
+                            ? su
+                            : new StoreUnavailableException("Redis call failed: " + cause, cause));
         });
     }
 
@@ -431,22 +469,27 @@ public final class RedisModSeqStore implements ModSeqStore {
             return;
         }
         try {
-            link.resources().eventExecutorGroup().schedule(() -> {
-                probeScheduled.set(false);
-                if (closed || breaker.isClosed()) {
-                    return;
-                }
-                link.ping().whenComplete((pong, e) -> {
-                    if (e == null) {
-                        LOG.info("Redis answers again, closing circuit");
-                        breaker.success();
-                    } else {
-                        lastFailure = RedisLink.unwrap(e);
-                        breaker.failure();
-                        scheduleProbe();
-                    }
-                });
-            }, opts.circuitRetryDelay().toMillis(), TimeUnit.MILLISECONDS);
+            link.resources()
+                    .eventExecutorGroup()
+                    .schedule(
+                            () -> {
+                                probeScheduled.set(false);
+                                if (closed || breaker.isClosed()) {
+                                    return;
+                                }
+                                link.ping().whenComplete((pong, e) -> {
+                                    if (e == null) {
+                                        LOG.info("Redis answers again, closing circuit");
+                                        breaker.success();
+                                    } else {
+                                        lastFailure = RedisLink.unwrap(e);
+                                        breaker.failure();
+                                        scheduleProbe();
+                                    }
+                                });
+                            },
+                            opts.circuitRetryDelay().toMillis(),
+                            TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             probeScheduled.set(false); // executor shut down
         }

@@ -53,10 +53,11 @@ class RedisRollbackTest {
         // --dir: the full sync to the replica goes through an RDB file; keep it out of the working tree
         // and no 5 s wait for more replicas before the diskless full sync starts
         master = RedisServerFixture.start(List.of("--dir", dir.toString(), "--repl-diskless-sync-delay", "0"));
-        replica = RedisServerFixture.start(List.of("--dir", dir.toString(),
-                "--replicaof", "127.0.0.1", Integer.toString(master.port())));
-        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() ->
-                info(replica).contains("master_link_status:up"));
+        replica = RedisServerFixture.start(
+                List.of("--dir", dir.toString(), "--replicaof", "127.0.0.1", Integer.toString(master.port())));
+        Awaitility.await()
+                .atMost(10, TimeUnit.SECONDS)
+                .until(() -> info(replica).contains("master_link_status:up"));
     }
 
     @AfterEach
@@ -91,7 +92,9 @@ class RedisRollbackTest {
     private void promoteReplicaInSync() throws Exception {
         assertThat((Long) master.call("WAIT", "1", "5000")).isEqualTo(1L);
         replica.call("REPLICAOF", "NO", "ONE");
-        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> info(replica).contains("role:master"));
+        Awaitility.await()
+                .atMost(10, TimeUnit.SECONDS)
+                .until(() -> info(replica).contains("role:master"));
     }
 
     /** The old master dies with writes only it had (SIGKILL). */
@@ -104,13 +107,15 @@ class RedisRollbackTest {
         long handedOut;
         long m2;
         try (ModSeqStore a = store(master)) {
-            await(a.sync(BOX, Listing.of(UV, new long[] {1, 2, 3}, new Flags[] {Flags.EMPTY, Flags.EMPTY, Flags.EMPTY})));
+            await(a.sync(
+                    BOX, Listing.of(UV, new long[] {1, 2, 3}, new Flags[] {Flags.EMPTY, Flags.EMPTY, Flags.EMPTY})));
             await(a.apply(BOX, UV, ChangeSet.upsert(1, SEEN)));
             promoteReplicaInSync();
             // lost: 2 seen (a client saw this), then unseen again; 3 expunged, 4 added
             m2 = await(a.apply(BOX, UV, ChangeSet.upsert(2, SEEN))).assignedModSeq();
             await(a.apply(BOX, UV, ChangeSet.upsert(2, Flags.EMPTY)));
-            long m3 = await(a.apply(BOX, UV, new ChangeSet(Map.of(4L, SEEN), UidSet.of(3)))).assignedModSeq();
+            long m3 = await(a.apply(BOX, UV, new ChangeSet(Map.of(4L, SEEN), UidSet.of(3))))
+                    .assignedModSeq();
             assertThat(m3).isGreaterThan(m2);
             handedOut = m3; // clients have seen m2 and m3 (MODSEQ of the changes, HIGHESTMODSEQ, VANISHED)
         }
@@ -118,15 +123,23 @@ class RedisRollbackTest {
         MicroClock.forgetForTests();
         try (ModSeqStore b = store(replica)) {
             // the surviving state (1 seen, 2 and 3 unseen, no 4) is older than what clients saw: never served
-            assertThat(await(b.load(BOX, UV))).as("state from before the failover").isEmpty();
-            assertThat(await(b.highestModSeq(BOX, UV))).as("HIGHESTMODSEQ after the failover").isGreaterThan(handedOut);
+            assertThat(await(b.load(BOX, UV)))
+                    .as("state from before the failover")
+                    .isEmpty();
+            assertThat(await(b.highestModSeq(BOX, UV)))
+                    .as("HIGHESTMODSEQ after the failover")
+                    .isGreaterThan(handedOut);
             // the backend's truth after the lost writes: 1 seen, 2 unseen, 4 seen
-            SyncResult r = await(b.sync(BOX, Listing.of(UV, new long[] {1, 2, 4},
-                    new Flags[] {SEEN, Flags.EMPTY, SEEN})));
-            assertThat(r.assignedModSeq()).as("mod-sequence of the first change after the failover")
+            SyncResult r =
+                    await(b.sync(BOX, Listing.of(UV, new long[] {1, 2, 4}, new Flags[] {SEEN, Flags.EMPTY, SEEN})));
+            assertThat(r.assignedModSeq())
+                    .as("mod-sequence of the first change after the failover")
                     .isGreaterThan(handedOut);
             // a client that saw m2 (2 seen) learns that 2 changed since: every message is above what it saw
-            assertThat(r.snapshot().changedSince(m2).stream().map(MessageState::uid).toList()).containsExactly(1L, 2L, 4L);
+            assertThat(r.snapshot().changedSince(m2).stream()
+                            .map(MessageState::uid)
+                            .toList())
+                    .containsExactly(1L, 2L, 4L);
             // and its expunges fall back to known-UIDs (RFC 7162 3.2.5.2), never an empty VANISHED
             assertThat(await(b.vanishedSince(BOX, UV, handedOut))).isInstanceOf(Vanished.BelowHorizon.class);
         }
@@ -137,7 +150,8 @@ class RedisRollbackTest {
     void everyMailboxOfTheOldHistoryIsRestartedAboveIt() throws Exception {
         long before;
         try (ModSeqStore a = store(master)) {
-            before = await(a.sync(QUIET, Listing.of(UV, new long[] {1}, new Flags[] {SEEN}))).assignedModSeq();
+            before = await(a.sync(QUIET, Listing.of(UV, new long[] {1}, new Flags[] {SEEN})))
+                    .assignedModSeq();
             promoteReplicaInSync();
         }
         killMaster();
@@ -148,7 +162,9 @@ class RedisRollbackTest {
             assertThat(r.added()).isEqualTo(UidSet.of(1));
             assertThat(r.assignedModSeq()).isGreaterThan(before);
             // from then on the new history is trusted as usual
-            assertThat(await(b.sync(QUIET, Listing.of(UV, new long[] {1}, new Flags[] {SEEN}))).assignedModSeq()).isZero();
+            assertThat(await(b.sync(QUIET, Listing.of(UV, new long[] {1}, new Flags[] {SEEN})))
+                            .assignedModSeq())
+                    .isZero();
         }
     }
 
@@ -158,7 +174,8 @@ class RedisRollbackTest {
         try (ModSeqStore a = store(master)) {
             SyncResult first = await(a.sync(QUIET, Listing.of(UV, new long[] {1}, new Flags[] {SEEN})));
             try (ModSeqStore b = store(master)) {
-                assertThat(await(b.load(QUIET, UV)).orElseThrow().highestModSeq()).isEqualTo(first.assignedModSeq());
+                assertThat(await(b.load(QUIET, UV)).orElseThrow().highestModSeq())
+                        .isEqualTo(first.assignedModSeq());
             }
         }
     }

@@ -71,18 +71,25 @@ public final class RedisClusterFixture implements AutoCloseable {
     }
 
     private RedisServerFixture node() {
-        List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes",
-                "--cluster-config-file", dir.resolve("nodes-{port}.conf").toString(),
-                "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
+        List<String> args = new ArrayList<>(List.of(
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                dir.resolve("nodes-{port}.conf").toString(),
+                "--cluster-node-timeout",
+                Long.toString(nodeTimeout.toMillis()),
                 // a replica may take over however long its link was down (killing the master is the point)
-                "--cluster-replica-validity-factor", "0", "--dir", dir.toString()));
+                "--cluster-replica-validity-factor",
+                "0",
+                "--dir",
+                dir.toString()));
         if (security.tls() != null) {
             // the bus port is then the TLS port + 10000 (RedisServerFixture picks ports with that one free too)
             args.addAll(List.of("--tls-cluster", "yes", "--tls-replication", "yes"));
         }
         if (security.user() != null) {
-            args.addAll(List.of("--masteruser", RedisServerFixture.ADMIN_USER,
-                    "--masterauth", RedisServerFixture.ADMIN_PASSWORD));
+            args.addAll(List.of(
+                    "--masteruser", RedisServerFixture.ADMIN_USER, "--masterauth", RedisServerFixture.ADMIN_PASSWORD));
         } else if (security.requirePass() != null) {
             args.addAll(List.of("--masterauth", security.requirePass()));
         }
@@ -182,7 +189,8 @@ public final class RedisClusterFixture implements AutoCloseable {
      * {@code rediss-cluster://alice:secret@127.0.0.1:p1,...}.
      */
     public String uri() {
-        return (security.tls() == null ? "redis-cluster://" : "rediss-cluster://") + security.userInfo()
+        return (security.tls() == null ? "redis-cluster://" : "rediss-cluster://")
+                + security.userInfo()
                 + nodes.stream().map(n -> "127.0.0.1:" + n.port()).collect(Collectors.joining(","));
     }
 
@@ -203,8 +211,10 @@ public final class RedisClusterFixture implements AutoCloseable {
             throw new IllegalStateException("no replica to promote");
         }
         RedisServerFixture r = replicas.get(i * replicasPerMaster);
-        await("replica of master " + i + " promoted", max, () ->
-                ((String) r.call("INFO", "replication")).contains("role:master")
+        await(
+                "replica of master " + i + " promoted",
+                max,
+                () -> ((String) r.call("INFO", "replication")).contains("role:master")
                         && ((String) r.call("CLUSTER", "INFO")).contains("cluster_state:ok"));
     }
 

@@ -18,8 +18,13 @@ import java.util.List;
  * @param user               ACL user the application logs in as (with {@code password} and {@code userRules}), or null
  * @param requirePass        password of the {@code default} user ({@code --requirepass}), or null
  */
-public record RedisSecurity(TestCertificates tls, boolean clientCertRequired, String user, String password,
-                            String userRules, String requirePass) {
+public record RedisSecurity(
+        TestCertificates tls,
+        boolean clientCertRequired,
+        String user,
+        String password,
+        String userRules,
+        String requirePass) {
 
     public static final RedisSecurity NONE = new RedisSecurity(null, false, null, null, null, null);
 

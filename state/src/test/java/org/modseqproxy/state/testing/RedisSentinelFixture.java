@@ -57,6 +57,7 @@ public final class RedisSentinelFixture implements AutoCloseable {
 
     /** The name the sentinels monitor the master under: the URI's fragment. */
     public static final String MASTER_NAME = "modseq";
+
     private static final int SENTINELS = 3;
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
@@ -68,14 +69,15 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private final List<Sentinel> sentinels = new CopyOnWriteArrayList<>();
     private volatile int previousMasterPort = -1;
 
-    private RedisSentinelFixture(Path dir, String password, RedisSecurity security,
-                                 StoreOptions.Credentials sentinelLogin) {
+    private RedisSentinelFixture(
+            Path dir, String password, RedisSecurity security, StoreOptions.Credentials sentinelLogin) {
         this.dir = dir;
         this.password = password;
         this.security = security;
         this.sentinelLogin = sentinelLogin;
         // sentinels are our own processes: never leave one behind (data nodes have RedisServerFixture's hook)
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> sentinels.forEach(Sentinel::kill), "redis-sentinel-fixture"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> sentinels.forEach(Sentinel::kill), "redis-sentinel-fixture"));
     }
 
     /** One master, one replica, three sentinels, no password. */
@@ -88,8 +90,9 @@ public final class RedisSentinelFixture implements AutoCloseable {
      * @param password data-node password ({@code requirepass}/{@code masterauth}), or null for none
      */
     public static RedisSentinelFixture start(int replicas, String password) {
-        return launch(replicas, dir -> new RedisSentinelFixture(dir, password, RedisSecurity.NONE,
-                StoreOptions.Credentials.NONE));
+        return launch(
+                replicas,
+                dir -> new RedisSentinelFixture(dir, password, RedisSecurity.NONE, StoreOptions.Credentials.NONE));
     }
 
     /**
@@ -102,8 +105,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
      *                         sentinels' {@code default} user is then off), or {@code Credentials.NONE} for sentinels
      *                         open to any client
      */
-    public static RedisSentinelFixture start(RedisSecurity security, int replicas,
-                                             StoreOptions.Credentials sentinelLogin) {
+    public static RedisSentinelFixture start(
+            RedisSecurity security, int replicas, StoreOptions.Credentials sentinelLogin) {
         return launch(replicas, dir -> new RedisSentinelFixture(dir, null, security, sentinelLogin));
     }
 
@@ -133,8 +136,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
             args.addAll(List.of("--tls-replication", "yes"));
         }
         if (security.user() != null) {
-            args.addAll(List.of("--masteruser", RedisServerFixture.ADMIN_USER,
-                    "--masterauth", RedisServerFixture.ADMIN_PASSWORD));
+            args.addAll(List.of(
+                    "--masteruser", RedisServerFixture.ADMIN_USER, "--masterauth", RedisServerFixture.ADMIN_PASSWORD));
         } else if (security.requirePass() != null) {
             args.addAll(List.of("--masterauth", security.requirePass()));
         }
@@ -166,8 +169,11 @@ public final class RedisSentinelFixture implements AutoCloseable {
                 r.call("CONFIG", "SET", "requirepass", password);
             }
         }
-        await("replicas in sync", () -> dataNodes.stream().skip(1).allMatch(r ->
-                info(r.port(), "replication").contains("master_link_status:up")));
+        await(
+                "replicas in sync",
+                () -> dataNodes.stream()
+                        .skip(1)
+                        .allMatch(r -> info(r.port(), "replication").contains("master_link_status:up")));
 
         for (int i = 0; i < SENTINELS; i++) {
             sentinels.add(Sentinel.launch(this, i, master.port()));
@@ -177,7 +183,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
         await("sentinels see " + replicas + " replicas and each other", () -> {
             for (Sentinel s : sentinels) {
                 Map<String, String> m = asMap(callSentinel(s.port, "SENTINEL", "MASTER", MASTER_NAME));
-                if (!"master".equals(m.get("flags")) || !Integer.toString(replicas).equals(m.get("num-slaves"))
+                if (!"master".equals(m.get("flags"))
+                        || !Integer.toString(replicas).equals(m.get("num-slaves"))
                         || !Integer.toString(SENTINELS - 1).equals(m.get("num-other-sentinels"))) {
                     return false;
                 }
@@ -244,7 +251,9 @@ public final class RedisSentinelFixture implements AutoCloseable {
     /** SIGKILLs the current master and returns its port. */
     public int killMaster() {
         int port = masterPort();
-        RedisServerFixture victim = dataNodes.stream().filter(n -> n.port() == port).findFirst()
+        RedisServerFixture victim = dataNodes.stream()
+                .filter(n -> n.port() == port)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("master port " + port + " is not one of ours"));
         previousMasterPort = port;
         victim.stop();
@@ -311,22 +320,24 @@ public final class RedisSentinelFixture implements AutoCloseable {
         if (password != null || security.equals(RedisSecurity.NONE)) {
             return call(port, null, password == null ? null : new String[] {"AUTH", password}, args);
         }
-        RedisServerFixture node = dataNodes.stream().filter(n -> n.port() == port).findFirst()
+        RedisServerFixture node = dataNodes.stream()
+                .filter(n -> n.port() == port)
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no data node on port " + port));
         return node.call(args);
     }
 
     /** Sends a command to a sentinel (over TLS and with AUTH as the set requires). */
     public Object callSentinel(int port, String... args) throws IOException {
-        return call(port, security.tls() == null ? null : security.tls().clientContext(),
-                sentinelAuth(), args);
+        return call(port, security.tls() == null ? null : security.tls().clientContext(), sentinelAuth(), args);
     }
 
     private String[] sentinelAuth() {
         if (sentinelLogin.isNone()) {
             return null;
         }
-        return sentinelLogin.username() == null ? new String[] {"AUTH", sentinelLogin.password()}
+        return sentinelLogin.username() == null
+                ? new String[] {"AUTH", sentinelLogin.password()}
                 : new String[] {"AUTH", sentinelLogin.username(), sentinelLogin.password()};
     }
 
@@ -379,25 +390,50 @@ public final class RedisSentinelFixture implements AutoCloseable {
     private String authConfig() {
         StringBuilder c = new StringBuilder();
         if (password != null) {
-            c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(password).append('\n');
+            c.append("sentinel auth-pass ")
+                    .append(MASTER_NAME)
+                    .append(' ')
+                    .append(password)
+                    .append('\n');
         } else if (security.user() != null) {
-            c.append("sentinel auth-user ").append(MASTER_NAME).append(' ').append(RedisServerFixture.ADMIN_USER)
+            c.append("sentinel auth-user ")
+                    .append(MASTER_NAME)
+                    .append(' ')
+                    .append(RedisServerFixture.ADMIN_USER)
                     .append('\n')
-                    .append("sentinel auth-pass ").append(MASTER_NAME).append(' ')
-                    .append(RedisServerFixture.ADMIN_PASSWORD).append('\n');
+                    .append("sentinel auth-pass ")
+                    .append(MASTER_NAME)
+                    .append(' ')
+                    .append(RedisServerFixture.ADMIN_PASSWORD)
+                    .append('\n');
         } else if (security.requirePass() != null) {
-            c.append("sentinel auth-pass ").append(MASTER_NAME).append(' ').append(security.requirePass()).append('\n');
+            c.append("sentinel auth-pass ")
+                    .append(MASTER_NAME)
+                    .append(' ')
+                    .append(security.requirePass())
+                    .append('\n');
         }
         // the sentinels' own login, which they also use with each other (sentinel-user/sentinel-pass, Redis 6.2+)
         if (sentinelLogin.username() != null) {
             c.append("user default off\n")
-                    .append("user ").append(sentinelLogin.username()).append(" on >").append(sentinelLogin.password())
+                    .append("user ")
+                    .append(sentinelLogin.username())
+                    .append(" on >")
+                    .append(sentinelLogin.password())
                     .append(" allchannels +@all\n")
-                    .append("sentinel sentinel-user ").append(sentinelLogin.username()).append('\n')
-                    .append("sentinel sentinel-pass ").append(sentinelLogin.password()).append('\n');
+                    .append("sentinel sentinel-user ")
+                    .append(sentinelLogin.username())
+                    .append('\n')
+                    .append("sentinel sentinel-pass ")
+                    .append(sentinelLogin.password())
+                    .append('\n');
         } else if (!sentinelLogin.isNone()) {
-            c.append("requirepass ").append(sentinelLogin.password()).append('\n')
-                    .append("sentinel sentinel-pass ").append(sentinelLogin.password()).append('\n');
+            c.append("requirepass ")
+                    .append(sentinelLogin.password())
+                    .append('\n')
+                    .append("sentinel sentinel-pass ")
+                    .append(sentinelLogin.password())
+                    .append('\n');
         }
         return c.toString();
     }
@@ -425,17 +461,29 @@ public final class RedisSentinelFixture implements AutoCloseable {
                         .append(f.listenConfig(port))
                         .append("bind 127.0.0.1\n")
                         .append("daemonize no\n")
-                        .append("dir ").append(dir).append('\n')
+                        .append("dir ")
+                        .append(dir)
+                        .append('\n')
                         .append("sentinel resolve-hostnames no\n")
-                        .append("sentinel monitor ").append(MASTER_NAME).append(" 127.0.0.1 ").append(masterPort)
+                        .append("sentinel monitor ")
+                        .append(MASTER_NAME)
+                        .append(" 127.0.0.1 ")
+                        .append(masterPort)
                         .append(" 2\n")
-                        .append("sentinel down-after-milliseconds ").append(MASTER_NAME).append(" 1000\n")
+                        .append("sentinel down-after-milliseconds ")
+                        .append(MASTER_NAME)
+                        .append(" 1000\n")
                         // also the pause before a failed election is retried (twice this), so keep it short
-                        .append("sentinel failover-timeout ").append(MASTER_NAME).append(" 3000\n")
-                        .append("sentinel parallel-syncs ").append(MASTER_NAME).append(" 1\n")
+                        .append("sentinel failover-timeout ")
+                        .append(MASTER_NAME)
+                        .append(" 3000\n")
+                        .append("sentinel parallel-syncs ")
+                        .append(MASTER_NAME)
+                        .append(" 1\n")
                         .append(f.authConfig());
                 Files.writeString(conf, c.toString());
-                Process p = new ProcessBuilder(RedisServerFixture.findBinary().toString(), conf.toString(), "--sentinel")
+                Process p = new ProcessBuilder(
+                                RedisServerFixture.findBinary().toString(), conf.toString(), "--sentinel")
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .start();

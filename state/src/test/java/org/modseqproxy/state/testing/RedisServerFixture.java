@@ -66,12 +66,15 @@ public final class RedisServerFixture implements AutoCloseable {
         this.log = Files.createTempFile("redis-fixture-" + port + "-", ".log");
         this.log.toFile().deleteOnExit();
         // never leave a redis-server behind, even if the test JVM exits without close()
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            Process p = process;
-            if (p != null) {
-                p.destroyForcibly();
-            }
-        }, "redis-fixture-" + port));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            Process p = process;
+                            if (p != null) {
+                                p.destroyForcibly();
+                            }
+                        },
+                        "redis-fixture-" + port));
     }
 
     /** Starts a server on a free port (retrying if another process grabs the port first). */
@@ -98,7 +101,9 @@ public final class RedisServerFixture implements AutoCloseable {
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
                 int port = freePort();
-                List<String> args = extraArgs.stream().map(a -> a.replace("{port}", Integer.toString(port))).toList();
+                List<String> args = extraArgs.stream()
+                        .map(a -> a.replace("{port}", Integer.toString(port)))
+                        .toList();
                 RedisServerFixture f = new RedisServerFixture(bin, port, args, security);
                 f.launch();
                 return f;
@@ -117,7 +122,8 @@ public final class RedisServerFixture implements AutoCloseable {
     private static void skipIfTlsIsMissingFromTheShippedBinary(RedisSecurity security, IOException e) {
         String msg = String.valueOf(e.getMessage());
         boolean tlsUnknown = msg.contains("Bad directive") && msg.contains("tls-");
-        Assumptions.assumeFalse(security.tls() != null && tlsUnknown && usesShippedBinary(),
+        Assumptions.assumeFalse(
+                security.tls() != null && tlsUnknown && usesShippedBinary(),
                 "the redis-server shipped by embedded-redis was built without TLS; install redis-server "
                         + "(Debian's is built with TLS) to run the Redis TLS tests");
     }
@@ -178,23 +184,51 @@ public final class RedisServerFixture implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(binary.toString(),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"));
+        List<String> cmd = new ArrayList<>(List.of(
+                binary.toString(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes"));
         TestCertificates tls = security.tls();
         if (tls == null) {
             cmd.addAll(List.of("--port", Integer.toString(port)));
         } else {
-            cmd.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
-                    "--tls-cert-file", tls.serverCertFile().toString(),
-                    "--tls-key-file", tls.serverKeyFile().toString(),
-                    "--tls-ca-cert-file", tls.caFile().toString(),
-                    "--tls-auth-clients", security.clientCertRequired() ? "yes" : "no"));
+            cmd.addAll(List.of(
+                    "--port",
+                    "0",
+                    "--tls-port",
+                    Integer.toString(port),
+                    "--tls-cert-file",
+                    tls.serverCertFile().toString(),
+                    "--tls-key-file",
+                    tls.serverKeyFile().toString(),
+                    "--tls-ca-cert-file",
+                    tls.caFile().toString(),
+                    "--tls-auth-clients",
+                    security.clientCertRequired() ? "yes" : "no"));
         }
         if (security.user() != null) {
             // the "default" user (no name, no password) is switched off: every client must say who it is
-            cmd.addAll(List.of("--user", "default", "off",
-                    "--user", ADMIN_USER, "on", ">" + ADMIN_PASSWORD, "~*", "&*", "+@all",
-                    "--user", security.user(), "on", ">" + security.password()));
+            cmd.addAll(List.of(
+                    "--user",
+                    "default",
+                    "off",
+                    "--user",
+                    ADMIN_USER,
+                    "on",
+                    ">" + ADMIN_PASSWORD,
+                    "~*",
+                    "&*",
+                    "+@all",
+                    "--user",
+                    security.user(),
+                    "on",
+                    ">" + security.password()));
             cmd.addAll(security.userRuleList());
         }
         if (security.requirePass() != null) {
@@ -332,7 +366,9 @@ public final class RedisServerFixture implements AutoCloseable {
                 return plain;
             }
             plain.setSoTimeout(10_000);
-            SSLSocket tls = (SSLSocket) security.tls().clientContext().getSocketFactory()
+            SSLSocket tls = (SSLSocket) security.tls()
+                    .clientContext()
+                    .getSocketFactory()
                     .createSocket(plain, at.getHostString(), port, true);
             tls.startHandshake();
             return tls;

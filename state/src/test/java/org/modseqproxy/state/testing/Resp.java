@@ -9,8 +9,7 @@ import java.util.List;
 /** The few lines of RESP2 the fixtures need for their admin calls (the product talks to Redis through Lettuce). */
 final class Resp {
 
-    private Resp() {
-    }
+    private Resp() {}
 
     /** One command as a RESP array of bulk strings. */
     static byte[] frame(String... args) {

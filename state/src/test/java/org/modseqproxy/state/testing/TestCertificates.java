@@ -61,12 +61,43 @@ public final class TestCertificates {
             dir.toFile().deleteOnExit(); // registered first: deleted last, after the files in it
             Path p12 = dir.resolve("all.p12");
             p12.toFile().deleteOnExit();
-            keytool(dir, "-genkeypair", "-keystore", p12.toString(), "-storetype", "PKCS12",
-                    "-alias", "ca", "-dname", "CN=modseq throwaway test CA " + dir.getFileName(), "-ext", "bc:c=ca:true");
-            keytool(dir, "-genkeypair", "-keystore", p12.toString(), "-alias", "server",
-                    "-dname", "CN=redis test server", "-signer", "ca", "-ext", "san=" + String.join(",", serverNames));
-            keytool(dir, "-genkeypair", "-keystore", p12.toString(), "-alias", "client",
-                    "-dname", "CN=modseq-proxy test client", "-signer", "ca");
+            keytool(
+                    dir,
+                    "-genkeypair",
+                    "-keystore",
+                    p12.toString(),
+                    "-storetype",
+                    "PKCS12",
+                    "-alias",
+                    "ca",
+                    "-dname",
+                    "CN=modseq throwaway test CA " + dir.getFileName(),
+                    "-ext",
+                    "bc:c=ca:true");
+            keytool(
+                    dir,
+                    "-genkeypair",
+                    "-keystore",
+                    p12.toString(),
+                    "-alias",
+                    "server",
+                    "-dname",
+                    "CN=redis test server",
+                    "-signer",
+                    "ca",
+                    "-ext",
+                    "san=" + String.join(",", serverNames));
+            keytool(
+                    dir,
+                    "-genkeypair",
+                    "-keystore",
+                    p12.toString(),
+                    "-alias",
+                    "client",
+                    "-dname",
+                    "CN=modseq-proxy test client",
+                    "-signer",
+                    "ca");
             KeyStore ks = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(p12)) {
                 ks.load(in, STORE_PASSWORD.toCharArray());
@@ -90,10 +121,23 @@ public final class TestCertificates {
         List<String> cmd = new ArrayList<>(List.of(keytool.toString()));
         cmd.addAll(List.of(args));
         // EC P-256: fast to generate, and every TLS stack here accepts it. Valid from now for two days.
-        cmd.addAll(List.of("-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD, "-keyalg", "EC",
-                "-groupname", "secp256r1", "-validity", "2", "-noprompt"));
+        cmd.addAll(List.of(
+                "-storepass",
+                STORE_PASSWORD,
+                "-keypass",
+                STORE_PASSWORD,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "2",
+                "-noprompt"));
         Path out = dir.resolve("keytool.log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
@@ -160,8 +204,9 @@ public final class TestCertificates {
             KeyStore mine = KeyStore.getInstance("PKCS12");
             mine.load(null, null);
             char[] pw = STORE_PASSWORD.toCharArray();
-            mine.setKeyEntry("client", keyStore.getKey("client", pw), pw,
-                    new Certificate[] {keyStore.getCertificate("client"), keyStore.getCertificate("ca")});
+            mine.setKeyEntry("client", keyStore.getKey("client", pw), pw, new Certificate[] {
+                keyStore.getCertificate("client"), keyStore.getCertificate("ca")
+            });
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(mine, pw);
             SSLContext ctx = SSLContext.getInstance("TLS");
