@@ -1,5 +1,6 @@
 package org.modseqproxy.load.imap;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +16,7 @@ public record ImapReply(ImapStatus status, String tagged, List<String> untagged,
 
     /** Every line of the reply, untagged first, then the tagged completion: what regex checks search. */
     public List<String> lines() {
-        var all = new java.util.ArrayList<String>(untagged.size() + 1);
+        var all = new ArrayList<String>(untagged.size() + 1);
         all.addAll(untagged);
         all.add(tagged);
         return all;

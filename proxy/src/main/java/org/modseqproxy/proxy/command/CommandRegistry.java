@@ -20,13 +20,24 @@ public final class CommandRegistry {
     private static final Set<SessionState> PRE_AUTH = EnumSet.of(NOT_AUTHENTICATED);
     private static final Set<SessionState> AUTH = EnumSet.of(AUTHENTICATED, SELECTED);
     private static final Set<SessionState> SEL = EnumSet.of(SELECTED);
+    private static final Set<Trait> NATIVE = EnumSet.of(Trait.ANNOUNCE_FIRST, Trait.NATIVE_PASS_THROUGH);
 
-    /**
-     * @param announceFirst in the selected state, messages the backend announced are told to the client (with their
-     *     UIDs) before the command runs, so its answer covers them as a native server's would; not for IDLE, which
-     *     announces them itself in its cycle, nor LOGOUT
-     */
-    public record Entry(String name, Set<SessionState> states, CommandHandler handler, boolean announceFirst) {}
+    /** How the shell treats a command besides its states. */
+    public enum Trait {
+        /**
+         * In the selected state, messages the backend announced are told to the client (with their UIDs) before the
+         * command runs, so its answer covers them as a native server's would. Not IDLE, which announces them itself
+         * in its cycle, nor LOGOUT.
+         */
+        ANNOUNCE_FIRST,
+        /**
+         * In a mailbox whose mod-sequences the backend keeps itself (it answered HIGHESTMODSEQ at SELECT), the
+         * command goes to the backend as written: its MODSEQ, VANISHED and HIGHESTMODSEQ are the real ones.
+         */
+        NATIVE_PASS_THROUGH
+    }
+
+    public record Entry(String name, Set<SessionState> states, CommandHandler handler, Set<Trait> traits) {}
 
     private static final Map<String, Entry> TABLE = new LinkedHashMap<>();
 
@@ -34,7 +45,7 @@ public final class CommandRegistry {
         // any state (RFC 9051 6.1)
         add("CAPABILITY", ANY, Capability::handle);
         add("NOOP", ANY, Noop::handle);
-        TABLE.put("LOGOUT", new Entry("LOGOUT", ANY, Logout::handle, false));
+        add("LOGOUT", ANY, Logout::handle, EnumSet.noneOf(Trait.class));
         add("ID", ANY, Id::handle); // RFC 2971
         // not authenticated (RFC 9051 6.2)
         add("STARTTLS", PRE_AUTH, StartTls::handle);
@@ -42,23 +53,23 @@ public final class CommandRegistry {
         add("AUTHENTICATE", PRE_AUTH, Authenticate::handle);
         // authenticated
         add("ENABLE", AUTH, Enable::handle); // RFC 5161
-        TABLE.put("IDLE", new Entry("IDLE", AUTH, Idle::handle, false)); // RFC 2177
+        add("IDLE", AUTH, Idle::handle, EnumSet.noneOf(Trait.class)); // RFC 2177
         add("SELECT", AUTH, Select::handle);
         add("EXAMINE", AUTH, Select::handle);
         add("STATUS", AUTH, Status::handle);
         add("RENAME", AUTH, Rename::handle);
         add("DELETE", AUTH, Delete::handle);
         // selected (RFC 9051 6.4)
-        add("FETCH", SEL, Fetch::handle);
-        add("UID FETCH", SEL, Fetch::handle);
-        add("STORE", SEL, Store::handle);
-        add("UID STORE", SEL, Store::handle);
-        add("SEARCH", SEL, Search::handle);
-        add("UID SEARCH", SEL, Search::handle);
-        add("EXPUNGE", SEL, Expunge::handle);
-        add("UID EXPUNGE", SEL, Expunge::handle); // RFC 4315
-        add("MOVE", SEL, Expunge::handle); // RFC 6851: reported like expunges
-        add("UID MOVE", SEL, Expunge::handle);
+        add("FETCH", SEL, Fetch::handle, NATIVE);
+        add("UID FETCH", SEL, Fetch::handle, NATIVE);
+        add("STORE", SEL, Store::handle, NATIVE);
+        add("UID STORE", SEL, Store::handle, NATIVE);
+        add("SEARCH", SEL, Search::handle, NATIVE);
+        add("UID SEARCH", SEL, Search::handle, NATIVE);
+        add("EXPUNGE", SEL, Expunge::handle, NATIVE);
+        add("UID EXPUNGE", SEL, Expunge::handle, NATIVE); // RFC 4315
+        add("MOVE", SEL, Expunge::handle, NATIVE); // RFC 6851: reported like expunges
+        add("UID MOVE", SEL, Expunge::handle, NATIVE);
         add("CLOSE", SEL, Close::handle);
         add("UNSELECT", SEL, Close::handle); // RFC 3691
     }
@@ -66,17 +77,21 @@ public final class CommandRegistry {
     private CommandRegistry() {}
 
     private static void add(String name, Set<SessionState> states, CommandHandler handler) {
-        TABLE.put(name, new Entry(name, states, handler, true));
+        add(name, states, handler, EnumSet.of(Trait.ANNOUNCE_FIRST));
+    }
+
+    private static void add(String name, Set<SessionState> states, CommandHandler handler, Set<Trait> traits) {
+        TABLE.put(name, new Entry(name, states, handler, traits));
     }
 
     public static Map<String, Entry> table() {
         return TABLE;
     }
 
-    /** Whether new messages are announced before this command (see {@link Entry#announceFirst}); unknown ones: yes. */
+    /** Whether new messages are announced before this command ({@link Trait#ANNOUNCE_FIRST}); unknown ones: yes. */
     public static boolean announceFirst(String name) {
         Entry e = TABLE.get(name);
-        return e == null || e.announceFirst();
+        return e == null || e.traits().contains(Trait.ANNOUNCE_FIRST);
     }
 
     public static Future<Void> dispatch(Command cmd, Session session) {
@@ -90,6 +105,9 @@ public final class CommandRegistry {
         }
         if (!e.states().contains(state)) {
             return Future.failedFuture(ImapException.bad(cmd.name() + " not valid in this state"));
+        }
+        if (e.traits().contains(Trait.NATIVE_PASS_THROUGH) && session.sync().nativeSelected()) {
+            return PassThrough.handle(cmd, session);
         }
         return e.handler().handle(cmd, session);
     }

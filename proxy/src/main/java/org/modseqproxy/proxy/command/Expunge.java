@@ -11,9 +11,6 @@ final class Expunge {
     private Expunge() {}
 
     static Future<Void> handle(Command cmd, Session s) {
-        if (s.sync().nativeSelected()) {
-            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences (and says HIGHESTMODSEQ) itself
-        }
         return s.forward(cmd).compose(tagged -> s.sync().finishExpunging(cmd.tag(), tagged));
     }
 }

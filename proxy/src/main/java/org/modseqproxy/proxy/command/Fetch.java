@@ -20,9 +20,6 @@ final class Fetch {
 
     static Future<Void> handle(Command cmd, Session s) {
         MailboxSync sync = s.sync();
-        if (sync.nativeSelected()) {
-            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
-        }
         FetchArgs a = FetchArgs.parse(cmd.args());
         if (!a.vanishedAllowed(cmd.uid(), sync.qresync())) {
             // RFC 7162 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, after ENABLE QRESYNC.

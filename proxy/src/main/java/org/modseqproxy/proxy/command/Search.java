@@ -22,9 +22,6 @@ final class Search {
 
     static Future<Void> handle(Command cmd, Session s) {
         MailboxSync sync = s.sync();
-        if (sync.nativeSelected()) {
-            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
-        }
         if (!containsModSeq(cmd.args())) {
             return PassThrough.handle(cmd, s);
         }

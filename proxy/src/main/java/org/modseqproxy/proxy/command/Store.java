@@ -23,9 +23,6 @@ final class Store {
 
     static Future<Void> handle(Command cmd, Session s) {
         MailboxSync sync = s.sync();
-        if (sync.nativeSelected()) {
-            return PassThrough.handle(cmd, s); // the backend keeps mod-sequences for this mailbox itself
-        }
         StoreArgs a = StoreArgs.parse(cmd.args());
         if (a.conditional()) {
             Args.checkSet(sync.selected(), a.set(), cmd.uid());

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
@@ -202,11 +203,11 @@ public final class BackendConnection implements Sink, BackendPort {
     }
 
     private Runnable afterRead = () -> {};
-    private java.util.function.IntConsumer bytesIn = n -> {};
-    private java.util.function.IntConsumer bytesOut = n -> {};
+    private IntConsumer bytesIn = n -> {};
+    private IntConsumer bytesOut = n -> {};
 
     /** Counts the bytes read from and written to the backend (modseq_bytes_total backend_in / backend_out). */
-    public void meterBytes(java.util.function.IntConsumer in, java.util.function.IntConsumer out) {
+    public void meterBytes(IntConsumer in, IntConsumer out) {
         this.bytesIn = in;
         this.bytesOut = out;
     }

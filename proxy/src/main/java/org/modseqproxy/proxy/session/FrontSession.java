@@ -6,17 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.modseqproxy.metrics.ProxyMetrics;
-import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Limits;
-import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.command.Command;
-import org.modseqproxy.proxy.command.CommandRegistry;
 import org.modseqproxy.proxy.command.ImapException;
 import org.modseqproxy.proxy.command.Session;
 import org.modseqproxy.proxy.command.SessionState;
@@ -31,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * paused while a command runs, so pipelined commands wait in the socket, never in memory), maps failures to tagged
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
-public final class FrontSession implements Sink, Session {
+public final class FrontSession implements Session {
     private static final Logger LOG = LoggerFactory.getLogger(FrontSession.class);
     private static final String GREETING_TEXT = "modseq-proxy ready";
 
@@ -41,6 +37,7 @@ public final class FrontSession implements Sink, Session {
     private final Limits limits;
     private final boolean implicitTls;
     private final MailboxSync sync;
+    private final SessionTimers timers;
     private SessionState state = SessionState.NOT_AUTHENTICATED;
     private BackendConnection backend;
     private List<String> postLoginCaps = List.of();
@@ -50,12 +47,10 @@ public final class FrontSession implements Sink, Session {
     private boolean closed;
     private boolean closeAfterWrite;
     private int inputPauses;
-    private long idleTimer = -1;
-    private Promise<Buffer> rawLine;
-    private LiteralStream streaming;
+    private final ClientInput input = new ClientInput(this);
+    private final BackendRelay relay = new BackendRelay(this);
     private boolean backendPausedForClient;
     private IdleCycle idleCycle;
-    private long lastInput = System.nanoTime();
 
     public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
         this.rt = rt;
@@ -70,8 +65,10 @@ public final class FrontSession implements Sink, Session {
                 defaults.maxFrameBytes(),
                 defaults.maxNestingDepth(),
                 defaults.maxItems());
-        this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, this);
+        this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, input);
         this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
+        this.timers = new SessionTimers(
+                rt.vertx(), rt.config().limits().idleTimeout(), () -> bye("Autologout; idle for too long"));
     }
 
     /** Greets the client, or refuses it with BYE when the proxy is full or shutting down (RFC 9051 7.1.5). */
@@ -90,17 +87,14 @@ public final class FrontSession implements Sink, Session {
         writeLine("* OK [CAPABILITY " + String.join(" ", capabilities()) + "] " + GREETING_TEXT);
         touch();
         // Issue 10: a connection that never logs in is closed after limits.loginTimeout, whatever it trickles.
-        loginTimer = rt.vertx()
-                .setTimer(Math.max(1, rt.config().limits().loginTimeout().toMillis()), t -> {
-                    loginTimer = -1;
-                    if (!closed && state == SessionState.NOT_AUTHENTICATED) {
-                        rt.metrics().loginRefused("login_timeout");
-                        bye("Login timeout");
-                    }
-                });
+        timers.loginDeadline(rt.config().limits().loginTimeout(), () -> {
+            if (!closed && state == SessionState.NOT_AUTHENTICATED) {
+                rt.metrics().loginRefused("login_timeout");
+                bye("Login timeout");
+            }
+        });
     }
 
-    private long loginTimer = -1;
     /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
     private boolean promoted;
 
@@ -165,20 +159,22 @@ public final class FrontSession implements Sink, Session {
 
     @Override
     public void relayTagged(String clientTag, Frame backendTagged) {
-        Frame f = backendTagged;
-        Optional<List<String>> caps = Capabilities.in(f);
-        if (caps.isPresent()) {
-            backend.capabilities(caps.get());
-            postLoginCaps = Capabilities.postLogin(caps.get());
-            writeLine(clientTag + " " + f.keyword() + " [CAPABILITY " + String.join(" ", postLoginCaps) + "] "
-                    + f.text());
-            return;
-        }
-        Buffer raw = f.raw();
-        int afterTag = f.tag().length();
-        write(Buffer.buffer(clientTag.length() + raw.length())
-                .appendString(clientTag)
-                .appendBuffer(raw, afterTag, raw.length() - afterTag));
+        relay.tagged(clientTag, backendTagged);
+    }
+
+    /** The backend's answers to one command, toward the client (see BackendRelay). */
+    BackendListener relayListener(Promise<Frame> done, String clientTag) {
+        return relay.listener(done, clientTag);
+    }
+
+    void relayUntagged(Frame frame) {
+        relay.untagged(frame);
+    }
+
+    /** The backend announced new capabilities after login: the client sees them edited from now on. */
+    void backendCapabilities(List<String> backendCaps) {
+        backend.capabilities(backendCaps);
+        postLoginCaps = Capabilities.postLogin(backendCaps);
     }
 
     @Override
@@ -219,57 +215,6 @@ public final class FrontSession implements Sink, Session {
         Promise<Frame> done = Promise.promise();
         backend.send(rest, relayListener(done, command.tag()));
         return done.future();
-    }
-
-    /** Relays untagged responses through the sync funnel and continuation requests as they are. */
-    BackendListener relayListener(Promise<Frame> done, String clientTag) {
-        return new BackendListener() {
-            @Override
-            public void untagged(Frame frame) {
-                relayUntagged(TagEcho.toClient(frame, backend.pendingTag(), clientTag));
-            }
-
-            @Override
-            public void continuation(Frame frame) {
-                write(frame.raw());
-            }
-
-            @Override
-            public void tagged(Frame frame) {
-                done.tryComplete(frame);
-            }
-
-            @Override
-            public void largeStart(Frame head, long size) {
-                sync.streamStart(head, size);
-            }
-
-            @Override
-            public void chunk(Buffer data) {
-                write(data);
-            }
-
-            @Override
-            public void continued(Frame frame) {
-                sync.streamContinued(frame);
-            }
-        };
-    }
-
-    void relayUntagged(Frame frame) {
-        Optional<List<String>> caps = Capabilities.in(frame);
-        if (caps.isPresent()) {
-            List<String> edited = Capabilities.postLogin(caps.get());
-            if ("CAPABILITY".equals(frame.keyword())) {
-                backend.capabilities(caps.get());
-                postLoginCaps = edited;
-                writeLine("* CAPABILITY " + String.join(" ", edited));
-            } else {
-                writeLine("* " + frame.keyword() + " [CAPABILITY " + String.join(" ", edited) + "] " + frame.text());
-            }
-            return;
-        }
-        sync.untagged(frame);
     }
 
     @Override
@@ -375,7 +320,7 @@ public final class FrontSession implements Sink, Session {
                     if (ar.succeeded()) {
                         tlsActive = true;
                         // A fresh decoder drops whatever was pipelined in plaintext (the STARTTLS injection attack).
-                        decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, this);
+                        decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, input);
                         socket.resume();
                         done.complete();
                     } else {
@@ -412,16 +357,20 @@ public final class FrontSession implements Sink, Session {
 
     /** The client's next line is not a command (IDLE's DONE, an AUTHENTICATE response): it completes this future. */
     Future<Buffer> nextRawLine() {
-        decoder.expectRawLine();
-        rawLine = Promise.promise();
-        return rawLine.future();
+        return input.nextRawLine();
     }
 
     /** A streamed literal's command has been answered. */
     void streamEnded(LiteralStream stream) {
-        if (streaming == stream) {
-            streaming = null;
-        }
+        input.streamEnded(stream);
+    }
+
+    ImapDecoder decoder() {
+        return decoder;
+    }
+
+    boolean closingAfterWrite() {
+        return closeAfterWrite;
     }
 
     ProxyMetrics metrics() {
@@ -431,131 +380,6 @@ public final class FrontSession implements Sink, Session {
     @Override
     public void closeAfterWrite() {
         closeAfterWrite = true;
-    }
-
-    // ---- ImapDecoder.Sink: what the client sends -----------------------------------------------------------------
-
-    @Override
-    public void frame(Frame frame) {
-        touch();
-        if (streaming != null) {
-            streaming.continued(frame);
-            return;
-        }
-        if (frame.kind() != Frame.Kind.COMPLETE) {
-            return;
-        }
-        pauseInput();
-        execute(frame);
-    }
-
-    private void execute(Frame frame) {
-        String name = frame.keyword();
-        String tag = frame.tag();
-        if (name == null) {
-            writeLine(tag + " BAD Missing command");
-            resumeInput();
-            return;
-        }
-        Command cmd = new Command(tag, name, frame);
-        long start = System.nanoTime();
-        Future<Void> result;
-        try {
-            result = state == SessionState.SELECTED && CommandRegistry.announceFirst(name)
-                    ? sync.announceNew().compose(v -> CommandRegistry.dispatch(cmd, this))
-                    : CommandRegistry.dispatch(cmd, this);
-        } catch (ImapException e) {
-            result = Future.failedFuture(e);
-        } catch (RuntimeException e) {
-            LOG.error("command {} failed", name, e);
-            result = Future.failedFuture(e);
-        }
-        result.onComplete(ar -> {
-            String status = "OK";
-            if (ar.failed()) {
-                Throwable err = ar.cause();
-                if (err instanceof ImapException ie) {
-                    status = ie.status();
-                    writeLine(tag + " " + ie.line());
-                } else if (err instanceof BackendException be) {
-                    status = "ERROR";
-                    bye(be.getMessage());
-                    return;
-                } else {
-                    status = "ERROR";
-                    LOG.error("command {} failed", name, err);
-                    writeLine(tag + " NO [SERVERBUG] Internal error");
-                }
-            }
-            rt.metrics().commandCompleted(name, status, System.nanoTime() - start);
-            if (closeAfterWrite) {
-                closeNow();
-            } else {
-                resumeInput();
-            }
-        });
-    }
-
-    @Override
-    public void continuationRequest(String tag, long size) {
-        // The proxy takes small synchronizing literals itself; they are re-announced to the backend as it accepts them.
-        writeLine("+ Ready for literal data");
-    }
-
-    @Override
-    public void largeLiteralStart(Frame head, long size, boolean nonSync) {
-        if (streaming != null) {
-            streaming.nextLiteral(head, nonSync);
-            return;
-        }
-        String tag = head.tag();
-        if (state == SessionState.NOT_AUTHENTICATED || backend == null) {
-            decoder.rejectLiteral();
-            writeLine(tag + " BAD [TOOBIG] Literal too large before authentication");
-            return;
-        }
-        streaming = new LiteralStream(this, tag, head.keyword());
-        streaming.start(head, nonSync);
-    }
-
-    @Override
-    public void literalChunk(Buffer chunk) {
-        touch();
-        if (streaming != null) {
-            streaming.chunk(chunk);
-        }
-    }
-
-    @Override
-    public void largeLiteralEnd() {}
-
-    @Override
-    public void rawLine(Buffer line) {
-        touch();
-        Promise<Buffer> p = rawLine;
-        rawLine = null;
-        if (p != null) {
-            p.complete(line);
-        } else {
-            writeLine("* BAD Unexpected line");
-        }
-    }
-
-    @Override
-    public void error(DecodeError error) {
-        if (error.fatal()) {
-            bye(error.message());
-            return;
-        }
-        Promise<Buffer> waiting = rawLine;
-        if (waiting != null) {
-            // A bad AUTHENTICATE continuation (too long): the command ends with a tagged BAD (RFC 9051 6.2.2), which
-            // the failed future becomes; no untagged BAD without a tagged answer.
-            rawLine = null;
-            waiting.fail(ImapException.bad(error.message())); // its consumer pauses input, as for a line that arrived
-            return;
-        }
-        writeLine((error.tag() == null ? "*" : error.tag()) + " BAD " + error.message());
     }
 
     // ---- input flow control and lifecycle ------------------------------------------------------------------------
@@ -574,31 +398,9 @@ public final class FrontSession implements Sink, Session {
         }
     }
 
-    /**
-     * RFC 9051 5.4: an idle client is logged out after the configured time (at least 30 minutes by default). One
-     * timer per session, re-armed from the last input time, instead of a new timer for every read.
-     */
-    private void touch() {
-        lastInput = System.nanoTime();
-        if (idleTimer < 0) {
-            armIdleTimer(rt.config().limits().idleTimeout().toMillis());
-        }
-    }
-
-    private void armIdleTimer(long delayMillis) {
-        idleTimer = rt.vertx().setTimer(Math.max(1, delayMillis), t -> {
-            idleTimer = -1;
-            if (closed) {
-                return;
-            }
-            long timeout = rt.config().limits().idleTimeout().toMillis();
-            long idle = (System.nanoTime() - lastInput) / 1_000_000;
-            if (idle >= timeout) {
-                bye("Autologout; idle for too long");
-            } else {
-                armIdleTimer(timeout - idle);
-            }
-        });
+    /** A complete line or literal data arrived: the idle autologout starts again (RFC 9051 5.4). */
+    void touch() {
+        timers.touch();
     }
 
     /** Sends BYE to an idle session during graceful shutdown. */
@@ -606,7 +408,7 @@ public final class FrontSession implements Sink, Session {
         rt.vertx().runOnContext(v -> bye(text));
     }
 
-    private void bye(String text) {
+    void bye(String text) {
         if (closed) {
             return;
         }
@@ -614,7 +416,7 @@ public final class FrontSession implements Sink, Session {
         closeNow();
     }
 
-    private void closeNow() {
+    void closeNow() {
         if (release()) {
             socket.end().onComplete(ar -> socket.close());
         }
@@ -631,12 +433,7 @@ public final class FrontSession implements Sink, Session {
         }
         closed = true;
         state = SessionState.LOGOUT;
-        if (idleTimer >= 0) {
-            rt.vertx().cancelTimer(idleTimer);
-        }
-        if (loginTimer >= 0) {
-            rt.vertx().cancelTimer(loginTimer);
-        }
+        timers.cancel();
         if (backend != null) {
             backend.close();
         }
@@ -647,6 +444,6 @@ public final class FrontSession implements Sink, Session {
     /** True while a command is running (used by graceful shutdown to let it finish). */
     public boolean busy() {
         // a command still arriving (its small literal is buffered in the decoder) counts as running
-        return inputPauses > 0 || streaming != null || decoder.bytesBuffered() > 0;
+        return inputPauses > 0 || input.streaming() || decoder.bytesBuffered() > 0;
     }
 }

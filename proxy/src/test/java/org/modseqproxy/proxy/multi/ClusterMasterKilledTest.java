@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.FailoverTraffic;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
+import org.modseqproxy.proxy.testing.TwoProxies;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.testing.RedisClusterFixture;
 
@@ -22,6 +23,7 @@ class ClusterMasterKilledTest {
     static final Duration TRAFFIC = Duration.ofSeconds(12);
 
     RedisClusterFixture cluster;
+    TwoProxies two;
     GreenMailBackend backend;
     ProxyFixture p1;
     ProxyFixture p2;
@@ -29,17 +31,16 @@ class ClusterMasterKilledTest {
     @BeforeEach
     void start() {
         cluster = RedisClusterFixture.startForFailover();
-        backend = new GreenMailBackend();
+        two = TwoProxies.start(cluster.uri());
+        backend = two.backend;
+        p1 = two.p1;
+        p2 = two.p2;
         FailoverTraffic.seed(backend);
-        p1 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});
-        p2 = ProxyFixture.start("127.0.0.1", backend.port(), cluster.uri(), c -> {});
     }
 
     @AfterEach
     void stop() {
-        p1.close();
-        p2.close();
-        backend.close();
+        two.close();
         cluster.close();
     }
 

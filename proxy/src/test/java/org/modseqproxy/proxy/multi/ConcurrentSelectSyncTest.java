@@ -22,6 +22,7 @@ import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.proxy.testing.TwoProxies;
 import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
@@ -47,6 +48,7 @@ class ConcurrentSelectSyncTest {
     static final int MESSAGES = 200;
     static final int CLIENTS = 10;
 
+    TwoProxies two;
     GreenMailBackend backend;
     com.icegreen.greenmail.user.GreenMailUser alice;
     ProxyFixture p1;
@@ -55,17 +57,16 @@ class ConcurrentSelectSyncTest {
     @BeforeEach
     void start() {
         REDIS.server().flushAll();
-        backend = new GreenMailBackend();
+        two = TwoProxies.start(REDIS.server().uri());
+        backend = two.backend;
+        p1 = two.p1;
+        p2 = two.p2;
         alice = backend.userWithMessages("alice", "pw", MESSAGES);
-        p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-        p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     }
 
     @AfterEach
     void stop() {
-        p1.close();
-        p2.close();
-        backend.close();
+        two.close();
     }
 
     /** What one client got from its SELECT (QRESYNC ...). */

@@ -12,6 +12,7 @@ import org.modseqproxy.proxy.testing.HoldingRelay;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.proxy.testing.TwoProxies;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
@@ -25,6 +26,7 @@ class QresyncSelectRacesTest {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
+    TwoProxies two;
     GreenMailBackend backend;
     HoldingRelay relay;
     ProxyFixture p1;
@@ -33,19 +35,17 @@ class QresyncSelectRacesTest {
     @BeforeEach
     void start() {
         REDIS.server().flushAll();
-        backend = new GreenMailBackend();
+        two = TwoProxies.startSecondThroughRelay(REDIS.server().uri());
+        backend = two.backend;
+        relay = two.relay;
+        p1 = two.p1;
+        p2 = two.p2;
         backend.userWithMessages("alice", "pw", 5);
-        relay = new HoldingRelay("127.0.0.1", backend.port());
-        p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-        p2 = ProxyFixture.start("127.0.0.1", relay.port(), REDIS.server().uri(), c -> {});
     }
 
     @AfterEach
     void stop() {
-        p1.close();
-        p2.close();
-        relay.close();
-        backend.close();
+        two.close();
     }
 
     /**

@@ -15,6 +15,7 @@ import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.QresyncClient;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.proxy.testing.TwoProxies;
 import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.testing.RedisServerFixture;
 
@@ -25,6 +26,7 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  */
 class RedisLossTest {
     RedisServerFixture redis;
+    TwoProxies two;
     GreenMailBackend backend;
     com.icegreen.greenmail.user.GreenMailUser alice;
     ProxyFixture p1;
@@ -33,17 +35,16 @@ class RedisLossTest {
     @BeforeEach
     void start() {
         redis = RedisServerFixture.start();
-        backend = new GreenMailBackend();
+        two = TwoProxies.start(redis.uri());
+        backend = two.backend;
+        p1 = two.p1;
+        p2 = two.p2;
         alice = backend.userWithMessages("alice", "pw", 30);
-        p1 = ProxyFixture.start("127.0.0.1", backend.port(), redis.uri(), c -> {});
-        p2 = ProxyFixture.start("127.0.0.1", backend.port(), redis.uri(), c -> {});
     }
 
     @AfterEach
     void stop() {
-        p1.close();
-        p2.close();
-        backend.close();
+        two.close();
         redis.close();
     }
 

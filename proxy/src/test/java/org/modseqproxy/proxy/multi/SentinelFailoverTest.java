@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.testing.FailoverTraffic;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
+import org.modseqproxy.proxy.testing.TwoProxies;
 import org.modseqproxy.state.testing.RedisSentinelFixture;
 
 /**
@@ -27,6 +28,7 @@ class SentinelFailoverTest {
     static final Duration TRAFFIC = Duration.ofSeconds(12);
 
     RedisSentinelFixture sentinel;
+    TwoProxies two;
     GreenMailBackend backend;
     ProxyFixture p1;
     ProxyFixture p2;
@@ -34,17 +36,16 @@ class SentinelFailoverTest {
     @BeforeEach
     void start() {
         sentinel = RedisSentinelFixture.start();
-        backend = new GreenMailBackend();
+        two = TwoProxies.start(sentinel.uri());
+        backend = two.backend;
+        p1 = two.p1;
+        p2 = two.p2;
         FailoverTraffic.seed(backend);
-        p1 = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uri(), c -> {});
-        p2 = ProxyFixture.start("127.0.0.1", backend.port(), sentinel.uri(), c -> {});
     }
 
     @AfterEach
     void stop() {
-        p1.close();
-        p2.close();
-        backend.close();
+        two.close();
         sentinel.close();
     }
 

@@ -18,6 +18,7 @@ import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.proxy.testing.TwoProxies;
 import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
@@ -36,6 +37,7 @@ class UnchangedSinceAcrossInstancesTest {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
+    TwoProxies two;
     GreenMailBackend backend;
     ProxyFixture p1;
     ProxyFixture p2;
@@ -43,17 +45,16 @@ class UnchangedSinceAcrossInstancesTest {
     @BeforeEach
     void start() {
         REDIS.server().flushAll();
-        backend = new GreenMailBackend();
+        two = TwoProxies.start(REDIS.server().uri());
+        backend = two.backend;
+        p1 = two.p1;
+        p2 = two.p2;
         backend.userWithMessages("alice", "pw", 20);
-        p1 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
-        p2 = ProxyFixture.start("127.0.0.1", backend.port(), REDIS.server().uri(), c -> {});
     }
 
     @AfterEach
     void stop() {
-        p1.close();
-        p2.close();
-        backend.close();
+        two.close();
     }
 
     private static RawImap selected(ProxyFixture p, long[] hms) {
