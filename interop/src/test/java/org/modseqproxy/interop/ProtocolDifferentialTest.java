@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.modseqproxy.proxy.testing.ProxyFixture;
+import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.testing.RedisServerFixture;
 
 /**
@@ -24,18 +26,22 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  * Each world uses its own UIDVALIDITY and mod-sequences for CHANGEDSINCE, UNCHANGEDSINCE and QRESYNC.
  *
  * <p>A bounded run in {@code mvn verify} ({@value #SEEDS} seeds x {@value #STEPS} steps); more with
- * {@code -Dmodseq.diff.seeds=N -Dmodseq.diff.steps=M}; replay one with {@code -Dmodseq.diff.seed=S}.
+ * {@code -Dmodseq.diff.seeds=N -Dmodseq.diff.steps=M}; replay one with {@code -Dmodseq.diff.seed=S}, and print both
+ * transcripts step by step with {@code -Dmodseq.diff.trace=true}.
  *
- * <p>Known differences not fixed yet, which longer runs find (38 of 40 seeds x 60 steps passed when this was
- * written): (A) SEARCH MODSEQ is evaluated from the store, while Dovecot's own session may already have seen another
- * session's flag change that the proxy's backend session has not reported yet; (B) VANISHED (EARLIER) can miss a UID
- * the observer was shown that another session expunged while no mod-sequence session had the mailbox selected.
+ * <p>Seeds that found defects, kept in the bounded run: 16 (SEARCH MODSEQ must still find a message another session
+ * expunged while this session has not been told yet, RFC 9051 7.5.1), 28 and 60 (the same for FETCH CHANGEDSINCE, with
+ * the flags the backend reports for it last) and 24 (the harness counted as shown a FETCH the normalizer drops, then
+ * compared VANISHED (EARLIER) on different sets).
  */
 @RequiresBackend(Backend.DOVECOT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtocolDifferentialTest {
     static final int SEEDS = 4;
     static final int STEPS = 60;
+    /** Seeds that once found a defect (see above): always in the bounded run. */
+    static final long[] REGRESSION_SEEDS = {16, 24, 28, 60};
+
     static final String PASSWORD = "secret1";
     static final int MAX_USERS = 64;
 
@@ -71,6 +77,10 @@ class ProtocolDifferentialTest {
         if (one != null) {
             return Stream.of(one);
         }
+        if (System.getProperty("modseq.diff.seeds") == null && System.getProperty("modseq.diff.base") == null) {
+            return LongStream.concat(LongStream.rangeClosed(1, SEEDS), LongStream.of(REGRESSION_SEEDS))
+                    .boxed();
+        }
         long base = Long.getLong("modseq.diff.base", 1);
         return IntStream.range(0, Math.min(MAX_USERS, Integer.getInteger("modseq.diff.seeds", SEEDS)))
                 .mapToObj(i -> base + i);
@@ -97,6 +107,10 @@ class ProtocolDifferentialTest {
     }
 
     private static void compare(long seed, List<String> history, String what, Run a, Run b) {
+        if (Boolean.getBoolean("modseq.diff.trace")) {
+            System.out.printf(
+                    "seed %d step %d %s%n  native: %s%n  proxy:  %s%n", seed, history.size(), what, a.raw(), b.raw());
+        }
         assertThat(b.normalized())
                 .as(
                         "seed %d (replay with -Dmodseq.diff.seed=%d), after %s%n%s%nnative raw: %s%nproxy raw: %s",
@@ -210,10 +224,22 @@ class ProtocolDifferentialTest {
         /** UIDs the observer has been shown (FETCH lines): VANISHED (EARLIER) is compared on these only. */
         final java.util.Set<Long> seenByA = new java.util.HashSet<>();
 
+        /**
+         * A FETCH of a message that vanishes in the same answer does not count as shown: the normalizer drops it (a
+         * native server may report a message's last state just before its expunge, the proxy only the expunge), so
+         * counting it would make the two worlds compare VANISHED (EARLIER) on different sets.
+         */
         private void noteSeen(List<ImapReply> replies) {
             for (ImapReply reply : replies) {
+                UidSet.Builder vanishing = new UidSet.Builder();
                 for (String l : reply.untagged()) {
-                    ImapData.uid(l).ifPresent(seenByA::add);
+                    if (l.startsWith("* VANISHED ") && !l.startsWith("* VANISHED (EARLIER)")) {
+                        vanishing.addAll(UidSet.parse(l.substring("* VANISHED ".length()), 1));
+                    }
+                }
+                UidSet gone = vanishing.build();
+                for (String l : reply.untagged()) {
+                    ImapData.uid(l).filter(uid -> !gone.contains(uid)).ifPresent(seenByA::add);
                 }
             }
         }

@@ -7,7 +7,6 @@ import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.sync.Echo;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
-import org.modseqproxy.state.MessageState;
 import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.Vanished;
 
@@ -54,15 +53,10 @@ final class Fetch {
             Future<Void> before =
                     wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, since) : Future.succeededFuture();
             return before.compose(v -> {
-                UidSet.Builder changed = new UidSet.Builder();
                 // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all of
-                // them).
-                for (MessageState m : mb.snapshot().changedSince(since)) {
-                    if (requested.contains(m.uid())) {
-                        changed.add(m.uid());
-                    }
-                }
-                UidSet uids = changed.build();
+                // them), including those expunged behind this session that the client still sees, as a native
+                // server's session reports them until it may send their EXPUNGE.
+                UidSet uids = mb.changedSince(since).intersect(requested);
                 if (uids.isEmpty()) {
                     // Answered from what this session knows, then one backend round trip reports other sessions'
                     // changes (flags, expunges, new mail) after the answer, as a native server does at the end of a

@@ -2,7 +2,10 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -24,6 +27,13 @@ public final class SelectedMailbox {
     private int announced;
 
     private MailboxSnapshot snapshot;
+    /**
+     * Messages the store no longer has (another session expunged them) while this client still sees them: its
+     * EXPUNGE is owed but may not be sent yet (RFC 9051 7.5.1: not during FETCH, STORE or SEARCH). Until then they
+     * keep the mod-sequence they had, as a native server's session does (SEARCH MODSEQ still finds them).
+     */
+    private final Map<Long, MessageState> departed = new HashMap<>();
+
     private boolean saidNoModSeq;
     private boolean nativeModSeq;
     private boolean listing;
@@ -111,8 +121,61 @@ public final class SelectedMailbox {
         return snapshot;
     }
 
+    /** O(view) when the snapshot changes: remembers the mod-sequence of each viewed message the new one lacks. */
     public void snapshot(MailboxSnapshot s) {
+        MailboxSnapshot old = this.snapshot;
         this.snapshot = s;
+        if (s == null) {
+            departed.clear();
+            return;
+        }
+        if (old == null || old == s) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            long uid = uids[i];
+            if (uid > 0 && !departed.containsKey(uid) && s.get(uid).isEmpty()) {
+                old.get(uid).ifPresent(m -> departed.put(uid, m));
+            }
+        }
+    }
+
+    /** The store no longer has this message, but the client still sees it (its EXPUNGE is owed). */
+    public boolean departed(long uid) {
+        return departed.containsKey(uid);
+    }
+
+    /**
+     * The backend reports flags of a departed message: when they differ from what this session last knew, the
+     * message changed after that, at a mod-sequence the store no longer has but which is at most the current
+     * HIGHESTMODSEQ; that bound is what it gets (a CHANGEDSINCE above its true value may then still report it, which
+     * RFC 7162 3.1.4.1 does not forbid for a message being expunged; leaving it out below its true value would lose
+     * the change). Never stored again: a store write would bring the message back for every other client.
+     */
+    public void departedFlags(long uid, Flags flags) {
+        MessageState m = departed.get(uid);
+        if (m != null && snapshot != null && !m.flags().equals(flags)) {
+            departed.put(uid, new MessageState(uid, Math.max(m.modSeq(), snapshot.highestModSeq()), flags));
+        }
+    }
+
+    /**
+     * UIDs of the messages this client sees whose mod-sequence is above {@code m} (RFC 7162 3.1.5 SEARCH MODSEQ):
+     * the stored ones, and those expunged behind this session that it has not been told of yet.
+     */
+    public UidSet changedSince(long m) {
+        UidSet.Builder b = new UidSet.Builder();
+        if (snapshot != null) {
+            for (MessageState message : snapshot.changedSince(m)) {
+                b.add(message.uid());
+            }
+        }
+        departed.forEach((uid, message) -> {
+            if (message.modSeq() > m) {
+                b.add(uid);
+            }
+        });
+        return b.build();
     }
 
     public long highestModSeq() {
@@ -123,6 +186,10 @@ public final class SelectedMailbox {
     public long modSeqOf(long uid) {
         if (snapshot == null) {
             return 0;
+        }
+        MessageState gone = departed.get(uid);
+        if (gone != null) {
+            return gone.modSeq();
         }
         return snapshot.get(uid).map(MessageState::modSeq).orElse(snapshot.highestModSeq());
     }
@@ -139,6 +206,7 @@ public final class SelectedMailbox {
      * through (imaptest: "seq too high", "VANISHED UID not found").
      */
     public void reset(long[] ascendingUids) {
+        departed.clear();
         uids = Arrays.copyOf(ascendingUids, Math.max(16, ascendingUids.length));
         count = ascendingUids.length;
         announced = count;
@@ -169,6 +237,7 @@ public final class SelectedMailbox {
         }
         int i = (int) seq - 1;
         long uid = uids[i];
+        departed.remove(uid);
         System.arraycopy(uids, i + 1, uids, i, count - i - 1);
         count--;
         if (seq <= announced) {

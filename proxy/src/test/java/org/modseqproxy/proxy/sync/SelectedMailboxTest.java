@@ -1,0 +1,86 @@
+package org.modseqproxy.proxy.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.modseqproxy.state.Flags;
+import org.modseqproxy.state.MailboxId;
+import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.impl.MailboxState;
+
+/**
+ * The session's view against the store's snapshots when another session expunges behind it. Found by the protocol
+ * differential against native Dovecot (seed 16): the proxy's SEARCH MODSEQ stopped finding a message as soon as the
+ * store forgot it, although this client was not yet told of its expunge (RFC 9051 7.5.1 forbids EXPUNGE during SEARCH)
+ * and Dovecot's own session still finds it with its last mod-sequence.
+ */
+class SelectedMailboxTest {
+    private static final long UV = 7;
+
+    private static MailboxState snapshot(long hms, MessageState... messages) {
+        return MailboxState.of(UV, hms, 1, List.of(messages));
+    }
+
+    private static MessageState m(long uid, long modSeq) {
+        return new MessageState(uid, modSeq, Flags.EMPTY);
+    }
+
+    private static SelectedMailbox viewOf(long... uids) {
+        SelectedMailbox mb = new SelectedMailbox("INBOX", new MailboxId("b", "user", "INBOX"), false, UV);
+        mb.reset(uids);
+        return mb;
+    }
+
+    @Test
+    void aMessageExpungedBehindTheSessionKeepsItsModSeqUntilTheClientIsTold() {
+        SelectedMailbox mb = viewOf(3, 4);
+        mb.snapshot(snapshot(20, m(3, 9), m(4, 5)));
+        // another session expunged UID 3 and appended UID 5; this session's backend has not said EXPUNGE yet
+        mb.snapshot(snapshot(22, m(4, 5), m(5, 22)));
+
+        assertThat(mb.changedSince(8).toImapString()).isEqualTo("3,5");
+        assertThat(mb.modSeqOf(3)).isEqualTo(9);
+
+        mb.expunge(1); // "* 1 EXPUNGE" reaches the client: the message is gone from its view too
+        assertThat(mb.changedSince(8).toImapString()).isEqualTo("5");
+        assertThat(mb.modSeqOf(3)).isEqualTo(22); // unknown now: the mailbox's highest, never 0
+    }
+
+    @Test
+    void aLaterSnapshotDoesNotForgetWhatAnEarlierOneLost() {
+        SelectedMailbox mb = viewOf(3, 4);
+        mb.snapshot(snapshot(20, m(3, 9), m(4, 5)));
+        mb.snapshot(snapshot(21, m(4, 5)));
+        mb.snapshot(snapshot(23, m(4, 23)));
+
+        assertThat(mb.changedSince(8).toImapString()).isEqualTo("3:4");
+        assertThat(mb.changedSince(9).toImapString()).isEqualTo("4");
+    }
+
+    @Test
+    void aNewListingStartsAfresh() {
+        SelectedMailbox mb = viewOf(3, 4);
+        mb.snapshot(snapshot(20, m(3, 9), m(4, 5)));
+        mb.snapshot(snapshot(21, m(4, 5)));
+        mb.reset(new long[] {4});
+
+        assertThat(mb.changedSince(1).toImapString()).isEqualTo("4");
+    }
+
+    @Test
+    void flagsReportedForADepartedMessageAfterItsLastKnownStateGetTheHighestModSeqAsBound() {
+        SelectedMailbox mb = viewOf(3, 4);
+        mb.snapshot(snapshot(20, m(3, 9), m(4, 5)));
+        // another session set \Deleted on UID 3 (mod-sequence 21, never seen here) and expunged it (22)
+        mb.snapshot(snapshot(22, m(4, 5)));
+        mb.departedFlags(3, Flags.of("\\Deleted"));
+
+        assertThat(mb.modSeqOf(3)).isEqualTo(22);
+        assertThat(mb.changedSince(20).toImapString()).isEqualTo("3");
+        assertThat(mb.departed(3)).isTrue();
+
+        mb.departedFlags(4, Flags.of("\\Seen")); // not departed: nothing changes here (the funnel stores it)
+        assertThat(mb.modSeqOf(4)).isEqualTo(5);
+    }
+}
