@@ -2,14 +2,11 @@ package org.modseqproxy.proxy.command;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
-import org.modseqproxy.state.MessageState;
 import org.modseqproxy.state.UidSet;
 
 /**
@@ -32,7 +29,7 @@ final class Search {
             }
             SelectedMailbox mb = sync.selected();
             List<Token> rewritten = rewrite(cmd.args(), mb);
-            sync.hook(frame -> results(s, mb, cmd.uid(), frame));
+            sync.hook(frame -> sync.searchAnswer(frame, cmd.uid()));
             String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
             return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
         });
@@ -63,11 +60,7 @@ final class Search {
                     throw ImapException.bad("MODSEQ expects a mod-sequence");
                 }
                 long n = Args.number(tokens.get(j), "mod-sequence");
-                UidSet.Builder b = new UidSet.Builder();
-                for (MessageState m : mb.snapshot().changedSince(n - 1)) {
-                    b.add(m.uid());
-                }
-                UidSet set = b.build();
+                UidSet set = mb.changedSince(n - 1);
                 if (set.isEmpty()) {
                     // Matches nothing and is valid everywhere a key is (UID 0 was refused by Dovecot as an invalid
                     // set).
@@ -82,56 +75,5 @@ final class Search {
             }
         }
         return out;
-    }
-
-    /** Adds the highest mod-sequence of the found messages to SEARCH / ESEARCH results. */
-    private static boolean results(Session s, SelectedMailbox mb, boolean uid, Frame frame) {
-        String kw = frame.keyword();
-        if ("SEARCH".equals(kw)) {
-            long max = 0;
-            for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
-                max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
-            }
-            String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
-            s.writeLine(max > 0 ? line + " (MODSEQ " + max + ")" : line);
-            return true;
-        }
-        if ("ESEARCH".equals(kw)) {
-            boolean uidResult = false;
-            long max = 0;
-            List<Token> t = frame.tokens();
-            for (int i = 1; i < t.size(); i++) {
-                if (Args.isAtom(t.get(i), "UID")) {
-                    uidResult = true;
-                } else if ((Args.isAtom(t.get(i), "ALL")
-                                || Args.isAtom(t.get(i), "MIN")
-                                || Args.isAtom(t.get(i), "MAX"))
-                        && i + 1 < t.size()) {
-                    String v = t.get(++i).stringValue();
-                    try {
-                        for (long n :
-                                UidSet.parse(v, Long.MAX_VALUE >> 12).stream().toArray()) {
-                            max = Math.max(max, modSeqOf(mb, Long.toString(n), uidResult));
-                        }
-                    } catch (RuntimeException e) {
-                        // not a set
-                    }
-                }
-            }
-            String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
-            s.writeLine(max > 0 ? line + " MODSEQ " + max : line);
-            return true;
-        }
-        return false;
-    }
-
-    private static long modSeqOf(SelectedMailbox mb, String number, boolean uid) {
-        try {
-            long n = Long.parseLong(number);
-            long u = uid ? n : mb.uidOf(n);
-            return u > 0 ? mb.modSeqOf(u) : 0;
-        } catch (RuntimeException e) {
-            return 0;
-        }
     }
 }

@@ -52,9 +52,7 @@ final class Status {
             }
             s.backend().pauseInput();
             answer(s, sync, mailbox, requested, values(frame)).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    s.writeLine(ar.result());
-                } else {
+                if (ar.failed()) {
                     s.write(frame.raw());
                 }
                 s.backend().resumeInput();
@@ -83,7 +81,7 @@ final class Status {
         return v;
     }
 
-    private static Future<String> answer(
+    private static Future<Void> answer(
             Session s, MailboxSync sync, String mailbox, List<String> requested, Map<String, Long> v) {
         Future<Long> hms;
         long uidValidity = v.getOrDefault("UIDVALIDITY", 0L);
@@ -126,19 +124,8 @@ final class Status {
                     .recover(err -> Future.succeededFuture(0L));
         }
         return hms.map(h -> {
-            StringBuilder sb = new StringBuilder("* STATUS ")
-                    .append(ImapEncoder.astring(mailbox))
-                    .append(" (");
-            boolean first = true;
-            for (String item : requested) {
-                Long value = item.equals("HIGHESTMODSEQ") ? h : v.get(item);
-                if (value == null) {
-                    continue;
-                }
-                sb.append(first ? "" : " ").append(item).append(' ').append(value);
-                first = false;
-            }
-            return sb.append(')').toString();
+            sync.statusAnswer(mailbox, requested, v, h);
+            return null;
         });
     }
 }

@@ -61,9 +61,9 @@ final class Launch {
             }
         }
         LOG.info(
-                "listening on {} (plain/STARTTLS) {} (TLS), backend {}, state {}",
+                "listening on {} (plain/STARTTLS){}, backend {}, state {}",
                 config.listen().plain(),
-                config.listen().tls(),
+                config.listen().tls() == null ? "" : " and " + config.listen().tls() + " (implicit TLS)",
                 config.backend().address(),
                 describe(config.state().store()));
         afterStart.run();

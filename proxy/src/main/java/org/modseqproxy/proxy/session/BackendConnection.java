@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +16,6 @@ import org.modseqproxy.proxy.codec.DecodeError;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.Limits;
-import org.modseqproxy.proxy.codec.LiteralMarkers;
 import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.config.ProxyConfig;
@@ -35,7 +33,6 @@ public final class BackendConnection implements Sink, BackendPort {
     private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
 
     private final Vertx vertx;
-    private final ProxyConfig.Backend config;
     private final NetSocket socket;
     private final ImapDecoder decoder;
     private final Handler<BackendException> onFailure;
@@ -48,19 +45,21 @@ public final class BackendConnection implements Sink, BackendPort {
     private boolean idling;
     private boolean closed;
     private boolean closingByUs;
-    private long lastActivity = System.nanoTime();
-    private long stallTimer = -1;
+    private final StallWatch stall;
     private int inputPauses;
     private Promise<BackendConnection> whileConnecting;
-    /** What to do at each coming "+" of the outstanding command: a Buffer to write, or a Promise to complete. */
-    private final ArrayDeque<Object> afterContinuation = new ArrayDeque<>();
+    private final Continuations continuations = new Continuations();
 
-    private BackendConnection(
-            Vertx vertx, ProxyConfig.Backend config, NetSocket socket, Handler<BackendException> onFailure) {
+    BackendConnection(Vertx vertx, ProxyConfig.Backend config, NetSocket socket, Handler<BackendException> onFailure) {
         this.vertx = vertx;
-        this.config = config;
         this.socket = socket;
         this.onFailure = onFailure;
+        this.stall = new StallWatch(
+                vertx,
+                config.responseTimeout(),
+                () -> pendingTag != null && !closed && !closingByUs,
+                () -> idling || inputPauses > 0,
+                () -> fail(new BackendException("Backend did not answer in time")));
         // A legacy backend's "* SEARCH" over a large mailbox is one long line (about 7 bytes per UID): allow 16 MiB and
         // a million tokens per line from the backend (which the operator trusts more than clients).
         Limits d = Limits.responseDefaults();
@@ -77,8 +76,8 @@ public final class BackendConnection implements Sink, BackendPort {
     }
 
     /**
-     * Connects, reads the greeting, does STARTTLS when configured, and learns the capabilities. Fails with a
-     * {@link BackendException} whose text can go to the client.
+     * Connects, reads the greeting, does STARTTLS when configured, and learns the capabilities ({@link
+     * BackendHandshake}). Fails with a {@link BackendException} whose text can go to the client.
      */
     public static Future<BackendConnection> connect(
             Vertx vertx,
@@ -86,39 +85,18 @@ public final class BackendConnection implements Sink, BackendPort {
             ProxyConfig.Backend config,
             ClientSSLOptions ssl,
             Handler<BackendException> onFailure) {
-        String host = config.address().host();
-        return client.connect(config.address().port(), host)
-                .recover(err -> Future.failedFuture(new BackendException("Backend unavailable: " + err.getMessage())))
-                .compose(sock -> {
-                    BackendConnection conn = new BackendConnection(vertx, config, sock, onFailure);
-                    // Until connected, a drop or stall fails this promise (the session has no backend to BYE yet).
-                    Promise<BackendConnection> connected = Promise.promise();
-                    conn.whileConnecting = connected;
-                    conn.start();
-                    conn.greeting()
-                            .compose(caps -> conn.startTlsIfConfigured(ssl, host))
-                            .onComplete(ar -> {
-                                conn.whileConnecting = null;
-                                if (ar.succeeded()) {
-                                    connected.tryComplete(conn);
-                                } else {
-                                    connected.tryFail(ar.cause());
-                                    conn.close();
-                                }
-                            });
-                    return connected.future();
-                });
+        return BackendHandshake.connect(vertx, client, config, ssl, onFailure);
     }
 
-    private void start() {
+    void start() {
         socket.handler(buf -> {
-            lastActivity = System.nanoTime();
+            stall.activity();
             bytesIn.accept(buf.length());
             decoder.feed(buf);
             afterRead.run();
         });
         socket.closeHandler(v -> {
-            cancelStallTimer();
+            stall.cancel();
             if (!closed) {
                 closed = true;
                 if (!closingByUs) {
@@ -129,52 +107,13 @@ public final class BackendConnection implements Sink, BackendPort {
         socket.exceptionHandler(err -> LOG.debug("backend socket error: {}", err.toString()));
     }
 
-    /** The greeting must arrive within the connect timeout; PREAUTH is treated like OK, BYE is a refusal. */
-    private Future<List<String>> greeting() {
-        Promise<List<String>> promise = Promise.promise();
-        long timer = vertx.setTimer(config.connectTimeout().toMillis(), t -> {
-            if (promise.tryFail(new BackendException("Backend did not greet in time"))) {
-                close();
-            }
-        });
-        current = new BackendListener() {
-            @Override
-            public void untagged(Frame frame) {
-                vertx.cancelTimer(timer);
-                current = null;
-                String kw = frame.keyword();
-                if ("BYE".equals(kw)) {
-                    promise.tryFail(new BackendException("Backend refused the connection: " + frame.text()));
-                    return;
-                }
-                Capabilities.in(frame).ifPresent(c -> capabilities = c);
-                promise.tryComplete(capabilities);
-            }
-
-            @Override
-            public void tagged(Frame frame) {}
-        };
-        return promise.future().compose(caps -> caps.isEmpty() ? refreshCapabilities() : Future.succeededFuture(caps));
+    /** While connecting, a failure completes this promise instead of reaching the session's failure handler. */
+    void failWhileConnecting(Promise<BackendConnection> promise) {
+        this.whileConnecting = promise;
     }
 
-    private Future<Void> startTlsIfConfigured(ClientSSLOptions ssl, String host) {
-        if (config.tls() != ProxyConfig.BackendTls.STARTTLS) {
-            return Future.succeededFuture();
-        }
-        if (!Capabilities.has(capabilities, "STARTTLS")) {
-            close();
-            return Future.failedFuture(new BackendException("Backend does not offer STARTTLS"));
-        }
-        return run("STARTTLS")
-                .compose(r -> {
-                    if (!r.ok()) {
-                        return Future.failedFuture(new BackendException("Backend refused STARTTLS"));
-                    }
-                    return socket.upgradeToSsl(ssl, host);
-                })
-                // RFC 9051 6.2.1: capabilities learned before TLS must be discarded.
-                .compose(v -> refreshCapabilities())
-                .mapEmpty();
+    Future<Void> upgradeToSsl(ClientSSLOptions ssl, String host) {
+        return socket.upgradeToSsl(ssl, host);
     }
 
     /** Asks CAPABILITY and remembers the answer. */
@@ -255,7 +194,7 @@ public final class BackendConnection implements Sink, BackendPort {
         String tag = "p" + nextTag++;
         pendingTag = tag;
         current = listener;
-        armStallTimer();
+        stall.arm();
         return tag;
     }
 
@@ -264,25 +203,7 @@ public final class BackendConnection implements Sink, BackendPort {
      * {@code endsWithLargeLiteral}, the future completes once the backend may receive that literal's data.
      */
     public Future<Void> writePart(Buffer part, boolean endsWithLargeLiteral) {
-        boolean nonSync = literalPlus();
-        List<Buffer> segments = LiteralMarkers.split(part, nonSync);
-        write(segments.get(0));
-        int last = segments.size() - 1;
-        for (int i = 1; i <= last; i++) {
-            if (i == last && endsWithLargeLiteral) {
-                break; // the empty segment after the trailing marker: replaced by the readiness promise below
-            }
-            afterContinuation.add(segments.get(i));
-        }
-        if (!endsWithLargeLiteral) {
-            return Future.succeededFuture();
-        }
-        if (nonSync) {
-            return Future.succeededFuture();
-        }
-        Promise<Void> ready = Promise.promise();
-        afterContinuation.add(ready);
-        return ready.future();
+        return continuations.write(part, literalPlus(), endsWithLargeLiteral, this::write);
     }
 
     /** RFC 7888: LITERAL+ lets us send literals without waiting; LITERAL- only up to 4096 octets, so not relied on. */
@@ -333,7 +254,7 @@ public final class BackendConnection implements Sink, BackendPort {
     /** IDLE is the one command where a silent backend is normal (RFC 2177). */
     public void idling(boolean idling) {
         this.idling = idling;
-        lastActivity = System.nanoTime();
+        stall.activity();
     }
 
     /** The proxy's tag of the outstanding command, or null. */
@@ -372,7 +293,7 @@ public final class BackendConnection implements Sink, BackendPort {
             return;
         }
         closingByUs = true;
-        cancelStallTimer();
+        stall.cancel();
         if (idling) {
             // RFC 2177: IDLE ends with DONE; then the LOGOUT below can be sent (a vanished client's session ends
             // cleanly).
@@ -392,7 +313,7 @@ public final class BackendConnection implements Sink, BackendPort {
     }
 
     private void fail(BackendException e) {
-        cancelStallTimer();
+        stall.cancel();
         if (!closingByUs) {
             closingByUs = true;
             socket.close();
@@ -403,36 +324,6 @@ public final class BackendConnection implements Sink, BackendPort {
             } else {
                 onFailure.handle(e);
             }
-        }
-    }
-
-    private void armStallTimer() {
-        if (stallTimer >= 0 || config.responseTimeout().isZero()) {
-            return;
-        }
-        long timeoutNanos = config.responseTimeout().toNanos();
-        stallTimer = vertx.setTimer(Math.max(1, config.responseTimeout().toMillis()), new Handler<>() {
-            @Override
-            public void handle(Long id) {
-                stallTimer = -1;
-                if (pendingTag == null || closed || closingByUs) {
-                    return;
-                }
-                long silent = System.nanoTime() - lastActivity;
-                if (!idling && inputPauses == 0 && silent >= timeoutNanos) {
-                    fail(new BackendException("Backend did not answer in time"));
-                } else {
-                    long wait = idling || inputPauses > 0 ? timeoutNanos : timeoutNanos - silent;
-                    stallTimer = vertx.setTimer(Math.max(1, wait / 1_000_000), this);
-                }
-            }
-        });
-    }
-
-    private void cancelStallTimer() {
-        if (stallTimer >= 0) {
-            vertx.cancelTimer(stallTimer);
-            stallTimer = -1;
         }
     }
 
@@ -471,26 +362,16 @@ public final class BackendConnection implements Sink, BackendPort {
                 l.untagged(frame);
             }
         } else if ("+".equals(tag)) {
-            Object next = afterContinuation.poll();
-            if (next instanceof Buffer b) {
-                write(b);
-            } else if (next instanceof Promise<?> p) {
-                p.tryComplete();
-            } else if (current != null) {
+            if (!continuations.take(this::write) && current != null) {
                 current.continuation(frame);
             }
         } else if (tag.equals(pendingTag)) {
             BackendListener l = current;
-            for (Object o : afterContinuation) {
-                if (o instanceof Promise<?> p) {
-                    p.tryFail(new BackendException("Backend answered before the literal: " + frame.text()));
-                }
-            }
-            afterContinuation.clear();
+            continuations.answered(frame.text());
             pendingTag = null;
             current = null;
             idling = false;
-            cancelStallTimer();
+            stall.cancel();
             if (closingByUs) {
                 socket.close();
                 return;

@@ -2,6 +2,7 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.modseqproxy.metrics.ProxyMetrics;
@@ -293,6 +294,24 @@ public final class MailboxSync {
     public void changed(int seq, MessageState m) {
         session.writeLine("* " + seq + " FETCH (UID " + m.uid() + " FLAGS "
                 + m.flags().toImap() + " MODSEQ (" + m.modSeq() + "))");
+    }
+
+    /**
+     * A SEARCH or ESEARCH answer with the highest mod-sequence of what it found (RFC 7162 3.1.5, 3.1.10); false for any
+     * other line.
+     */
+    public boolean searchAnswer(Frame frame, boolean uid) {
+        String line = ModSeqAnswers.search(frame, selected, uid);
+        if (line == null) {
+            return false;
+        }
+        session.writeLine(line);
+        return true;
+    }
+
+    /** RFC 7162 3.1.7: the STATUS line with our HIGHESTMODSEQ and the backend's other values. */
+    public void statusAnswer(String mailbox, List<String> requested, Map<String, Long> backendValues, long hms) {
+        session.writeLine(ModSeqAnswers.status(mailbox, requested, backendValues, hms));
     }
 
     /** Writes the coalesced "* VANISHED uids", if any: before any other response, after each backend read, at the end. */

@@ -1,0 +1,90 @@
+package org.modseqproxy.proxy.sync;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.ImapEncoder;
+import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.state.UidSet;
+
+/**
+ * The mod-sequences inside other commands' answers, written only through the funnel ({@link MailboxSync}): SEARCH
+ * and ESEARCH results (RFC 7162 3.1.5, 3.1.10) and STATUS (3.1.7). Pure: each method turns a backend line and what
+ * the view knows into the client's line.
+ */
+final class ModSeqAnswers {
+    private ModSeqAnswers() {}
+
+    /**
+     * "* SEARCH n..." gets " (MODSEQ m)", the highest mod-sequence of the found messages (3.1.5); "* ESEARCH ..." gets
+     * " MODSEQ m" (3.1.10). Null when the frame is neither. No found message, no MODSEQ (3.1.5: "(MODSEQ ...)" only
+     * with a non-empty result).
+     */
+    static String search(Frame frame, SelectedMailbox mb, boolean uid) {
+        String kw = frame.keyword();
+        String line = frame.raw().toString(StandardCharsets.UTF_8).stripTrailing();
+        if ("SEARCH".equals(kw)) {
+            long max = 0;
+            for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
+                max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
+            }
+            return max > 0 ? line + " (MODSEQ " + max + ")" : line;
+        }
+        if ("ESEARCH".equals(kw)) {
+            long max = 0;
+            boolean uidResult = false;
+            List<Token> t = frame.tokens();
+            for (int i = 1; i < t.size(); i++) {
+                String item = t.get(i) instanceof Token.Atom a ? a.value().toUpperCase(Locale.ROOT) : "";
+                if (item.equals("UID")) {
+                    uidResult = true;
+                } else if ((item.equals("ALL") || item.equals("MIN") || item.equals("MAX")) && i + 1 < t.size()) {
+                    max = Math.max(max, highestIn(mb, t.get(++i).stringValue(), uidResult));
+                }
+            }
+            return max > 0 ? line + " MODSEQ " + max : line;
+        }
+        return null;
+    }
+
+    private static long highestIn(SelectedMailbox mb, String set, boolean uid) {
+        long max = 0;
+        try {
+            for (long n : UidSet.parse(set, Long.MAX_VALUE >> 12).stream().toArray()) {
+                max = Math.max(max, modSeqOf(mb, Long.toString(n), uid));
+            }
+        } catch (RuntimeException e) {
+            // not a set (a COUNT value, say): carries no message
+        }
+        return max;
+    }
+
+    private static long modSeqOf(SelectedMailbox mb, String number, boolean uid) {
+        try {
+            long n = Long.parseLong(number);
+            long u = uid ? n : mb.uidOf(n);
+            return u > 0 ? mb.modSeqOf(u) : 0;
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** "* STATUS mailbox (item value ...)" in the order the client asked, HIGHESTMODSEQ being ours (3.1.7). */
+    static String status(String mailbox, List<String> requested, Map<String, Long> backendValues, long hms) {
+        StringBuilder sb = new StringBuilder("* STATUS ")
+                .append(ImapEncoder.astring(mailbox))
+                .append(" (");
+        boolean first = true;
+        for (String item : requested) {
+            Long value = item.equals("HIGHESTMODSEQ") ? Long.valueOf(hms) : backendValues.get(item);
+            if (value == null) {
+                continue;
+            }
+            sb.append(first ? "" : " ").append(item).append(' ').append(value);
+            first = false;
+        }
+        return sb.append(')').toString();
+    }
+}
