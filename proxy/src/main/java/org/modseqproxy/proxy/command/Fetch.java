@@ -20,7 +20,7 @@ final class Fetch {
     static Future<Void> handle(Command cmd, Session s) {
         MailboxSync sync = s.sync();
         FetchArgs a = FetchArgs.parse(cmd.args());
-        if (!a.vanishedAllowed(cmd.uid(), sync.qresync())) {
+        if (!a.vanishedAllowed(cmd.uid(), sync.enabled().qresync())) {
             // RFC 7162 3.2.6: VANISHED only in UID FETCH, with CHANGEDSINCE, after ENABLE QRESYNC.
             return Future.failedFuture(ImapException.bad("VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC"));
         }

@@ -32,7 +32,7 @@ final class Select {
         SelectArgs a = SelectArgs.parse(cmd.name(), cmd.args());
         String mailbox = a.mailbox();
         SelectArgs.Qresync qresync = a.qresync();
-        if (qresync != null && !sync.qresync()) {
+        if (qresync != null && !sync.enabled().qresync()) {
             // RFC 7162 3.2.5: QRESYNC parameter without ENABLE QRESYNC is an error.
             return Future.failedFuture(ImapException.bad("QRESYNC is not enabled"));
         }
@@ -42,16 +42,16 @@ final class Select {
         // Exclusive mode keeps the view and the store current for every session, CONDSTORE or not: nobody lists the
         // mailbox later, so a plain session's STORE .SILENT or EXPUNGE must be witnessed as it passes (issue: a plain
         // writer's changes were never reported to QRESYNC clients). The client hears HIGHESTMODSEQ only with CONDSTORE.
-        boolean wantModSeq = sync.condstore() || sync.policy().mode() == ProxyConfig.Consistency.EXCLUSIVE;
+        boolean wantModSeq = sync.enabled().condstore() || sync.policy().mode() == ProxyConfig.Consistency.EXCLUSIVE;
         boolean readOnly = cmd.name().equals("EXAMINE");
         SelectArgs.Qresync q = qresync;
-        return (sync.condstore() ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
+        return (sync.enabled().condstore() ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
             sync.closePrevious();
             // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the count the
             // client hears is the one of the proxy's final listing (an EXPUNGE during the listing would otherwise skew
             // them). The same for a plain SELECT after ENABLE QRESYNC: an EXPUNGE during its listing could only reach
             // the client raw (its UID is not known yet), where RFC 7162 3.2.10.2 requires VANISHED.
-            Opening opening = new Opening(sync.qresync()
+            Opening opening = new Opening(sync.enabled().qresync()
                     && !sync.enabled().backendEnabled()
                     && sync.policy().modSeqFor(mailbox));
             sync.opening(opening);
@@ -107,7 +107,7 @@ final class Select {
         return uidNext(s, mailbox, opening.uidNext())
                 .compose(uidNext -> sync.resync(mb, opening.exists(), uidNext).compose(r -> {
                     owedExists(s, mb);
-                    if (sync.condstore()) {
+                    if (sync.enabled().condstore()) {
                         sync.highestModSeq(r.snapshot().highestModSeq());
                     }
                     return q == null ? Future.succeededFuture() : qresyncAnswer(sync, mb, q, uidNext);
@@ -171,8 +171,10 @@ final class Select {
     private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
         mb.snapshot(null);
         owedExists(s, mb);
-        mb.saidNoModSeq(s.sync().condstore()); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
-        if (s.sync().condstore()) {
+        mb.saidNoModSeq(s.sync()
+                .enabled()
+                .condstore()); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
+        if (s.sync().enabled().condstore()) {
             s.sync().noModSeq();
         }
         return Future.succeededFuture();

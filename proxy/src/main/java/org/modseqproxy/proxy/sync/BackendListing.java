@@ -10,6 +10,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.Frame;
@@ -233,6 +234,26 @@ final class BackendListing {
                     metrics.resync("full", (int) Math.min(Integer.MAX_VALUE, touched));
                     return r;
                 });
+    }
+
+    /**
+     * Learns the UIDs and flags of messages the backend announced and the client was not told about yet, gives them
+     * mod-sequences, and tells the client ("* n EXISTS"). Called before each command in the selected state (so the
+     * command's own answer covers them, as a native server's would), before a tagged answer and from the IDLE cycle.
+     */
+    Future<Void> announceNew(SelectedMailbox mb, Supplier<SelectedMailbox> selected) {
+        if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
+            return Future.succeededFuture();
+        }
+        return learnNew(mb).map(v -> {
+            // Only as far as the UIDs are known now: an EXISTS that came during the FETCH above (allowed, RFC 9051
+            // 7.4.1) added messages this FETCH did not name; they wait for the next round.
+            int before = mb.announced();
+            if (mb == selected.get() && mb.size() > before && mb.announceKnown() > before) {
+                session.writeLine("* " + mb.announced() + " EXISTS");
+            }
+            return null;
+        });
     }
 
     /**

@@ -33,8 +33,7 @@ public final class MailboxSync {
     private final BackendResponses responses;
     private final ExpungeBatch expunges = new ExpungeBatch();
     private SelectedMailbox selected;
-    /** Store writes of this session, in order; a tagged OK waits for them (state is durable before the client hears OK). */
-    private Future<Void> writes = Future.succeededFuture();
+    private final StoreWrites writes;
     /** Set by the first CONDSTORE enabling command while a mailbox is selected; paid before the command's answer. */
     private boolean highestModSeqOwed;
     /** What the running command wants of its FETCH lines; back to PLAIN at the command's end. */
@@ -51,6 +50,7 @@ public final class MailboxSync {
         this.policy = policy;
         this.metrics = metrics;
         this.store = new StoreCalls(policy.store(), metrics);
+        this.writes = new StoreWrites(store, () -> selected);
         boolean exclusive = policy.mode() == ProxyConfig.Consistency.EXCLUSIVE;
         this.listing = new BackendListing(session, store, metrics, exclusive, this::untagged, this::applyNow);
         this.responses = new BackendResponses(session, this);
@@ -90,14 +90,6 @@ public final class MailboxSync {
             highestModSeqOwed = false;
             highestModSeq(selected.snapshot().highestModSeq());
         }
-    }
-
-    public boolean condstore() {
-        return enabled.condstore();
-    }
-
-    public boolean qresync() {
-        return enabled.qresync();
     }
 
     /** Enables on a backend with its own CONDSTORE/QRESYNC what the client enabled here (see EnableState). */
@@ -165,44 +157,19 @@ public final class MailboxSync {
         return selected == null ? Future.succeededFuture() : listing.learnNew(selected);
     }
 
-    /**
-     * Re-reads the selected mailbox's state from the store (one cheap check when the near-cache is current), so a
-     * decision such as UNCHANGEDSINCE sees changes made through other sessions and proxy instances.
-     */
+    /** Re-reads the selected mailbox's state from the store (see {@link StoreWrites#refresh}). */
     public Future<Void> refresh() {
-        SelectedMailbox mb = selected;
-        if (mb == null || !mb.modSeq()) {
-            return Future.succeededFuture();
-        }
-        return store.load(mb.id(), mb.uidValidity())
-                .map(snap -> {
-                    snap.filter(x -> x.highestModSeq() >= mb.highestModSeq() && mb == selected)
-                            .ifPresent(mb::snapshot);
-                    return (Void) null;
-                })
-                .recover(err -> Future.succeededFuture());
+        return writes.refresh();
     }
 
-    /**
-     * Conditional STORE check and stamp in one atomic store step (RFC 7162 3.1.3; see ModSeqStore#reserve): the
-     * returned uids failed UNCHANGEDSINCE; the others may be stored. Fails when the store cannot answer.
-     */
+    /** Conditional STORE check and stamp in one atomic store step (RFC 7162 3.1.3); fails when the store cannot answer. */
     public Future<Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince) {
-        return store.reserve(mb.id(), mb.uidValidity(), uids, unchangedSince);
+        return writes.reserve(mb, uids, unchangedSince);
     }
 
-    /** Applies changes to the store, updates the view's snapshot; on store failure the mailbox loses mod-sequences. */
+    /** Applies changes to the store, updates the view's snapshot; a tagged answer waits for it. */
     public Future<SyncResult> applyNow(SelectedMailbox mb, ChangeSet changes) {
-        Future<SyncResult> f = store.apply(mb.id(), mb.uidValidity(), changes).map(r -> {
-            if (mb == selected) {
-                mb.snapshot(r.snapshot());
-            }
-            return r;
-        });
-        // Later answers wait for this write; a failed write does not block them (the client just loses MODSEQ).
-        writes = writes.compose(v -> f.<Void>mapEmpty(), err -> f.<Void>mapEmpty())
-                .recover(err -> Future.<Void>succeededFuture());
-        return f;
+        return writes.apply(mb, changes);
     }
 
     /**
@@ -337,25 +304,9 @@ public final class MailboxSync {
         session.write(frame.raw());
     }
 
-    /**
-     * Learns the UIDs and flags of messages the backend announced and the client was not told about yet, gives them
-     * mod-sequences, and tells the client ("* n EXISTS"). Called before each command in the selected state (so the
-     * command's own answer covers them, as a native server's would), before a tagged answer and from the IDLE cycle.
-     */
+    /** Tells the client of new messages once their UIDs are known (see {@link BackendListing#announceNew}). */
     public Future<Void> announceNew() {
-        SelectedMailbox mb = selected;
-        if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
-            return Future.succeededFuture();
-        }
-        return listing.learnNew(mb).map(v -> {
-            // Only as far as the UIDs are known now: an EXISTS that came during the FETCH above (allowed, RFC 9051
-            // 7.4.1) added messages this FETCH did not name; they wait for the next round.
-            int before = mb.announced();
-            if (mb == selected && mb.size() > before && mb.announceKnown() > before) {
-                session.writeLine("* " + mb.announced() + " EXISTS");
-            }
-            return null;
-        });
+        return listing.announceNew(selected, () -> selected);
     }
 
     // ---- ending a command ---------------------------------------------------------------------------------------
@@ -392,20 +343,16 @@ public final class MailboxSync {
         boolean expunging = expunges.any();
         return settle().map(v -> {
             endCommand();
-            SelectedMailbox mb = selected;
-            if (expunging
-                    && enabled.qresync()
-                    && "OK".equals(tagged.keyword())
-                    && modSeqActive()
-                    && mb.snapshot() != null) {
-                long hms = mb.snapshot().highestModSeq();
-                if (tagged.code().isEmpty()) {
-                    session.tagged(tag, "OK [HIGHESTMODSEQ " + hms + "] " + tagged.text());
-                    return null;
+            long hms = expunging && enabled.qresync() && modSeqActive() ? selected.highestModSeq() : 0;
+            String own = ModSeqAnswers.expungingOk(tagged, hms);
+            if (own != null) {
+                session.tagged(tag, own);
+            } else {
+                if (hms > 0 && "OK".equals(tagged.keyword())) {
+                    highestModSeq(hms); // the backend's OK has a code of its own: an untagged OK just before it
                 }
-                highestModSeq(hms);
+                session.relayTagged(tag, tagged);
             }
-            session.relayTagged(tag, tagged);
             return null;
         });
     }
@@ -423,7 +370,7 @@ public final class MailboxSync {
         payHighestModSeq(); // ENABLE CONDSTORE / STATUS (HIGHESTMODSEQ) with a mailbox selected
         Future<Void> announced =
                 deferNew() ? announceNew().recover(err -> Future.<Void>succeededFuture()) : Future.succeededFuture();
-        return announced.compose(v -> writes);
+        return announced.compose(v -> writes.settled());
     }
 
     /** The command's expunges go to the store's log as one batch (or are dropped when the mailbox has no state). */

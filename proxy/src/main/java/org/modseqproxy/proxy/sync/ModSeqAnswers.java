@@ -87,4 +87,16 @@ final class ModSeqAnswers {
         }
         return sb.append(')').toString();
     }
+
+    /**
+     * RFC 7162 3.2.7: the tagged OK of an EXPUNGE that removed messages after ENABLE QRESYNC, with HIGHESTMODSEQ
+     * ({@code hms} > 0). Null when the backend's answer goes out as it is: not OK, nothing owed, or it has a code of
+     * its own (then the value goes in an untagged OK just before it).
+     */
+    static String expungingOk(Frame tagged, long hms) {
+        if (hms <= 0 || !"OK".equals(tagged.keyword()) || tagged.code().isPresent()) {
+            return null;
+        }
+        return "OK [HIGHESTMODSEQ " + hms + "] " + tagged.text();
+    }
 }

@@ -71,4 +71,19 @@ class ModSeqAnswersTest {
         assertThat(ModSeqAnswers.status("blurdybloop", List.of(requested.split(" ")), backend, 7011231777L))
                 .isEqualTo(client);
     }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "none",
+            value = {
+                // RFC 7162 3.2.7 Example: "A202 OK [HIGHESTMODSEQ 20010715194045319] expunged"
+                "p7 OK expunged|20010715194045319|OK [HIGHESTMODSEQ 20010715194045319] expunged",
+                "p7 OK expunged|0|none", // nothing expunged, or no QRESYNC: the backend's answer as it is
+                "p7 NO [CANNOT] no|5|none",
+                "p7 OK [COPYUID 1 2 3] moved|5|none", // a code of its own: the value goes in an untagged OK before
+            })
+    void expungingOkCarriesHighestModSeq(String backend, long hms, String client) {
+        assertThat(ModSeqAnswers.expungingOk(frame(backend), hms)).isEqualTo(client);
+    }
 }
