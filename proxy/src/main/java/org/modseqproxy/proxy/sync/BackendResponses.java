@@ -185,18 +185,16 @@ final class BackendResponses {
             session.write(frame.raw()); // a message the view cannot name (only after a failed listing)
             return;
         }
-        if (f.flags() != null) {
-            mb.departedFlags(uid, f.flags());
-        }
-        // A message another session expunged (the store forgot it) is reported as it was, never stored again.
+        // A message the store lacks is stored again, even one another session expunged while this one still sees it:
+        // the store may lack it for a moment without it being gone (a racing listing), and a change must never be
+        // lost; a message that is really gone is expunged again when this session's backend reports it.
         boolean changed = f.flags() != null
-                && !mb.departed(uid)
                 && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
         // A client's own STORE is always checked against the store, not only this session's snapshot, which may be
         // stale (another instance changed the flags meanwhile). The store gives a new mod-sequence only when the flags
         // really change: "setting a flag that is already set ... SHOULD NOT change the mod-sequence" (RFC 7162 3.1), as
         // native servers do; a conditional STORE was already given its new mod-sequence by reserve (3.1.3).
-        if (!changed && (mb.departed(uid) || !(sync.echo().ownStore() && f.flags() != null))) {
+        if (!changed && !(sync.echo().ownStore() && f.flags() != null)) {
             write(FetchEcho.line(
                     frame.raw(),
                     f,

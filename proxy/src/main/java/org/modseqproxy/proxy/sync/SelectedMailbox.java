@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -132,6 +131,7 @@ public final class SelectedMailbox {
         if (old == null || old == s) {
             return;
         }
+        departed.keySet().removeIf(uid -> s.get(uid).isPresent()); // stored again: the store's word counts
         for (int i = 0; i < count; i++) {
             long uid = uids[i];
             if (uid > 0 && !departed.containsKey(uid) && s.get(uid).isEmpty()) {
@@ -143,20 +143,6 @@ public final class SelectedMailbox {
     /** The store no longer has this message, but the client still sees it (its EXPUNGE is owed). */
     public boolean departed(long uid) {
         return departed.containsKey(uid);
-    }
-
-    /**
-     * The backend reports flags of a departed message: when they differ from what this session last knew, the
-     * message changed after that, at a mod-sequence the store no longer has but which is at most the current
-     * HIGHESTMODSEQ; that bound is what it gets (a CHANGEDSINCE above its true value may then still report it, which
-     * RFC 7162 3.1.4.1 does not forbid for a message being expunged; leaving it out below its true value would lose
-     * the change). Never stored again: a store write would bring the message back for every other client.
-     */
-    public void departedFlags(long uid, Flags flags) {
-        MessageState m = departed.get(uid);
-        if (m != null && snapshot != null && !m.flags().equals(flags)) {
-            departed.put(uid, new MessageState(uid, Math.max(m.modSeq(), snapshot.highestModSeq()), flags));
-        }
     }
 
     /**

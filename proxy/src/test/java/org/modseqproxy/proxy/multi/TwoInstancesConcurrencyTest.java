@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,9 @@ import org.modseqproxy.state.testing.RedisServerExtension;
  * <p>Properties: (1) a writer's changes get strictly increasing MODSEQs; (2) no two changes share a MODSEQ; (3) a
  * change that completed before another was sent has the lower MODSEQ (real-time order); (4) the same (MODSEQ, UID) is
  * never reported with two different flag sets; (5) afterwards, a QRESYNC from each snapshot's HIGHESTMODSEQ (with and
- * without known-uids, through either instance) yields exactly the backend's truth. The default suite asserts what
+ * without known-uids, through either instance) yields exactly the backend's truth; (6) a change sent after any session
+ * was told HIGHESTMODSEQ h (snapshots, and a STATUS poller D on both instances) gets a MODSEQ above h (issue 9
+ * defect 13). The default suite asserts what
  * holds today ((5) with known-uids, no protocol violation by the writers); the disabled test asserts all of them.
  * Traffic length: {@code -Dmodseq.multi.trafficMillis} (default 8000).
  */
@@ -64,6 +68,12 @@ class TwoInstancesConcurrencyTest {
     record Seen(String client, long uid, Flags flags, long modSeq, String line) {}
 
     final List<Change> changes = new CopyOnWriteArrayList<>();
+    /** A HIGHESTMODSEQ a snapshot session was told, and a moment by which it had been told. */
+    record Announced(long highestModSeq, long byNanos) {}
+
+    static final Pattern STATUS_HMS = Pattern.compile("HIGHESTMODSEQ (\\d+)");
+
+    final List<Announced> announced = new CopyOnWriteArrayList<>();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
     /** Sessions the backend dropped (GreenMail 2.1 races between sessions, see package-info), relayed as BYE. */
@@ -170,15 +180,27 @@ class TwoInstancesConcurrencyTest {
                         .isLessThan(y.modSeq());
             }
         }
+        // (6) issue 9 defect 13: a change sent after another session was told HIGHESTMODSEQ h gets a MODSEQ above h
+        // (RFC 7162 3.1.2.1: "the server MUST guarantee that [HIGHESTMODSEQ] never goes down", and a new change must
+        // be reported to a client that resyncs from h).
+        for (Announced h : announced) {
+            for (Change x : changes) {
+                if (x.sentNanos() > h.byNanos()) {
+                    assertThat(x.modSeq())
+                            .as("%s was sent after HIGHESTMODSEQ %d was announced", x, h.highestModSeq())
+                            .isGreaterThan(h.highestModSeq());
+                }
+            }
+        }
         assertOneFlagSetPerModSeqAndUid();
         assertResyncsGiveTruth(snapshots, List.of(true, false));
     }
 
-    /** Writers A (instance 1) and B (instance 2) plus the snapshot taker C, for TRAFFIC_MILLIS. */
+    /** Writers A (instance 1) and B (instance 2), the snapshot taker C and the STATUS poller D, for TRAFFIC_MILLIS. */
     private List<QresyncClient> runTraffic() throws Exception {
         List<QresyncClient> snapshots = new CopyOnWriteArrayList<>();
         snapshots.add(QresyncClient.fullFrom(p1, "alice", "pw", "INBOX").after());
-        ExecutorService pool = Executors.newFixedThreadPool(3);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
         CountDownLatch go = new CountDownLatch(1);
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TRAFFIC_MILLIS);
         Future<Integer> a = pool.submit(() -> writer("A", p1, "\\Seen", 1, new Random(1), go, end));
@@ -195,6 +217,7 @@ class TwoInstancesConcurrencyTest {
                                 + r.after().cache().size() + " UIDs known after:\n" + ImapLines.shorten(r.lines()));
                     }
                     snapshots.add(r.after());
+                    announced.add(new Announced(r.after().highestModSeq(), System.nanoTime()));
                 } catch (AssertionError e) {
                     if (!String.valueOf(e.getMessage()).contains("NOMODSEQ")) {
                         throw e;
@@ -210,16 +233,41 @@ class TwoInstancesConcurrencyTest {
             }
             return n;
         });
+        // STATUS (HIGHESTMODSEQ) from a session without the mailbox selected, through both instances in turn: many
+        // more announcements for property (6) than the snapshots give, and the store's bump path among them.
+        Future<Integer> d = pool.submit(() -> {
+            go.await();
+            int n = 0;
+            try (RawImap s1 = p1.connect().login("alice", "pw");
+                    RawImap s2 = p2.connect().login("alice", "pw")) {
+                while (System.nanoTime() < end) {
+                    RawImap s = n % 2 == 0 ? s1 : s2;
+                    for (String l : s.command("st" + n, "STATUS INBOX (HIGHESTMODSEQ)")) {
+                        Matcher m = STATUS_HMS.matcher(l);
+                        if (m.find()) {
+                            announced.add(new Announced(Long.parseLong(m.group(1)), System.nanoTime()));
+                        }
+                    }
+                    n++;
+                    Thread.sleep(20);
+                }
+            } catch (IllegalStateException closed) {
+                backendByes.incrementAndGet();
+            }
+            return n;
+        });
         go.countDown();
         int rounds = a.get(TRAFFIC_MILLIS + 60_000, TimeUnit.MILLISECONDS) + b.get(60, TimeUnit.SECONDS);
         c.get(60, TimeUnit.SECONDS);
+        int statusAnswers = d.get(60, TimeUnit.SECONDS);
         pool.shutdown();
         System.out.printf(
-                "MULTI concurrency: %d rounds, %d real changes, %d snapshots, %d FETCH observations,"
+                "MULTI concurrency: %d rounds, %d real changes, %d snapshots, %d STATUS answers, %d FETCH observations,"
                         + " %d backend BYEs, %d backend NOs, %d NOMODSEQ answers, %d inconsistent SELECT answers%n",
                 rounds,
                 changes.size(),
                 snapshots.size(),
+                statusAnswers,
                 seen.size(),
                 backendByes.get(),
                 backendGlitches.size(),
