@@ -231,13 +231,7 @@ class ProtocolDifferentialTest {
          */
         private void noteSeen(List<ImapReply> replies) {
             for (ImapReply reply : replies) {
-                UidSet.Builder vanishing = new UidSet.Builder();
-                for (String l : reply.untagged()) {
-                    if (l.startsWith("* VANISHED ") && !l.startsWith("* VANISHED (EARLIER)")) {
-                        vanishing.addAll(UidSet.parse(l.substring("* VANISHED ".length()), 1));
-                    }
-                }
-                UidSet gone = vanishing.build();
+                UidSet gone = TranscriptNormalizer.vanishing(reply.untagged());
                 for (String l : reply.untagged()) {
                     ImapData.uid(l).filter(uid -> !gone.contains(uid)).ifPresent(seenByA::add);
                 }

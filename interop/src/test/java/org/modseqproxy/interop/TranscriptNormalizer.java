@@ -79,13 +79,7 @@ final class TranscriptNormalizer {
      * client removes the message either way (RFC 7162 3.2.10).
      */
     private static List<String> withoutVanishing(List<String> lines) {
-        org.modseqproxy.state.UidSet.Builder b = new org.modseqproxy.state.UidSet.Builder();
-        for (String l : lines) {
-            if (l.startsWith("* VANISHED ") && !l.startsWith("* VANISHED (EARLIER)")) {
-                b.addAll(org.modseqproxy.state.UidSet.parse(l.substring("* VANISHED ".length()), 1));
-            }
-        }
-        org.modseqproxy.state.UidSet vanishing = b.build();
+        org.modseqproxy.state.UidSet vanishing = vanishing(lines);
         if (vanishing.isEmpty()) {
             return lines;
         }
@@ -107,6 +101,17 @@ final class TranscriptNormalizer {
             out.add(l);
         }
         return out;
+    }
+
+    /** The UIDs an answer reports as vanishing now ("* VANISHED" without EARLIER, RFC 7162 3.2.10). */
+    static org.modseqproxy.state.UidSet vanishing(List<String> lines) {
+        org.modseqproxy.state.UidSet.Builder b = new org.modseqproxy.state.UidSet.Builder();
+        for (String l : lines) {
+            if (l.startsWith("* VANISHED ") && !l.startsWith("* VANISHED (EARLIER)")) {
+                b.addAll(org.modseqproxy.state.UidSet.parse(l.substring("* VANISHED ".length()), 1));
+            }
+        }
+        return b.build();
     }
 
     /**

@@ -171,10 +171,9 @@ final class Select {
     private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
         mb.snapshot(null);
         owedExists(s, mb);
-        mb.saidNoModSeq(s.sync()
-                .enabled()
-                .condstore()); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
-        if (s.sync().enabled().condstore()) {
+        boolean condstore = s.sync().enabled().condstore();
+        mb.saidNoModSeq(condstore); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
+        if (condstore) {
             s.sync().noModSeq();
         }
         return Future.succeededFuture();

@@ -241,7 +241,8 @@ final class BackendListing {
      * mod-sequences, and tells the client ("* n EXISTS"). Called before each command in the selected state (so the
      * command's own answer covers them, as a native server's would), before a tagged answer and from the IDLE cycle.
      */
-    Future<Void> announceNew(SelectedMailbox mb, Supplier<SelectedMailbox> selected) {
+    Future<Void> announceNew(Supplier<SelectedMailbox> selected) {
+        SelectedMailbox mb = selected.get();
         if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
             return Future.succeededFuture();
         }

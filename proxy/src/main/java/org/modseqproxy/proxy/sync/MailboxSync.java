@@ -306,7 +306,7 @@ public final class MailboxSync {
 
     /** Tells the client of new messages once their UIDs are known (see {@link BackendListing#announceNew}). */
     public Future<Void> announceNew() {
-        return listing.announceNew(selected, () -> selected);
+        return listing.announceNew(() -> selected);
     }
 
     // ---- ending a command ---------------------------------------------------------------------------------------

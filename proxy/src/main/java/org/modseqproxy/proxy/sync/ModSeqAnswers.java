@@ -28,7 +28,7 @@ final class ModSeqAnswers {
         if ("SEARCH".equals(kw)) {
             long max = 0;
             for (Token t : frame.tokens().subList(1, frame.tokens().size())) {
-                max = Math.max(max, modSeqOf(mb, t.stringValue(), uid));
+                max = Math.max(max, modSeqOf(mb, t, uid));
             }
             return max > 0 ? line + " (MODSEQ " + max + ")" : line;
         }
@@ -49,26 +49,31 @@ final class ModSeqAnswers {
         return null;
     }
 
+    /** The highest mod-sequence of the messages in a result set (a sequence set, or a UID set when {@code uid}). */
     private static long highestIn(SelectedMailbox mb, String set, boolean uid) {
-        long max = 0;
+        UidSet numbers;
         try {
-            for (long n : UidSet.parse(set, Long.MAX_VALUE >> 12).stream().toArray()) {
-                max = Math.max(max, modSeqOf(mb, Long.toString(n), uid));
-            }
+            numbers = UidSet.parse(set, Long.MAX_VALUE >> 12);
         } catch (RuntimeException e) {
-            // not a set (a COUNT value, say): carries no message
+            return 0; // not a set (a COUNT value, say): carries no message
         }
-        return max;
+        long[] max = {0};
+        numbers.stream().forEach(n -> max[0] = Math.max(max[0], modSeqOf(mb, n, uid)));
+        return max[0];
     }
 
-    private static long modSeqOf(SelectedMailbox mb, String number, boolean uid) {
+    /** One number of a SEARCH result; 0 for anything that is not one. */
+    private static long modSeqOf(SelectedMailbox mb, Token number, boolean uid) {
         try {
-            long n = Long.parseLong(number);
-            long u = uid ? n : mb.uidOf(n);
-            return u > 0 ? mb.modSeqOf(u) : 0;
+            return modSeqOf(mb, Long.parseLong(number.stringValue()), uid);
         } catch (RuntimeException e) {
             return 0;
         }
+    }
+
+    private static long modSeqOf(SelectedMailbox mb, long n, boolean uid) {
+        long u = uid ? n : mb.uidOf(n);
+        return u > 0 ? mb.modSeqOf(u) : 0;
     }
 
     /** "* STATUS mailbox (item value ...)" in the order the client asked, HIGHESTMODSEQ being ours (3.1.7). */

@@ -128,7 +128,9 @@ public final class SelectedMailbox {
             departed.clear();
             return;
         }
-        if (old == null || old == s) {
+        // Every change the store makes, an expunge included, raises HIGHESTMODSEQ: the same value is the same state,
+        // and re-reading an unchanged mailbox costs no scan.
+        if (old == null || old == s || old.highestModSeq() == s.highestModSeq() && old.size() == s.size()) {
             return;
         }
         departed.keySet().removeIf(uid -> s.get(uid).isPresent()); // stored again: the store's word counts
