@@ -22,9 +22,8 @@ import org.modseqproxy.load.imap.ImapProtocolBuilder;
  *   <li>{@code imap.user} / {@code imap.password} (demo / demo), fed to every virtual user
  *   <li>{@code load.users} (default per simulation, at most 50), {@code load.seconds} (at most 50; the
  *       ramp and the last scenarios finish inside a hard 60 s cap)
- *   <li>{@code load.maxKoPercent} (0): the share of KO requests the run tolerates before it fails. The demo's
- *       GreenMail drops a few sessions under concurrent STOREs (its own bug, logged there as "Need to do this
- *       properly"); 1 lets a run against the demo pass while still failing on anything systematic.
+ *   <li>{@code load.maxKoPercent} (0): the share of KO requests the run tolerates before it fails (for a store
+ *       known to drop sessions now and then; the demo does not).
  * </ul>
  */
 record LoadSettings(

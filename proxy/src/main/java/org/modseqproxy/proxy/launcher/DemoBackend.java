@@ -34,13 +34,11 @@ public final class DemoBackend implements AutoCloseable {
 
     /** Starts GreenMail IMAP on 127.0.0.1 (port 0 = any free port) with one user. */
     public static DemoBackend start(int port, String user, String password, int inboxMessages) throws Exception {
-        GreenMail gm = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort());
-        if (port != 0) {
-            gm = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_IMAP));
-        }
+        ServerSetup setup = new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_IMAP);
+        SteadyGreenMail gm = new SteadyGreenMail(port == 0 ? setup.dynamicPort() : setup);
         gm.start();
         GreenMailUser u = gm.setUser(user + "@localhost", user, password);
-        DemoBackend backend = new DemoBackend(gm, gm.getImap().getPort());
+        DemoBackend backend = new DemoBackend(gm, gm.imapPort());
         backend.seed(u, inboxMessages);
         return backend;
     }
