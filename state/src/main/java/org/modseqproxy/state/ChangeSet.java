@@ -11,8 +11,11 @@ import java.util.TreeMap;
  * RFC 3501 2.3.1.1), so it is removed from the upserts here. {@code touched}: upserted uids whose mod-sequence must
  * move even if their flags end up as stored: a client's STORE gets its own mod-sequence (RFC 7162 3.1: "each STORE
  * command ... will get a different mod-sequence value"), even when a concurrent STORE already set the same flags.
+ * {@code observedModSeq}, when positive: the upserts were reported by a backend during a command sent when the proxy
+ * knew the mailbox up to that mod-sequence; a message the store changed after it keeps its stored state, because the
+ * report may be older than that change (another instance recorded it meanwhile), as for {@link Listing}.
  */
-public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touched) {
+public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touched, long observedModSeq) {
 
     private static final ChangeSet EMPTY = new ChangeSet(Map.of(), UidSet.empty());
 
@@ -20,7 +23,14 @@ public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touche
         this(upserts, expunged, UidSet.empty());
     }
 
+    public ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touched) {
+        this(upserts, expunged, touched, 0);
+    }
+
     public ChangeSet {
+        if (observedModSeq < 0) {
+            throw new IllegalArgumentException("observedModSeq must be 0 (none) or positive");
+        }
         TreeMap<Long, Flags> copy = new TreeMap<>(upserts);
         if (!copy.isEmpty() && copy.firstKey() < 1) {
             throw new IllegalArgumentException("UIDs start at 1");
@@ -38,6 +48,19 @@ public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touche
 
     public static ChangeSet upsert(long uid, Flags flags) {
         return new ChangeSet(Map.of(uid, flags), UidSet.empty());
+    }
+
+    /**
+     * A backend's report of one message's flags during a command sent when the proxy knew the mailbox up to
+     * {@code observedModSeq}: a new message is added, an unchanged-since one updated, a later-changed one kept.
+     */
+    public static ChangeSet observed(long uid, Flags flags, long observedModSeq) {
+        return new ChangeSet(Map.of(uid, flags), UidSet.empty(), UidSet.empty(), observedModSeq);
+    }
+
+    /** Whether a stored message with mod-sequence {@code storedModSeq} may be overwritten by these upserts. */
+    public boolean mayOverwrite(long storedModSeq) {
+        return observedModSeq == 0 || storedModSeq <= observedModSeq;
     }
 
     public static ChangeSet expunge(UidSet uids) {

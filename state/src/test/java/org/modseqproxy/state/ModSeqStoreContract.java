@@ -214,6 +214,32 @@ public abstract class ModSeqStoreContract {
         assertThat(loaded.highestModSeq()).isEqualTo(m);
     }
 
+    /**
+     * A backend's report observed when the proxy knew the mailbox up to m never reverts a later change (another
+     * instance's), but still updates older messages and adds new ones.
+     */
+    @Test
+    void anObservedReportNeverOverwritesAChangeMadeAfterIt() {
+        SyncResult first = await(store.sync(box, listing(UV, 3, 1, NONE, 2, NONE)));
+        long observedAt = first.assignedModSeq();
+        long later = await(store.apply(box, UV, ChangeSet.upsert(1, FLAGGED))).assignedModSeq();
+
+        SyncResult stale = await(store.apply(box, UV, ChangeSet.observed(1, SEEN, observedAt)));
+        assertThat(stale.assignedModSeq()).isZero();
+        assertThat(stale.changed().isEmpty()).isTrue();
+        assertThat(stale.snapshot().get(1).orElseThrow()).isEqualTo(new MessageState(1, later, FLAGGED));
+
+        SyncResult older = await(store.apply(box, UV, ChangeSet.observed(2, SEEN, observedAt)));
+        assertThat(older.changed()).isEqualTo(UidSet.of(2));
+        assertThat(older.assignedModSeq()).isGreaterThan(later);
+        SyncResult fresh = await(store.apply(box, UV, ChangeSet.observed(1, SEEN, later)));
+        assertThat(fresh.changed()).isEqualTo(UidSet.of(1));
+        SyncResult added = await(store.apply(box, UV, ChangeSet.observed(5, SEEN, observedAt)));
+        assertThat(added.added()).isEqualTo(UidSet.of(5));
+        MailboxSnapshot loaded = await(store.load(box, UV)).orElseThrow();
+        assertThat(loaded.messages()).isEqualTo(added.snapshot().messages());
+    }
+
     @Test
     void messagesAtOrAboveListingUidNextAreNeverExpunged() {
         await(store.sync(box, listing(UV, 3, 1, NONE, 2, NONE)));

@@ -3,7 +3,6 @@ package org.modseqproxy.proxy.codec;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -57,7 +56,6 @@ public final class ImapDecoder {
     }
 
     private static final int INITIAL_BUFFER = 4096;
-    private static final int TAIL = 32;
 
     private final Side side;
     private final Limits limits;
@@ -94,8 +92,7 @@ public final class ImapDecoder {
     private boolean rejectable;
 
     // last bytes of a line being skipped, to find a literal announcement at its end (RFC 7888 3)
-    private final byte[] tail = new byte[TAIL];
-    private int tailLen;
+    private final LineTail tail = new LineTail();
     private boolean skipIgnoresLiterals;
 
     public ImapDecoder(Side side, Limits limits, Sink sink) {
@@ -172,56 +169,9 @@ public final class ImapDecoder {
         return len + (cur != null ? curLen - curPos : 0) + queuedBytes;
     }
 
-    /**
-     * Decodes complete lines in one go, for tests and tools (e.g. building the Frame a rewriter takes).
-     * Literals are inlined up to 1 MiB per line, sync literals read as if "+" had been sent.
-     * IllegalArgumentException on a decode error, a bigger literal or an incomplete last line.
-     */
-    public static List<Frame> decodeAll(Side side, Buffer wire) {
-        List<Frame> frames = new ArrayList<>();
-        Limits base = side == Side.COMMANDS ? Limits.commandDefaults() : Limits.responseDefaults();
-        Limits limits = new Limits(
-                base.maxLineLength(),
-                base.maxLiteralSize(),
-                1024 * 1024,
-                1024 * 1024,
-                base.maxNestingDepth(),
-                base.maxItems());
-        ImapDecoder decoder = new ImapDecoder(side, limits, new Sink() {
-            @Override
-            public void frame(Frame frame) {
-                frames.add(frame);
-            }
-
-            @Override
-            public void largeLiteralStart(Frame head, long size, boolean nonSync) {
-                throw new IllegalArgumentException("literal too large for decodeAll: " + size);
-            }
-
-            @Override
-            public void literalChunk(Buffer chunk) {}
-
-            @Override
-            public void largeLiteralEnd() {}
-
-            @Override
-            public void rawLine(Buffer lineWithoutCrlf) {}
-
-            @Override
-            public void error(DecodeError error) {
-                throw new IllegalArgumentException(error.message() + " (tag " + error.tag() + ")");
-            }
-        });
-        decoder.feed(wire);
-        if (decoder.bytesBuffered() > 0 || decoder.state != State.LINE) {
-            throw new IllegalArgumentException("incomplete line at the end of the input");
-        }
-        return frames;
-    }
-
-    /** {@link #decodeAll(Side, Buffer)} of a UTF-8 string. */
-    public static List<Frame> decodeAll(Side side, String wire) {
-        return decodeAll(side, Buffer.buffer(wire, "UTF-8"));
+    /** No line, literal or skipped input is in progress (what {@link Frames#decode} checks at the end). */
+    boolean atLineStart() {
+        return state == State.LINE && bytesBuffered() == 0;
     }
 
     // ---------------------------------------------------------------- main loop
@@ -310,7 +260,7 @@ public final class ImapDecoder {
             case SKIP_LITERAL -> {
                 if (remaining == 0) {
                     state = State.SKIP_LINE;
-                    tailLen = 0;
+                    tail.clear();
                     return true;
                 }
                 if (cur == null) {
@@ -369,9 +319,7 @@ public final class ImapDecoder {
 
     private void lineTooLong(boolean raw, boolean atLineEnd) {
         String tag = raw ? null : errorTag();
-        int keep = Math.min(len, TAIL);
-        System.arraycopy(buf, len - keep, tail, 0, keep);
-        tailLen = keep;
+        tail.keep(buf, 0, len);
         resetLine();
         skipIgnoresLiterals = raw;
         DecodeError e = new DecodeError(tag, "Line too long (max " + limits.maxLineLength() + ")", false);
@@ -397,9 +345,7 @@ public final class ImapDecoder {
             literal(parser.literalSize(), parser.literalNonSync());
         } else {
             DecodeError e = new DecodeError(errorTag(), parser.error, false);
-            int keep = Math.min(contentEnd - segStart, TAIL);
-            System.arraycopy(buf, contentEnd - keep, tail, 0, keep);
-            tailLen = keep;
+            tail.keep(buf, segStart, contentEnd);
             skipIgnoresLiterals = false;
             resetLine();
             afterSkippedLine(e);
@@ -436,12 +382,10 @@ public final class ImapDecoder {
             }
         }
         int end = lf >= 0 ? lf : curLen;
-        appendTail(curPos, end);
+        tail.append(cur, curPos, end);
         curPos = lf >= 0 ? lf + 1 : curLen;
         if (lf >= 0) {
-            if (tailLen > 0 && tail[tailLen - 1] == '\r') {
-                tailLen--;
-            }
+            tail.dropTrailingCr();
             long n = skipIgnoresLiterals ? -1 : tailLiteral();
             if (n >= 0 && (side == Side.RESPONSES || literalNonSync)) {
                 if (tooBigToSkip(n)) {
@@ -456,44 +400,13 @@ public final class ImapDecoder {
         return true;
     }
 
-    private void appendTail(int from, int to) {
-        int n = to - from;
-        if (n >= TAIL) {
-            cur.getBytes(to - TAIL, to, tail, 0);
-            tailLen = TAIL;
-        } else if (n > 0) {
-            int keep = Math.min(tailLen, TAIL - n);
-            System.arraycopy(tail, tailLen - keep, tail, 0, keep);
-            cur.getBytes(from, to, tail, keep);
-            tailLen = keep + n;
-        }
-    }
-
-    /** "{n}", "{n+}", "~{n}" at the end of {@link #tail}: n (and {@link #literalNonSync}), else -1. */
+    /** The literal the discarded line announced at its end, or -1 (and whether it is non-sync). */
     private long tailLiteral() {
-        int p = tailLen - 1;
-        if (p < 2 || tail[p] != '}') {
-            return -1;
+        long n = tail.literal();
+        if (n >= 0) {
+            literalNonSync = tail.nonSync();
         }
-        p--;
-        literalNonSync = tail[p] == '+';
-        if (literalNonSync) {
-            p--;
-        }
-        long n = 0;
-        long scale = 1;
-        int digits = 0;
-        while (p >= 0 && ImapChars.isDigit(tail[p])) {
-            if (digits < 18) {
-                n += (tail[p] - '0') * scale;
-                scale *= 10;
-            } else {
-                n = Long.MAX_VALUE;
-            }
-            digits++;
-            p--;
-        }
-        return digits > 0 && p >= 0 && tail[p] == '{' ? n : -1;
+        return n;
     }
 
     // ---------------------------------------------------------------- literals
@@ -545,7 +458,7 @@ public final class ImapDecoder {
 
     private void skipLiteral(long n) {
         remaining = n;
-        tailLen = 0;
+        tail.clear();
         skipIgnoresLiterals = false;
         state = State.SKIP_LITERAL;
     }

@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.command;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import org.modseqproxy.proxy.sync.Echo;
+import org.modseqproxy.proxy.sync.FlagChange;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
 import org.modseqproxy.state.UidSet;
@@ -55,7 +56,7 @@ final class Store {
             return modifiedUids.compose(failedUids -> {
                 UidSet passUids = uids.minus(failedUids);
                 String modified = failedUids.isEmpty() ? null : modifiedSet(mb, failedUids, cmd.uid());
-                sync.expect(Echo.store(a.silent(), cmd.uid()));
+                sync.expect(Echo.store(a.silent(), cmd.uid(), passUids, FlagChange.of(a.action(), a.flags())));
                 if (passUids.isEmpty()) {
                     return sync.finish(
                             cmd.tag(),

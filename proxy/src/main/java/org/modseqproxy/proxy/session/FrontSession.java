@@ -4,12 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.util.ArrayList;
 import java.util.List;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
-import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Limits;
 import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.command.Command;
@@ -41,7 +39,7 @@ public final class FrontSession implements Session {
     private SessionState state = SessionState.NOT_AUTHENTICATED;
     private BackendConnection backend;
     private List<String> postLoginCaps = List.of();
-    private List<String> clientIdFields = List.of();
+    private final ClientId clientId;
     private String user;
     private boolean tlsActive;
     private boolean closed;
@@ -57,14 +55,9 @@ public final class FrontSession implements Session {
         this.socket = socket;
         this.implicitTls = implicitTls;
         this.tlsActive = implicitTls;
-        Limits defaults = Limits.commandDefaults();
-        this.limits = new Limits(
-                rt.config().limits().maxLineLength(),
-                rt.config().limits().maxLiteralSize(),
-                defaults.inlineLiteralMax(),
-                defaults.maxFrameBytes(),
-                defaults.maxNestingDepth(),
-                defaults.maxItems());
+        this.clientId = new ClientId(rt.config().id().forwardClientAddress(), socket.remoteAddress());
+        this.loginFailures = new LoginFailures(rt, this::closeAfterWrite);
+        this.limits = rt.commandLimits();
         this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, input);
         this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
         this.timers = new SessionTimers(
@@ -98,25 +91,11 @@ public final class FrontSession implements Session {
     /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
     private boolean promoted;
 
-    private int loginFailures;
+    private final LoginFailures loginFailures;
 
-    /**
-     * A failed LOGIN/AUTHENTICATE: its NO is answered after limits.loginFailureDelay, and after limits.maxLoginFailures
-     * the connection is closed (as Dovecot's auth_failure_delay and imap-login do), so guessing costs time per try.
-     */
+    /** A failed LOGIN/AUTHENTICATE (see {@link LoginFailures}). */
     Future<Void> loginFailed(ImapException no) {
-        loginFailures++;
-        rt.metrics()
-                .loginRefused(
-                        loginFailures >= rt.config().limits().maxLoginFailures() ? "too_many_failures" : "failed");
-        Promise<Void> later = Promise.promise();
-        rt.vertx().setTimer(Math.max(1, rt.config().limits().loginFailureDelay().toMillis()), t -> {
-            if (loginFailures >= rt.config().limits().maxLoginFailures()) {
-                closeAfterWrite();
-            }
-            later.fail(no);
-        });
-        return later.future();
+        return loginFailures.failed(no);
     }
 
     // ---- Session (what command handlers use) --------------------------------------------------------------------
@@ -213,6 +192,7 @@ public final class FrontSession implements Session {
     @Override
     public Future<Frame> forward(Command command, Buffer rest) {
         Promise<Frame> done = Promise.promise();
+        sync.commandSent();
         backend.send(rest, relayListener(done, command.tag()));
         return done.future();
     }
@@ -257,7 +237,7 @@ public final class FrontSession implements Session {
 
     /** An ID the client sent before login, for the backend once it can take it (RFC 2971). */
     List<String> clientIdFields() {
-        return clientIdFields;
+        return clientId.remembered();
     }
 
     void onBackendFailure(BackendException e) {
@@ -268,40 +248,27 @@ public final class FrontSession implements Session {
 
     @Override
     public String idList(List<String> fields) {
-        List<String> all = new ArrayList<>(fields);
-        if (rt.config().id().forwardClientAddress()) {
-            all.addAll(List.of("x-originating-ip", clientIp(), "x-originating-port", String.valueOf(clientPort())));
-        }
-        if (all.isEmpty()) {
-            return "NIL";
-        }
-        StringBuilder sb = new StringBuilder("(");
-        for (int i = 0; i < all.size(); i++) {
-            sb.append(i == 0 ? "" : " ").append(all.get(i) == null ? "NIL" : ImapEncoder.quoted(all.get(i)));
-        }
-        return sb.append(')').toString();
+        return clientId.list(fields);
     }
 
     @Override
     public void rememberClientId(List<String> fields) {
-        this.clientIdFields = List.copyOf(fields);
+        clientId.remember(fields);
     }
 
     @Override
     public boolean forwardClientAddress() {
-        return rt.config().id().forwardClientAddress();
+        return clientId.forwardAddress();
     }
 
     @Override
     public String clientIp() {
-        return socket.remoteAddress() == null
-                ? "unknown"
-                : socket.remoteAddress().hostAddress();
+        return clientId.ip();
     }
 
     @Override
     public int clientPort() {
-        return socket.remoteAddress() == null ? 0 : socket.remoteAddress().port();
+        return clientId.port();
     }
 
     @Override

@@ -40,6 +40,7 @@ final class IdleCycle implements BackendListener {
 
     void start() {
         backend.idling(true);
+        session.sync().commandSent();
         backend.send(Buffer.buffer("IDLE\r\n"), this);
     }
 
@@ -109,6 +110,7 @@ final class IdleCycle implements BackendListener {
                     finish(null);
                 } else {
                     phase = Phase.REARMING;
+                    session.sync().commandSent();
                     backend.send(Buffer.buffer("IDLE\r\n"), this);
                 }
             });

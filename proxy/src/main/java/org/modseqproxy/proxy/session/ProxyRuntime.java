@@ -7,6 +7,7 @@ import io.vertx.core.net.ServerSSLOptions;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.modseqproxy.metrics.ProxyMetrics;
+import org.modseqproxy.proxy.codec.Limits;
 import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.proxy.sync.StatePolicy;
 
@@ -77,6 +78,18 @@ public final class ProxyRuntime {
     /** TLS material for STARTTLS toward clients; null when no certificate is configured. */
     public ServerSSLOptions serverSsl() {
         return serverSsl;
+    }
+
+    /** What the decoder of a client connection accepts: the configured line and literal limits (RFC 7162 4). */
+    Limits commandLimits() {
+        Limits defaults = Limits.commandDefaults();
+        return new Limits(
+                config.limits().maxLineLength(),
+                config.limits().maxLiteralSize(),
+                defaults.inlineLiteralMax(),
+                defaults.maxFrameBytes(),
+                defaults.maxNestingDepth(),
+                defaults.maxItems());
     }
 
     public StatePolicy statePolicy() {

@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.session;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Frames;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Token;
@@ -41,7 +42,7 @@ final class TagEcho {
                 .appendBuffer(raw.getBuffer(0, open))
                 .appendString("(TAG " + ImapEncoder.quoted(clientTag) + ")")
                 .appendBuffer(raw.getBuffer(close + 1, raw.length()));
-        return ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, rewritten).get(0);
+        return Frames.decode(ImapDecoder.Side.RESPONSES, rewritten).get(0);
     }
 
     private static int indexOf(Buffer b, char c, int from) {

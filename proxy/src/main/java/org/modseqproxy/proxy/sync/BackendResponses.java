@@ -1,11 +1,18 @@
 package org.modseqproxy.proxy.sync;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Frames;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.state.ChangeSet;
+import org.modseqproxy.state.Flags;
+import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.SyncResult;
 import org.modseqproxy.state.UidSet;
 
 /**
@@ -165,7 +172,7 @@ final class BackendResponses {
         FetchResponse parsed = FetchResponse.parse(original);
         // The backend's own number for a mailbox whose mod-sequences are ours is dropped; ours is added below.
         Frame frame = parsed != null && parsed.hasModSeq() && mb.modSeq()
-                ? ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, FetchResponse.withoutModSeq(original.raw()))
+                ? Frames.decode(ImapDecoder.Side.RESPONSES, FetchResponse.withoutModSeq(original.raw()))
                         .get(0)
                 : original;
         FetchResponse f = frame == original ? parsed : FetchResponse.parse(frame);
@@ -194,7 +201,7 @@ final class BackendResponses {
         // stale (another instance changed the flags meanwhile). The store gives a new mod-sequence only when the flags
         // really change: "setting a flag that is already set ... SHOULD NOT change the mod-sequence" (RFC 7162 3.1), as
         // native servers do; a conditional STORE was already given its new mod-sequence by reserve (3.1.3).
-        if (!changed && !(sync.echo().ownStore() && f.flags() != null)) {
+        if (!changed && !(sync.echo().ownStore(uid) && f.flags() != null)) {
             write(FetchEcho.line(
                     frame.raw(),
                     f,
@@ -205,21 +212,61 @@ final class BackendResponses {
                     qresync));
             return;
         }
-        // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first.
+        // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first. The
+        // report may be older than a change another instance recorded after this command left (a push or a STORE
+        // answer delayed on its way): it never reverts that change (ChangeSet.observed), see settleReport.
         Echo now = sync.echo();
+        Flags known = mb.snapshot().get(uid).map(MessageState::flags).orElse(null);
         session.backend().pauseInput();
-        sync.applyNow(mb, ChangeSet.upsert(uid, f.flags())).onComplete(ar -> {
-            long modSeq = ar.succeeded() ? FetchEcho.modSeqFor(ar.result(), uid, f.flags()) : 0;
-            write(FetchEcho.line(
-                    frame.raw(),
-                    f,
-                    uid,
-                    modSeq,
-                    now,
-                    sync.enabled().condstore(),
-                    sync.enabled().qresync()));
-            session.backend().resumeInput();
-        });
+        sync.applyNow(mb, ChangeSet.observed(uid, f.flags(), sync.sentAtModSeq()))
+                .compose(r -> settleReport(mb, r, uid, f.flags(), now, known))
+                .onComplete(ar -> {
+                    Told told = ar.succeeded() ? ar.result() : new Told(f.flags(), 0);
+                    Buffer raw = told.flags().equals(f.flags())
+                            ? frame.raw()
+                            : FetchResponse.withFlags(frame.raw(), told.flags());
+                    write(FetchEcho.line(
+                            raw,
+                            f,
+                            uid,
+                            told.modSeq(),
+                            now,
+                            sync.enabled().condstore(),
+                            sync.enabled().qresync()));
+                    session.backend().resumeInput();
+                });
+    }
+
+    /** What the client is told of a message after the store took a backend report: its flags and mod-sequence. */
+    record Told(Flags flags, long modSeq) {}
+
+    /**
+     * The store kept a later change than the report: the client is told that later state, with its own mod-sequence
+     * (one mod-sequence, one state). For the client's own STORE the later state is the one its STORE met in the
+     * backend or will meet, so the STORE is applied to it (RFC 9051 6.4.6), and a real change gets a new mod-sequence
+     * above every one the session saw ("the mod-sequence of the second completed operation MUST be greater", RFC 7162
+     * 3.1). When the later state already holds the STORE's effect, the STORE changed what this session {@code known}
+     * (the later change absorbed it): it is re-stamped, since STOREs "from different connections will get a different
+     * mod-sequence value" (RFC 7162 3.1); a STORE that changed nothing keeps the mod-sequence, as a native server's does.
+     */
+    private Future<Told> settleReport(
+            SelectedMailbox mb, SyncResult r, long uid, Flags reported, Echo echo, Flags known) {
+        Optional<MessageState> stored = r.snapshot().get(uid);
+        if (stored.isEmpty() || stored.get().flags().equals(reported)) {
+            return Future.succeededFuture(new Told(reported, FetchEcho.modSeqFor(r, uid, reported)));
+        }
+        MessageState later = stored.get();
+        if (!echo.ownStore(uid) || echo.change() == null) {
+            return Future.succeededFuture(new Told(later.flags(), later.modSeq()));
+        }
+        Flags merged = echo.change().applyTo(later.flags());
+        boolean absorbed = merged.equals(later.flags());
+        if (absorbed && known != null && echo.change().applyTo(known).equals(known)) {
+            return Future.succeededFuture(new Told(merged, later.modSeq()));
+        }
+        ChangeSet stamp =
+                new ChangeSet(Map.of(uid, merged), UidSet.empty(), absorbed ? UidSet.of(uid) : UidSet.empty());
+        return sync.applyNow(mb, stamp).map(again -> new Told(merged, FetchEcho.modSeqFor(again, uid, merged)));
     }
 
     private void write(Buffer line) {

@@ -79,6 +79,21 @@ public record FetchResponse(long seq, long uid, Flags flags, boolean hasModSeq) 
         return Buffer.buffer(raw.length()).appendBuffer(raw, 0, start).appendBuffer(raw, end, raw.length() - end);
     }
 
+    /** The frame's bytes with its "FLAGS (...)" item replaced by {@code flags} (the line's other items kept). */
+    public static Buffer withFlags(Buffer raw, Flags flags) {
+        String text = raw.toString(StandardCharsets.ISO_8859_1);
+        Matcher m = FLAGS_ITEM.matcher(text);
+        if (!m.find()) {
+            return raw;
+        }
+        return Buffer.buffer(raw.length())
+                .appendBuffer(raw, 0, m.start())
+                .appendString("FLAGS " + flags.toImap(), "UTF-8")
+                .appendBuffer(raw, m.end(), raw.length() - m.end());
+    }
+
+    private static final Pattern FLAGS_ITEM = Pattern.compile("(?i)(?<=[( ])FLAGS \\([^)]*\\)");
+
     private static final Pattern MODSEQ_ITEM =
             Pattern.compile("(?i)(?<=[( ])MODSEQ \\(\\d+\\) ?|(?i) MODSEQ \\(\\d+\\)(?=\\))");
 

@@ -44,6 +44,8 @@ public final class MailboxSync {
     private Opening opening;
     /** A SELECT is on its way: the previous mailbox stays selected until the backend's answer begins. */
     private boolean closePending;
+    /** What this session knew of the selected mailbox when its running command went to the backend. */
+    private long sentAtModSeq;
 
     public MailboxSync(ClientPort session, StatePolicy policy, ProxyMetrics metrics) {
         this.session = session;
@@ -211,7 +213,21 @@ public final class MailboxSync {
         this.opening = o;
     }
 
+    /**
+     * A command (or IDLE) goes to the backend now: what the backend reports during it is at least as new as what this
+     * session knows now, and possibly older than what another instance records meanwhile ({@link
+     * org.modseqproxy.state.ChangeSet#observed}).
+     */
+    public void commandSent() {
+        SelectedMailbox mb = selected;
+        sentAtModSeq = mb == null || mb.snapshot() == null ? 0 : mb.snapshot().highestModSeq();
+    }
+
     // (what BackendResponses reads of the running command)
+
+    long sentAtModSeq() {
+        return sentAtModSeq;
+    }
 
     Echo echo() {
         return echo;

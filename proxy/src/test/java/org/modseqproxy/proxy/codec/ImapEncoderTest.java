@@ -91,22 +91,22 @@ class ImapEncoderTest {
                 "* 4 FETCH (BODY[] {3}\r\na\0b)"
             })
     void decodedTokensEncodeToTheSameBytes(String line) {
-        List<Frame> frames = ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, line + "\r\n");
+        List<Frame> frames = Frames.decode(ImapDecoder.Side.RESPONSES, line + "\r\n");
         assertThat(frames).hasSize(1);
         assertThat(text(ImapEncoder.tokens(frames.get(0).tokens()))).isEqualTo(line.substring(2));
     }
 
     @Test
     void decodeAllRejectsErrorsAndIncompleteInput() {
-        assertThat(ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a LOGIN {3}\r\nabc x\r\nb NOOP\r\n"))
+        assertThat(Frames.decode(ImapDecoder.Side.COMMANDS, "a LOGIN {3}\r\nabc x\r\nb NOOP\r\n"))
                 .extracting(Frame::keyword)
                 .containsExactly("LOGIN", "NOOP");
-        assertThatThrownBy(() -> ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a FETCH 1 (FLAGS\r\n"))
+        assertThatThrownBy(() -> Frames.decode(ImapDecoder.Side.COMMANDS, "a FETCH 1 (FLAGS\r\n"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Unbalanced parentheses: missing ')' (tag a)");
-        assertThatThrownBy(() -> ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a NOOP"))
+        assertThatThrownBy(() -> Frames.decode(ImapDecoder.Side.COMMANDS, "a NOOP"))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, "a LOGIN {3}\r\nab"))
+        assertThatThrownBy(() -> Frames.decode(ImapDecoder.Side.COMMANDS, "a LOGIN {3}\r\nab"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

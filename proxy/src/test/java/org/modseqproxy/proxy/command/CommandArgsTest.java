@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Frames;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.Token;
 
@@ -16,8 +17,7 @@ import org.modseqproxy.proxy.codec.Token;
  */
 class CommandArgsTest {
     private static Command command(String line) {
-        Frame f =
-                ImapDecoder.decodeAll(ImapDecoder.Side.COMMANDS, line + "\r\n").get(0);
+        Frame f = Frames.decode(ImapDecoder.Side.COMMANDS, line + "\r\n").get(0);
         return new Command(f.tag(), f.keyword(), f);
     }
 

@@ -59,16 +59,6 @@ class StaleListingTest {
         two.close();
     }
 
-    private static long modSeqOf(List<String> out, long uid) {
-        return out.stream()
-                .map(ImapLines::fetch)
-                .flatMap(java.util.Optional::stream)
-                .filter(f -> f.uid() == uid)
-                .mapToLong(ImapLines.Fetch::modSeq)
-                .reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no FETCH for UID " + uid + ": " + out));
-    }
-
     @Test
     void aListingOlderThanAnotherInstancesChangeDoesNotRevertIt() throws Exception {
         try (RawImap a = p1.connect().login("alice", "pw");
@@ -81,8 +71,8 @@ class StaleListingTest {
                     .as("the backend answered the listing")
                     .isTrue(); // held in the relay
 
-            long m1 = modSeqOf(a.command("a1", "UID STORE 1 +FLAGS (\\Seen)"), 1);
-            long m2 = modSeqOf(a.command("a2", "UID STORE 2 +FLAGS (\\Seen)"), 2);
+            long m1 = ImapLines.modSeqOf(a.command("a1", "UID STORE 1 +FLAGS (\\Seen)"), 1);
+            long m2 = ImapLines.modSeqOf(a.command("a2", "UID STORE 2 +FLAGS (\\Seen)"), 2);
             relay.release();
             List<String> sel = c.readUntilTagged("s");
             assertThat(ImapLines.tagged(sel)).startsWith("s OK");
@@ -98,8 +88,8 @@ class StaleListingTest {
                         .get(5, TimeUnit.SECONDS)
                         .orElseThrow();
             }
-            long m3 = modSeqOf(a.command("a3", "UID STORE 3 +FLAGS (\\Seen)"), 3);
-            long m4 = modSeqOf(a.command("a4", "UID STORE 1 -FLAGS (\\Seen)"), 1);
+            long m3 = ImapLines.modSeqOf(a.command("a3", "UID STORE 3 +FLAGS (\\Seen)"), 3);
+            long m4 = ImapLines.modSeqOf(a.command("a4", "UID STORE 1 -FLAGS (\\Seen)"), 1);
 
             SoftAssertions soft = new SoftAssertions();
             soft.assertThat(stored.get(1).orElseThrow().flags())

@@ -147,11 +147,13 @@ class TwoInstancesConcurrencyTest {
                     changes.stream().filter(x -> x.client().equals(who)).toList();
             for (int i = 1; i < mine.size(); i++) {
                 Change x = mine.get(i);
+                Change before = mine.get(i - 1);
+                // the description (a history scan) is built only when the assertion fails
                 assertThat(x.modSeq())
-                        .as(
+                        .as(() -> String.format(
                                 "%s's change %s came after %s; history of UID %d:%n%s",
-                                who, x, mine.get(i - 1), x.uid(), history(x.uid()))
-                        .isGreaterThan(mine.get(i - 1).modSeq());
+                                who, x, before, x.uid(), history(x.uid())))
+                        .isGreaterThan(before.modSeq());
             }
         }
         // (2) one MODSEQ names one state of one message. Two overlapping STOREs through different instances can be
@@ -285,9 +287,9 @@ class TwoInstancesConcurrencyTest {
             Seen first = byKey.putIfAbsent(s.modSeq() + "/" + s.uid(), s);
             if (first != null) {
                 assertThat(s.flags())
-                        .as(
+                        .as(() -> String.format(
                                 "MODSEQ %d UID %d: %s vs %s; history:%n%s",
-                                s.modSeq(), s.uid(), first.line(), s.line(), history(s.uid()))
+                                s.modSeq(), s.uid(), first.line(), s.line(), history(s.uid())))
                         .isEqualTo(first.flags());
             }
         }

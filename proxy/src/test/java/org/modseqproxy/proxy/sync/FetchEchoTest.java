@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.modseqproxy.state.UidSet;
 
 /**
  * What one backend FETCH line becomes for the client, row by row. Rows marked with an RFC example reproduce the
@@ -48,8 +49,8 @@ class FetchEchoTest {
 
     private static Echo echo(String name) {
         return switch (name) {
-            case "SILENT" -> Echo.store(true, false);
-            case "SILENT_UID" -> Echo.store(true, true);
+            case "SILENT" -> Echo.store(true, false, UidSet.of(7), FlagChange.of("+FLAGS", "(\\Seen)"));
+            case "SILENT_UID" -> Echo.store(true, true, UidSet.of(7), FlagChange.of("+FLAGS", "(\\Seen)"));
             case "WITH_MODSEQ" -> Echo.WITH_MODSEQ;
             default -> Echo.PLAIN;
         };

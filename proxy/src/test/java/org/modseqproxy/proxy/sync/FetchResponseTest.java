@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Frames;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.state.Flags;
 
 class FetchResponseTest {
     static Frame frame(String wire) {
-        return ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, Buffer.buffer(wire))
-                .get(0);
+        return Frames.decode(ImapDecoder.Side.RESPONSES, Buffer.buffer(wire)).get(0);
     }
 
     @Test

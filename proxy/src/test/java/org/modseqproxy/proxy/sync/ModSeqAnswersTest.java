@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.codec.Frames;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
@@ -33,7 +34,7 @@ class ModSeqAnswersTest {
     }
 
     private static Frame frame(String line) {
-        return ImapDecoder.decodeAll(ImapDecoder.Side.RESPONSES, Buffer.buffer(line + "\r\n"))
+        return Frames.decode(ImapDecoder.Side.RESPONSES, Buffer.buffer(line + "\r\n"))
                 .get(0);
     }
 

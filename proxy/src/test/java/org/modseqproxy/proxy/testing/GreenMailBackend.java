@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.testing;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import org.modseqproxy.proxy.launcher.SteadyGreenMail;
 
 /** GreenMail IMAP (no CONDSTORE) on a free loopback port: the fast legacy backend of the test suite. */
 public final class GreenMailBackend implements AutoCloseable {
@@ -12,9 +13,16 @@ public final class GreenMailBackend implements AutoCloseable {
         this(false);
     }
 
+    /**
+     * {@code -Dmodseq.greenmail.steady=true} runs every test against the demo's {@link SteadyGreenMail} instead (no
+     * dropped sessions, faithful pushes, TCP_NODELAY): it reproduces TwoInstancesConcurrencyTest's open defect on
+     * every run (see issue 9), which plain GreenMail's slower, lossier pushes hide.
+     */
+    static final boolean STEADY = Boolean.getBoolean("modseq.greenmail.steady");
+
     private GreenMailBackend(boolean noDelay) {
         ServerSetup setup = new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort();
-        greenMail = noDelay ? new NoDelayGreenMail(setup) : new GreenMail(setup);
+        greenMail = STEADY ? new SteadyGreenMail(setup) : noDelay ? new NoDelayGreenMail(setup) : new GreenMail(setup);
         greenMail.start();
     }
 
@@ -71,6 +79,9 @@ public final class GreenMailBackend implements AutoCloseable {
      * only). Returns how many sockets were changed.
      */
     public int disableNagleOnOpenConnections() {
+        if (greenMail instanceof SteadyGreenMail) {
+            return 0; // its sockets have TCP_NODELAY from the start
+        }
         try {
             java.lang.reflect.Field handlersField =
                     com.icegreen.greenmail.server.AbstractServer.class.getDeclaredField("handlers");
@@ -98,6 +109,9 @@ public final class GreenMailBackend implements AutoCloseable {
     }
 
     public int port() {
+        if (greenMail instanceof SteadyGreenMail steady) {
+            return steady.imapPort();
+        }
         return greenMail instanceof NoDelayGreenMail nd
                 ? nd.imapPort()
                 : greenMail.getImap().getPort();

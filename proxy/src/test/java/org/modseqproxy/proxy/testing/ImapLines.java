@@ -55,6 +55,17 @@ public final class ImapLines {
                 .orElseThrow(() -> new AssertionError("no FETCH with MODSEQ in " + shorten(lines)));
     }
 
+    /** The MODSEQ of the last FETCH for {@code uid} among the lines; AssertionError when there is none. */
+    public static long modSeqOf(List<String> lines, long uid) {
+        return lines.stream()
+                .map(ImapLines::fetch)
+                .flatMap(Optional::stream)
+                .filter(f -> f.uid() == uid)
+                .mapToLong(Fetch::modSeq)
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no FETCH for UID " + uid + ": " + lines));
+    }
+
     /** Empty for any other line; a VANISHED line that is not a plain UID set fails (a client could not read it). */
     public static Optional<Vanished> vanished(String line) {
         if (!line.startsWith("* VANISHED ")) {

@@ -101,8 +101,9 @@ public final class MailboxState implements MailboxSnapshot {
             long uid = e.getKey();
             Optional<MessageState> old = get(uid);
             if (old.isPresent()
-                    && old.get().flags().equals(e.getValue())
-                    && !changes.touched().contains(uid)) {
+                    && (!changes.mayOverwrite(old.get().modSeq())
+                            || old.get().flags().equals(e.getValue())
+                                    && !changes.touched().contains(uid))) {
                 continue;
             }
             (old.isPresent() ? changed : added).add(uid);

@@ -327,6 +327,7 @@ public final class RedisModSeqStore implements ModSeqStore {
         args.add(Long.toString(MicroClock.peekStart()));
         args.add(Integer.toString(opts.expungeLogMaxEntries()));
         args.add(Integer.toString(changes.upserts().size()));
+        args.add(Long.toString(changes.observedModSeq()));
         changes.upserts().forEach((uid, flags) -> {
             args.add(Long.toString(uid));
             // "\u0001" first: a touched uid (apply.lua re-stamps it even if its flags are unchanged)

@@ -1,11 +1,13 @@
 -- Applies one change batch atomically (one new modseq for everything it changes).
 -- ARGV[4] now (start value if the state is absent), ARGV[5] max expunge-log entries, ARGV[6] number of upserts,
--- then ARGV[6] pairs (uid, flags), then pairs (lo, hi) of UID ranges to expunge.
+-- ARGV[7] observed modseq (0: none; else a stored message with a higher modseq keeps its state: the backend's
+-- report may predate that change, see ChangeSet), then ARGV[6] pairs (uid, flags), then pairs (lo, hi) of UID
+-- ranges to expunge.
 -- Each upsert is compared with the stored flag-set id here, inside the script, so a batch computed in Java from
 -- a snapshot that another proxy instance has since changed still only changes what really differs; an expunge
 -- only removes (and logs) uids that are present. Returns
 -- {hms before, assigned modseq or 0, 1 if state was created, horizon, added-set, changed-set, expunged-set}.
-local now, maxlog, nup = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local now, maxlog, nup, observed = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local hms, created = ensure(now)
 touch()
 local base = tonumber(redis.call('HGET', META, 'base'))
@@ -31,7 +33,7 @@ end
 
 -- Upserts, grouped by bucket so that a 100 000-message first sync costs a few calls per 128 messages.
 local groups, order = {}, {}
-local i = 7
+local i = 8
 for _ = 1, nup do
   local uid = tonumber(ARGV[i])
   local b = math.floor(uid / 128)
@@ -62,16 +64,20 @@ for _, b in ipairs(order) do
     local v = g[k + 1]
     local touch = string.byte(v, 1) == 1 -- "\1" prefix: a client's STORE, re-stamped even if unchanged
     if touch then v = string.sub(v, 2) end
-    local uid, fid = g[k], flagset_id(v)
-    local old = olds[(k + 1) / 2]
-    if not old then
-      added[#added + 1] = uid
-    elseif packed_fid(old) ~= fid or touch then
-      changed[#changed + 1] = uid
-    end
-    if not old or packed_fid(old) ~= fid or touch then
-      sets[#sets + 1] = int(uid % 128)
-      sets[#sets + 1] = pack(delta, fid)
+    local uid, old = g[k], olds[(k + 1) / 2]
+    if old and observed > 0 and base + packed_delta(old) > observed then
+      -- changed after the backend's report was observed (another instance's write): left as stored
+    else
+      local fid = flagset_id(v)
+      if not old then
+        added[#added + 1] = uid
+      elseif packed_fid(old) ~= fid or touch then
+        changed[#changed + 1] = uid
+      end
+      if not old or packed_fid(old) ~= fid or touch then
+        sets[#sets + 1] = int(uid % 128)
+        sets[#sets + 1] = pack(delta, fid)
+      end
     end
   end
   if #sets > 0 then
