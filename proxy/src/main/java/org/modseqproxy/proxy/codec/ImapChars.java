@@ -1,5 +1,7 @@
 package org.modseqproxy.proxy.codec;
 
+import java.nio.charset.StandardCharsets;
+
 /** Character classes of RFC 9051 section 9 (RFC 3501 9), on raw bytes. */
 final class ImapChars {
     private ImapChars() {}
@@ -35,5 +37,23 @@ final class ImapChars {
 
     static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
+    }
+
+    /**
+     * The tag {@code b[0, len)} starts with, or on the server's side its "*" or "+": how to name, in an error
+     * report, a line that could not be parsed. Null when the line starts with no valid tag.
+     */
+    static String leadingTag(byte[] b, int len, boolean responses) {
+        int p = 0;
+        while (p < len && isTagChar(b[p])) {
+            p++;
+        }
+        if (p > 0 && (p == len || b[p] == ' ')) {
+            return new String(b, 0, p, StandardCharsets.US_ASCII);
+        }
+        if (responses && len >= 2 && (b[0] == '*' || b[0] == '+') && b[1] == ' ') {
+            return b[0] == '*' ? "*" : "+";
+        }
+        return null;
     }
 }

@@ -1,8 +1,6 @@
 package org.modseqproxy.proxy.codec;
 
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 
@@ -47,10 +45,8 @@ public final class ImapDecoder {
         INLINE_LITERAL,
         /** Handing a large literal's bytes to the sink. */
         STREAM_LITERAL,
-        /** Discarding until the end of the line (after an error). */
-        SKIP_LINE,
-        /** Discarding a literal of a rejected line, then SKIP_LINE. */
-        SKIP_LITERAL,
+        /** Dropping input after an error, until the stream is in step again ({@link DroppedInput}). */
+        DROPPING,
         /** After a fatal error: all input is ignored. */
         CLOSED
     }
@@ -61,13 +57,10 @@ public final class ImapDecoder {
     private final Limits limits;
     private final Sink sink;
     private final LineParser parser;
+    private final LiteralPolicy policy;
+    private final DroppedInput dropped;
 
-    // input not yet processed: the current buffer and, if feed() was called while paused, more
-    private Buffer cur;
-    private int curPos;
-    private int curLen;
-    private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
-    private long queuedBytes;
+    private final FedInput input = new FedInput();
     private boolean paused;
     private boolean processing;
 
@@ -91,15 +84,13 @@ public final class ImapDecoder {
     private boolean literalNonSync;
     private boolean rejectable;
 
-    // last bytes of a line being skipped, to find a literal announcement at its end (RFC 7888 3)
-    private final LineTail tail = new LineTail();
-    private boolean skipIgnoresLiterals;
-
     public ImapDecoder(Side side, Limits limits, Sink sink) {
         this.side = side;
         this.limits = limits;
         this.sink = sink;
         this.parser = new LineParser(side, limits);
+        this.policy = new LiteralPolicy(side, limits);
+        this.dropped = new DroppedInput(policy);
     }
 
     /**
@@ -111,14 +102,7 @@ public final class ImapDecoder {
         if (state == State.CLOSED || data.length() == 0) {
             return;
         }
-        if (cur == null && queued.isEmpty()) {
-            cur = data;
-            curPos = 0;
-            curLen = data.length();
-        } else {
-            queued.add(data);
-            queuedBytes += data.length();
-        }
+        input.add(data);
         drain();
     }
 
@@ -160,13 +144,14 @@ public final class ImapDecoder {
         long n = remaining;
         resetLine();
         if (!clientWillNotSend) {
-            skipLiteral(n);
+            dropped.literal(n);
+            state = State.DROPPING;
         }
     }
 
     /** Current internal buffering (partial line, inline literals, retained input), for tests and metrics. */
     public long bytesBuffered() {
-        return len + (cur != null ? curLen - curPos : 0) + queuedBytes;
+        return len + input.buffered();
     }
 
     /** No line, literal or skipped input is in progress (what {@link Frames#decode} checks at the end). */
@@ -182,27 +167,12 @@ public final class ImapDecoder {
         }
         processing = true;
         try {
-            while (!paused && state != State.CLOSED) {
-                if (cur != null && curPos >= curLen) {
-                    cur = null;
-                }
-                if (cur == null && !queued.isEmpty()) {
-                    cur = queued.poll();
-                    curPos = 0;
-                    curLen = cur.length();
-                    queuedBytes -= curLen;
-                }
-                if (!step()) {
-                    break;
-                }
+            while (!paused && state != State.CLOSED && step()) {
+                // each step emits at most one event, so a pause() inside it stops right after that event
             }
-            if (cur != null && curPos >= curLen) {
-                cur = null;
-            }
+            input.releaseIfUsed();
             if (state == State.CLOSED) {
-                cur = null;
-                queued.clear();
-                queuedBytes = 0;
+                input.clear();
             }
         } finally {
             processing = false;
@@ -218,10 +188,10 @@ public final class ImapDecoder {
                     state = State.RAW_LINE;
                     return true;
                 }
-                return cur != null && line(false);
+                return input.ready() && line(false);
             }
             case RAW_LINE -> {
-                return cur != null && line(true);
+                return input.ready() && line(true);
             }
             case INLINE_LITERAL -> {
                 if (remaining == 0) {
@@ -231,10 +201,10 @@ public final class ImapDecoder {
                     state = State.LINE;
                     return true;
                 }
-                if (cur == null) {
+                if (!input.ready()) {
                     return false;
                 }
-                int take = (int) Math.min(remaining, curLen - curPos);
+                int take = (int) Math.min(remaining, input.available());
                 append(take);
                 remaining -= take;
                 return true;
@@ -246,33 +216,28 @@ public final class ImapDecoder {
                     sink.largeLiteralEnd();
                     return true;
                 }
-                if (cur == null) {
+                if (!input.ready()) {
                     return false;
                 }
-                int take = (int) Math.min(remaining, curLen - curPos);
-                Buffer chunk = cur.slice(curPos, curPos + take);
-                curPos += take;
+                int take = (int) Math.min(remaining, input.available());
+                Buffer chunk = input.slice(take);
                 remaining -= take;
                 rejectable = false;
                 sink.literalChunk(chunk);
                 return true;
             }
-            case SKIP_LITERAL -> {
-                if (remaining == 0) {
-                    state = State.SKIP_LINE;
-                    tail.clear();
-                    return true;
+            case DROPPING -> {
+                switch (dropped.step(input)) {
+                    case NEED_INPUT -> {
+                        return false;
+                    }
+                    case IN_STEP -> state = State.LINE;
+                    case CLOSE -> close(tooLarge(null, true));
+                    default -> {
+                        // more of the same
+                    }
                 }
-                if (cur == null) {
-                    return false;
-                }
-                int take = (int) Math.min(remaining, curLen - curPos);
-                curPos += take;
-                remaining -= take;
                 return true;
-            }
-            case SKIP_LINE -> {
-                return cur != null && skipLine();
             }
             default -> {
                 return false;
@@ -285,16 +250,9 @@ public final class ImapDecoder {
     /** Collects bytes up to LF (bounded by maxLineLength), then handles the segment. */
     private boolean line(boolean raw) {
         // the line may hold maxLineLength bytes plus CRLF
-        long room = limits.maxLineLength() + 2L - lineBytes;
-        int scanEnd = (int) Math.min(curLen, curPos + room);
-        int lf = -1;
-        for (int i = curPos; i < scanEnd; i++) {
-            if (cur.getByte(i) == '\n') {
-                lf = i;
-                break;
-            }
-        }
-        int take = (lf >= 0 ? lf + 1 : scanEnd) - curPos;
+        int room = (int) Math.min(input.available(), limits.maxLineLength() + 2L - lineBytes);
+        int lf = input.indexOfLf(room);
+        int take = lf >= 0 ? lf + 1 : room;
         append(take);
         lineBytes += take;
         lineStarted = true;
@@ -318,15 +276,16 @@ public final class ImapDecoder {
     }
 
     private void lineTooLong(boolean raw, boolean atLineEnd) {
-        String tag = raw ? null : errorTag();
-        tail.keep(buf, 0, len);
-        resetLine();
-        skipIgnoresLiterals = raw;
-        DecodeError e = new DecodeError(tag, "Line too long (max " + limits.maxLineLength() + ")", false);
+        DecodeError e =
+                new DecodeError(raw ? null : errorTag(), "Line too long (max " + limits.maxLineLength() + ")", false);
         if (atLineEnd) {
-            afterSkippedLine(e);
+            DroppedInput.Result next = dropped.lineEnded(buf, 0, len, raw);
+            resetLine();
+            afterDropped(next, e);
         } else {
-            state = State.SKIP_LINE;
+            dropped.restOfLine(buf, 0, len, raw);
+            resetLine();
+            state = State.DROPPING;
             sink.error(e);
         }
     }
@@ -345,122 +304,64 @@ public final class ImapDecoder {
             literal(parser.literalSize(), parser.literalNonSync());
         } else {
             DecodeError e = new DecodeError(errorTag(), parser.error, false);
-            tail.keep(buf, segStart, contentEnd);
-            skipIgnoresLiterals = false;
+            DroppedInput.Result next = dropped.lineEnded(buf, segStart, contentEnd, false);
             resetLine();
-            afterSkippedLine(e);
+            afterDropped(next, e);
         }
     }
 
-    /**
-     * The rest of a bad line is being dropped and its end (in {@link #tail}) was reached. If it announced
-     * a literal that will arrive anyway (non-sync from a client, any literal from a server), skip the
-     * literal and the line after it too. A sync literal from a client is never sent: the client waits for
-     * "+" and gets the error instead (RFC 9051 7.5). Then reports the error.
-     */
-    private void afterSkippedLine(DecodeError e) {
-        long n = skipIgnoresLiterals ? -1 : tailLiteral();
-        if (n >= 0 && (side == Side.RESPONSES || literalNonSync)) {
-            if (tooBigToSkip(n)) {
-                close(new DecodeError(e.tag(), "Literal too large (max " + limits.maxLiteralSize() + ")", true));
-                return;
-            }
-            skipLiteral(n);
-        } else {
-            state = State.LINE;
+    /** A bad line was dropped whole: go on as {@link DroppedInput} says, then report the error. */
+    private void afterDropped(DroppedInput.Result next, DecodeError e) {
+        if (next == DroppedInput.Result.CLOSE) {
+            close(tooLarge(e.tag(), true));
+            return;
         }
+        state = next == DroppedInput.Result.IN_STEP ? State.LINE : State.DROPPING;
         sink.error(e);
-    }
-
-    /** Discards until LF, remembering the last bytes, then acts like {@link #afterSkippedLine}. */
-    private boolean skipLine() {
-        int lf = -1;
-        for (int i = curPos; i < curLen; i++) {
-            if (cur.getByte(i) == '\n') {
-                lf = i;
-                break;
-            }
-        }
-        int end = lf >= 0 ? lf : curLen;
-        tail.append(cur, curPos, end);
-        curPos = lf >= 0 ? lf + 1 : curLen;
-        if (lf >= 0) {
-            tail.dropTrailingCr();
-            long n = skipIgnoresLiterals ? -1 : tailLiteral();
-            if (n >= 0 && (side == Side.RESPONSES || literalNonSync)) {
-                if (tooBigToSkip(n)) {
-                    close(new DecodeError(null, "Literal too large (max " + limits.maxLiteralSize() + ")", true));
-                    return true;
-                }
-                skipLiteral(n);
-            } else {
-                state = State.LINE;
-            }
-        }
-        return true;
-    }
-
-    /** The literal the discarded line announced at its end, or -1 (and whether it is non-sync). */
-    private long tailLiteral() {
-        long n = tail.literal();
-        if (n >= 0) {
-            literalNonSync = tail.nonSync();
-        }
-        return n;
     }
 
     // ---------------------------------------------------------------- literals
 
     private void literal(long n, boolean nonSync) {
         String tag = parser.tag();
-        if (n > limits.maxLiteralSize()) {
-            DecodeError e = new DecodeError(tag, "Literal too large (max " + limits.maxLiteralSize() + ")", false);
-            resetLine();
-            if (side == Side.COMMANDS && !nonSync) {
-                // RFC 9051 7.5 / RFC 7888 4: answer BAD/NO instead of "+"; the client abandons the command
-                sink.error(e);
-            } else if (side == Side.COMMANDS && !tooBigToSkip(n)) {
-                // RFC 7888 4, choice 1: read (here: count and drop) the literal, reject the command
-                skipLiteral(n);
-                sink.error(e);
-            } else {
-                // RFC 7888 4, choice 2: an absurd non-sync literal, or a server literal over the configured cap
-                close(new DecodeError(tag, e.message(), true));
+        LiteralPolicy.Action action = policy.announced(n, nonSync, inlineTotal);
+        switch (action) {
+            case NOT_SENT, COUNT_AWAY -> {
+                resetLine();
+                if (action == LiteralPolicy.Action.COUNT_AWAY) {
+                    dropped.literal(n);
+                    state = State.DROPPING;
+                }
+                sink.error(tooLarge(tag, false));
             }
-            return;
-        }
-        literalNonSync = nonSync;
-        remaining = n;
-        if (n <= limits.inlineLiteralMax() && inlineTotal + n <= limits.maxFrameBytes()) {
-            inlineTotal += n;
-            literalStart = len;
-            state = State.INLINE_LITERAL;
-            if (side == Side.COMMANDS && !nonSync) {
-                sink.continuationRequest(tag, n);
+            case CLOSE -> close(tooLarge(tag, true));
+            case INLINE -> {
+                literalNonSync = nonSync;
+                remaining = n;
+                inlineTotal += n;
+                literalStart = len;
+                state = State.INLINE_LITERAL;
+                if (side == Side.COMMANDS && !nonSync) {
+                    sink.continuationRequest(tag, n);
+                }
             }
-            return;
+            case STREAM -> {
+                literalNonSync = nonSync;
+                remaining = n;
+                parser.addLiteral(new Token.LargeLiteral(n));
+                Frame head = frame(firstPart ? Frame.Kind.HEAD : Frame.Kind.CONTINUED_HEAD, parser.snapshot());
+                len = 0;
+                segStart = 0;
+                firstPart = false;
+                state = State.STREAM_LITERAL;
+                rejectable = true;
+                sink.largeLiteralStart(head, n, nonSync);
+            }
         }
-        parser.addLiteral(new Token.LargeLiteral(n));
-        Frame head = frame(firstPart ? Frame.Kind.HEAD : Frame.Kind.CONTINUED_HEAD, parser.snapshot());
-        len = 0;
-        segStart = 0;
-        firstPart = false;
-        state = State.STREAM_LITERAL;
-        rejectable = true;
-        sink.largeLiteralStart(head, n, nonSync);
     }
 
-    /** Non-sync literals over 4x the limit close the connection rather than being counted away. */
-    private boolean tooBigToSkip(long n) {
-        long max = limits.maxLiteralSize();
-        return max > Long.MAX_VALUE / 4 ? n > max : n > 4 * max;
-    }
-
-    private void skipLiteral(long n) {
-        remaining = n;
-        tail.clear();
-        skipIgnoresLiterals = false;
-        state = State.SKIP_LITERAL;
+    private DecodeError tooLarge(String tag, boolean fatal) {
+        return new DecodeError(tag, "Literal too large (max " + limits.maxLiteralSize() + ")", fatal);
     }
 
     private void close(DecodeError e) {
@@ -490,15 +391,7 @@ public final class ImapDecoder {
         if (!firstPart) {
             return null;
         }
-        int p = 0;
-        while (p < len && ImapChars.isTagChar(buf[p])) {
-            p++;
-        }
-        boolean valid = p > 0 && (p == len || buf[p] == ' ');
-        if (!valid && side == Side.RESPONSES && len >= 2 && (buf[0] == '*' || buf[0] == '+') && buf[1] == ' ') {
-            return buf[0] == '*' ? "*" : "+";
-        }
-        return valid ? new String(buf, 0, p, StandardCharsets.US_ASCII) : null;
+        return ImapChars.leadingTag(buf, len, side == Side.RESPONSES);
     }
 
     /** One copy into a fresh Buffer (Buffer.buffer(byte[]) would copy a second time). */
@@ -510,9 +403,8 @@ public final class ImapDecoder {
         if (len + n > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
         }
-        cur.getBytes(curPos, curPos + n, buf, len);
+        input.copyTo(buf, len, n);
         len += n;
-        curPos += n;
     }
 
     private void resetLine() {

@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,8 +136,11 @@ public final class ConfigLoader {
 
     public ConfigLoader set(String key, Object value) {
         if (!DEFAULTS.containsKey(key)) {
-            throw new ConfigException(
-                    "unknown configuration key '" + key + "' (known: " + String.join(", ", DEFAULTS.keySet()) + ")");
+            String hint = Values.closest(key, DEFAULTS.keySet());
+            throw new ConfigException("unknown configuration key '" + key + "'"
+                    + (hint != null
+                            ? ": did you mean '" + hint + "'?"
+                            : " (the sample file deploy/config/modseq-proxy.sample.yaml lists every key)"));
         }
         values.put(key, value);
         return this;
@@ -334,73 +336,22 @@ public final class ConfigLoader {
     }
 
     private boolean bool(String key) {
-        Object v = values.get(key);
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        String s = String.valueOf(v).trim().toLowerCase(Locale.ROOT);
-        return switch (s) {
-            case "true", "yes", "on", "1" -> true;
-            case "false", "no", "off", "0" -> false;
-            default -> throw new ConfigException(key + ": '" + v + "' is not true/false");
-        };
+        return Values.bool(key, values.get(key));
     }
 
     private int nonNegativeInt(String key) {
-        Object v = values.get(key);
-        try {
-            int n = v instanceof Number num
-                    ? num.intValue()
-                    : Integer.parseInt(String.valueOf(v).trim());
-            if (n < 0) {
-                throw new ConfigException(key + " must be 0 or more, got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": '" + v + "' is not a number");
-        }
+        return Values.intAtLeast(key, values.get(key), 0);
     }
 
     private int positiveInt(String key) {
-        Object v = values.get(key);
-        try {
-            int n = v instanceof Number num
-                    ? num.intValue()
-                    : Integer.parseInt(String.valueOf(v).trim());
-            if (n <= 0) {
-                throw new ConfigException(key + " must be positive, got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + ": '" + v + "' is not a number");
-        }
+        return Values.intAtLeast(key, values.get(key), 1);
     }
 
     private <E extends Enum<E>> E enumOf(String key, Class<E> type) {
-        String s = String.valueOf(values.get(key)).trim().toUpperCase(Locale.ROOT);
-        try {
-            return Enum.valueOf(type, s);
-        } catch (IllegalArgumentException e) {
-            List<String> names = new ArrayList<>();
-            for (E c : type.getEnumConstants()) {
-                names.add(c.name().toLowerCase(Locale.ROOT));
-            }
-            throw new ConfigException(key + ": '" + values.get(key) + "' is not one of " + names);
-        }
+        return Values.enumOf(key, values.get(key), type);
     }
 
     private List<String> list(String key) {
-        Object v = values.get(key);
-        List<String> out = new ArrayList<>();
-        if (v instanceof List<?> l) {
-            l.forEach(x -> out.add(String.valueOf(x)));
-        } else {
-            for (String part : String.valueOf(v).split(",")) {
-                if (!part.isBlank()) {
-                    out.add(part.trim());
-                }
-            }
-        }
-        return List.copyOf(out);
+        return Values.list(values.get(key));
     }
 }

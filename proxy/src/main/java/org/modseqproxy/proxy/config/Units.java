@@ -13,11 +13,7 @@ public final class Units {
     private Units() {}
 
     public static Duration duration(String key, Object value) {
-        String s = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
-        Matcher m = DURATION.matcher(s);
-        if (!m.matches()) {
-            throw new ConfigException(key + ": '" + value + "' is not a duration (examples: 250ms, 30s, 5m, 1h, 30d)");
-        }
+        Matcher m = match(DURATION, key, value, "a duration (examples: 250ms, 30s, 5m, 1h, 30d)");
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
         return switch (unit) {
@@ -30,11 +26,7 @@ public final class Units {
     }
 
     public static long size(String key, Object value) {
-        String s = String.valueOf(value).trim().toLowerCase(Locale.ROOT);
-        Matcher m = SIZE.matcher(s);
-        if (!m.matches()) {
-            throw new ConfigException(key + ": '" + value + "' is not a size (examples: 8192, 64KiB, 100MiB)");
-        }
+        Matcher m = match(SIZE, key, value, "a size (examples: 8192, 64KiB, 100MiB)");
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2);
         long mult = switch (unit.charAt(0)) {
@@ -44,5 +36,13 @@ public final class Units {
             default -> 1L;
         };
         return Math.multiplyExact(n, mult);
+    }
+
+    private static Matcher match(Pattern pattern, String key, Object value, String what) {
+        Matcher m = pattern.matcher(String.valueOf(value).trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new ConfigException(key + ": '" + value + "' is not " + what);
+        }
+        return m;
     }
 }

@@ -52,7 +52,7 @@ class ConfigLoaderTest {
     @Test
     void mistakesFailFastNamingTheKey() throws Exception {
         assertThatThrownBy(() -> new ConfigLoader().set("backend.adress", "x"))
-                .hasMessageContaining("unknown configuration key 'backend.adress'");
+                .hasMessage("unknown configuration key 'backend.adress': did you mean 'backend.address'?");
         assertThatThrownBy(() -> new ConfigLoader().build()).hasMessageContaining("backend.address is required");
         assertThatThrownBy(() -> new ConfigLoader()
                         .set("backend.address", "h:1")
@@ -162,7 +162,8 @@ class ConfigLoaderTest {
         java.util.function.Supplier<ConfigLoader> base =
                 () -> new ConfigLoader().set("backend.address", "h:1").set("state.store", "rediss://h:6380");
         assertThatThrownBy(() -> base.get().set("state.tls.cafile", ca.toString()))
-                .hasMessageContaining("unknown configuration key 'state.tls.cafile'");
+                .hasMessageContaining("unknown configuration key 'state.tls.cafile'")
+                .hasMessageEndingWith("did you mean 'state.tls.caFile'?");
         Path typo = dir.resolve("typo.yaml");
         Files.writeString(typo, "state:\n  tls:\n    caFiel: /x.pem\n");
         assertThatThrownBy(() -> new ConfigLoader().file(typo)).hasMessageContaining("'state.tls.caFiel'");
@@ -252,5 +253,24 @@ class ConfigLoaderTest {
                         .set("state.sentinel.username", "watcher")
                         .build())
                 .hasMessageContaining("state.sentinel.username needs state.sentinel.password");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "backend.adress, backend.address",
+        "listen.plian, listen.plain",
+        "backend.connecttimeout, backend.connectTimeout",
+        "limits.maxsession, limits.maxSessions",
+    })
+    void aTypoNamesTheClosestKey(String typo, String meant) {
+        assertThatThrownBy(() -> new ConfigLoader().set(typo, "x"))
+                .hasMessageEndingWith("did you mean '" + meant + "'?");
+    }
+
+    @Test
+    void aKeyFarFromEveryKnownOneGetsNoGuess() {
+        assertThatThrownBy(() -> new ConfigLoader().set("colour.scheme", "x"))
+                .hasMessageNotContaining("did you mean")
+                .hasMessageContaining("modseq-proxy.sample.yaml");
     }
 }
