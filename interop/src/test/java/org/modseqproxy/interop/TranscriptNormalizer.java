@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  *   <li>HIGHESTMODSEQ in the tagged OK of a command that expunged nothing (see {@link #normalize});</li>
  *   <li>FETCH and VANISHED (EARLIER) of a message that vanishes in the same answer (see {@link #withoutVanishing});</li>
  *   <li>VANISHED (EARLIER) for UIDs the client was never shown (see {@link #earlierSeen});</li>
+ *   <li>a FETCH of a message expunged elsewhere that only one world sent (see {@link #withoutOneSidedGone});</li>
  *   <li>several FETCH lines about one message in one answer, and their order (see {@link #mergeFetchRuns});</li>
  *   <li>the order of a SELECT answer's state lines (see {@link #selectAnswer});</li>
  *   <li>lines that carry nothing about mod-sequences or message state: FLAGS, PERMANENTFLAGS, RECENT, UNSEEN,
@@ -35,6 +36,7 @@ final class TranscriptNormalizer {
 
     private static final Pattern FETCH = Pattern.compile("^\\* (\\d+) FETCH \\((.*)\\)$");
     private static final Pattern CODE = Pattern.compile("^\\[([A-Z0-9-]+)( [^\\]]*)?\\]");
+    private static final Pattern FETCH_UID = Pattern.compile("^\\* \\d+ FETCH \\(UID (\\d+)");
     private static final Pattern TAGGED = Pattern.compile("^(\\S+) (OK|NO|BAD) ?(.*)$");
 
     /**
@@ -101,6 +103,34 @@ final class TranscriptNormalizer {
             out.add(l);
         }
         return out;
+    }
+
+    /**
+     * FETCH lines about a message another session expunged, in answers that may not tell this session so yet (RFC
+     * 9051 7.5.1: no EXPUNGE during FETCH, STORE or SEARCH): a server may show the message's last state or nothing
+     * (RFC 2180 4.1.1, 4.1.3). Dovecot repeats it in each answer until the expunge is told; the proxy relays what its
+     * backend session sends. Such a line that only one world sent is not compared; where both sent one, they must
+     * agree. {@code mine} without those of its lines about a {@code gone} UID that {@code theirs} never mentions.
+     */
+    static List<String> withoutOneSidedGone(List<String> mine, List<String> theirs, java.util.Set<Long> gone) {
+        if (gone.isEmpty()) {
+            return mine;
+        }
+        java.util.Set<Long> mentioned = new java.util.HashSet<>();
+        theirs.forEach(l -> fetchUid(l).ifPresent(mentioned::add));
+        List<String> out = new ArrayList<>();
+        for (String l : mine) {
+            java.util.Optional<Long> uid = fetchUid(l);
+            if (uid.isEmpty() || !gone.contains(uid.get()) || mentioned.contains(uid.get())) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    private static java.util.Optional<Long> fetchUid(String normalizedLine) {
+        Matcher m = FETCH_UID.matcher(normalizedLine);
+        return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
     }
 
     /** The UIDs an answer reports as vanishing now ("* VANISHED" without EARLIER, RFC 7162 3.2.10). */

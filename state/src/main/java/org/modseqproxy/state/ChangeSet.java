@@ -3,6 +3,7 @@ package org.modseqproxy.state;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongPredicate;
 
 /**
  * Changes a proxy witnessed without a full listing: its own STORE/EXPUNGE/MOVE/APPEND, or unsolicited
@@ -13,7 +14,9 @@ import java.util.TreeMap;
  * command ... will get a different mod-sequence value"), even when a concurrent STORE already set the same flags.
  * {@code observedModSeq}, when positive: the upserts were reported by a backend during a command sent when the proxy
  * knew the mailbox up to that mod-sequence; a message the store changed after it keeps its stored state, because the
- * report may be older than that change (another instance recorded it meanwhile), as for {@link Listing}.
+ * report may be older than that change (another instance recorded it meanwhile), as for {@link Listing}; and a
+ * message the store lacks is not brought back if the expunge log remembers it: the backend session reporting it may
+ * not have told its expunge yet and still shows the flags it had (RFC 9051 7.5.1).
  */
 public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touched, long observedModSeq) {
 
@@ -61,6 +64,13 @@ public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touche
     /** Whether a stored message with mod-sequence {@code storedModSeq} may be overwritten by these upserts. */
     public boolean mayOverwrite(long storedModSeq) {
         return observedModSeq == 0 || storedModSeq <= observedModSeq;
+    }
+
+    /** These changes without the upserts of the UIDs {@code drop} accepts (this same set when none is dropped). */
+    public ChangeSet withoutUpserts(LongPredicate drop) {
+        TreeMap<Long, Flags> kept = new TreeMap<>(upserts);
+        kept.keySet().removeIf(drop::test);
+        return kept.size() == upserts.size() ? this : new ChangeSet(kept, expunged, touched, observedModSeq);
     }
 
     public static ChangeSet expunge(UidSet uids) {

@@ -241,6 +241,25 @@ public abstract class ModSeqStoreContract {
     }
 
     @Test
+    void anObservedReportNeverBringsBackAnExpungedMessage() {
+        await(store.sync(box, listing(UV, 4, 1, NONE, 2, NONE, 3, NONE)));
+        long gone = await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(2)))).assignedModSeq();
+
+        // the reporting session knew of the expunge (fence at or above it) or not (below): either way uid 2 is gone
+        for (long fence : new long[] {gone - 1, gone, gone + 5}) {
+            SyncResult stale = await(store.apply(box, UV, ChangeSet.observed(2, SEEN, fence)));
+            assertThat(stale.assignedModSeq()).isZero();
+            assertThat(stale.added().isEmpty()).isTrue();
+            assertThat(stale.snapshot().uids()).isEqualTo(UidSet.of(1, 3));
+        }
+        SyncResult present = await(store.apply(box, UV, ChangeSet.observed(3, SEEN, gone)));
+        assertThat(present.changed()).isEqualTo(UidSet.of(3));
+        SyncResult fresh = await(store.apply(box, UV, ChangeSet.observed(7, SEEN, gone)));
+        assertThat(fresh.added()).isEqualTo(UidSet.of(7));
+        assertThat(await(store.load(box, UV)).orElseThrow().uids()).isEqualTo(UidSet.of(1, 3, 7));
+    }
+
+    @Test
     void messagesAtOrAboveListingUidNextAreNeverExpunged() {
         await(store.sync(box, listing(UV, 3, 1, NONE, 2, NONE)));
         // another instance saw an APPEND of uid 3 after our listing was taken

@@ -84,7 +84,7 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     }
 
     private SyncResult applyLocked(Entry e, ChangeSet changes) {
-        MailboxState.Applied a = e.state.apply(changes, e.state.highestModSeq() + 1);
+        MailboxState.Applied a = e.state.apply(withoutExpunged(e, changes), e.state.highestModSeq() + 1);
         MailboxState next = a.state();
         if (!a.expunged().isEmpty()) {
             e.log.addLast(new LogEntry(a.modSeq(), a.expunged()));
@@ -97,6 +97,18 @@ public final class InMemoryModSeqStore implements ModSeqStore {
         }
         e.state = next;
         return new SyncResult(next, a.added(), a.changed(), a.expunged(), a.modSeq());
+    }
+
+    /**
+     * An observed report of a message the state lacks and the expunge log remembers is dropped: an expunged UID
+     * never comes back (RFC 9051 2.3.1.1), and the backend session may still show it as it was (RFC 9051 7.5.1).
+     */
+    private static ChangeSet withoutExpunged(Entry e, ChangeSet changes) {
+        if (changes.observedModSeq() == 0 || e.log.isEmpty()) {
+            return changes;
+        }
+        return changes.withoutUpserts(uid -> e.state.get(uid).isEmpty()
+                && e.log.stream().anyMatch(le -> le.uids().contains(uid)));
     }
 
     @Override

@@ -356,7 +356,7 @@ public final class RedisModSeqStore implements ModSeqStore {
                                     ? before
                                     : null;
                     if (base != null) {
-                        MailboxState.Applied a = base.apply(changes, hmsBefore + 1);
+                        MailboxState.Applied a = base.apply(asScriptSaw(changes, base, added), hmsBefore + 1);
                         if (a.added().equals(added)
                                 && a.changed().equals(changed)
                                 && a.expunged().equals(expunged)) {
@@ -375,6 +375,18 @@ public final class RedisModSeqStore implements ModSeqStore {
                                     expunged,
                                     modSeq));
                 });
+    }
+
+    /**
+     * The changes as the script applied them, for the near-cache: only the script reads the expunge log, so an
+     * observed report of a message the cache lacks and the script did not add is one it dropped as expunged (see
+     * {@link ChangeSet}).
+     */
+    private static ChangeSet asScriptSaw(ChangeSet changes, MailboxState base, UidSet added) {
+        if (changes.observedModSeq() == 0) {
+            return changes;
+        }
+        return changes.withoutUpserts(uid -> base.get(uid).isEmpty() && !added.contains(uid));
     }
 
     private static UidSet parseSet(Object s) {

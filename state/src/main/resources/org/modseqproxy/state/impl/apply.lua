@@ -1,8 +1,8 @@
 -- Applies one change batch atomically (one new modseq for everything it changes).
 -- ARGV[4] now (start value if the state is absent), ARGV[5] max expunge-log entries, ARGV[6] number of upserts,
--- ARGV[7] observed modseq (0: none; else a stored message with a higher modseq keeps its state: the backend's
--- report may predate that change, see ChangeSet), then ARGV[6] pairs (uid, flags), then pairs (lo, hi) of UID
--- ranges to expunge.
+-- ARGV[7] observed modseq (0: none; else a stored message with a higher modseq keeps its state, and a message the
+-- expunge log remembers is not brought back: the backend's report may predate that change, see ChangeSet), then
+-- ARGV[6] pairs (uid, flags), then pairs (lo, hi) of UID ranges to expunge.
 -- Each upsert is compared with the stored flag-set id here, inside the script, so a batch computed in Java from
 -- a snapshot that another proxy instance has since changed still only changes what really differs; an expunge
 -- only removes (and logs) uids that are present. Returns
@@ -29,6 +29,30 @@ local function flagset_id(flags)
   end
   fid_cache[flags] = id
   return id
+end
+
+-- Whether the expunge log remembers uid (an expunged UID never comes back, RFC 9051 2.3.1.1). Read once, and only
+-- when an observed report names a message the store lacks: a new message, or one whose expunge this backend session
+-- has not reported yet and whose flags it still shows as they were (RFC 9051 7.5.1 lets it).
+local logged
+local function expunge_logged(uid)
+  if not logged then
+    logged = {}
+    for _, entry in ipairs(redis.call('LRANGE', XLOG, 0, -1)) do
+      for part in string.gmatch(string.sub(entry, string.find(entry, ' ', 1, true) + 1), '[^,]+') do
+        local lo, hi = string.match(part, '^(%d+):(%d+)$')
+        if lo then
+          logged[#logged + 1] = {tonumber(lo), tonumber(hi)}
+        else
+          logged[#logged + 1] = {tonumber(part), tonumber(part)}
+        end
+      end
+    end
+  end
+  for _, r in ipairs(logged) do
+    if uid >= r[1] and uid <= r[2] then return true end
+  end
+  return false
 end
 
 -- Upserts, grouped by bucket so that a 100 000-message first sync costs a few calls per 128 messages.
@@ -67,6 +91,8 @@ for _, b in ipairs(order) do
     local uid, old = g[k], olds[(k + 1) / 2]
     if old and observed > 0 and base + packed_delta(old) > observed then
       -- changed after the backend's report was observed (another instance's write): left as stored
+    elseif not old and observed > 0 and expunge_logged(uid) then
+      -- expunged since: the report shows the message as it was before
     else
       local fid = flagset_id(v)
       if not old then
