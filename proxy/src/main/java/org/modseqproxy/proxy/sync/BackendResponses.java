@@ -39,13 +39,13 @@ final class BackendResponses {
         if (!"EXPUNGE".equals(kw)) {
             sync.flushVanished(); // anything after an expunge assumes the client has heard of it
         }
-        if (sync.hook() != null && sync.hook().test(frame)) {
+        if (sync.running().hook() != null && sync.running().hook().test(frame)) {
             return;
         }
-        if (sync.opening() != null
+        if (sync.running().opening() != null
                 && kw != null
                 && !sync.closePending()
-                && sync.opening().take(frame)) {
+                && sync.running().opening().take(frame)) {
             return;
         }
         if (sync.selected() != null && sync.selected().nativeModSeq()) {
@@ -65,7 +65,9 @@ final class BackendResponses {
         if (sync.selected() != null && kw != null && selectedState(frame, kw)) {
             return;
         }
-        if (sync.opening() != null && !sync.closePending() && sync.opening().hold(frame, frame.raw())) {
+        if (sync.running().opening() != null
+                && !sync.closePending()
+                && sync.running().opening().hold(frame, frame.raw())) {
             return; // the held EXISTS goes out before these (see Opening.Answer#held)
         }
         session.write(frame.raw());
@@ -201,13 +203,13 @@ final class BackendResponses {
         // stale (another instance changed the flags meanwhile). The store gives a new mod-sequence only when the flags
         // really change: "setting a flag that is already set ... SHOULD NOT change the mod-sequence" (RFC 7162 3.1), as
         // native servers do; a conditional STORE was already given its new mod-sequence by reserve (3.1.3).
-        if (!changed && !(sync.echo().ownStore(uid) && f.flags() != null)) {
+        if (!changed && !(sync.running().echo().ownStore(uid) && f.flags() != null)) {
             write(FetchEcho.line(
                     frame.raw(),
                     f,
                     uid,
                     mb.modSeqOf(uid),
-                    sync.echo(),
+                    sync.running().echo(),
                     sync.enabled().condstore(),
                     qresync));
             return;
@@ -215,10 +217,10 @@ final class BackendResponses {
         // Flags changed (by this command, another session, or directly on the backend): new mod-sequence first. The
         // report may be older than a change another instance recorded after this command left (a push or a STORE
         // answer delayed on its way): it never reverts that change (ChangeSet.observed), see settleReport.
-        Echo now = sync.echo();
+        Echo now = sync.running().echo();
         Flags known = mb.snapshot().get(uid).map(MessageState::flags).orElse(null);
         session.backend().pauseInput();
-        sync.applyNow(mb, ChangeSet.observed(uid, f.flags(), sync.sentAtModSeq()))
+        sync.applyNow(mb, ChangeSet.observed(uid, f.flags(), sync.running().sentAtModSeq()))
                 .compose(r -> settleReport(mb, r, uid, f.flags(), now, known))
                 .onComplete(ar -> {
                     Told told = ar.succeeded() ? ar.result() : new Told(f.flags(), 0);

@@ -36,16 +36,10 @@ public final class MailboxSync {
     private final StoreWrites writes;
     /** Set by the first CONDSTORE enabling command while a mailbox is selected; paid before the command's answer. */
     private boolean highestModSeqOwed;
-    /** What the running command wants of its FETCH lines; back to PLAIN at the command's end. */
-    private Echo echo = Echo.PLAIN;
-    /** A command's own interest in some untagged lines (SEARCH results, STATUS); true when it consumed one. */
-    private Predicate<Frame> hook;
-    /** The SELECT/EXAMINE being answered, if any. */
-    private Opening opening;
+    /** What the running command handed the funnel (replaced, never edited). */
+    private Running running = Running.IDLE;
     /** A SELECT is on its way: the previous mailbox stays selected until the backend's answer begins. */
     private boolean closePending;
-    /** What this session knew of the selected mailbox when its running command went to the backend. */
-    private long sentAtModSeq;
 
     public MailboxSync(ClientPort session, StatePolicy policy, ProxyMetrics metrics) {
         this.session = session;
@@ -202,15 +196,15 @@ public final class MailboxSync {
 
     /** The FETCH lines of the command about to be forwarded are echoed as {@code echo} says. */
     public void expect(Echo echo) {
-        this.echo = echo;
+        running = running.withEcho(echo);
     }
 
     public void hook(Predicate<Frame> hook) {
-        this.hook = hook;
+        running = running.withHook(hook);
     }
 
     public void opening(Opening o) {
-        this.opening = o;
+        running = running.withOpening(o);
     }
 
     /**
@@ -220,25 +214,14 @@ public final class MailboxSync {
      */
     public void commandSent() {
         SelectedMailbox mb = selected;
-        sentAtModSeq = mb == null || mb.snapshot() == null ? 0 : mb.snapshot().highestModSeq();
+        running = running.sentAt(
+                mb == null || mb.snapshot() == null ? 0 : mb.snapshot().highestModSeq());
     }
 
-    // (what BackendResponses reads of the running command)
+    // (what BackendResponses reads)
 
-    long sentAtModSeq() {
-        return sentAtModSeq;
-    }
-
-    Echo echo() {
-        return echo;
-    }
-
-    Predicate<Frame> hook() {
-        return hook;
-    }
-
-    Opening opening() {
-        return opening;
+    Running running() {
+        return running;
     }
 
     boolean closePending() {
@@ -374,9 +357,7 @@ public final class MailboxSync {
     }
 
     private void endCommand() {
-        echo = Echo.PLAIN;
-        hook = null;
-        opening = null;
+        running = running.ended();
     }
 
     /** Flushes pending expunges to the store and waits for every store write of this session. */

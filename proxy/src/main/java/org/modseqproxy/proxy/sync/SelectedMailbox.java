@@ -137,9 +137,23 @@ public final class SelectedMailbox {
         for (int i = 0; i < count; i++) {
             long uid = uids[i];
             if (uid > 0 && !departed.containsKey(uid) && s.get(uid).isEmpty()) {
-                old.get(uid).ifPresent(m -> departed.put(uid, m));
+                old.get(uid).ifPresent(m -> departed.put(uid, lastState(m, old.highestModSeq())));
             }
         }
+    }
+
+    /**
+     * The last state of a message the store dropped since {@code old} was read. EXPUNGE removes only messages
+     * flagged \Deleted (RFC 9051 6.4.3): one that was not flagged so then got the flag after that snapshot, a change
+     * the store no longer dates; a native server reports it with that change's mod-sequence, which lies above the
+     * old snapshot's HIGHESTMODSEQ, so the next value stands for it. (A MOVE removes without that change: there the
+     * estimate can be one change too new, which only makes SEARCH MODSEQ or CHANGEDSINCE name a message whose EXPUNGE
+     * is owed anyway.)
+     */
+    private static MessageState lastState(MessageState m, long oldHighest) {
+        return m.flags().contains("\\Deleted") || m.modSeq() > oldHighest
+                ? m
+                : new MessageState(m.uid(), oldHighest + 1, m.flags());
     }
 
     /** The store no longer has this message, but the client still sees it (its EXPUNGE is owed). */

@@ -22,8 +22,9 @@ class SelectedMailboxTest {
         return MailboxState.of(UV, hms, 1, List.of(messages));
     }
 
+    /** A message flagged \Deleted, as EXPUNGE wants it (RFC 9051 6.4.3). */
     private static MessageState m(long uid, long modSeq) {
-        return new MessageState(uid, modSeq, Flags.EMPTY);
+        return new MessageState(uid, modSeq, Flags.of("\\Deleted"));
     }
 
     private static SelectedMailbox viewOf(long... uids) {
@@ -79,5 +80,21 @@ class SelectedMailboxTest {
         assertThat(mb.departed(3)).isFalse();
         assertThat(mb.modSeqOf(3)).isEqualTo(22);
         assertThat(mb.changedSince(9).toImapString()).isEqualTo("3");
+    }
+
+    /**
+     * Differential seeds 313, 314 and 357: the message was not flagged \Deleted in the last snapshot this session
+     * read, so it got the flag (a change) after it and before its EXPUNGE; Dovecot's session reports it with that
+     * change's mod-sequence, above the old snapshot's HIGHESTMODSEQ.
+     */
+    @Test
+    void aMessageThatGotDeletedBehindTheSessionCountsAsChangedAfterItsLastSnapshot() {
+        SelectedMailbox mb = viewOf(3, 4);
+        mb.snapshot(snapshot(20, new MessageState(3, 9, Flags.of("\\Seen")), m(4, 5)));
+        mb.snapshot(snapshot(23, m(4, 5)));
+
+        assertThat(mb.modSeqOf(3)).isEqualTo(21);
+        assertThat(mb.changedSince(20).toImapString()).isEqualTo("3");
+        assertThat(mb.changedSince(21).isEmpty()).isTrue();
     }
 }
