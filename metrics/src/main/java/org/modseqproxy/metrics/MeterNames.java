@@ -52,7 +52,10 @@ public final class MeterNames {
      */
     public static final String STORE_AVAILABLE = "modseq.store.available";
 
-    /** Counter {@code modseq_resyncs_total{kind}}: mailbox resynchronisations against the backend. */
+    /**
+     * Counter {@code modseq_resyncs_total{kind}}: the proxy's own listings of a mailbox on the backend (RFC 5162
+     * section 5), a cost the proxy pays so that clients need not; {@link #RESYNC_SAVED_BYTES} is what clients save.
+     */
     public static final String RESYNCS = "modseq.resyncs";
 
     /**
@@ -60,6 +63,26 @@ public final class MeterNames {
      * changes, vanished UIDs) found by one resynchronisation.
      */
     public static final String RESYNC_CHANGES = "modseq.resync.changes";
+
+    /**
+     * Counter {@code modseq_resync_sent_bytes_total{kind}}: bytes of the answers to clients' own resyncs (a SELECT
+     * with QRESYNC, a FETCH with CHANGEDSINCE, a UID FETCH with CHANGEDSINCE and VANISHED), by {@code kind}
+     * {@value #CLIENT_RESYNC_QRESYNC_SELECT}, {@value #CLIENT_RESYNC_CHANGEDSINCE} or {@value #CLIENT_RESYNC_VANISHED}.
+     */
+    public static final String RESYNC_SENT_BYTES = "modseq.resync.sent.bytes";
+
+    /**
+     * Counter {@code modseq_resync_full_bytes_total{kind}}: for the same resyncs, what the full flag listing a client
+     * without CONDSTORE/QRESYNC needs instead ({@code UID FETCH 1:* (FLAGS)}, RFC 5162 section 5) would have cost:
+     * the mailbox's messages times the average size of such a line, measured on a sample of its messages.
+     */
+    public static final String RESYNC_FULL_BYTES = "modseq.resync.full.bytes";
+
+    /**
+     * Counter {@code modseq_resync_saved_bytes_total{kind}}: full minus sent, never below 0 per resync. Conservative:
+     * the SELECT answer a QRESYNC client gets counts as sent although a plain client gets it too.
+     */
+    public static final String RESYNC_SAVED_BYTES = "modseq.resync.saved.bytes";
 
     // ---- label keys ----------------------------------------------------------------------------------
 
@@ -97,6 +120,10 @@ public final class MeterNames {
     public static final String RESYNC_FULL = "full";
     public static final String RESYNC_INCREMENTAL = "incremental";
     public static final String RESYNC_NOMODSEQ = "nomodseq";
+
+    public static final String CLIENT_RESYNC_QRESYNC_SELECT = "qresync_select";
+    public static final String CLIENT_RESYNC_CHANGEDSINCE = "changedsince_fetch";
+    public static final String CLIENT_RESYNC_VANISHED = "vanished_fetch";
 
     /** Backend connect failure reasons; anything else is counted as {@value #REASON_OTHER}. */
     public static final String REASON_TIMEOUT = "timeout";

@@ -100,6 +100,9 @@ public final class ProxyMetrics implements AutoCloseable {
             "GETMETADATA",
             "SETMETADATA");
 
+    private static final Set<String> CLIENT_RESYNC_KINDS =
+            Set.of(CLIENT_RESYNC_QRESYNC_SELECT, CLIENT_RESYNC_CHANGEDSINCE, CLIENT_RESYNC_VANISHED);
+
     private static final Set<String> KNOWN_REASONS = Set.of(
             REASON_TIMEOUT, REASON_REFUSED, REASON_DNS, REASON_TLS, REASON_GREETING, REASON_CLOSED, REASON_OTHER);
 
@@ -169,6 +172,11 @@ public final class ProxyMetrics implements AutoCloseable {
         for (String kind : new String[] {RESYNC_FULL, RESYNC_INCREMENTAL, RESYNC_NOMODSEQ}) {
             resyncCounter(kind);
             resyncSummary(kind);
+        }
+        for (String kind : CLIENT_RESYNC_KINDS) {
+            for (String name : new String[] {RESYNC_SENT_BYTES, RESYNC_FULL_BYTES, RESYNC_SAVED_BYTES}) {
+                clientResyncCounter(name, kind);
+            }
         }
     }
 
@@ -353,6 +361,31 @@ public final class ProxyMetrics implements AutoCloseable {
         }
         resyncCounter(kind).increment();
         resyncSummary(kind).record(Math.max(0, changes));
+    }
+
+    /**
+     * Records one resync a client did itself (see {@link MeterNames#RESYNC_SAVED_BYTES}).
+     *
+     * @param kind      {@value MeterNames#CLIENT_RESYNC_QRESYNC_SELECT}, {@value MeterNames#CLIENT_RESYNC_CHANGEDSINCE}
+     *                  or {@value MeterNames#CLIENT_RESYNC_VANISHED}
+     * @param sentBytes bytes of the answer the client got
+     * @param fullBytes estimated bytes of the full flag listing it would have needed without mod-sequences
+     */
+    public void clientResync(String kind, long sentBytes, long fullBytes) {
+        if (!CLIENT_RESYNC_KINDS.contains(kind)) {
+            throw new IllegalArgumentException("unknown client resync kind: " + kind);
+        }
+        clientResyncCounter(RESYNC_SENT_BYTES, kind).increment(Math.max(0, sentBytes));
+        clientResyncCounter(RESYNC_FULL_BYTES, kind).increment(Math.max(0, fullBytes));
+        clientResyncCounter(RESYNC_SAVED_BYTES, kind).increment(Math.max(0, fullBytes - sentBytes));
+    }
+
+    private Counter clientResyncCounter(String name, String kind) {
+        return Counter.builder(name)
+                .description("Clients' own resyncs (QRESYNC, CHANGEDSINCE): bytes sent, full-listing estimate, saved")
+                .baseUnit("bytes")
+                .tag(TAG_KIND, kind)
+                .register(registry);
     }
 
     private Counter resyncCounter(String kind) {

@@ -181,6 +181,25 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void clientResyncsCountSentFullAndSavedBytes() {
+        assertThat(lines()).contains("modseq_resync_saved_bytes_total{instance_id=\"p1\",kind=\"qresync_select\"} 0.0");
+        metrics.clientResync(MeterNames.CLIENT_RESYNC_QRESYNC_SELECT, 300, 10_000);
+        metrics.clientResync(MeterNames.CLIENT_RESYNC_QRESYNC_SELECT, 700, 5_000);
+        // a resync that cost more than a listing would (a tiny mailbox) saves nothing, and never less than nothing
+        metrics.clientResync(MeterNames.CLIENT_RESYNC_VANISHED, 900, 400);
+
+        assertThat(lines())
+                .contains(
+                        "modseq_resync_sent_bytes_total{instance_id=\"p1\",kind=\"qresync_select\"} 1000.0",
+                        "modseq_resync_full_bytes_total{instance_id=\"p1\",kind=\"qresync_select\"} 15000.0",
+                        "modseq_resync_saved_bytes_total{instance_id=\"p1\",kind=\"qresync_select\"} 14000.0",
+                        "modseq_resync_saved_bytes_total{instance_id=\"p1\",kind=\"vanished_fetch\"} 0.0",
+                        "modseq_resync_sent_bytes_total{instance_id=\"p1\",kind=\"vanished_fetch\"} 900.0",
+                        "modseq_resync_saved_bytes_total{instance_id=\"p1\",kind=\"changedsince_fetch\"} 0.0");
+        assertThatThrownBy(() -> metrics.clientResync("select", 1, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void jvmMetricsAreIncluded() {
         assertThat(lines()).anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
     }

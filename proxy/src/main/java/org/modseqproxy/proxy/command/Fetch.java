@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.command;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.sync.Echo;
 import org.modseqproxy.proxy.sync.MailboxSync;
@@ -50,28 +51,42 @@ final class Fetch {
             // expunged message that had the highest UID (native Dovecot reports it; a client would keep a ghost of it
             // forever).
             UidSet askedAbout = wantVanished ? Args.sequenceSet(a.set(), Args.MAX_NUMBER) : requested;
+            long startBytes = s.bytesToClient();
             Future<Void> before =
                     wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, since) : Future.succeededFuture();
+            String kind = wantVanished ? MeterNames.CLIENT_RESYNC_VANISHED : MeterNames.CLIENT_RESYNC_CHANGEDSINCE;
             return before.compose(v -> {
-                // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all of
-                // them), including those expunged behind this session that the client still sees, as a native
-                // server's session reports them until it may send their EXPUNGE.
-                UidSet uids = mb.changedSince(since).intersect(requested);
-                if (uids.isEmpty()) {
-                    // Answered from what this session knows, then one backend round trip reports other sessions'
-                    // changes (flags, expunges, new mail) after the answer, as a native server does at the end of a
-                    // command.
-                    return backendUpdates(s, sync, cmd, mb).compose(x -> sync.finish(cmd.tag(), "OK FETCH completed"));
-                }
-                sync.expect(Echo.WITH_MODSEQ);
-                boolean hasFlags = a.hasFlags();
-                // As the client asked: a sequence-number FETCH must not let the backend slip an EXPUNGE in (RFC 9051
-                // 7.5.1).
-                String target =
-                        cmd.uid() ? "UID FETCH " + uids.toImapString() : "FETCH " + Args.sequenceNumbers(mb, uids);
-                String rest = target + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS") + ")\r\n";
-                return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
-            });
+                        // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all
+                        // of
+                        // them), including those expunged behind this session that the client still sees, as a native
+                        // server's session reports them until it may send their EXPUNGE.
+                        UidSet uids = mb.changedSince(since).intersect(requested);
+                        if (uids.isEmpty()) {
+                            // Answered from what this session knows, then one backend round trip reports other
+                            // sessions'
+                            // changes (flags, expunges, new mail) after the answer, as a native server does at the end
+                            // of a
+                            // command.
+                            return backendUpdates(s, sync, cmd, mb)
+                                    .compose(x -> sync.finish(cmd.tag(), "OK FETCH completed"));
+                        }
+                        sync.expect(Echo.WITH_MODSEQ);
+                        boolean hasFlags = a.hasFlags();
+                        // As the client asked: a sequence-number FETCH must not let the backend slip an EXPUNGE in (RFC
+                        // 9051
+                        // 7.5.1).
+                        String target = cmd.uid()
+                                ? "UID FETCH " + uids.toImapString()
+                                : "FETCH " + Args.sequenceNumbers(mb, uids);
+                        String rest = target + " (" + itemText + (hasFlags || backendItems.isEmpty() ? "" : " FLAGS")
+                                + ")\r\n";
+                        return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
+                    })
+                    .andThen(ar -> {
+                        if (ar.succeeded()) {
+                            ResyncCost.record(s, kind, startBytes, mb.snapshot());
+                        }
+                    });
         });
     }
 

@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.command;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
+import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Token;
@@ -45,27 +46,39 @@ final class Select {
         boolean wantModSeq = sync.enabled().condstore() || sync.policy().mode() == ProxyConfig.Consistency.EXCLUSIVE;
         boolean readOnly = cmd.name().equals("EXAMINE");
         SelectArgs.Qresync q = qresync;
-        return (sync.enabled().condstore() ? sync.enableOnBackend() : Future.<Void>succeededFuture()).compose(ready -> {
-            sync.closePrevious();
-            // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the count the
-            // client hears is the one of the proxy's final listing (an EXPUNGE during the listing would otherwise skew
-            // them). The same for a plain SELECT after ENABLE QRESYNC: an EXPUNGE during its listing could only reach
-            // the client raw (its UID is not known yet), where RFC 7162 3.2.10.2 requires VANISHED.
-            Opening opening = new Opening(sync.enabled().qresync()
-                    && !sync.enabled().backendEnabled()
-                    && sync.policy().modSeqFor(mailbox));
-            sync.opening(opening);
-            // A backend with its own CONDSTORE/QRESYNC gets the client's SELECT as written: its mailboxes with
-            // mod-sequences pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (issue: OMA CPM
-            // 6.7 client side).
-            Buffer rest = sync.enabled().backendEnabled()
-                    ? null
-                    : Buffer.buffer(cmd.name() + " " + ImapEncoder.astring(mailbox) + "\r\n", "UTF-8");
-            return (rest == null ? s.forward(cmd) : s.forward(cmd, rest)).compose(tagged -> {
-                sync.opening(null);
-                return selected(s, cmd, tagged, opening.answer(), mailbox, readOnly, wantModSeq, q);
-            });
-        });
+        long startBytes = s.bytesToClient();
+        return (sync.enabled().condstore() ? sync.enableOnBackend() : Future.<Void>succeededFuture())
+                .compose(ready -> {
+                    sync.closePrevious();
+                    // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the
+                    // count the
+                    // client hears is the one of the proxy's final listing (an EXPUNGE during the listing would
+                    // otherwise skew
+                    // them). The same for a plain SELECT after ENABLE QRESYNC: an EXPUNGE during its listing could only
+                    // reach
+                    // the client raw (its UID is not known yet), where RFC 7162 3.2.10.2 requires VANISHED.
+                    Opening opening = new Opening(sync.enabled().qresync()
+                            && !sync.enabled().backendEnabled()
+                            && sync.policy().modSeqFor(mailbox));
+                    sync.opening(opening);
+                    // A backend with its own CONDSTORE/QRESYNC gets the client's SELECT as written: its mailboxes with
+                    // mod-sequences pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (issue:
+                    // OMA CPM
+                    // 6.7 client side).
+                    Buffer rest = sync.enabled().backendEnabled()
+                            ? null
+                            : Buffer.buffer(cmd.name() + " " + ImapEncoder.astring(mailbox) + "\r\n", "UTF-8");
+                    return (rest == null ? s.forward(cmd) : s.forward(cmd, rest)).compose(tagged -> {
+                        sync.opening(null);
+                        return selected(s, cmd, tagged, opening.answer(), mailbox, readOnly, wantModSeq, q);
+                    });
+                })
+                .andThen(ar -> {
+                    SelectedMailbox mb = sync.selected();
+                    if (ar.succeeded() && q != null && mb != null && mb.modSeq() && !mb.nativeModSeq()) {
+                        ResyncCost.record(s, MeterNames.CLIENT_RESYNC_QRESYNC_SELECT, startBytes, mb.snapshot());
+                    }
+                });
     }
 
     private static Future<Void> selected(

@@ -64,4 +64,10 @@ public interface Session extends ClientPort {
 
     /** An ID parameter list for the backend: the given fields plus, when forwarding is on, the client's address. */
     String idList(List<String> fields);
+
+    /** Bytes written to the client so far: what a client's own resync cost it (see {@link ResyncCost}). */
+    long bytesToClient();
+
+    /** Records a client's own resync in the meters (see {@link ResyncCost}). */
+    void clientResync(String kind, long sentBytes, long fullBytes);
 }

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
 public final class FrontSession implements Session {
+    /** Bytes written to the client since the connection opened. */
+    private long bytesToClient;
+
     private static final Logger LOG = LoggerFactory.getLogger(FrontSession.class);
     private static final String GREETING_TEXT = "modseq-proxy ready";
 
@@ -111,6 +114,16 @@ public final class FrontSession implements Session {
     }
 
     @Override
+    public long bytesToClient() {
+        return bytesToClient;
+    }
+
+    @Override
+    public void clientResync(String kind, long sentBytes, long fullBytes) {
+        rt.metrics().clientResync(kind, sentBytes, fullBytes);
+    }
+
+    @Override
     public void writeLine(String line) {
         write(Buffer.buffer(line + "\r\n", "UTF-8"));
     }
@@ -121,6 +134,7 @@ public final class FrontSession implements Session {
             return;
         }
         rt.metrics().bytes("client_out", bytes.length());
+        bytesToClient += bytes.length();
         socket.write(bytes);
         // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers). One pause per full
         // queue, however many writes found it full, and one resume when it drains.
