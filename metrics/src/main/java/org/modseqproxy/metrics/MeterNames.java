@@ -84,6 +84,19 @@ public final class MeterNames {
      */
     public static final String RESYNC_SAVED_BYTES = "modseq.resync.saved.bytes";
 
+    /**
+     * Counter {@code modseq_nomodseq_answers_total{reason}}: SELECT/EXAMINE answered NOMODSEQ (RFC 7162 3.1.2.2),
+     * by {@code reason}: {@value #NOMODSEQ_STATE_OFF} (state off for the mailbox), {@value #NOMODSEQ_STORE_DOWN} (the
+     * store did not answer) or {@value #NOMODSEQ_BACKEND} (the backend gave no UIDVALIDITY to key state on).
+     */
+    public static final String NOMODSEQ_ANSWERS = "modseq.nomodseq.answers";
+
+    /**
+     * Counter {@code modseq_enabled_sessions_total{extension}}: sessions that turned on {@code condstore} or
+     * {@code qresync} (RFC 7162 3.1, 3.2.3; QRESYNC implies CONDSTORE and counts for both).
+     */
+    public static final String ENABLED_SESSIONS = "modseq.enabled.sessions";
+
     // ---- label keys ----------------------------------------------------------------------------------
 
     /** Common label on every series: the proxy instance id given to {@link ProxyMetrics}. */
@@ -97,6 +110,7 @@ public final class MeterNames {
     public static final String TAG_DIRECTION = "direction";
     public static final String TAG_OP = "op";
     public static final String TAG_KIND = "kind";
+    public static final String TAG_EXTENSION = "extension";
 
     // ---- label values --------------------------------------------------------------------------------
 
@@ -120,6 +134,13 @@ public final class MeterNames {
     public static final String RESYNC_FULL = "full";
     public static final String RESYNC_INCREMENTAL = "incremental";
     public static final String RESYNC_NOMODSEQ = "nomodseq";
+
+    public static final String NOMODSEQ_STATE_OFF = "state_off";
+    public static final String NOMODSEQ_STORE_DOWN = "store_down";
+    public static final String NOMODSEQ_BACKEND = "backend";
+
+    public static final String EXTENSION_CONDSTORE = "condstore";
+    public static final String EXTENSION_QRESYNC = "qresync";
 
     public static final String CLIENT_RESYNC_QRESYNC_SELECT = "qresync_select";
     public static final String CLIENT_RESYNC_CHANGEDSINCE = "changedsince_fetch";

@@ -100,6 +100,9 @@ public final class ProxyMetrics implements AutoCloseable {
             "GETMETADATA",
             "SETMETADATA");
 
+    private static final Set<String> NOMODSEQ_REASONS =
+            Set.of(NOMODSEQ_STATE_OFF, NOMODSEQ_STORE_DOWN, NOMODSEQ_BACKEND);
+
     private static final Set<String> CLIENT_RESYNC_KINDS =
             Set.of(CLIENT_RESYNC_QRESYNC_SELECT, CLIENT_RESYNC_CHANGEDSINCE, CLIENT_RESYNC_VANISHED);
 
@@ -173,6 +176,11 @@ public final class ProxyMetrics implements AutoCloseable {
             resyncCounter(kind);
             resyncSummary(kind);
         }
+        for (String reason : NOMODSEQ_REASONS) {
+            nomodseqCounter(reason);
+        }
+        enabledCounter(EXTENSION_CONDSTORE);
+        enabledCounter(EXTENSION_QRESYNC);
         for (String kind : CLIENT_RESYNC_KINDS) {
             for (String name : new String[] {RESYNC_SENT_BYTES, RESYNC_FULL_BYTES, RESYNC_SAVED_BYTES}) {
                 clientResyncCounter(name, kind);
@@ -361,6 +369,36 @@ public final class ProxyMetrics implements AutoCloseable {
         }
         resyncCounter(kind).increment();
         resyncSummary(kind).record(Math.max(0, changes));
+    }
+
+    /** One NOMODSEQ answer (RFC 7162 3.1.2.2), by reason ({@link MeterNames#NOMODSEQ_ANSWERS}). */
+    public void noModSeq(String reason) {
+        if (!NOMODSEQ_REASONS.contains(reason)) {
+            throw new IllegalArgumentException("unknown NOMODSEQ reason: " + reason);
+        }
+        nomodseqCounter(reason).increment();
+    }
+
+    /** A session turned on {@code condstore} or {@code qresync} ({@link MeterNames#ENABLED_SESSIONS}). */
+    public void enabled(String extension) {
+        if (!EXTENSION_CONDSTORE.equals(extension) && !EXTENSION_QRESYNC.equals(extension)) {
+            throw new IllegalArgumentException("unknown extension: " + extension);
+        }
+        enabledCounter(extension).increment();
+    }
+
+    private Counter nomodseqCounter(String reason) {
+        return Counter.builder(NOMODSEQ_ANSWERS)
+                .description("SELECT/EXAMINE answered NOMODSEQ, by reason")
+                .tag(TAG_REASON, reason)
+                .register(registry);
+    }
+
+    private Counter enabledCounter(String extension) {
+        return Counter.builder(ENABLED_SESSIONS)
+                .description("Sessions that turned on CONDSTORE or QRESYNC")
+                .tag(TAG_EXTENSION, extension)
+                .register(registry);
     }
 
     /**

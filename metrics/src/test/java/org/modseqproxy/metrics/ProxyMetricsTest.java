@@ -200,6 +200,22 @@ class ProxyMetricsTest {
     }
 
     @Test
+    void noModSeqAnswersAndEnabledSessionsAreCountedByLabel() {
+        assertThat(lines()).contains("modseq_nomodseq_answers_total{instance_id=\"p1\",reason=\"store_down\"} 0.0");
+        metrics.noModSeq(MeterNames.NOMODSEQ_STORE_DOWN);
+        metrics.noModSeq(MeterNames.NOMODSEQ_STORE_DOWN);
+        metrics.enabled(MeterNames.EXTENSION_QRESYNC);
+        assertThat(lines())
+                .contains(
+                        "modseq_nomodseq_answers_total{instance_id=\"p1\",reason=\"store_down\"} 2.0",
+                        "modseq_nomodseq_answers_total{instance_id=\"p1\",reason=\"state_off\"} 0.0",
+                        "modseq_enabled_sessions_total{extension=\"qresync\",instance_id=\"p1\"} 1.0",
+                        "modseq_enabled_sessions_total{extension=\"condstore\",instance_id=\"p1\"} 0.0");
+        assertThatThrownBy(() -> metrics.noModSeq("tired")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> metrics.enabled("utf8")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void jvmMetricsAreIncluded() {
         assertThat(lines()).anyMatch(l -> l.startsWith("jvm_memory_used_bytes{"));
     }

@@ -114,7 +114,8 @@ final class Select {
             return sync.finish(cmd.tag(), tagged);
         }
         if (opening.uidValidity() <= 0 || !sync.policy().modSeqFor(mailbox)) {
-            return noModSeq(s, mb).compose(v -> sync.finish(cmd.tag(), tagged));
+            String reason = opening.uidValidity() <= 0 ? MeterNames.NOMODSEQ_BACKEND : MeterNames.NOMODSEQ_STATE_OFF;
+            return noModSeq(s, mb, reason).compose(v -> sync.finish(cmd.tag(), tagged));
         }
         mb.listing(true); // from now until the listing is done, EXISTS/EXPUNGE are the listing's business
         return uidNext(s, mailbox, opening.uidNext())
@@ -127,7 +128,7 @@ final class Select {
                 }))
                 .recover(err -> {
                     LOG.warn("no mod-sequences for {} this time ({}); answering NOMODSEQ", mailbox, err.toString());
-                    return noModSeq(s, mb);
+                    return noModSeq(s, mb, MeterNames.NOMODSEQ_STORE_DOWN);
                 })
                 .compose(v -> sync.finish(cmd.tag(), tagged));
     }
@@ -181,13 +182,13 @@ final class Select {
     }
 
     /** RFC 7162 3.1.2.2: state off, or the store unreachable: say so, and keep working as a plain proxy. */
-    private static Future<Void> noModSeq(Session s, SelectedMailbox mb) {
+    private static Future<Void> noModSeq(Session s, SelectedMailbox mb, String reason) {
         mb.snapshot(null);
         owedExists(s, mb);
         boolean condstore = s.sync().enabled().condstore();
         mb.saidNoModSeq(condstore); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
         if (condstore) {
-            s.sync().noModSeq();
+            s.sync().noModSeq(reason);
         }
         return Future.succeededFuture();
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.config.ProxyConfig;
@@ -59,7 +60,11 @@ public final class MailboxSync {
         boolean before = enabled.condstore();
         List<String> newly = enabled.enable(names);
         if (!before && enabled.condstore()) {
+            metrics.enabled(MeterNames.EXTENSION_CONDSTORE);
             oweHighestModSeq();
+        }
+        if (newly.contains("QRESYNC")) {
+            metrics.enabled(MeterNames.EXTENSION_QRESYNC);
         }
         return newly;
     }
@@ -67,6 +72,7 @@ public final class MailboxSync {
     /** RFC 7162 3.1: a CONDSTORE enabling command (SELECT (CONDSTORE), FETCH MODSEQ, ...) turns CONDSTORE on. */
     public void enableCondstore() {
         if (enabled.enableCondstore()) {
+            metrics.enabled(MeterNames.EXTENSION_CONDSTORE);
             oweHighestModSeq();
         }
     }
@@ -244,8 +250,9 @@ public final class MailboxSync {
     }
 
     /** RFC 7162 3.1.2.2: state off, or the store unreachable: said once, counted. */
-    public void noModSeq() {
+    public void noModSeq(String reason) {
         metrics.resync("nomodseq", 0);
+        metrics.noModSeq(reason);
         session.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
     }
 
