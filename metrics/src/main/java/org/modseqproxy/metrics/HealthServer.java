@@ -1,6 +1,7 @@
 package org.modseqproxy.metrics;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -10,6 +11,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +42,8 @@ public final class HealthServer {
     private final List<Named<BooleanSupplier>> checks = new CopyOnWriteArrayList<>();
     private final List<Named<Supplier<Object>>> infos = new CopyOnWriteArrayList<>();
     private volatile boolean draining;
+    private volatile byte[] adminToken;
+    private volatile Handler<HttpServerRequest> admin;
     private volatile HttpServer server;
 
     private record Named<T>(String name, T value) {}
@@ -63,6 +68,20 @@ public final class HealthServer {
     public HealthServer info(String name, Supplier<Object> value) {
         requireUnique(name, infos);
         infos.add(new Named<>(name, value));
+        return this;
+    }
+
+    /**
+     * Serves {@code /admin/*} with {@code handler}, for requests that carry {@code Authorization: Bearer <token>};
+     * others get 401. Without this call, /admin/* is 404 like any unknown path: an endpoint that can disconnect users
+     * exists only when an operator gave it a secret.
+     */
+    public HealthServer admin(String token, Handler<HttpServerRequest> handler) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("the admin endpoint needs a token");
+        }
+        this.adminToken = token.getBytes(StandardCharsets.UTF_8);
+        this.admin = handler;
         return this;
     }
 
@@ -101,6 +120,10 @@ public final class HealthServer {
         HttpServerResponse response = request.response();
         response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
         String path = request.path();
+        if (path.startsWith("/admin/") && admin != null) {
+            handleAdmin(request, response);
+            return;
+        }
         boolean known = "/metrics".equals(path) || "/health".equals(path) || "/ready".equals(path);
         if (!known) {
             sendJson(response, 404, new JsonObject().put("error", "not found").put("path", path));
@@ -119,6 +142,20 @@ public final class HealthServer {
             case "/health" -> sendJson(response, 200, new JsonObject().put("status", "UP"));
             default -> sendReady(response);
         }
+    }
+
+    private void handleAdmin(HttpServerRequest request, HttpServerResponse response) {
+        String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
+        byte[] given = auth != null && auth.startsWith("Bearer ")
+                ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8)
+                : new byte[0];
+        // constant-time comparison: the answer's timing says nothing about how much of a guess was right
+        if (!MessageDigest.isEqual(given, adminToken)) {
+            response.putHeader("WWW-Authenticate", "Bearer");
+            sendJson(response, 401, new JsonObject().put("error", "unauthorized"));
+            return;
+        }
+        admin.handle(request);
     }
 
     private void sendReady(HttpServerResponse response) {

@@ -97,6 +97,12 @@ public final class MeterNames {
      */
     public static final String ENABLED_SESSIONS = "modseq.enabled.sessions";
 
+    /**
+     * Counter {@code modseq_tls_handshake_failures_total{listener,reason}}: client TLS handshakes that failed, on the
+     * implicit-TLS port (RFC 8314) or after STARTTLS (RFC 9051 6.2.1); reasons are {@code TLS_*} below.
+     */
+    public static final String TLS_HANDSHAKE_FAILURES = "modseq.tls.handshake.failures";
+
     // ---- label keys ----------------------------------------------------------------------------------
 
     /** Common label on every series: the proxy instance id given to {@link ProxyMetrics}. */
@@ -111,6 +117,7 @@ public final class MeterNames {
     public static final String TAG_OP = "op";
     public static final String TAG_KIND = "kind";
     public static final String TAG_EXTENSION = "extension";
+    public static final String TAG_LISTENER = "listener";
 
     // ---- label values --------------------------------------------------------------------------------
 
@@ -145,6 +152,18 @@ public final class MeterNames {
     public static final String CLIENT_RESYNC_QRESYNC_SELECT = "qresync_select";
     public static final String CLIENT_RESYNC_CHANGEDSINCE = "changedsince_fetch";
     public static final String CLIENT_RESYNC_VANISHED = "vanished_fetch";
+
+    public static final String LISTENER_STARTTLS = "starttls";
+    public static final String LISTENER_IMPLICIT = "implicit";
+
+    /** Client TLS handshake failure reasons. */
+    public static final String TLS_NOT_TLS = "not_tls";
+
+    public static final String TLS_CERTIFICATE = "certificate";
+    public static final String TLS_PROTOCOL = "protocol";
+    public static final String TLS_TIMEOUT = "timeout";
+    public static final String TLS_CLOSED = "closed";
+    public static final String TLS_OTHER = "other";
 
     /** Backend connect failure reasons; anything else is counted as {@value #REASON_OTHER}. */
     public static final String REASON_TIMEOUT = "timeout";

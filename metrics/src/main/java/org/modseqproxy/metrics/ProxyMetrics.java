@@ -106,6 +106,9 @@ public final class ProxyMetrics implements AutoCloseable {
     private static final Set<String> CLIENT_RESYNC_KINDS =
             Set.of(CLIENT_RESYNC_QRESYNC_SELECT, CLIENT_RESYNC_CHANGEDSINCE, CLIENT_RESYNC_VANISHED);
 
+    private static final Set<String> TLS_REASONS =
+            Set.of(TLS_NOT_TLS, TLS_CERTIFICATE, TLS_PROTOCOL, TLS_TIMEOUT, TLS_CLOSED, TLS_OTHER);
+
     private static final Set<String> KNOWN_REASONS = Set.of(
             REASON_TIMEOUT, REASON_REFUSED, REASON_DNS, REASON_TLS, REASON_GREETING, REASON_CLOSED, REASON_OTHER);
 
@@ -220,6 +223,24 @@ public final class ProxyMetrics implements AutoCloseable {
         Counter.builder(LOGIN_REFUSALS)
                 .description("Connections and logins refused or slowed before authentication, by reason")
                 .tag(TAG_REASON, reason == null ? "unknown" : reason)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * A client's TLS handshake failed ({@link MeterNames#TLS_HANDSHAKE_FAILURES}).
+     *
+     * @param listener {@code starttls} or {@code implicit}
+     * @param reason   one of the {@code TLS_*} reasons; anything else counts as {@code other}
+     */
+    public void tlsHandshakeFailed(String listener, String reason) {
+        if (!LISTENER_STARTTLS.equals(listener) && !LISTENER_IMPLICIT.equals(listener)) {
+            throw new IllegalArgumentException("unknown listener: " + listener);
+        }
+        Counter.builder(TLS_HANDSHAKE_FAILURES)
+                .description("Client TLS handshakes that failed, by listener and reason")
+                .tag(TAG_LISTENER, listener)
+                .tag(TAG_REASON, TLS_REASONS.contains(reason) ? reason : TLS_OTHER)
                 .register(registry)
                 .increment();
     }

@@ -15,8 +15,6 @@ import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
 import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.Vanished;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * SELECT / EXAMINE with the CONDSTORE and QRESYNC parameters (RFC 7162 3.1.2, 3.2.5). The backend gets a plain
@@ -24,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * QRESYNC the VANISHED (EARLIER) and FETCH lines, all before the tagged OK.
  */
 final class Select {
-    private static final Logger LOG = LoggerFactory.getLogger(Select.class);
 
     private Select() {}
 
@@ -127,7 +124,7 @@ final class Select {
                     return q == null ? Future.succeededFuture() : qresyncAnswer(sync, mb, q, uidNext);
                 }))
                 .recover(err -> {
-                    LOG.warn("no mod-sequences for {} this time ({}); answering NOMODSEQ", mailbox, err.toString());
+                    s.log().warn("no mod-sequences for {} this time ({}); answering NOMODSEQ", mailbox, err.toString());
                     return noModSeq(s, mb, MeterNames.NOMODSEQ_STORE_DOWN);
                 })
                 .compose(v -> sync.finish(cmd.tag(), tagged));

@@ -15,8 +15,8 @@ public interface Session extends ClientPort {
     void state(SessionState state);
 
     @Override
-    default void mailboxSelected(boolean selected) {
-        state(selected ? SessionState.SELECTED : SessionState.AUTHENTICATED);
+    default void mailboxSelected(String mailbox) {
+        state(mailbox != null ? SessionState.SELECTED : SessionState.AUTHENTICATED);
     }
 
     /** Capabilities the client sees now (pre- or post-login). */

@@ -65,6 +65,14 @@ public final class ConfigLoader {
         DEFAULTS.put("limits.maxPreLoginSessions", 1000);
         DEFAULTS.put("id.forwardClientAddress", false);
         DEFAULTS.put("metrics.listen", "");
+        DEFAULTS.put("metrics.instanceId", "");
+        DEFAULTS.put("metrics.adminToken", "");
+        DEFAULTS.put("metrics.adminTokenFile", "");
+        DEFAULTS.put("log.format", "text");
+        DEFAULTS.put("trace.users", List.of());
+        DEFAULTS.put("trace.dir", "");
+        DEFAULTS.put("trace.maxBytesPerSession", "10MiB");
+        DEFAULTS.put("trace.maskLiteralsAbove", "1KiB");
         DEFAULTS.put("shutdown.gracePeriod", "20s");
     }
 
@@ -205,8 +213,39 @@ public final class ConfigLoader {
                 state,
                 limits,
                 new ProxyConfig.Id(bool("id.forwardClientAddress")),
-                new ProxyConfig.Metrics(hostPort("metrics.listen")),
+                metrics(),
+                new ProxyConfig.Log(enumOf("log.format", ProxyConfig.LogFormat.class)),
+                new ProxyConfig.Trace(
+                        list("trace.users"),
+                        str("trace.dir") != null
+                                ? str("trace.dir")
+                                : Path.of(System.getProperty("java.io.tmpdir"), "modseq-proxy-trace")
+                                        .toString(),
+                        Units.size("trace.maxBytesPerSession", values.get("trace.maxBytesPerSession")),
+                        Units.size("trace.maskLiteralsAbove", values.get("trace.maskLiteralsAbove"))),
                 new ProxyConfig.Shutdown(Units.duration("shutdown.gracePeriod", values.get("shutdown.gracePeriod"))));
+    }
+
+    /** metrics.*: the admin token comes from the value or a secret file, never both (like state.password). */
+    private ProxyConfig.Metrics metrics() {
+        String token = rawStr("metrics.adminToken");
+        String file = str("metrics.adminTokenFile");
+        if (token != null && file != null) {
+            throw new ConfigException("metrics.adminToken and metrics.adminTokenFile: give one of them, not both");
+        }
+        if (file != null) {
+            token = readPasswordFile("metrics.adminTokenFile", file);
+        }
+        HostPort listen = hostPort("metrics.listen");
+        if (token != null && listen == null) {
+            throw new ConfigException("metrics.adminToken is set, but metrics.listen is not: the admin endpoint lives"
+                    + " on the metrics listener");
+        }
+        if (token != null && token.length() < 16) {
+            throw new ConfigException("metrics.adminToken must be at least 16 characters");
+        }
+        String instance = str("metrics.instanceId");
+        return new ProxyConfig.Metrics(listen, instance != null ? instance : Values.hostName(), token);
     }
 
     /** state.username + state.password (or state.passwordFile): the Redis login, kept out of the store URI. */

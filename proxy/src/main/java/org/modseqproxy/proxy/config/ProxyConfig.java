@@ -17,6 +17,8 @@ public record ProxyConfig(
         Limits limits,
         Id id,
         Metrics metrics,
+        Log log,
+        Trace trace,
         Shutdown shutdown) {
 
     /** plain: IMAP + STARTTLS; tls: implicit TLS (RFC 8314). Either may be null (disabled). */
@@ -95,7 +97,34 @@ public record ProxyConfig(
 
     public record Id(boolean forwardClientAddress) {}
 
-    public record Metrics(HostPort listen) {}
+    /**
+     * @param instanceId the {@code instance_id} label on every series (default: the host name)
+     * @param adminToken bearer token of the admin endpoint on {@code listen}; null = no admin endpoint
+     */
+    public record Metrics(HostPort listen, String instanceId, String adminToken) {
+        @Override
+        public String toString() {
+            return "Metrics[listen=" + listen + ", instanceId=" + instanceId + ", adminToken="
+                    + (adminToken == null ? "none" : "***") + "]";
+        }
+    }
+
+    public enum LogFormat {
+        TEXT,
+        JSON
+    }
+
+    public record Log(LogFormat format) {}
+
+    /**
+     * Per-user protocol trace (like Dovecot's rawlog): what the client and the proxy said, one file per session.
+     *
+     * @param users               traced from their login on; the admin endpoint adds and removes users at runtime
+     * @param dir                 one sub-directory per user
+     * @param maxBytesPerSession  the file stops there (a last line says so)
+     * @param maskLiteralsAbove   literal bodies larger than this are written as their size only
+     */
+    public record Trace(List<String> users, String dir, long maxBytesPerSession, long maskLiteralsAbove) {}
 
     public record Shutdown(Duration gracePeriod) {}
 }

@@ -1,5 +1,7 @@
 package org.modseqproxy.proxy.config;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -84,5 +86,18 @@ final class Values {
             }
         }
         return bestDistance <= Math.max(2, typo.length() / 3) ? best : null;
+    }
+
+    /** The default instance id: the host name as the OS knows it (HOSTNAME in containers), else "modseq-proxy". */
+    static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "modseq-proxy";
+        }
     }
 }

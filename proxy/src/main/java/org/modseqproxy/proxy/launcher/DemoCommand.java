@@ -1,6 +1,6 @@
 package org.modseqproxy.proxy.launcher;
 
-import io.vertx.core.net.SelfSignedCertificate;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.modseqproxy.proxy.config.ConfigException;
 import org.modseqproxy.proxy.config.ConfigLoader;
@@ -51,17 +51,23 @@ final class DemoCommand implements Callable<Integer> {
             description = "/metrics /health /ready (default ${DEFAULT-VALUE})")
     String metricsListen;
 
+    @Option(
+            names = "--data-dir",
+            description = "where the self-signed certificate is kept between runs"
+                    + " (default $XDG_CACHE_HOME/modseq-proxy or ~/.cache/modseq-proxy)")
+    Path dataDir;
+
     @Override
     public Integer call() throws Exception {
         DemoBackend backend = DemoBackend.start(0, user, password, messages);
-        SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+        DemoCertificate cert = DemoCertificate.in(dataDir != null ? dataDir : DemoCertificate.defaultDir());
         ProxyConfig cfg;
         try {
             cfg = new ConfigLoader()
                     .set("listen.plain", listen)
                     .set("listen.tls", tlsListen)
-                    .set("tls.cert", cert.certificatePath())
-                    .set("tls.key", cert.privateKeyPath())
+                    .set("tls.cert", cert.cert().toString())
+                    .set("tls.key", cert.key().toString())
                     .set("backend.id", "demo")
                     .set("backend.address", "127.0.0.1:" + backend.port())
                     .set("state.store", state)
@@ -80,10 +86,12 @@ final class DemoCommand implements Callable<Integer> {
                 () -> {
                     System.out.println();
                     System.out.println(
-                            "modseq-proxy demo is up: GreenMail (no CONDSTORE) behind the proxy, state in memory.");
+                            "modseq-proxy demo is up: GreenMail (no CONDSTORE) behind the proxy, state store: "
+                                    + Launch.describe(state) + ".");
                     System.out.println("  user: " + user + "   password: " + password);
                     System.out.println("  plain + STARTTLS : " + plain + "    implicit TLS: " + tls
-                            + " (self-signed certificate)");
+                            + " (self-signed certificate, kept in "
+                            + cert.cert().getParent() + ")");
                     System.out.println("  try:  openssl s_client -quiet -crlf -connect " + tls);
                     System.out.println("        then: a LOGIN " + user + " " + password
                             + " / b ENABLE QRESYNC / c SELECT INBOX (CONDSTORE)");
@@ -94,7 +102,6 @@ final class DemoCommand implements Callable<Integer> {
                 },
                 () -> {
                     backend.close();
-                    cert.delete();
                 });
     }
 }

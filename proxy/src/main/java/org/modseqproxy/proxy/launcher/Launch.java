@@ -9,6 +9,7 @@ import org.modseqproxy.metrics.HealthServer;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.config.HostPort;
 import org.modseqproxy.proxy.config.ProxyConfig;
+import org.modseqproxy.proxy.log.LogSetup;
 import org.modseqproxy.proxy.session.ImapProxy;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.ModSeqStores;
@@ -28,9 +29,10 @@ final class Launch {
 
     /** Starts everything; blocks the main thread until a signal has shut the proxy down. */
     static int runUntilSignal(ProxyConfig config, Runnable afterStart, Runnable onStop) throws InterruptedException {
+        LogSetup.use(config.log().format() == ProxyConfig.LogFormat.JSON);
         Vertx vertx = Vertx.vertx();
         ModSeqStore store = store(config);
-        ProxyMetrics metrics = new ProxyMetrics(config.backend().id());
+        ProxyMetrics metrics = new ProxyMetrics(config.metrics().instanceId());
         metrics.setStoreAvailable(store::available);
         ImapProxy proxy = new ImapProxy(vertx, config, store, metrics);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -51,6 +53,9 @@ final class Launch {
                     .readinessCheck("backend", () -> proxy.backendHealth().reachable())
                     .info("store", () -> store.available() ? "available" : "unavailable (answering NOMODSEQ)")
                     .info("sessions", proxy::sessionCount);
+            if (config.metrics().adminToken() != null) {
+                health.admin(config.metrics().adminToken(), new AdminEndpoint(proxy, store));
+            }
             try {
                 health.listen(metricsAt.host(), metricsAt.port())
                         .toCompletionStage()

@@ -19,10 +19,9 @@ import org.modseqproxy.proxy.codec.Limits;
 import org.modseqproxy.proxy.codec.Sink;
 import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.config.ProxyConfig;
+import org.modseqproxy.proxy.log.SessionLog;
 import org.modseqproxy.proxy.sync.BackendListener;
 import org.modseqproxy.proxy.sync.BackendPort;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The proxy's IMAP client toward the backend, one per authenticated client session, living on the session's event
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * that command; tags are the proxy's own ("p1", "p2", ...) so internal commands can never collide with a client's.
  */
 public final class BackendConnection implements Sink, BackendPort {
-    private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+    /** The session's log once the connection is the session's (BackendLogin); before that, lines carry no session. */
+    private SessionLog log = SessionLog.none();
 
     private final Vertx vertx;
     private final NetSocket socket;
@@ -104,7 +104,11 @@ public final class BackendConnection implements Sink, BackendPort {
                 }
             }
         });
-        socket.exceptionHandler(err -> LOG.debug("backend socket error: {}", err.toString()));
+        socket.exceptionHandler(err -> log.debug("backend socket error: {}", err.toString()));
+    }
+
+    void log(SessionLog sessionLog) {
+        this.log = sessionLog;
     }
 
     /** While connecting, a failure completes this promise instead of reaching the session's failure handler. */
@@ -355,7 +359,7 @@ public final class BackendConnection implements Sink, BackendPort {
         if ("*".equals(tag)) {
             if ("BYE".equals(frame.keyword()) && !closingByUs) {
                 // Keep delivering: the listener relays BYE text; the close that follows fails the session.
-                LOG.debug("backend says BYE: {}", frame.text());
+                log.debug("backend says BYE: {}", frame.text());
             }
             BackendListener l = target();
             if (l != null) {
@@ -380,7 +384,7 @@ public final class BackendConnection implements Sink, BackendPort {
                 l.tagged(frame);
             }
         } else {
-            LOG.warn("backend sent a response with unknown tag {}", tag.toLowerCase(Locale.ROOT));
+            log.warn("backend sent a response with unknown tag {}", tag.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -417,7 +421,7 @@ public final class BackendConnection implements Sink, BackendPort {
         if (error.fatal()) {
             fail(new BackendException(text));
         } else {
-            LOG.warn("{}", text);
+            log.warn("{}", text);
         }
     }
 }

@@ -54,6 +54,7 @@ final class BackendLogin {
 
     private void wire(BackendConnection conn) {
         session.attach(conn);
+        conn.log(session.log());
         rt.backendHealth().connected();
         conn.meterBytes(
                 n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));

@@ -10,8 +10,6 @@ import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.CommandRegistry;
 import org.modseqproxy.proxy.command.ImapException;
 import org.modseqproxy.proxy.command.SessionState;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What the client sends, as the decoder delivers it: one command at a time (input paused while it runs, RFC 9051
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * gone.
  */
 final class ClientInput implements Sink {
-    private static final Logger LOG = LoggerFactory.getLogger(ClientInput.class);
     private final FrontSession session;
     private Promise<Buffer> rawLine;
     private LiteralStream streaming;
@@ -81,7 +78,7 @@ final class ClientInput implements Sink {
         } catch (ImapException e) {
             result = Future.failedFuture(e);
         } catch (RuntimeException e) {
-            LOG.error("command {} failed", name, e);
+            session.log().error("command {} failed", name, e);
             result = Future.failedFuture(e);
         }
         result.onComplete(ar -> {
@@ -97,7 +94,7 @@ final class ClientInput implements Sink {
                     return;
                 } else {
                     status = "ERROR";
-                    LOG.error("command {} failed", name, err);
+                    session.log().error("command {} failed", name, err);
                     session.writeLine(tag + " NO [SERVERBUG] Internal error");
                 }
             }

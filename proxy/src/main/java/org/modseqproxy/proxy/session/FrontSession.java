@@ -1,5 +1,6 @@
 package org.modseqproxy.proxy.session;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -14,11 +15,10 @@ import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.ImapException;
 import org.modseqproxy.proxy.command.Session;
 import org.modseqproxy.proxy.command.SessionState;
+import org.modseqproxy.proxy.log.SessionLog;
 import org.modseqproxy.proxy.sync.BackendListener;
 import org.modseqproxy.proxy.sync.BackendPort;
 import org.modseqproxy.proxy.sync.MailboxSync;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: the Vert.x shell around the command table. Reads one command at a time (the decoder is
@@ -26,14 +26,17 @@ import org.slf4j.LoggerFactory;
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
 public final class FrontSession implements Session {
-    /** Bytes written to the client since the connection opened. */
+    /** Bytes written to the client, and read from it, since the connection opened. */
     private long bytesToClient;
 
-    private static final Logger LOG = LoggerFactory.getLogger(FrontSession.class);
+    private long bytesFromClient;
+
     private static final String GREETING_TEXT = "modseq-proxy ready";
 
     private final ProxyRuntime rt;
+    private final Context context;
     private final NetSocket socket;
+    private final SessionWatch watch;
     private ImapDecoder decoder;
     private final Limits limits;
     private final boolean implicitTls;
@@ -55,10 +58,12 @@ public final class FrontSession implements Session {
 
     public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
         this.rt = rt;
+        this.context = rt.vertx().getOrCreateContext(); // the accepting event loop: this session's only thread
         this.socket = socket;
         this.implicitTls = implicitTls;
         this.tlsActive = implicitTls;
         this.clientId = new ClientId(rt.config().id().forwardClientAddress(), socket.remoteAddress());
+        this.watch = new SessionWatch(rt.vertx(), rt.tracing(), String.valueOf(socket.remoteAddress()), implicitTls);
         this.loginFailures = new LoginFailures(rt, this::closeAfterWrite);
         this.limits = rt.commandLimits();
         this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, input);
@@ -76,10 +81,12 @@ public final class FrontSession implements Session {
         }
         socket.handler(buf -> {
             rt.metrics().bytes("client_in", buf.length());
+            bytesFromClient += buf.length();
+            watch.fromClient(buf);
             decoder.feed(buf); // activity (touch) is a complete line or literal data, never a trickle of bytes
         });
         socket.closeHandler(v -> onClientClosed());
-        socket.exceptionHandler(err -> LOG.debug("client socket error: {}", err.toString()));
+        socket.exceptionHandler(err -> watch.log().debug("client socket error: {}", err.toString()));
         writeLine("* OK [CAPABILITY " + String.join(" ", capabilities()) + "] " + GREETING_TEXT);
         touch();
         // Issue 10: a connection that never logs in is closed after limits.loginTimeout, whatever it trickles.
@@ -135,6 +142,7 @@ public final class FrontSession implements Session {
         }
         rt.metrics().bytes("client_out", bytes.length());
         bytesToClient += bytes.length();
+        watch.toClient(bytes);
         socket.write(bytes);
         // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers). One pause per full
         // queue, however many writes found it full, and one resume when it drains.
@@ -243,6 +251,28 @@ public final class FrontSession implements Session {
         postLoginCaps = Capabilities.postLogin(backendCaps);
         state = SessionState.AUTHENTICATED;
         this.user = user;
+        watch.loggedIn(user);
+    }
+
+    @Override
+    public void mailboxSelected(String mailbox) {
+        Session.super.mailboxSelected(mailbox);
+        watch.selected(mailbox);
+    }
+
+    /** This session as the admin endpoint lists it; safe from any thread. */
+    public SessionView view() {
+        return watch.view();
+    }
+
+    /** Switches this session's protocol trace, on its own event loop; safe from any thread. */
+    public void trace(boolean on) {
+        context.runOnContext(v -> watch.trace(on));
+    }
+
+    @Override
+    public SessionLog log() {
+        return watch.log();
     }
 
     List<String> postLoginCapabilities() {
@@ -290,27 +320,14 @@ public final class FrontSession implements Session {
         if (tlsActive || rt.serverSsl() == null) {
             return Future.failedFuture(ImapException.bad("STARTTLS not available"));
         }
-        // RFC 9051 6.2.1 / RFC 2595: nothing the client pipelined after STARTTLS may be read as plaintext commands.
-        decoder.pause();
-        socket.pause();
-        Promise<Void> done = Promise.promise();
-        // The OK and the switch to TLS happen together on the event loop: a client that starts its handshake the moment
-        // it reads the OK must find the TLS handler already in place (else its ClientHello is read as plaintext).
-        socket.upgradeToSsl(rt.serverSsl(), Buffer.buffer(command.tag() + " OK Begin TLS negotiation now\r\n"))
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        tlsActive = true;
-                        // A fresh decoder drops whatever was pipelined in plaintext (the STARTTLS injection attack).
-                        decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, input);
-                        socket.resume();
-                        done.complete();
-                    } else {
-                        LOG.info("STARTTLS handshake failed: {}", ar.cause().toString());
-                        closeNow();
-                    }
-                });
-        // the tagged OK was written before the handshake; the session goes on in TLS with the new decoder
-        return done.future();
+        return StartTlsUpgrade.run(this, socket, rt.serverSsl(), command.tag());
+    }
+
+    /** The TLS handshake after STARTTLS succeeded: a fresh decoder drops whatever was pipelined in plaintext. */
+    void tlsStarted() {
+        tlsActive = true;
+        watch.tls();
+        decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, input);
     }
 
     @Override
@@ -386,7 +403,7 @@ public final class FrontSession implements Session {
 
     /** Sends BYE to an idle session during graceful shutdown. */
     public void shutdown(String text) {
-        rt.vertx().runOnContext(v -> bye(text));
+        context.runOnContext(v -> bye(text)); // the session's own event loop, whichever thread asks
     }
 
     void bye(String text) {
@@ -415,6 +432,7 @@ public final class FrontSession implements Session {
         closed = true;
         state = SessionState.LOGOUT;
         timers.cancel();
+        watch.closed(bytesFromClient, bytesToClient);
         if (backend != null) {
             backend.close();
         }

@@ -11,6 +11,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,7 @@ public final class ImapProxy {
     private final ProxyConfig config;
     private final ProxyMetrics metrics;
     private final StatePolicy policy;
+    private final Tracing tracing;
     private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
     private final List<ProxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
@@ -36,6 +38,7 @@ public final class ImapProxy {
         this.vertx = vertx;
         this.config = config;
         this.metrics = metrics;
+        this.tracing = new Tracing(config.trace());
         this.policy = new StatePolicy(
                 store,
                 config.backend().id(),
@@ -90,7 +93,8 @@ public final class ImapProxy {
                             policy,
                             metrics,
                             sharedSessions,
-                            backendHealth)
+                            backendHealth,
+                            tracing)
                     .pools(pools);
             runtimes.add(rt);
             return rt;
@@ -121,6 +125,41 @@ public final class ImapProxy {
 
     public int sessionCount() {
         return sharedSessions.size();
+    }
+
+    /** Every session, as the admin endpoint lists them (oldest first). */
+    public List<SessionView> sessions() {
+        return sharedSessions.stream()
+                .map(FrontSession::view)
+                .sorted(Comparator.comparing(SessionView::since))
+                .toList();
+    }
+
+    /** Says BYE to every session of {@code user} (admin endpoint); returns how many there were. */
+    public int disconnect(String user) {
+        List<FrontSession> theirs = ofUser(user);
+        theirs.forEach(s -> s.shutdown("Disconnected by the administrator"));
+        return theirs.size();
+    }
+
+    /** Switches the protocol trace for a user: future logins and the sessions open now. Returns the latter's count. */
+    public int trace(String user, boolean on) {
+        tracing.trace(user, on);
+        List<FrontSession> theirs = ofUser(user);
+        theirs.forEach(s -> s.trace(on));
+        return theirs.size();
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    public Tracing tracing() {
+        return tracing;
+    }
+
+    private List<FrontSession> ofUser(String user) {
+        return sharedSessions.stream().filter(s -> user.equals(s.view().user())).toList();
     }
 
     public StatePolicy statePolicy() {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.proxy.config.HostPort;
 
 /**
@@ -45,6 +46,9 @@ public final class ListenerVerticle extends VerticleBase {
             o.setKeyCertOptions(rt.serverSsl().getKeyCertOptions());
             NetServer s = vertx.createNetServer(o);
             s.connectHandler(sock -> new FrontSession(rt, sock, true).start());
+            // Vert.x reports a failed implicit-TLS handshake here, before any session exists (RFC 8314 3.2)
+            s.exceptionHandler(
+                    e -> rt.metrics().tlsHandshakeFailed(MeterNames.LISTENER_IMPLICIT, TlsFailure.reason(e)));
             servers.add(s);
             listening.add(s.listen(tls.port(), tls.host()));
         }

@@ -41,7 +41,9 @@ public final class ProxyRuntime {
             StatePolicy statePolicy,
             ProxyMetrics metrics,
             Set<FrontSession> sessions,
-            BackendHealth backendHealth) {
+            BackendHealth backendHealth,
+            Tracing tracing) {
+        this.tracing = tracing;
         this.sessions = sessions;
         this.backendHealth = backendHealth;
         this.vertx = vertx;
@@ -51,6 +53,13 @@ public final class ProxyRuntime {
         this.serverSsl = serverSsl;
         this.statePolicy = statePolicy;
         this.metrics = metrics;
+    }
+
+    private final Tracing tracing;
+
+    /** Who is traced (shared by every listener instance). */
+    public Tracing tracing() {
+        return tracing;
     }
 
     public Vertx vertx() {

@@ -2,6 +2,7 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.buffer.Buffer;
 import org.modseqproxy.proxy.codec.Frame;
+import org.modseqproxy.proxy.log.SessionLog;
 
 /**
  * What the funnel may do with the client session: write to the client, relay a tagged answer under the client's
@@ -23,6 +24,9 @@ public interface ClientPort {
     /** Relays the backend's tagged completion under the client's tag; a [CAPABILITY] code in it is edited. */
     void relayTagged(String clientTag, Frame backendTagged);
 
+    /** The session's log: every line carries its id, the client and the user. */
+    SessionLog log();
+
     /** The authenticated user name (part of every state key). */
     String user();
 
@@ -32,6 +36,10 @@ public interface ClientPort {
     /** Asks a running IDLE to let the funnel talk to the backend (ends and re-arms the backend's IDLE). */
     void requestIdleBreak();
 
-    /** RFC 9051 3: the session moves between the authenticated and the selected state as mailboxes open and close. */
-    void mailboxSelected(boolean selected);
+    /**
+     * RFC 9051 3: the session moves between the authenticated and the selected state as mailboxes open and close.
+     *
+     * @param mailbox the mailbox now selected, null when none is
+     */
+    void mailboxSelected(String mailbox);
 }

@@ -126,7 +126,7 @@ public final class MailboxSync {
     public void select(SelectedMailbox mailbox) {
         this.selected = mailbox;
         highestModSeqOwed = false; // SELECT/EXAMINE says HIGHESTMODSEQ or NOMODSEQ itself
-        session.mailboxSelected(mailbox != null);
+        session.mailboxSelected(mailbox == null ? null : mailbox.name());
     }
 
     /** The selected mailbox has the backend's own mod-sequences: commands go through untouched. */
