@@ -26,9 +26,7 @@ import org.modseqproxy.proxy.sync.MailboxSync;
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
 public final class FrontSession implements Session {
-    /** Bytes written to the client, and read from it, since the connection opened. */
-    private long bytesToClient;
-
+    /** Bytes read from the client since the connection opened (written ones: {@link ClientOutput}). */
     private long bytesFromClient;
 
     private static final String GREETING_TEXT = "modseq-proxy ready";
@@ -37,6 +35,7 @@ public final class FrontSession implements Session {
     private final Context context;
     private final NetSocket socket;
     private final SessionWatch watch;
+    private final ClientOutput output;
     private ImapDecoder decoder;
     private final Limits limits;
     private final boolean implicitTls;
@@ -53,7 +52,6 @@ public final class FrontSession implements Session {
     private int inputPauses;
     private final ClientInput input = new ClientInput(this);
     private final BackendRelay relay = new BackendRelay(this);
-    private boolean backendPausedForClient;
     private IdleCycle idleCycle;
 
     public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
@@ -64,6 +62,7 @@ public final class FrontSession implements Session {
         this.tlsActive = implicitTls;
         this.clientId = new ClientId(rt.config().id().forwardClientAddress(), socket.remoteAddress());
         this.watch = new SessionWatch(rt.vertx(), rt.tracing(), String.valueOf(socket.remoteAddress()), implicitTls);
+        this.output = new ClientOutput(socket, rt.metrics(), watch);
         this.loginFailures = new LoginFailures(rt, this::closeAfterWrite);
         this.limits = rt.commandLimits();
         this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, input);
@@ -122,7 +121,7 @@ public final class FrontSession implements Session {
 
     @Override
     public long bytesToClient() {
-        return bytesToClient;
+        return output.written();
     }
 
     @Override
@@ -137,24 +136,8 @@ public final class FrontSession implements Session {
 
     @Override
     public void write(Buffer bytes) {
-        if (closed) {
-            return;
-        }
-        rt.metrics().bytes("client_out", bytes.length());
-        bytesToClient += bytes.length();
-        watch.toClient(bytes);
-        socket.write(bytes);
-        // Backpressure: a slow client stops the backend (DESIGN: a 50 MB FETCH costs a few buffers). One pause per full
-        // queue, however many writes found it full, and one resume when it drains.
-        if (!backendPausedForClient && socket.writeQueueFull() && backend != null && !backend.isClosed()) {
-            BackendConnection b = backend;
-            backendPausedForClient = true;
-            b.pauseInput();
-            socket.drainHandler(v -> {
-                socket.drainHandler(null);
-                backendPausedForClient = false;
-                b.resumeInput();
-            });
+        if (!closed) {
+            output.write(bytes, backend);
         }
     }
 
@@ -432,7 +415,7 @@ public final class FrontSession implements Session {
         closed = true;
         state = SessionState.LOGOUT;
         timers.cancel();
-        watch.closed(bytesFromClient, bytesToClient);
+        watch.closed(bytesFromClient, output.written());
         if (backend != null) {
             backend.close();
         }
