@@ -49,6 +49,8 @@ class DashboardConsistencyTest {
             metrics.storeOperation("apply", true, 1);
             metrics.setStoreAvailable(() -> true);
             metrics.resync(MeterNames.RESYNC_FULL, 1);
+            metrics.loginRefused("failed");
+            metrics.tlsHandshakeFailed(MeterNames.LISTENER_IMPLICIT, MeterNames.TLS_CERTIFICATE);
             Set<String> exposed = new TreeSet<>();
             for (String line : metrics.scrape().split("\n")) {
                 if (!line.startsWith("#") && !line.isEmpty()) {
