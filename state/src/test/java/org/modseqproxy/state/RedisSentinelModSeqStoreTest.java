@@ -157,7 +157,7 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
                 .until(
                         () -> store.apply(box, UV, ChangeSet.upsert(2, FLAGGED))
                                 .toCompletableFuture()
-                                .get(5, TimeUnit.SECONDS),
+                                .get(30, TimeUnit.SECONDS),
                         x -> true);
         // a new replication history: the state restarted above the old one (see the test above)
         assertThat(r.assignedModSeq()).isGreaterThan(before);
@@ -190,7 +190,7 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
                         .until(
                                 () -> st.highestModSeq(box, UV)
                                         .toCompletableFuture()
-                                        .get(5, TimeUnit.SECONDS),
+                                        .get(30, TimeUnit.SECONDS),
                                 hms -> hms > 0);
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 assertThat(h).isEqualTo(await(store.highestModSeq(box, UV)));

@@ -169,7 +169,7 @@ class RedisTlsAuthFailureTest {
         redis = RedisServerFixture.start(RedisSecurity.NONE.withRequirePass("only-pw"));
         try (ModSeqStore store = ModSeqStores.create(redis.uriWithoutCredentials(), options(null))) {
             Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !store.available());
-            assertThatThrownBy(() -> store.load(BOX, 7).toCompletableFuture().get(5, TimeUnit.SECONDS))
+            assertThatThrownBy(() -> store.load(BOX, 7).toCompletableFuture().get(30, TimeUnit.SECONDS))
                     .cause()
                     .isInstanceOf(StoreUnavailableException.class)
                     .hasMessageContaining("circuit open")

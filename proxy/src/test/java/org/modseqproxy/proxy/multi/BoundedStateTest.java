@@ -49,7 +49,7 @@ class BoundedStateTest {
 
     private void startProxy(StoreOptions opts) {
         store = ModSeqStores.create(REDIS.server().uri(), opts);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(store::available);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(store::available);
         proxy = ProxyFixture.start("127.0.0.1", backend.port(), store, c -> {});
     }
 
@@ -123,15 +123,15 @@ class BoundedStateTest {
         // the fault really happened: v0 and v1 are below the horizon, v2 is not
         assertThat(store.vanishedSince(INBOX, v0.uidValidity(), v0.highestModSeq())
                         .toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS))
+                        .get(30, TimeUnit.SECONDS))
                 .isInstanceOf(Vanished.BelowHorizon.class);
         assertThat(store.vanishedSince(INBOX, v1.uidValidity(), v1.highestModSeq())
                         .toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS))
+                        .get(30, TimeUnit.SECONDS))
                 .isInstanceOf(Vanished.BelowHorizon.class);
         assertThat(store.vanishedSince(INBOX, v2.uidValidity(), v2.highestModSeq())
                         .toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS))
+                        .get(30, TimeUnit.SECONDS))
                 .isEqualTo(new Vanished.Exact(UidSet.of(31, 33)));
         @SuppressWarnings("unchecked")
         List<Object> log = (List<Object>) REDIS.server().call("LRANGE", "ms:{" + INBOX.tag() + "}:x", "0", "-1");

@@ -137,11 +137,11 @@ class ConcurrentSelectSyncTest {
 
         // The store, read through a third, independent store object: exactly one batch was applied.
         try (ModSeqStore inspect = ModSeqStores.create(REDIS.server().uri(), StoreOptions.defaults())) {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(inspect::available);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(inspect::available);
             MailboxId id = new MailboxId("b1", "alice", "INBOX");
             MailboxSnapshot snap = inspect.load(id, before.uidValidity())
                     .toCompletableFuture()
-                    .get(5, TimeUnit.SECONDS)
+                    .get(30, TimeUnit.SECONDS)
                     .orElseThrow();
             assertThat(snap.highestModSeq())
                     .as("one new mod-sequence for the whole diff")
@@ -155,7 +155,7 @@ class ConcurrentSelectSyncTest {
             assertThat(snap.uids().stream().boxed().toList()).containsExactlyElementsOf(truth.keySet());
             Vanished v = inspect.vanishedSince(id, before.uidValidity(), hms0)
                     .toCompletableFuture()
-                    .get(5, TimeUnit.SECONDS);
+                    .get(30, TimeUnit.SECONDS);
             assertThat(v).isEqualTo(new Vanished.Exact(UidSet.range(20, 24)));
         }
     }

@@ -62,7 +62,7 @@ class ProxyKilledMidSyncTest {
         System.out.printf("MULTI kill: delivered %d messages in %d ms%n", N, (System.nanoTime() - t) / 1_000_000);
         inspect = ModSeqStores.create(
                 REDIS.server().uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(inspect::available);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(inspect::available);
     }
 
     @AfterEach

@@ -81,11 +81,11 @@ class StaleListingTest {
             MailboxSnapshot stored;
             try (ModSeqStore inspect = ModSeqStores.create(
                     REDIS.server().uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(inspect::available);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(inspect::available);
                 long uv = ImapLines.uidValidity(sel);
                 stored = inspect.load(new MailboxId("b1", "alice", "INBOX"), uv)
                         .toCompletableFuture()
-                        .get(5, TimeUnit.SECONDS)
+                        .get(30, TimeUnit.SECONDS)
                         .orElseThrow();
             }
             long m3 = ImapLines.modSeqOf(a.command("a3", "UID STORE 3 +FLAGS (\\Seen)"), 3);

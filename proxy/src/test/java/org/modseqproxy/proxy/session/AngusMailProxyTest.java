@@ -342,13 +342,13 @@ class AngusMailProxyTest {
     @Test
     void logoutEndsTheProxySession() throws Exception {
         backend.user("erin", "pw-erin");
-        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.sessions() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> proxy.sessions() == 0);
         Store store = connect("erin", "pw-erin");
         assertThat(store.isConnected()).isTrue();
         assertThat(proxy.sessions()).isEqualTo(1);
         store.close(); // LOGOUT
         assertThat(store.isConnected()).isFalse();
-        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.sessions() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> proxy.sessions() == 0);
     }
 
     @Test
