@@ -57,7 +57,7 @@ class RedisMemoryAtScaleBenchTest {
         long messages = 0;
         try (ModSeqStore store =
                 ModSeqStores.create(redis.uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0))) {
-            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+            org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
             List<CompletableFuture<?>> inFlight = new ArrayList<>();
             for (int b = 0; b < MAILBOXES; b++) {
                 MailboxId box =

@@ -42,7 +42,7 @@ class RedisMemoryBenchTest {
         }
         MailboxId box = new MailboxId("b1", "alice@example.com", "INBOX");
         try (ModSeqStore store = ModSeqStores.create(redis.uri(), StoreOptions.defaults())) {
-            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+            org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
             store.sync(box, ModSeqStoreContract.PropertyListings.of(42, uid + 1, msgs))
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -96,7 +96,7 @@ class RedisMemoryBenchTest {
         }
         MailboxId box = new MailboxId("b1", "alice@example.com", "Archive");
         try (ModSeqStore store = ModSeqStores.create(redis.uri(), StoreOptions.defaults())) {
-            org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+            org.awaitility.Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
             store.sync(box, ModSeqStoreContract.PropertyListings.of(42, 200_001, msgs))
                     .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -121,7 +121,7 @@ class RedisMemoryBenchTest {
         try (ModSeqStore store = ModSeqStores.create(redis.uri(), opts);
                 ModSeqStore cold = ModSeqStores.create(redis.uri(), opts)) {
             org.awaitility.Awaitility.await()
-                    .atMost(5, TimeUnit.SECONDS)
+                    .atMost(30, TimeUnit.SECONDS)
                     .until(() -> store.available() && cold.available());
             long t0 = System.nanoTime();
             SyncResult first = store.sync(box, listing).toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -38,7 +38,7 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
             redis.restart();
         }
         ModSeqStore s = ModSeqStores.create(redis.uri(), opts);
-        Awaitility.await().atMost(5, TimeUnit.SECONDS).until(s::available);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(s::available);
         return s;
     }
 
@@ -68,7 +68,7 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(StoreUnavailableException.class));
         assertThat(took).isLessThan(Duration.ofSeconds(3));
-        Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !store.available());
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> !store.available());
         // while open, calls fail immediately
         Duration open = timed(() -> assertThatThrownBy(
                         () -> store.load(box, UV).toCompletableFuture().get(10, TimeUnit.SECONDS))
@@ -89,7 +89,7 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         RedisServerFixture redis = REDIS.server();
         redis.stop();
         try (ModSeqStore s = ModSeqStores.create(redis.uri(), options())) {
-            Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !s.available());
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> !s.available());
             redis.restart();
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(s::available);
             assertThat(await(s.highestModSeq(box, UV))).isPositive();

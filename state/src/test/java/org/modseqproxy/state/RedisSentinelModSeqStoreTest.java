@@ -216,7 +216,7 @@ class RedisSentinelModSeqStoreTest extends ModSeqStoreContract {
             }
             assertThatThrownBy(() -> s.dataNodes().get(0).call("PING")).hasMessageContaining("NOAUTH");
             try (ModSeqStore wrong = ModSeqStores.create(s.uri().replace("s3cret", "wrong"), options())) {
-                Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> !wrong.available());
+                Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> !wrong.available());
                 assertThatThrownBy(() -> wrong.highestModSeq(box, UV)
                                 .toCompletableFuture()
                                 .get(10, TimeUnit.SECONDS))

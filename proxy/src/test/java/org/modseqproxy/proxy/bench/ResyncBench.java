@@ -74,7 +74,7 @@ class ResyncBench {
             System.out.printf("BENCH delivered %d messages in %d ms%n", MESSAGES, (System.nanoTime() - t0) / 1_000_000);
 
             try (ModSeqStore store = ModSeqStores.create(redis.uri(), StoreOptions.defaults())) {
-                Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+                Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
                 try (ProxyFixture proxy = ProxyFixture.start("127.0.0.1", backend.port(), store, c -> {})) {
                     run(backend, redis, proxy);
                 }

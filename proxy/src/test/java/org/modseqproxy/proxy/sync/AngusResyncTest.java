@@ -70,7 +70,7 @@ class AngusResyncTest {
             REDIS.server().flushAll();
         }
         store = ModSeqStores.create(spec, StoreOptions.defaults());
-        Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
         proxy = ProxyFixture.start("127.0.0.1", backend.port(), store, c -> {});
         // a flag before the client's first sync, so a later "-FLAGS" has something to remove
         directly(d -> d.ok("s", "UID STORE 3 +FLAGS (\\Seen)"));

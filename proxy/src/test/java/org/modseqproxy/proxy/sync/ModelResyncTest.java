@@ -116,12 +116,12 @@ class ModelResyncTest {
         }
         StoreOptions opts = StoreOptions.defaults().withExpungeLogMaxEntries(4);
         store = ModSeqStores.create(redis ? REDIS.server().uri() : "memory", opts);
-        Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
         proxy = ProxyFixture.start("127.0.0.1", backend.port(), store, c -> {});
         if (kind.equals("redis2")) {
             // DESIGN: several instances behind a load balancer share one Redis; the client lands on either
             store2 = ModSeqStores.create(REDIS.server().uri(), opts);
-            Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store2::available);
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store2::available);
             proxy2 = ProxyFixture.start("127.0.0.1", backend.port(), store2, c -> {});
         }
         op = session(proxy);

@@ -63,7 +63,7 @@ class RedisFaultTest {
                 StoreOptions.defaults()
                         .withCommandTimeout(Duration.ofMillis(500))
                         .withCircuitRetryDelay(Duration.ofMillis(200)));
-        Awaitility.await().atMost(5, TimeUnit.SECONDS).until(store::available);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(store::available);
         proxy = ProxyFixture.start("127.0.0.1", backend.port(), store, c -> {});
 
         // a client's last sync before the trouble: its view and HIGHESTMODSEQ

@@ -76,7 +76,7 @@ class RedisRollbackTest {
 
     private static ModSeqStore store(RedisServerFixture r) {
         ModSeqStore s = ModSeqStores.create(r.uri(), StoreOptions.defaults().withNearCacheMaxMailboxes(0));
-        Awaitility.await().atMost(5, TimeUnit.SECONDS).until(s::available);
+        Awaitility.await().atMost(30, TimeUnit.SECONDS).until(s::available);
         return s;
     }
 
