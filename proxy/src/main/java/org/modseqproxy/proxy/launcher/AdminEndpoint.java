@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.proxy.session.ImapProxy;
 import org.modseqproxy.proxy.session.SessionView;
@@ -74,7 +75,7 @@ final class AdminEndpoint implements Handler<HttpServerRequest> {
                         200,
                         new JsonObject()
                                 .put("store", Launch.describe(config.state().store()))
-                                .put("mode", config.state().mode().name().toLowerCase())
+                                .put("mode", config.state().mode().name().toLowerCase(Locale.ROOT))
                                 .put("available", up)
                                 // the store's circuit breaker: open while Redis fails, clients then get NOMODSEQ
                                 .put("circuit", up ? "closed" : "open"));

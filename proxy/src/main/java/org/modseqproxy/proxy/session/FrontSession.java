@@ -45,7 +45,6 @@ public final class FrontSession implements Session {
     private BackendConnection backend;
     private List<String> postLoginCaps = List.of();
     private final ClientId clientId;
-    private String user;
     private boolean tlsActive;
     private boolean closed;
     private boolean closeAfterWrite;
@@ -163,7 +162,7 @@ public final class FrontSession implements Session {
 
     @Override
     public String user() {
-        return user;
+        return watch.view().user(); // one place holds who logged in: the view the admin endpoint lists
     }
 
     @Override
@@ -233,7 +232,6 @@ public final class FrontSession implements Session {
     void authenticated(String user, List<String> backendCaps) {
         postLoginCaps = Capabilities.postLogin(backendCaps);
         state = SessionState.AUTHENTICATED;
-        this.user = user;
         watch.loggedIn(user);
     }
 
