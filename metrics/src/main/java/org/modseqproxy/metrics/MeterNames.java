@@ -103,6 +103,14 @@ public final class MeterNames {
      */
     public static final String TLS_HANDSHAKE_FAILURES = "modseq.tls.handshake.failures";
 
+    /**
+     * Counter {@code modseq_proxy_protocol_refused_total{reason}}: connections closed before the greeting because
+     * their PROXY protocol header (HAProxy's proxy-protocol.txt) was missing or malformed ({@code invalid}) or came from
+     * a peer outside listen.proxyProtocolTrusted ({@code untrusted}). A header that never comes closes the connection
+     * after listen.proxyProtocolTimeout without being counted (Vert.x closes it silently).
+     */
+    public static final String PROXY_PROTOCOL_REFUSED = "modseq.proxy.protocol.refused";
+
     // ---- label keys ----------------------------------------------------------------------------------
 
     /** Common label on every series: the proxy instance id given to {@link ProxyMetrics}. */
@@ -164,6 +172,11 @@ public final class MeterNames {
     public static final String TLS_TIMEOUT = "timeout";
     public static final String TLS_CLOSED = "closed";
     public static final String TLS_OTHER = "other";
+
+    /** PROXY protocol refusal reasons. */
+    public static final String PROXY_UNTRUSTED = "untrusted";
+
+    public static final String PROXY_INVALID = "invalid";
 
     /** Backend connect failure reasons; anything else is counted as {@value #REASON_OTHER}. */
     public static final String REASON_TIMEOUT = "timeout";

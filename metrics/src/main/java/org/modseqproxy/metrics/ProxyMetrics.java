@@ -245,6 +245,15 @@ public final class ProxyMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /** A connection was closed before the greeting for its PROXY protocol header ({@code PROXY_*} reasons). */
+    public void proxyProtocolRefused(String reason) {
+        Counter.builder(PROXY_PROTOCOL_REFUSED)
+                .description("Connections closed before the greeting for their PROXY protocol header, by reason")
+                .tag(TAG_REASON, PROXY_UNTRUSTED.equals(reason) ? reason : PROXY_INVALID)
+                .register(registry)
+                .increment();
+    }
+
     // ---- commands ------------------------------------------------------------------------------------
 
     /**

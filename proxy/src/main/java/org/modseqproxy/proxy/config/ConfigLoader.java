@@ -5,7 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,66 +21,11 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * known in advance (the defaults table), so a typo in any layer fails fast with the key's name.
  */
 public final class ConfigLoader {
-    /** Every key with its default; "" means unset. Order is the order of the sample file. */
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-
-    static {
-        DEFAULTS.put("listen.plain", "127.0.0.1:1143");
-        DEFAULTS.put("listen.tls", "");
-        DEFAULTS.put("tls.cert", "");
-        DEFAULTS.put("tls.key", "");
-        DEFAULTS.put("tls.loginRequiresTls", false);
-        DEFAULTS.put("backend.id", "b1");
-        DEFAULTS.put("backend.address", "");
-        DEFAULTS.put("backend.tls", "none");
-        DEFAULTS.put("backend.verify", true);
-        DEFAULTS.put("backend.caFile", "");
-        DEFAULTS.put("backend.connectTimeout", "5s");
-        DEFAULTS.put("backend.responseTimeout", "60s");
-        DEFAULTS.put("state.store", "memory");
-        DEFAULTS.put("state.mode", "shared");
-        DEFAULTS.put("state.offMailboxes", List.of());
-        DEFAULTS.put("state.expungeLogMaxEntries", 10000);
-        DEFAULTS.put("state.idleMailboxTtl", "30d");
-        DEFAULTS.put("state.timeout", "2s");
-        DEFAULTS.put("state.username", "");
-        DEFAULTS.put("state.password", "");
-        DEFAULTS.put("state.passwordFile", "");
-        DEFAULTS.put("state.sentinel.username", "");
-        DEFAULTS.put("state.sentinel.password", "");
-        DEFAULTS.put("state.sentinel.passwordFile", "");
-        DEFAULTS.put("state.tls.caFile", "");
-        DEFAULTS.put("state.tls.certFile", "");
-        DEFAULTS.put("state.tls.keyFile", "");
-        DEFAULTS.put(
-                "limits.maxLineLength",
-                65536); // no stricter than Dovecot and Courier; RFC 7162 section 4 asks for at least 8192
-        DEFAULTS.put("limits.maxLiteralSize", "100MiB");
-        DEFAULTS.put("limits.maxSessions", 10000);
-        DEFAULTS.put("limits.idleTimeout", "30m");
-        DEFAULTS.put("limits.loginTimeout", "60s");
-        DEFAULTS.put("limits.loginFailureDelay", "2s");
-        DEFAULTS.put("limits.maxLoginFailures", 3);
-        DEFAULTS.put("limits.maxConnectionsPerIp", 0);
-        DEFAULTS.put("limits.maxPreLoginSessions", 1000);
-        DEFAULTS.put("id.forwardClientAddress", false);
-        DEFAULTS.put("metrics.listen", "");
-        DEFAULTS.put("metrics.instanceId", "");
-        DEFAULTS.put("metrics.adminToken", "");
-        DEFAULTS.put("metrics.adminTokenFile", "");
-        DEFAULTS.put("log.format", "text");
-        DEFAULTS.put("trace.users", List.of());
-        DEFAULTS.put("trace.dir", "");
-        DEFAULTS.put("trace.maxBytesPerSession", "10MiB");
-        DEFAULTS.put("trace.maskLiteralsAbove", "1KiB");
-        DEFAULTS.put("shutdown.gracePeriod", "20s");
-    }
-
-    private final Map<String, Object> values = new LinkedHashMap<>(DEFAULTS);
+    private final Map<String, Object> values = Defaults.copy();
 
     /** Keys an operator can set, in sample-file order. */
     public static List<String> keys() {
-        return List.copyOf(DEFAULTS.keySet());
+        return Defaults.keys();
     }
 
     /** The environment variable that overrides a key: backend.connectTimeout -> MODSEQ_BACKEND_CONNECT_TIMEOUT. */
@@ -123,7 +68,7 @@ public final class ConfigLoader {
     }
 
     public ConfigLoader env(Map<String, String> env) {
-        for (String key : DEFAULTS.keySet()) {
+        for (String key : Defaults.keys()) {
             String v = env.get(envName(key));
             if (v != null) {
                 set(key, v);
@@ -143,8 +88,8 @@ public final class ConfigLoader {
     }
 
     public ConfigLoader set(String key, Object value) {
-        if (!DEFAULTS.containsKey(key)) {
-            String hint = Values.closest(key, DEFAULTS.keySet());
+        if (!Defaults.known(key)) {
+            String hint = Values.closest(key, Defaults.keys());
             throw new ConfigException("unknown configuration key '" + key + "'"
                     + (hint != null
                             ? ": did you mean '" + hint + "'?"
@@ -155,7 +100,8 @@ public final class ConfigLoader {
     }
 
     public ProxyConfig build() {
-        ProxyConfig.Listen listen = new ProxyConfig.Listen(hostPort("listen.plain"), hostPort("listen.tls"));
+        ProxyConfig.Listen listen =
+                new ProxyConfig.Listen(hostPort("listen.plain"), hostPort("listen.tls"), proxyProtocol());
         if (listen.plain() == null && listen.tls() == null) {
             throw new ConfigException("listen: at least one of listen.plain and listen.tls is needed");
         }
@@ -224,6 +170,30 @@ public final class ConfigLoader {
                         Units.size("trace.maxBytesPerSession", values.get("trace.maxBytesPerSession")),
                         Units.size("trace.maskLiteralsAbove", values.get("trace.maskLiteralsAbove"))),
                 new ProxyConfig.Shutdown(Units.duration("shutdown.gracePeriod", values.get("shutdown.gracePeriod"))));
+    }
+
+    /** listen.proxyProtocol*: off, or any (versions 1 and 2, as the balancer sends them) from trusted peers only. */
+    private ProxyConfig.ProxyProtocol proxyProtocol() {
+        Object mode = values.get("listen.proxyProtocol");
+        // YAML 1.1 reads a bare off as false
+        String m =
+                Boolean.FALSE.equals(mode) ? "off" : String.valueOf(mode).trim().toLowerCase(Locale.ROOT);
+        TrustedNetworks trusted =
+                TrustedNetworks.parse("listen.proxyProtocolTrusted", list("listen.proxyProtocolTrusted"));
+        Duration timeout = Units.duration("listen.proxyProtocolTimeout", values.get("listen.proxyProtocolTimeout"));
+        boolean required = switch (m) {
+            case "off", "" -> false;
+            case "any" -> true;
+            case "v1", "v2" ->
+                throw new ConfigException("listen.proxyProtocol: '" + m + "' is not offered; 'any' takes"
+                        + " the header in either version (the balancer decides which it sends)");
+            default -> throw new ConfigException("listen.proxyProtocol: '" + mode + "' is not one of [off, any]");
+        };
+        if (required && trusted.isEmpty()) {
+            throw new ConfigException("listen.proxyProtocol is on, but listen.proxyProtocolTrusted is empty: list the"
+                    + " load balancers' addresses (CIDR), since anyone else could claim any client address");
+        }
+        return new ProxyConfig.ProxyProtocol(required, trusted, timeout);
     }
 
     /** metrics.*: the admin token comes from the value or a secret file, never both (like state.password). */

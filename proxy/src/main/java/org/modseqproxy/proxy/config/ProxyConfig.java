@@ -22,7 +22,15 @@ public record ProxyConfig(
         Shutdown shutdown) {
 
     /** plain: IMAP + STARTTLS; tls: implicit TLS (RFC 8314). Either may be null (disabled). */
-    public record Listen(HostPort plain, HostPort tls) {}
+    public record Listen(HostPort plain, HostPort tls, ProxyProtocol proxyProtocol) {}
+
+    /**
+     * The PROXY protocol header (HAProxy's proxy-protocol.txt, versions 1 and 2) a load balancer sends before any
+     * IMAP byte, on both listeners (before TLS on the implicit-TLS one). When required, a connection without a valid
+     * header, or from a peer outside {@code trusted}, is closed before the greeting; the declared client address is
+     * then the client's address everywhere (logs, ID forwarding, per-address limits, the admin endpoint).
+     */
+    public record ProxyProtocol(boolean required, TrustedNetworks trusted, Duration timeout) {}
 
     /** cert/key PEM files; null cert means "no TLS offered" unless the launcher generates one (demo). */
     public record Tls(String cert, String key, boolean loginRequiresTls) {}

@@ -4,12 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.proxy.config.HostPort;
+import org.modseqproxy.proxy.config.ProxyConfig;
 
 /**
  * Deployed once per event loop; Vert.x balances each listening port across the instances. Every session lives on
@@ -30,8 +32,9 @@ public final class ListenerVerticle extends VerticleBase {
         List<Future<?>> listening = new ArrayList<>();
         HostPort plain = rt.config().listen().plain();
         if (plain != null) {
-            NetServer s = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
-            s.connectHandler(sock -> new FrontSession(rt, sock, false).start());
+            NetServer s = vertx.createNetServer(options());
+            s.connectHandler(sock -> accept(sock, false));
+            s.exceptionHandler(e -> failedBeforeSession(e, false));
             servers.add(s);
             listening.add(s.listen(plain.port(), plain.host()).map(bound -> {
                 if (rt.serverSsl() != null) {
@@ -42,17 +45,55 @@ public final class ListenerVerticle extends VerticleBase {
         }
         HostPort tls = rt.config().listen().tls();
         if (tls != null) {
-            NetServerOptions o = new NetServerOptions().setTcpNoDelay(true).setSsl(true);
+            NetServerOptions o = options().setSsl(true);
             o.setKeyCertOptions(rt.serverSsl().getKeyCertOptions());
             NetServer s = vertx.createNetServer(o);
-            s.connectHandler(sock -> new FrontSession(rt, sock, true).start());
-            // Vert.x reports a failed implicit-TLS handshake here, before any session exists (RFC 8314 3.2)
-            s.exceptionHandler(
-                    e -> rt.metrics().tlsHandshakeFailed(MeterNames.LISTENER_IMPLICIT, TlsFailure.reason(e)));
+            s.connectHandler(sock -> accept(sock, true));
+            s.exceptionHandler(e -> failedBeforeSession(e, true));
             servers.add(s);
             listening.add(s.listen(tls.port(), tls.host()));
         }
         return Future.all(listening);
+    }
+
+    /**
+     * With the PROXY protocol on, Vert.x reads the header (Netty's decoder, versions 1 and 2) before anything else,
+     * before TLS on the implicit-TLS port, and its declared source becomes {@code remoteAddress()}.
+     */
+    private NetServerOptions options() {
+        NetServerOptions o = new NetServerOptions().setTcpNoDelay(true);
+        ProxyConfig.ProxyProtocol pp = rt.config().listen().proxyProtocol();
+        if (pp.required()) {
+            o.setUseProxyProtocol(true)
+                    .setProxyProtocolTimeout(Math.max(1, pp.timeout().toMillis()))
+                    .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS);
+        }
+        return o;
+    }
+
+    private void accept(NetSocket sock, boolean implicitTls) {
+        ProxyConfig.ProxyProtocol pp = rt.config().listen().proxyProtocol();
+        // proxy-protocol.txt section 2: believe a declared address only from the configured balancers. On the
+        // implicit-TLS port Vert.x has finished the handshake by now; the peer still never sees a greeting.
+        if (pp.required() && !pp.trusted().contains(ProxyHeaderFailure.inet(sock.remoteAddress(true)))) {
+            rt.metrics().proxyProtocolRefused(MeterNames.PROXY_UNTRUSTED);
+            sock.close();
+            return;
+        }
+        new FrontSession(rt, sock, implicitTls).start();
+    }
+
+    /**
+     * Vert.x reports here what failed before a session existed: a PROXY protocol header (missing or malformed) and,
+     * on the implicit-TLS port, the TLS handshake (RFC 8314 3.2).
+     */
+    private void failedBeforeSession(Throwable e, boolean implicitTls) {
+        String proxyReason = ProxyHeaderFailure.reason(e);
+        if (proxyReason != null) {
+            rt.metrics().proxyProtocolRefused(proxyReason);
+        } else if (implicitTls) {
+            rt.metrics().tlsHandshakeFailed(MeterNames.LISTENER_IMPLICIT, TlsFailure.reason(e));
+        }
     }
 
     /**

@@ -89,6 +89,59 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void proxyProtocolNeedsTrustedBalancers() throws Exception {
+        Path file = dir.resolve("pp.yaml");
+        Files.writeString(file, """
+        listen:
+          proxyProtocol: off
+        backend:
+          address: 10.0.0.1:143
+        """);
+        // YAML 1.1 reads a bare off as false; it still means off
+        assertThat(new ConfigLoader()
+                        .file(file)
+                        .build()
+                        .listen()
+                        .proxyProtocol()
+                        .required())
+                .isFalse();
+        ProxyConfig.ProxyProtocol on = new ConfigLoader()
+                .set("backend.address", "h:1")
+                .set("listen.proxyProtocol", "any")
+                .set("listen.proxyProtocolTrusted", "10.0.0.0/8, 192.0.2.7, fd00::/8")
+                .set("listen.proxyProtocolTimeout", "3s")
+                .build()
+                .listen()
+                .proxyProtocol();
+        assertThat(on.required()).isTrue();
+        assertThat(on.timeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(on.trusted().contains(new java.net.InetSocketAddress("10.1.2.3", 1)))
+                .isTrue();
+        assertThat(on.trusted().contains(new java.net.InetSocketAddress("192.0.2.7", 1)))
+                .isTrue();
+        assertThat(on.trusted().contains(new java.net.InetSocketAddress("192.0.2.8", 1)))
+                .isFalse();
+        assertThat(on.trusted().contains(new java.net.InetSocketAddress("fd12::1", 1)))
+                .isTrue();
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("listen.proxyProtocol", "any")
+                        .build())
+                .hasMessageContaining("listen.proxyProtocolTrusted is empty");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("listen.proxyProtocol", "any")
+                        .set("listen.proxyProtocolTrusted", "10.0.0.0/33")
+                        .build())
+                .hasMessageContaining("'10.0.0.0/33' is not an address or a CIDR block");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("listen.proxyProtocol", "v3")
+                        .build())
+                .hasMessageContaining("[off, any]");
+    }
+
+    @Test
     void everyKeyOfTheSampleFileIsKnown() throws Exception {
         Path sample = Path.of("..", "deploy", "config", "modseq-proxy.sample.yaml");
         ProxyConfig c = new ConfigLoader()
