@@ -2,7 +2,8 @@
 # Installs the legacy IMAP servers (and Redis) that the interop suite starts on loopback.
 #
 # Run as root on Debian 12; idempotent (a second run only checks). What it does:
-#  1. apt-installs redis-server and dovecot-imapd WITHOUT starting their services: if no
+#  1. apt-installs redis-server, dovecot-imapd and haproxy (the load balancer of the PROXY protocol test)
+#     WITHOUT starting their services: if no
 #     /usr/sbin/policy-rc.d exists it writes one that denies starts, and removes it afterwards.
 #  2. Downloads Courier IMAP (which conflicts with dovecot-imapd, so it is never installed)
 #     with `apt-get download` and unpacks it with `dpkg -x` into a cache folder:
@@ -31,7 +32,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-for p in redis-server dovecot-imapd "${system_libs[@]}"; do
+for p in redis-server dovecot-imapd haproxy "${system_libs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$p")
   fi
@@ -47,7 +48,7 @@ apt_update_once() {
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  say "already installed: redis-server dovecot-imapd ${system_libs[*]}"
+  say "already installed: redis-server dovecot-imapd haproxy ${system_libs[*]}"
 else
   created_policy=no
   if [ ! -e /usr/sbin/policy-rc.d ]; then
@@ -68,6 +69,7 @@ else
   fi
 fi
 say "dovecot $(/usr/sbin/dovecot --version)"
+say "haproxy $(/usr/sbin/haproxy -v | sed -n 's/^HAProxy version \([^ ]*\).*/\1/p')"
 say "redis $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')"
 
 root="$cache/courier/root"

@@ -54,6 +54,11 @@ public final class RawImapClient implements AutoCloseable {
         }
     }
 
+    /** This client's own port: what a PROXY protocol header from a balancer in between must declare. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     /** The server's first line, e.g. "* OK [CAPABILITY ...] Dovecot (Debian) ready." */
     public String greeting() {
         return greeting;
