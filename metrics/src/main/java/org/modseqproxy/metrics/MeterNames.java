@@ -111,6 +111,15 @@ public final class MeterNames {
      */
     public static final String PROXY_PROTOCOL_REFUSED = "modseq.proxy.protocol.refused";
 
+    /** Counter {@code modseq_compress_sessions_total}: sessions that turned on COMPRESS=DEFLATE (RFC 4978). */
+    public static final String COMPRESS_SESSIONS = "modseq.compress.sessions";
+
+    /**
+     * Counter {@code modseq_compress_out_bytes_total{stage}}: what compressed sessions were sent, before
+     * ({@code plain}) and after ({@code wire}) DEFLATE; plain minus wire is what COMPRESS saved the clients.
+     */
+    public static final String COMPRESS_OUT_BYTES = "modseq.compress.out.bytes";
+
     // ---- label keys ----------------------------------------------------------------------------------
 
     /** Common label on every series: the proxy instance id given to {@link ProxyMetrics}. */
@@ -126,6 +135,7 @@ public final class MeterNames {
     public static final String TAG_KIND = "kind";
     public static final String TAG_EXTENSION = "extension";
     public static final String TAG_LISTENER = "listener";
+    public static final String TAG_STAGE = "stage";
 
     // ---- label values --------------------------------------------------------------------------------
 
@@ -172,6 +182,9 @@ public final class MeterNames {
     public static final String TLS_TIMEOUT = "timeout";
     public static final String TLS_CLOSED = "closed";
     public static final String TLS_OTHER = "other";
+
+    public static final String STAGE_PLAIN = "plain";
+    public static final String STAGE_WIRE = "wire";
 
     /** PROXY protocol refusal reasons. */
     public static final String PROXY_UNTRUSTED = "untrusted";

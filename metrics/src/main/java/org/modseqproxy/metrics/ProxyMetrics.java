@@ -245,6 +245,26 @@ public final class ProxyMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /** A session turned on COMPRESS=DEFLATE ({@link MeterNames#COMPRESS_SESSIONS}). */
+    public void compressStarted() {
+        Counter.builder(COMPRESS_SESSIONS)
+                .description("Sessions that turned on COMPRESS=DEFLATE (RFC 4978)")
+                .register(registry)
+                .increment();
+    }
+
+    /** Output of compressed sessions since the last call: plain bytes and what DEFLATE made of them. */
+    public void compressedOut(long plain, long wire) {
+        for (String stage : new String[] {STAGE_PLAIN, STAGE_WIRE}) {
+            Counter.builder(COMPRESS_OUT_BYTES)
+                    .description("Bytes sent to COMPRESS=DEFLATE sessions, before (plain) and after (wire) DEFLATE")
+                    .baseUnit("bytes")
+                    .tag(TAG_STAGE, stage)
+                    .register(registry)
+                    .increment(stage.equals(STAGE_PLAIN) ? plain : wire);
+        }
+    }
+
     /** A connection was closed before the greeting for its PROXY protocol header ({@code PROXY_*} reasons). */
     public void proxyProtocolRefused(String reason) {
         Counter.builder(PROXY_PROTOCOL_REFUSED)

@@ -17,6 +17,9 @@ public final class Capabilities {
     /** What the proxy itself implements toward the client whatever the backend has. */
     public static final List<String> PROVIDED = List.of("ENABLE", "CONDSTORE", "QRESYNC", "LITERAL+", "ID");
 
+    /** RFC 4978: offered by the proxy itself when compress.deflate is on. */
+    public static final String COMPRESS_DEFLATE = "COMPRESS=DEFLATE";
+
     private Capabilities() {}
 
     /**
@@ -61,7 +64,7 @@ public final class Capabilities {
      * The backend's post-login capabilities as the client must see them: capabilities the proxy cannot relay safely are
      * removed, those it provides itself are added once.
      */
-    public static List<String> postLogin(List<String> backendCaps) {
+    public static List<String> postLogin(List<String> backendCaps, boolean compress) {
         Set<String> out = new LinkedHashSet<>();
         for (String cap : backendCaps) {
             if (!unsafe(cap)) {
@@ -69,6 +72,9 @@ public final class Capabilities {
             }
         }
         out.addAll(PROVIDED);
+        if (compress) {
+            out.add(COMPRESS_DEFLATE); // the proxy's own, toward the client; the backend link stays uncompressed
+        }
         return new ArrayList<>(out);
     }
 
@@ -84,7 +90,7 @@ public final class Capabilities {
 
     private static boolean unsafe(String cap) {
         String c = cap.toUpperCase(Locale.ROOT);
-        return c.startsWith("COMPRESS=") // RFC 4978: compression would hide the stream from the proxy's codec
+        return c.startsWith("COMPRESS=") // RFC 4978: the backend's would hide the stream from the proxy's codec
                 || c.startsWith("AUTH=") // authentication is over; the proxy logged in already
                 || c.equals("SASL-IR")
                 || c.equals("STARTTLS") // the backend link's TLS is the proxy's business, not the client's

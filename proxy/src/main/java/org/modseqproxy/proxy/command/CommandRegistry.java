@@ -53,6 +53,7 @@ public final class CommandRegistry {
         add("AUTHENTICATE", PRE_AUTH, Authenticate::handle);
         // authenticated
         add("ENABLE", AUTH, Enable::handle); // RFC 5161
+        add("COMPRESS", AUTH, Compress::handle, EnumSet.noneOf(Trait.class)); // RFC 4978
         add("IDLE", AUTH, Idle::handle, EnumSet.noneOf(Trait.class)); // RFC 2177
         add("SELECT", AUTH, Select::handle);
         add("EXAMINE", AUTH, Select::handle);

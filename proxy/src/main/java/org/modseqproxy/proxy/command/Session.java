@@ -43,6 +43,14 @@ public interface Session extends ClientPort {
 
     Future<Void> startTls(Command command);
 
+    /** COMPRESS DEFLATE accepted (RFC 4978 3): writes the tagged OK, then compresses both directions. */
+    Future<Void> compress(Command command);
+
+    /** Whether COMPRESS=DEFLATE is offered (compress.deflate), and whether it is on already. */
+    boolean compressOffered();
+
+    boolean compressActive();
+
     /** IDLE (RFC 2177): relays "+", waits for the client's DONE, relays the completion. */
     Future<Void> idle(Command command);
 

@@ -159,6 +159,7 @@ public final class ConfigLoader {
                 state,
                 limits,
                 new ProxyConfig.Id(bool("id.forwardClientAddress")),
+                compress(),
                 metrics(),
                 new ProxyConfig.Log(enumOf("log.format", ProxyConfig.LogFormat.class)),
                 new ProxyConfig.Trace(
@@ -194,6 +195,14 @@ public final class ConfigLoader {
                     + " load balancers' addresses (CIDR), since anyone else could claim any client address");
         }
         return new ProxyConfig.ProxyProtocol(required, trusted, timeout);
+    }
+
+    private ProxyConfig.Compress compress() {
+        int level = nonNegativeInt("compress.level");
+        if (level > 9) {
+            throw new ConfigException("compress.level must be 0 (stored) to 9 (smallest), got " + level);
+        }
+        return new ProxyConfig.Compress(bool("compress.deflate"), level);
     }
 
     /** metrics.*: the admin token comes from the value or a secret file, never both (like state.password). */

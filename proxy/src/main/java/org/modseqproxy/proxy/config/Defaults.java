@@ -53,6 +53,8 @@ final class Defaults {
         KEYS.put("limits.maxConnectionsPerIp", 0);
         KEYS.put("limits.maxPreLoginSessions", 1000);
         KEYS.put("id.forwardClientAddress", false);
+        KEYS.put("compress.deflate", true);
+        KEYS.put("compress.level", 1);
         KEYS.put("metrics.listen", "");
         KEYS.put("metrics.instanceId", "");
         KEYS.put("metrics.adminToken", "");

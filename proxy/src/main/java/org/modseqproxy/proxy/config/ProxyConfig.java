@@ -16,6 +16,7 @@ public record ProxyConfig(
         State state,
         Limits limits,
         Id id,
+        Compress compress,
         Metrics metrics,
         Log log,
         Trace trace,
@@ -104,6 +105,14 @@ public record ProxyConfig(
             int maxPreLoginSessions) {}
 
     public record Id(boolean forwardClientAddress) {}
+
+    /**
+     * COMPRESS=DEFLATE toward clients (RFC 4978), offered after login whatever the backend has.
+     *
+     * @param deflate offer it
+     * @param level   zlib level 0-9 for what the proxy sends; 1 is cheap and RFC 4978 section 4 finds 25-40% there
+     */
+    public record Compress(boolean deflate, int level) {}
 
     /**
      * @param instanceId the {@code instance_id} label on every series (default: the host name)

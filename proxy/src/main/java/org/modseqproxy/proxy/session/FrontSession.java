@@ -52,6 +52,7 @@ public final class FrontSession implements Session {
     private final ClientInput input = new ClientInput(this);
     private final BackendRelay relay = new BackendRelay(this);
     private IdleCycle idleCycle;
+    private Compression compression;
 
     public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
         this.rt = rt;
@@ -80,8 +81,12 @@ public final class FrontSession implements Session {
         socket.handler(buf -> {
             rt.metrics().bytes("client_in", buf.length());
             bytesFromClient += buf.length();
-            watch.fromClient(buf);
-            decoder.feed(buf); // activity (touch) is a complete line or literal data, never a trickle of bytes
+            if (compression != null) {
+                compression.received(buf);
+                inflate();
+            } else {
+                fromClient(buf);
+            }
         });
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(err -> watch.log().debug("client socket error: {}", err.toString()));
@@ -94,6 +99,50 @@ public final class FrontSession implements Session {
                 bye("Login timeout");
             }
         });
+    }
+
+    /** Plain client bytes: traced, then decoded. */
+    private void fromClient(Buffer plain) {
+        watch.fromClient(plain);
+        decoder.feed(plain); // activity (touch) is a complete line or literal data, never a trickle of bytes
+    }
+
+    /** Inflates what the client sent while the decoder takes it (see {@link Compression}); bad DEFLATE ends it. */
+    private void inflate() {
+        try {
+            compression.pump(() -> !closed && !decoder.isPaused(), this::fromClient);
+        } catch (java.util.zip.DataFormatException e) {
+            watch.log().info("client sent invalid DEFLATE data: {}", e.getMessage());
+            bye("Invalid compressed data");
+        }
+    }
+
+    @Override
+    public boolean compressOffered() {
+        return rt.config().compress().deflate();
+    }
+
+    @Override
+    public boolean compressActive() {
+        return compression != null;
+    }
+
+    @Override
+    public Future<Void> compress(Command command) {
+        if (decoder.bytesBuffered() > 0) {
+            // RFC 4978 3: nothing may follow COMPRESS before its answer; what did is of unknown encoding
+            return Future.failedFuture(ImapException.bad("Commands sent after COMPRESS before its answer"));
+        }
+        tagged(command.tag(), "OK DEFLATE active");
+        compression = new Compression(rt.config().compress().level());
+        output.compress(compression, context); // from right after that CRLF (RFC 4978 3)
+        rt.metrics().compressStarted();
+        return Future.succeededFuture();
+    }
+
+    /** The backend's post-login capabilities as this client sees them. */
+    List<String> postLoginFrom(List<String> backendCaps) {
+        return Capabilities.postLogin(backendCaps, compressOffered());
     }
 
     /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
@@ -157,7 +206,7 @@ public final class FrontSession implements Session {
     /** The backend announced new capabilities after login: the client sees them edited from now on. */
     void backendCapabilities(List<String> backendCaps) {
         backend.capabilities(backendCaps);
-        postLoginCaps = Capabilities.postLogin(backendCaps);
+        postLoginCaps = postLoginFrom(backendCaps);
     }
 
     @Override
@@ -230,7 +279,7 @@ public final class FrontSession implements Session {
 
     /** RFC 9051 6.2.3: authenticated; the client sees the backend's capabilities, edited. */
     void authenticated(String user, List<String> backendCaps) {
-        postLoginCaps = Capabilities.postLogin(backendCaps);
+        postLoginCaps = postLoginFrom(backendCaps);
         state = SessionState.AUTHENTICATED;
         watch.loggedIn(user);
     }
@@ -374,6 +423,9 @@ public final class FrontSession implements Session {
         if (inputPauses > 0 && --inputPauses == 0 && !closed) {
             socket.resume();
             decoder.resume();
+            if (compression != null) {
+                inflate(); // what is still compressed waits in the inflater, not in the decoder
+            }
         }
     }
 
@@ -396,6 +448,7 @@ public final class FrontSession implements Session {
     }
 
     void closeNow() {
+        output.flush(); // compressed responses (the BYE) must reach the client before the end
         if (release()) {
             socket.end().onComplete(ar -> socket.close());
         }
@@ -414,6 +467,9 @@ public final class FrontSession implements Session {
         state = SessionState.LOGOUT;
         timers.cancel();
         watch.closed(bytesFromClient, output.written());
+        if (compression != null) {
+            compression.end(); // zlib's native memory, now rather than at the next GC
+        }
         if (backend != null) {
             backend.close();
         }
