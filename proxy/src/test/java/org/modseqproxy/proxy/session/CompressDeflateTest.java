@@ -176,6 +176,14 @@ class CompressDeflateTest {
         return c;
     }
 
+    private static String code(List<String> lines, String name) {
+        return lines.stream()
+                .filter(l -> l.contains("[" + name + " "))
+                .map(l -> l.replaceAll(".*\\[" + name + " (\\d+)\\].*", "$1"))
+                .findFirst()
+                .orElseThrow();
+    }
+
     private static String last(List<String> lines) {
         return lines.get(lines.size() - 1);
     }
@@ -183,9 +191,15 @@ class CompressDeflateTest {
     @Test
     void aFullFlagListingCostsAFractionCompressedAndBigMessagesGoBothWays() throws Exception {
         long plainListing;
+        String qresyncFrom;
         try (Client plain = loggedIn()) {
             assertThat(plain.command("c", "CAPABILITY").get(0)).contains(" COMPRESS=DEFLATE");
-            plain.command("s", "SELECT INBOX");
+            plain.command("e", "ENABLE QRESYNC");
+            List<String> select = plain.command("s", "SELECT INBOX");
+            qresyncFrom = code(select, "UIDVALIDITY") + " " + code(select, "HIGHESTMODSEQ");
+            for (int uid = 10; uid <= 200; uid += 10) {
+                plain.command("st", "UID STORE " + uid + " +FLAGS (\\Seen)");
+            }
             long before = plain.wireIn;
             assertThat(plain.command("f", "UID FETCH 1:* (FLAGS)")).hasSize(201);
             plainListing = plain.wireIn - before;
@@ -193,6 +207,7 @@ class CompressDeflateTest {
         try (Client c = loggedIn()) {
             assertThat(c.command("z", "COMPRESS DEFLATE")).containsExactly("z OK DEFLATE active");
             c.compress();
+            c.command("e", "ENABLE QRESYNC"); // as in the plain session: FETCH answers carry MODSEQ
             assertThat(last(c.command("s", "SELECT INBOX"))).startsWith("s OK");
             long wireBefore = c.wireIn;
             long plainBefore = c.plainIn;
@@ -204,6 +219,15 @@ class CompressDeflateTest {
                     "COMPRESS=DEFLATE full flag listing of 200 messages: %d bytes plain, %d on the wire (%.1f%%)%n",
                     plainListing, wire, 100.0 * wire / plainListing);
             assertThat(wire).isLessThan(plainListing / 3);
+            wireBefore = c.wireIn;
+            plainBefore = c.plainIn;
+            List<String> resync = c.command("q", "SELECT INBOX (QRESYNC (" + qresyncFrom + "))");
+            assertThat(resync).filteredOn(l -> l.contains(" FETCH ")).hasSize(20);
+            System.out.printf(
+                    "COMPRESS=DEFLATE QRESYNC SELECT, 20 of 200 changed: %d bytes plain, %d on the wire (%.1f%%)%n",
+                    c.plainIn - plainBefore,
+                    c.wireIn - wireBefore,
+                    100.0 * (c.wireIn - wireBefore) / (c.plainIn - plainBefore));
             // a 3 MB message up, compressed, and back, byte for byte; streamed through both layers
             StringBuilder body = new StringBuilder();
             for (int i = 0; body.length() < 3_000_000; i++) {
