@@ -111,6 +111,15 @@ public final class MeterNames {
      */
     public static final String PROXY_PROTOCOL_REFUSED = "modseq.proxy.protocol.refused";
 
+    /** Counter {@code modseq_tls_reloads_total{result}}: certificate reloads (SIGHUP or a changed file) by result. */
+    public static final String TLS_RELOADS = "modseq.tls.reloads";
+
+    /**
+     * Gauge {@code modseq_tls_certificate_not_after_seconds}: when the first of the proxy's own certificates in use
+     * expires (Unix time); alert on it minus time().
+     */
+    public static final String TLS_NOT_AFTER = "modseq.tls.certificate.not.after";
+
     /** Counter {@code modseq_compress_sessions_total}: sessions that turned on COMPRESS=DEFLATE (RFC 4978). */
     public static final String COMPRESS_SESSIONS = "modseq.compress.sessions";
 

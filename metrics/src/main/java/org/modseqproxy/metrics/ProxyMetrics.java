@@ -245,6 +245,23 @@ public final class ProxyMetrics implements AutoCloseable {
                 .increment();
     }
 
+    /** A certificate reload succeeded (new certificates in use) or was refused (the old ones stay). */
+    public void tlsReload(boolean ok) {
+        Counter.builder(TLS_RELOADS)
+                .description("TLS certificate reloads (SIGHUP or a changed file), by result")
+                .tag(TAG_RESULT, ok ? RESULT_SUCCESS : RESULT_FAILURE)
+                .register(registry)
+                .increment();
+    }
+
+    /** The expiry (Unix seconds) of the first of the certificates in use ({@link MeterNames#TLS_NOT_AFTER}). */
+    public void setTlsNotAfter(java.util.function.LongSupplier epochSecond) {
+        Gauge.builder(TLS_NOT_AFTER, epochSecond, s -> (double) s.getAsLong())
+                .description("When the first of the proxy's own TLS certificates in use expires, Unix time")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
     /** A session turned on COMPRESS=DEFLATE ({@link MeterNames#COMPRESS_SESSIONS}). */
     public void compressStarted() {
         Counter.builder(COMPRESS_SESSIONS)

@@ -105,9 +105,18 @@ public final class ConfigLoader {
         if (listen.plain() == null && listen.tls() == null) {
             throw new ConfigException("listen: at least one of listen.plain and listen.tls is needed");
         }
-        ProxyConfig.Tls tls = new ProxyConfig.Tls(str("tls.cert"), str("tls.key"), bool("tls.loginRequiresTls"));
+        ProxyConfig.Tls tls = new ProxyConfig.Tls(
+                str("tls.cert"),
+                str("tls.key"),
+                bool("tls.loginRequiresTls"),
+                certificates(),
+                Units.duration("tls.reloadCheckInterval", values.get("tls.reloadCheckInterval")));
         if ((tls.cert() == null) != (tls.key() == null)) {
             throw new ConfigException("tls: tls.cert and tls.key go together");
+        }
+        if (tls.cert() == null && !tls.more().isEmpty()) {
+            throw new ConfigException(
+                    "tls.certificates needs tls.cert and tls.key: the default for clients without SNI");
         }
         for (String k : List.of("tls.cert", "tls.key")) {
             String f = str(k);
@@ -195,6 +204,38 @@ public final class ConfigLoader {
                     + " load balancers' addresses (CIDR), since anyone else could claim any client address");
         }
         return new ProxyConfig.ProxyProtocol(required, trusted, timeout);
+    }
+
+    /** tls.certificates: a YAML list of {cert, key} maps, or "cert:key,cert:key" from the environment or --set. */
+    private List<ProxyConfig.CertKey> certificates() {
+        Object v = values.get("tls.certificates");
+        List<ProxyConfig.CertKey> out = new java.util.ArrayList<>();
+        List<?> items = v instanceof List<?> l ? l : Values.list(v);
+        for (Object item : items) {
+            String cert;
+            String key;
+            if (item instanceof Map<?, ?> m) {
+                cert = m.get("cert") == null
+                        ? null
+                        : String.valueOf(m.get("cert")).trim();
+                key = m.get("key") == null ? null : String.valueOf(m.get("key")).trim();
+            } else {
+                String[] parts = String.valueOf(item).trim().split(":", 2);
+                cert = parts[0];
+                key = parts.length == 2 ? parts[1] : null;
+            }
+            if (cert == null || key == null || cert.isEmpty() || key.isEmpty()) {
+                throw new ConfigException("tls.certificates: each entry needs a cert and a key ({cert: ..., key: ...}"
+                        + " in YAML, cert.pem:key.pem elsewhere), got '" + item + "'");
+            }
+            for (String f : List.of(cert, key)) {
+                if (!Files.isReadable(Path.of(f))) {
+                    throw new ConfigException("tls.certificates: cannot read " + f);
+                }
+            }
+            out.add(new ProxyConfig.CertKey(cert, key));
+        }
+        return List.copyOf(out);
     }
 
     private ProxyConfig.Compress compress() {

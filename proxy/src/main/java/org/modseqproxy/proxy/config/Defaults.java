@@ -19,6 +19,8 @@ final class Defaults {
         KEYS.put("tls.cert", "");
         KEYS.put("tls.key", "");
         KEYS.put("tls.loginRequiresTls", false);
+        KEYS.put("tls.certificates", List.of());
+        KEYS.put("tls.reloadCheckInterval", "60s");
         KEYS.put("backend.id", "b1");
         KEYS.put("backend.address", "");
         KEYS.put("backend.tls", "none");

@@ -33,8 +33,31 @@ public record ProxyConfig(
      */
     public record ProxyProtocol(boolean required, TrustedNetworks trusted, Duration timeout) {}
 
-    /** cert/key PEM files; null cert means "no TLS offered" unless the launcher generates one (demo). */
-    public record Tls(String cert, String key, boolean loginRequiresTls) {}
+    /**
+     * cert/key PEM files; null cert means "no TLS offered" unless the launcher generates one (demo).
+     *
+     * @param more                more pairs, chosen by SNI (RFC 6066 3); cert/key stays the default
+     * @param reloadCheckInterval how often the files are checked for a change (0: only on SIGHUP)
+     */
+    public record Tls(
+            String cert, String key, boolean loginRequiresTls, List<CertKey> more, Duration reloadCheckInterval) {
+        /** Every pair, the default first; empty when no certificate is configured. */
+        public List<CertKey> pairs() {
+            List<CertKey> all = new java.util.ArrayList<>();
+            if (cert != null) {
+                all.add(new CertKey(cert, key));
+            }
+            all.addAll(more);
+            return List.copyOf(all);
+        }
+
+        public Tls withDefault(String certPath, String keyPath) {
+            return new Tls(certPath, keyPath, loginRequiresTls, more, reloadCheckInterval);
+        }
+    }
+
+    /** One certificate chain (PEM, leaf first) and its private key (PEM). */
+    public record CertKey(String cert, String key) {}
 
     public enum BackendTls {
         NONE,

@@ -7,9 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -48,14 +46,16 @@ public final class ImapProxy {
 
     public Future<ImapProxy> start(int instances) {
         backendHealth = new BackendHealth(config.backend().address());
-        ServerSSLOptions serverSsl = null;
-        if (config.tls().cert() != null) {
-            serverSsl = new ServerSSLOptions()
-                    .setKeyCertOptions(new PemKeyCertOptions()
-                            .setCertPath(config.tls().cert())
-                            .setKeyPath(config.tls().key()));
-        } else if (config.listen().tls() != null) {
+        try {
+            certificates = ServerCertificates.load(vertx, config.tls(), metrics);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Future.failedFuture(new IllegalStateException("TLS certificates: " + e.getMessage(), e));
+        }
+        if (certificates == null && config.listen().tls() != null) {
             return Future.failedFuture(new IllegalStateException("listen.tls needs tls.cert and tls.key"));
+        }
+        if (certificates != null) {
+            certificates.watch(config.tls().reloadCheckInterval());
         }
         ClientSSLOptions backendSsl = new ClientSSLOptions();
         ProxyConfig.Backend b = config.backend();
@@ -67,7 +67,6 @@ public final class ImapProxy {
                 backendSsl.setTrustOptions(new PemTrustOptions().addCertPath(b.caFile()));
             }
         }
-        ServerSSLOptions finalServerSsl = serverSsl;
         ProxyRuntime.Factory factory = vx -> {
             NetClientOptions o = new NetClientOptions()
                     .setConnectTimeout((int) b.connectTimeout().toMillis())
@@ -89,7 +88,7 @@ public final class ImapProxy {
                             config,
                             client,
                             backendSsl,
-                            finalServerSsl,
+                            certificates,
                             policy,
                             metrics,
                             sharedSessions,
@@ -107,6 +106,18 @@ public final class ImapProxy {
                         },
                         new DeploymentOptions().setInstances(instances))
                 .map(id -> this);
+    }
+
+    private ServerCertificates certificates;
+
+    /**
+     * Reads the certificate files again (SIGHUP): true when new ones are in use, false when nothing changed; fails with
+     * the reason when the new files are refused (the old ones stay).
+     */
+    public Future<Boolean> reloadCertificates() {
+        return certificates == null
+                ? Future.failedFuture(new IllegalStateException("no TLS certificate configured"))
+                : certificates.reload();
     }
 
     private final Set<FrontSession> sharedSessions = ConcurrentHashMap.newKeySet();

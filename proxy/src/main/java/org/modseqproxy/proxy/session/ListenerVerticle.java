@@ -45,13 +45,14 @@ public final class ListenerVerticle extends VerticleBase {
         }
         HostPort tls = rt.config().listen().tls();
         if (tls != null) {
-            NetServerOptions o = options().setSsl(true);
+            NetServerOptions o = options().setSsl(true).setSni(rt.certificates().sni());
             o.setKeyCertOptions(rt.serverSsl().getKeyCertOptions());
             NetServer s = vertx.createNetServer(o);
             s.connectHandler(sock -> accept(sock, true));
             s.exceptionHandler(e -> failedBeforeSession(e, true));
             servers.add(s);
             listening.add(s.listen(tls.port(), tls.host()));
+            rt.certificates().register(s); // reloads reach new implicit-TLS connections (STARTTLS reads current())
         }
         return Future.all(listening);
     }

@@ -26,7 +26,7 @@ public final class ProxyRuntime {
     private final ProxyConfig config;
     private final NetClient backendClient;
     private final ClientSSLOptions backendSsl;
-    private final ServerSSLOptions serverSsl;
+    private final ServerCertificates certificates;
     private final StatePolicy statePolicy;
     private final ProxyMetrics metrics;
     private final Set<FrontSession> sessions;
@@ -37,7 +37,7 @@ public final class ProxyRuntime {
             ProxyConfig config,
             NetClient backendClient,
             ClientSSLOptions backendSsl,
-            ServerSSLOptions serverSsl,
+            ServerCertificates certificates,
             StatePolicy statePolicy,
             ProxyMetrics metrics,
             Set<FrontSession> sessions,
@@ -50,7 +50,7 @@ public final class ProxyRuntime {
         this.config = config;
         this.backendClient = backendClient;
         this.backendSsl = backendSsl;
-        this.serverSsl = serverSsl;
+        this.certificates = certificates;
         this.statePolicy = statePolicy;
         this.metrics = metrics;
     }
@@ -84,9 +84,14 @@ public final class ProxyRuntime {
         return backendSsl;
     }
 
-    /** TLS material for STARTTLS toward clients; null when no certificate is configured. */
+    /** TLS material for STARTTLS toward clients, as reloaded last; null when no certificate is configured. */
     public ServerSSLOptions serverSsl() {
-        return serverSsl;
+        return certificates == null ? null : certificates.current();
+    }
+
+    /** The certificates behind {@link #serverSsl()}; null when none is configured. */
+    ServerCertificates certificates() {
+        return certificates;
     }
 
     /** What the decoder of a client connection accepts: the configured line and literal limits (RFC 7162 4). */

@@ -142,6 +142,47 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sniCertificatesLoadFromYamlMapsOrPairs() throws Exception {
+        Path c1 = Files.writeString(dir.resolve("a.pem"), "x");
+        Path k1 = Files.writeString(dir.resolve("a.key"), "x");
+        Path c2 = Files.writeString(dir.resolve("b.pem"), "x");
+        Path k2 = Files.writeString(dir.resolve("b.key"), "x");
+        Path file = dir.resolve("sni.yaml");
+        Files.writeString(file, """
+        tls:
+          cert: %s
+          key: %s
+          certificates:
+            - {cert: %s, key: %s}
+          reloadCheckInterval: 0s
+        backend:
+          address: 10.0.0.1:143
+        """.formatted(c1, k1, c2, k2));
+        ProxyConfig.Tls tls = new ConfigLoader().file(file).build().tls();
+        assertThat(tls.pairs())
+                .containsExactly(
+                        new ProxyConfig.CertKey(c1.toString(), k1.toString()),
+                        new ProxyConfig.CertKey(c2.toString(), k2.toString()));
+        assertThat(tls.reloadCheckInterval()).isZero();
+        ProxyConfig.Tls fromFlag = new ConfigLoader()
+                .file(file)
+                .set("tls.certificates", c2 + ":" + k2 + "," + c1 + ":" + k1)
+                .build()
+                .tls();
+        assertThat(fromFlag.more()).hasSize(2);
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .file(file)
+                        .set("tls.certificates", c2.toString())
+                        .build())
+                .hasMessageContaining("each entry needs a cert and a key");
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("backend.address", "h:1")
+                        .set("tls.certificates", c2 + ":" + k2)
+                        .build())
+                .hasMessageContaining("needs tls.cert and tls.key");
+    }
+
+    @Test
     void everyKeyOfTheSampleFileIsKnown() throws Exception {
         Path sample = Path.of("..", "deploy", "config", "modseq-proxy.sample.yaml");
         ProxyConfig c = new ConfigLoader()
