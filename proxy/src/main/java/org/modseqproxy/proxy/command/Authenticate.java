@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import org.modseqproxy.proxy.codec.Token;
 
-/** RFC 9051 6.2.2 with SASL PLAIN (RFC 4616) and the initial response of SASL-IR (RFC 4959). */
+/**
+ * RFC 9051 6.2.2 with the initial response of SASL-IR (RFC 4959). PLAIN (RFC 4616) the proxy decodes and logs in with
+ * itself; LOGIN, XOAUTH2 and OAUTHBEARER (RFC 7628) go to the backend as they are (see SaslIdentity).
+ */
 final class Authenticate {
     private Authenticate() {}
 
@@ -20,8 +23,14 @@ final class Authenticate {
         if (args.isEmpty() || args.size() > 2 || args.get(0).stringValue() == null) {
             return Future.failedFuture(ImapException.bad("AUTHENTICATE expects a mechanism"));
         }
-        if (!"PLAIN".equals(args.get(0).stringValue().toUpperCase(Locale.ROOT))) {
-            return Future.failedFuture(ImapException.no("CANNOT", "Only AUTHENTICATE PLAIN is supported"));
+        String mechanism = args.get(0).stringValue().toUpperCase(Locale.ROOT);
+        if (s.relayedMechanisms().contains(mechanism)) {
+            // RFC 4959 3: "=" is an empty initial response; relayed as it came
+            return s.relayAuthenticate(
+                    cmd, mechanism, args.size() == 2 ? args.get(1).stringValue() : null);
+        }
+        if (!"PLAIN".equals(mechanism)) {
+            return Future.failedFuture(ImapException.no("CANNOT", "Unsupported authentication mechanism"));
         }
         Future<String> response = args.size() == 2
                 ? Future.succeededFuture(args.get(1).stringValue())

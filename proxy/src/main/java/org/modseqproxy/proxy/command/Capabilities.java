@@ -44,8 +44,12 @@ public final class Capabilities {
         return out;
     }
 
-    /** Before authentication the proxy answers alone (the backend is not connected yet). */
-    public static List<String> preLogin(boolean tlsActive, boolean startTlsOffered, boolean loginRequiresTls) {
+    /**
+     * Before authentication the proxy answers alone (the backend is not connected yet).
+     *
+     * @param relayed SASL mechanisms relayed to the backend (offered there), after AUTH=PLAIN */
+    public static List<String> preLogin(
+            boolean tlsActive, boolean startTlsOffered, boolean loginRequiresTls, List<String> relayed) {
         List<String> caps = new ArrayList<>(
                 List.of("IMAP4rev1", "SASL-IR", "LITERAL+", "ID", "ENABLE", "IDLE", "CONDSTORE", "QRESYNC"));
         if (startTlsOffered && !tlsActive) {
@@ -56,6 +60,7 @@ public final class Capabilities {
             caps.add("LOGINDISABLED");
         } else {
             caps.add("AUTH=PLAIN");
+            relayed.forEach(m -> caps.add("AUTH=" + m));
         }
         return caps;
     }

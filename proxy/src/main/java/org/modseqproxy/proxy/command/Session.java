@@ -43,6 +43,15 @@ public interface Session extends ClientPort {
 
     Future<Void> startTls(Command command);
 
+    /**
+     * AUTHENTICATE with a mechanism the backend runs itself (SaslIdentity.RELAYABLE): sent on with its initial response
+     * (null when none), challenges and responses relayed verbatim, the backend's verdict relayed.
+     */
+    Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse);
+
+    /** The relayed mechanisms offered now (auth.relay, as far as the backend offers them). */
+    List<String> relayedMechanisms();
+
     /** COMPRESS DEFLATE accepted (RFC 4978 3): writes the tagged OK, then compresses both directions. */
     Future<Void> compress(Command command);
 

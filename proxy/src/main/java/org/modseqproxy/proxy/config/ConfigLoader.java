@@ -168,6 +168,7 @@ public final class ConfigLoader {
                 state,
                 limits,
                 new ProxyConfig.Id(bool("id.forwardClientAddress")),
+                auth(),
                 compress(),
                 metrics(),
                 new ProxyConfig.Log(enumOf("log.format", ProxyConfig.LogFormat.class)),
@@ -236,6 +237,21 @@ public final class ConfigLoader {
             out.add(new ProxyConfig.CertKey(cert, key));
         }
         return List.copyOf(out);
+    }
+
+    private ProxyConfig.Auth auth() {
+        List<String> relay = new java.util.ArrayList<>();
+        for (String m : list("auth.relay")) {
+            String u = m.trim().toUpperCase(Locale.ROOT);
+            if (!org.modseqproxy.proxy.command.SaslIdentity.RELAYABLE.contains(u)) {
+                throw new ConfigException(
+                        "auth.relay: '" + m + "' is not one of "
+                                + org.modseqproxy.proxy.command.SaslIdentity.RELAYABLE
+                                + " (PLAIN is always offered; other mechanisms cannot be relayed without the proxy taking part)");
+            }
+            relay.add(u);
+        }
+        return new ProxyConfig.Auth(List.copyOf(relay));
     }
 
     private ProxyConfig.Compress compress() {

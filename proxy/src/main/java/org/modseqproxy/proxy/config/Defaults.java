@@ -55,6 +55,7 @@ final class Defaults {
         KEYS.put("limits.maxConnectionsPerIp", 0);
         KEYS.put("limits.maxPreLoginSessions", 1000);
         KEYS.put("id.forwardClientAddress", false);
+        KEYS.put("auth.relay", List.of("LOGIN", "XOAUTH2", "OAUTHBEARER"));
         KEYS.put("compress.deflate", true);
         KEYS.put("compress.level", 1);
         KEYS.put("metrics.listen", "");

@@ -16,6 +16,7 @@ public record ProxyConfig(
         State state,
         Limits limits,
         Id id,
+        Auth auth,
         Compress compress,
         Metrics metrics,
         Log log,
@@ -128,6 +129,12 @@ public record ProxyConfig(
             int maxPreLoginSessions) {}
 
     public record Id(boolean forwardClientAddress) {}
+
+    /**
+     * @param relay SASL mechanisms relayed to the backend as they are (RFC 9051 6.2.2), offered when the backend offers
+     *              them; PLAIN is always offered (the proxy logs in with it itself)
+     */
+    public record Auth(List<String> relay) {}
 
     /**
      * COMPRESS=DEFLATE toward clients (RFC 4978), offered after login whatever the backend has.

@@ -2,6 +2,7 @@ package org.modseqproxy.proxy.session;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
+import java.util.List;
 import org.modseqproxy.proxy.config.HostPort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,17 @@ public final class BackendHealth {
 
     public boolean reachable() {
         return reachable;
+    }
+
+    private volatile List<String> preLoginCapabilities = List.of();
+
+    /** The backend's capabilities before login, as the last connection found them (its AUTH= mechanisms). */
+    public List<String> preLoginCapabilities() {
+        return preLoginCapabilities;
+    }
+
+    void preLoginCapabilities(List<String> caps) {
+        preLoginCapabilities = List.copyOf(caps);
     }
 
     void connected() {

@@ -27,6 +27,12 @@ final class BackendLogin {
     }
 
     Future<Void> run(Command command, String user, String password) {
+        return open().compose(
+                        conn -> login(conn, user, password).compose(tagged -> verdict(conn, command, user, tagged)));
+    }
+
+    /** Connects, wires the connection into the session and sends the client's ID: ready for LOGIN or AUTHENTICATE. */
+    Future<BackendConnection> open() {
         return BackendConnection.connect(
                         rt.vertx(),
                         rt.backendClient(),
@@ -38,18 +44,19 @@ final class BackendLogin {
                             if (session.isClosed()) {
                                 return clientLeft(conn);
                             }
+                            // what it offers before login (its AUTH= mechanisms) is what the next greetings offer
+                            rt.backendHealth().preLoginCapabilities(conn.capabilities());
                             wire(conn);
-                            return sendIdBeforeLogin(conn)
-                                    .compose(v -> login(conn, user, password))
-                                    .compose(tagged -> {
-                                        boolean ok = "OK".equals(tagged.keyword());
-                                        rt.metrics()
-                                                .loginResult(
-                                                        rt.config().backend().id(), ok);
-                                        return ok ? loggedIn(conn, command, user, tagged) : refused(conn, tagged);
-                                    });
+                            return sendIdBeforeLogin(conn).map(v -> conn);
                         },
                         this::unreachable);
+    }
+
+    /** The backend's answer to LOGIN or AUTHENTICATE: counted, then the session is logged in or the client told no. */
+    Future<Void> verdict(BackendConnection conn, Command command, String user, Frame tagged) {
+        boolean ok = "OK".equals(tagged.keyword());
+        rt.metrics().loginResult(rt.config().backend().id(), ok);
+        return ok ? loggedIn(conn, command, user, tagged) : refused(conn, tagged);
     }
 
     private void wire(BackendConnection conn) {
@@ -108,7 +115,7 @@ final class BackendLogin {
                 });
     }
 
-    private Future<Void> unreachable(Throwable err) {
+    private <T> Future<T> unreachable(Throwable err) {
         if (err instanceof BackendException be) {
             rt.metrics().backendConnectFailed(rt.config().backend().id(), be.getMessage());
             if (!session.isClosed()) {

@@ -220,7 +220,8 @@ public final class FrontSession implements Session {
             return Capabilities.preLogin(
                     tlsActive,
                     rt.serverSsl() != null && !implicitTls,
-                    rt.config().tls().loginRequiresTls());
+                    rt.config().tls().loginRequiresTls(),
+                    relayedMechanisms());
         }
         return postLoginCaps;
     }
@@ -258,6 +259,20 @@ public final class FrontSession implements Session {
     @Override
     public Future<Void> login(Command command, String user, String password) {
         return new BackendLogin(this, rt).run(command, user, password);
+    }
+
+    @Override
+    public Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse) {
+        return new SaslRelay(this, new BackendLogin(this, rt)).run(command, mechanism, initialResponse);
+    }
+
+    /** auth.relay's mechanisms that the backend offered when last seen, in config order. */
+    @Override
+    public List<String> relayedMechanisms() {
+        List<String> backend = rt.backendHealth().preLoginCapabilities();
+        return rt.config().auth().relay().stream()
+                .filter(m -> Capabilities.has(backend, "AUTH=" + m))
+                .toList();
     }
 
     // ---- what BackendLogin sets up ------------------------------------------------------------------------------

@@ -105,7 +105,28 @@ public final class ImapProxy {
                             return v;
                         },
                         new DeploymentOptions().setInstances(instances))
-                .map(id -> this);
+                .map(id -> {
+                    learnBackendMechanisms();
+                    return this;
+                });
+    }
+
+    /**
+     * One connection at start tells which of auth.relay the backend offers, so that the first greetings offer them
+     * (every login refreshes it). Not awaited; a backend that is down now is learnt at the first login instead.
+     */
+    private void learnBackendMechanisms() {
+        if (config.auth().relay().isEmpty() || runtimes.isEmpty()) {
+            return;
+        }
+        ProxyRuntime rt = runtimes.get(0);
+        BackendConnection.connect(rt.vertx(), rt.backendClient(), config.backend(), rt.backendSsl(), e -> {})
+                .onSuccess(conn -> {
+                    backendHealth.preLoginCapabilities(conn.capabilities());
+                    conn.close();
+                })
+                .onFailure(e -> org.slf4j.LoggerFactory.getLogger(ImapProxy.class)
+                        .debug("backend capabilities not learnt at start: {}", e.getMessage()));
     }
 
     private ServerCertificates certificates;
