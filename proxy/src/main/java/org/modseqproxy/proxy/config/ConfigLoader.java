@@ -136,7 +136,18 @@ public final class ConfigLoader {
                 bool("backend.verify"),
                 str("backend.caFile"),
                 Units.duration("backend.connectTimeout", values.get("backend.connectTimeout")),
-                Units.duration("backend.responseTimeout", values.get("backend.responseTimeout")));
+                Units.duration("backend.responseTimeout", values.get("backend.responseTimeout")),
+                null);
+        List<ProxyConfig.Backend> backends = BackendsConfig.all(backend, values.get("backends"));
+        ProxyConfig.Routing routing = BackendsConfig.routing(
+                backends,
+                values.get("routing.mode"),
+                str("routing.file"),
+                str("routing.default"),
+                Units.duration("routing.reloadCheckInterval", values.get("routing.reloadCheckInterval")));
+        if (routing.file() != null && !Files.isReadable(Path.of(routing.file()))) {
+            throw new ConfigException("routing.file: cannot read " + routing.file());
+        }
         ProxyConfig.State state = new ProxyConfig.State(
                 required("state.store"),
                 enumOf("state.mode", ProxyConfig.Consistency.class),
@@ -165,6 +176,8 @@ public final class ConfigLoader {
                 listen,
                 tls,
                 backend,
+                backends,
+                routing,
                 state,
                 limits,
                 new ProxyConfig.Id(bool("id.forwardClientAddress")),

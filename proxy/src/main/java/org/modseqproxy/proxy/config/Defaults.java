@@ -28,6 +28,11 @@ final class Defaults {
         KEYS.put("backend.caFile", "");
         KEYS.put("backend.connectTimeout", "5s");
         KEYS.put("backend.responseTimeout", "60s");
+        KEYS.put("backends", List.of());
+        KEYS.put("routing.mode", "static");
+        KEYS.put("routing.file", "");
+        KEYS.put("routing.default", "");
+        KEYS.put("routing.reloadCheckInterval", "10s");
         KEYS.put("state.store", "memory");
         KEYS.put("state.mode", "shared");
         KEYS.put("state.offMailboxes", List.of());

@@ -13,6 +13,8 @@ public record ProxyConfig(
         Listen listen,
         Tls tls,
         Backend backend,
+        List<Backend> backends,
+        Routing routing,
         State state,
         Limits limits,
         Id id,
@@ -73,7 +75,22 @@ public record ProxyConfig(
             boolean verify,
             String caFile,
             Duration connectTimeout,
-            Duration responseTimeout) {}
+            Duration responseTimeout,
+            Consistency stateMode) {}
+
+    public enum RoutingMode {
+        STATIC,
+        FILE
+    }
+
+    /**
+     * Which backend a login goes to (by the authentication identity).
+     *
+     * @param file                lines {@code user backend-name}; reloaded when it changes and on SIGHUP
+     * @param defaultBackend      for users not in the file; null refuses them like a wrong password
+     * @param reloadCheckInterval how often the file is checked for a change
+     */
+    public record Routing(RoutingMode mode, String file, String defaultBackend, Duration reloadCheckInterval) {}
 
     public enum Consistency {
         SHARED,

@@ -120,7 +120,7 @@ final class AdminEndpoint implements Handler<HttpServerRequest> {
                 .put("id", v.id())
                 .put("user", v.user())
                 .put("client", v.client())
-                .put("backend", config.backend().id() + " " + config.backend().address())
+                .put("backend", v.backend())
                 .put("mailbox", v.mailbox())
                 .put("since", v.since().toString())
                 .put("tls", v.tls())

@@ -76,16 +76,17 @@ final class Launch {
         for (String sig : List.of("TERM", "INT")) {
             Signal.handle(new Signal(sig), s -> stop.countDown());
         }
-        // SIGHUP: the certificate files again, without dropping a session (a refused set keeps the old one)
-        Signal.handle(
-                new Signal("HUP"),
-                s -> proxy.reloadCertificates()
-                        .onSuccess(changed -> {
-                            if (!changed) {
-                                LOG.info("SIGHUP: the TLS certificate files are unchanged");
-                            }
-                        })
-                        .onFailure(e -> LOG.debug("SIGHUP reload: {}", e.getMessage())));
+        // SIGHUP: certificate files and routing map again, without dropping a session (a bad file keeps the old)
+        Signal.handle(new Signal("HUP"), s -> {
+            proxy.reloadCertificates()
+                    .onSuccess(changed -> {
+                        if (!changed) {
+                            LOG.info("SIGHUP: the TLS certificate files are unchanged");
+                        }
+                    })
+                    .onFailure(e -> LOG.debug("SIGHUP certificates: {}", e.getMessage()));
+            proxy.reloadRouting();
+        });
         stop.await();
         if (health != null) {
             health.startDraining(); // /ready turns 503 so load balancers stop sending new clients

@@ -20,10 +20,12 @@ import org.modseqproxy.proxy.sync.BackendListener;
 final class BackendLogin {
     private final FrontSession session;
     private final ProxyRuntime rt;
+    private final BackendRoute route;
 
-    BackendLogin(FrontSession session, ProxyRuntime rt) {
+    BackendLogin(FrontSession session, ProxyRuntime rt, BackendRoute route) {
         this.session = session;
         this.rt = rt;
+        this.route = route;
     }
 
     Future<Void> run(Command command, String user, String password) {
@@ -34,18 +36,14 @@ final class BackendLogin {
     /** Connects, wires the connection into the session and sends the client's ID: ready for LOGIN or AUTHENTICATE. */
     Future<BackendConnection> open() {
         return BackendConnection.connect(
-                        rt.vertx(),
-                        rt.backendClient(),
-                        rt.config().backend(),
-                        rt.backendSsl(),
-                        session::onBackendFailure)
+                        rt.vertx(), route.client(), route.config(), route.ssl(), session::onBackendFailure)
                 .compose(
                         conn -> {
                             if (session.isClosed()) {
                                 return clientLeft(conn);
                             }
                             // what it offers before login (its AUTH= mechanisms) is what the next greetings offer
-                            rt.backendHealth().preLoginCapabilities(conn.capabilities());
+                            route.health().preLoginCapabilities(conn.capabilities());
                             wire(conn);
                             return sendIdBeforeLogin(conn).map(v -> conn);
                         },
@@ -55,14 +53,14 @@ final class BackendLogin {
     /** The backend's answer to LOGIN or AUTHENTICATE: counted, then the session is logged in or the client told no. */
     Future<Void> verdict(BackendConnection conn, Command command, String user, Frame tagged) {
         boolean ok = "OK".equals(tagged.keyword());
-        rt.metrics().loginResult(rt.config().backend().id(), ok);
+        rt.metrics().loginResult(route.name(), ok);
         return ok ? loggedIn(conn, command, user, tagged) : refused(conn, tagged);
     }
 
     private void wire(BackendConnection conn) {
         session.attach(conn);
         conn.log(session.log());
-        rt.backendHealth().connected();
+        route.health().connected();
         conn.meterBytes(
                 n -> rt.metrics().bytes("backend_in", n), n -> rt.metrics().bytes("backend_out", n));
         // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
@@ -105,7 +103,7 @@ final class BackendLogin {
             return Future.failedFuture(ImapException.no("LIMIT", "Too many sessions, try again later")); // RFC 5530
         }
         return caps.compose(c -> {
-                    session.authenticated(user, c);
+                    session.authenticated(user, route, c);
                     return replayClientId(conn);
                 })
                 .map(v -> {
@@ -117,9 +115,9 @@ final class BackendLogin {
 
     private <T> Future<T> unreachable(Throwable err) {
         if (err instanceof BackendException be) {
-            rt.metrics().backendConnectFailed(rt.config().backend().id(), be.getMessage());
+            rt.metrics().backendConnectFailed(route.name(), be.getMessage());
             if (!session.isClosed()) {
-                rt.backendHealth().failed(rt.vertx(), rt.backendClient(), be.getMessage());
+                route.health().failed(rt.vertx(), route.client(), be.getMessage());
             }
             // RFC 5530: the login failed for a reason that is not the client's credentials. The reason (an internal
             // address, a resolver error) is the operator's business: it is logged, the client hears a generic text.

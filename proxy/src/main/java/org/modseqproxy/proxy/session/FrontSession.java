@@ -39,7 +39,7 @@ public final class FrontSession implements Session {
     private ImapDecoder decoder;
     private final Limits limits;
     private final boolean implicitTls;
-    private final MailboxSync sync;
+    private MailboxSync sync;
     private final SessionTimers timers;
     private SessionState state = SessionState.NOT_AUTHENTICATED;
     private BackendConnection backend;
@@ -258,20 +258,56 @@ public final class FrontSession implements Session {
 
     @Override
     public Future<Void> login(Command command, String user, String password) {
-        return new BackendLogin(this, rt).run(command, user, password);
+        BackendRoute route = routeFor(user);
+        if (route == null) {
+            return loginFailed(unknownUser());
+        }
+        return new BackendLogin(this, rt, route).run(command, user, password);
     }
 
     @Override
     public Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse) {
-        return new SaslRelay(this, new BackendLogin(this, rt)).run(command, mechanism, initialResponse);
+        // The store is chosen by the user, so the first response is needed before a store is: without SASL-IR the
+        // proxy asks for it itself, as the store would (RFC 9051 6.2.2; LOGIN's first challenge is "Username:").
+        Future<String> first = initialResponse != null
+                ? Future.succeededFuture(initialResponse)
+                : challenge(mechanism.equals("LOGIN") ? "VXNlcm5hbWU6" : "")
+                        .map(b -> b.toString(java.nio.charset.StandardCharsets.US_ASCII)
+                                .trim());
+        return first.compose(ir -> {
+            if (ir.equals("*")) {
+                return Future.failedFuture(ImapException.bad("Authentication cancelled"));
+            }
+            String user = org.modseqproxy.proxy.command.SaslIdentity.user(mechanism, ir)
+                    .orElse(null);
+            BackendRoute route = user == null ? rt.defaultRoute() : routeFor(user);
+            if (route == null) {
+                return loginFailed(unknownUser());
+            }
+            return new SaslRelay(this, new BackendLogin(this, rt, route)).run(command, mechanism, ir);
+        });
     }
 
-    /** auth.relay's mechanisms that the backend offered when last seen, in config order. */
+    /** Where routing sends this user (null: nowhere); the session's mod-sequence state follows the store. */
+    private BackendRoute routeFor(String user) {
+        BackendRoute route = rt.route(rt.routing().route(user));
+        if (route != null && route != rt.defaultRoute()) {
+            sync = new MailboxSync(this, route.policy(), rt.metrics()); // nothing is selected before login
+        }
+        return route;
+    }
+
+    /** A user routing sends nowhere hears what a wrong password gets: never a hint that routing exists. */
+    private static ImapException unknownUser() {
+        return ImapException.no("AUTHENTICATIONFAILED", "Authentication failed.");
+    }
+
+    /** auth.relay's mechanisms that every store offered when last seen, in config order. */
     @Override
     public List<String> relayedMechanisms() {
-        List<String> backend = rt.backendHealth().preLoginCapabilities();
         return rt.config().auth().relay().stream()
-                .filter(m -> Capabilities.has(backend, "AUTH=" + m))
+                .filter(m -> rt.allRoutes().stream()
+                        .allMatch(r -> Capabilities.has(r.health().preLoginCapabilities(), "AUTH=" + m)))
                 .toList();
     }
 
@@ -293,10 +329,10 @@ public final class FrontSession implements Session {
     }
 
     /** RFC 9051 6.2.3: authenticated; the client sees the backend's capabilities, edited. */
-    void authenticated(String user, List<String> backendCaps) {
+    void authenticated(String user, BackendRoute route, List<String> backendCaps) {
         postLoginCaps = postLoginFrom(backendCaps);
         state = SessionState.AUTHENTICATED;
-        watch.loggedIn(user);
+        watch.loggedIn(user, route.name());
     }
 
     @Override

@@ -5,12 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,19 +36,31 @@ public final class ImapProxy {
         this.config = config;
         this.metrics = metrics;
         this.tracing = new Tracing(config.trace());
-        this.policy = new StatePolicy(
-                store,
-                config.backend().id(),
-                config.state().mode(),
-                config.state().offMailboxes());
+        for (ProxyConfig.Backend b : config.backends()) {
+            // the backend's name is its state namespace: two stores never share mod-sequences
+            policies.put(
+                    b.id(),
+                    new StatePolicy(
+                            store,
+                            b.id(),
+                            b.stateMode() != null
+                                    ? b.stateMode()
+                                    : config.state().mode(),
+                            config.state().offMailboxes()));
+        }
+        this.policy = policies.get(config.backend().id());
     }
 
+    private final Map<String, StatePolicy> policies = new LinkedHashMap<>();
+    private final Map<String, BackendHealth> healths = new LinkedHashMap<>();
+    private Routes routing;
+
     public Future<ImapProxy> start(int instances) {
-        backendHealth = new BackendHealth(config.backend().address());
         try {
             certificates = ServerCertificates.load(vertx, config.tls(), metrics);
+            routing = Routes.start(vertx, config);
         } catch (java.io.IOException | RuntimeException e) {
-            return Future.failedFuture(new IllegalStateException("TLS certificates: " + e.getMessage(), e));
+            return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
         }
         if (certificates == null && config.listen().tls() != null) {
             return Future.failedFuture(new IllegalStateException("listen.tls needs tls.cert and tls.key"));
@@ -57,43 +68,23 @@ public final class ImapProxy {
         if (certificates != null) {
             certificates.watch(config.tls().reloadCheckInterval());
         }
-        ClientSSLOptions backendSsl = new ClientSSLOptions();
-        ProxyConfig.Backend b = config.backend();
-        if (!b.verify()) {
-            backendSsl.setTrustAll(true);
-        } else {
-            backendSsl.setHostnameVerificationAlgorithm("HTTPS");
-            if (b.caFile() != null) {
-                backendSsl.setTrustOptions(new PemTrustOptions().addCertPath(b.caFile()));
-            }
+        Map<String, ClientSSLOptions> ssl = new LinkedHashMap<>();
+        for (ProxyConfig.Backend b : config.backends()) {
+            healths.put(b.id(), new BackendHealth(b.address()));
+            ssl.put(b.id(), BackendRoute.ssl(b));
         }
+        backendHealth = healths.get(config.backend().id());
         ProxyRuntime.Factory factory = vx -> {
-            NetClientOptions o = new NetClientOptions()
-                    .setConnectTimeout((int) b.connectTimeout().toMillis())
-                    .setTcpNoDelay(true)
-                    // Reads from the backend in 16 KiB pieces: when a slow client pauses the backend, what is already
-                    // read and queued (Vert.x keeps a few reads pending) stays a few hundred KB instead of megabytes.
-                    .setReceiveBufferSize(16 * 1024);
-            if (b.tls() == ProxyConfig.BackendTls.IMPLICIT) {
-                o.setSsl(true)
-                        .setTrustAll(backendSsl.isTrustAll())
-                        .setHostnameVerificationAlgorithm(backendSsl.getHostnameVerificationAlgorithm());
-                if (backendSsl.getTrustOptions() != null) {
-                    o.setTrustOptions(backendSsl.getTrustOptions());
-                }
+            Map<String, BackendRoute> routes = new LinkedHashMap<>();
+            for (ProxyConfig.Backend b : config.backends()) {
+                ClientSSLOptions s = ssl.get(b.id());
+                routes.put(
+                        b.id(),
+                        new BackendRoute(
+                                b, BackendRoute.client(vx, b, s), s, healths.get(b.id()), policies.get(b.id())));
             }
-            NetClient client = vx.createNetClient(o);
             ProxyRuntime rt = new ProxyRuntime(
-                            vx,
-                            config,
-                            client,
-                            backendSsl,
-                            certificates,
-                            policy,
-                            metrics,
-                            sharedSessions,
-                            backendHealth,
-                            tracing)
+                            vx, config, routes, routing, certificates, metrics, sharedSessions, tracing)
                     .pools(pools);
             runtimes.add(rt);
             return rt;
@@ -119,14 +110,25 @@ public final class ImapProxy {
         if (config.auth().relay().isEmpty() || runtimes.isEmpty()) {
             return;
         }
-        ProxyRuntime rt = runtimes.get(0);
-        BackendConnection.connect(rt.vertx(), rt.backendClient(), config.backend(), rt.backendSsl(), e -> {})
-                .onSuccess(conn -> {
-                    backendHealth.preLoginCapabilities(conn.capabilities());
-                    conn.close();
-                })
-                .onFailure(e -> org.slf4j.LoggerFactory.getLogger(ImapProxy.class)
-                        .debug("backend capabilities not learnt at start: {}", e.getMessage()));
+        for (BackendRoute r : runtimes.get(0).allRoutes()) {
+            BackendConnection.connect(vertx, r.client(), r.config(), r.ssl(), e -> {})
+                    .onSuccess(conn -> {
+                        r.health().preLoginCapabilities(conn.capabilities());
+                        conn.close();
+                    })
+                    .onFailure(e -> org.slf4j.LoggerFactory.getLogger(ImapProxy.class)
+                            .debug("capabilities of {} not learnt at start: {}", r.name(), e.getMessage()));
+        }
+    }
+
+    /** Every store's reachability by name (backend.* is the one /ready checks). */
+    public Map<String, BackendHealth> backendHealths() {
+        return Map.copyOf(healths);
+    }
+
+    /** Reads the routing map again (SIGHUP); true when a changed, valid map is in use. */
+    public Future<Boolean> reloadRouting() {
+        return routing == null ? Future.succeededFuture(false) : routing.reload();
     }
 
     private ServerCertificates certificates;

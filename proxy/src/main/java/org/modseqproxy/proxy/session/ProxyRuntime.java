@@ -1,9 +1,8 @@
 package org.modseqproxy.proxy.session;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.ServerSSLOptions;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.modseqproxy.metrics.ProxyMetrics;
@@ -24,37 +23,35 @@ public final class ProxyRuntime {
 
     private final Vertx vertx;
     private final ProxyConfig config;
-    private final NetClient backendClient;
-    private final ClientSSLOptions backendSsl;
+    private final Map<String, BackendRoute> routes;
+    private final Routes routing;
     private final ServerCertificates certificates;
-    private final StatePolicy statePolicy;
     private final ProxyMetrics metrics;
     private final Set<FrontSession> sessions;
     private volatile boolean draining;
 
+    /** @param routes every store by name, backend.* first (this event loop's clients) */
     public ProxyRuntime(
             Vertx vertx,
             ProxyConfig config,
-            NetClient backendClient,
-            ClientSSLOptions backendSsl,
+            Map<String, BackendRoute> routes,
+            Routes routing,
             ServerCertificates certificates,
-            StatePolicy statePolicy,
             ProxyMetrics metrics,
             Set<FrontSession> sessions,
-            BackendHealth backendHealth,
             Tracing tracing) {
         this.tracing = tracing;
         this.sessions = sessions;
-        this.backendHealth = backendHealth;
         this.vertx = vertx;
         this.config = config;
-        this.backendClient = backendClient;
-        this.backendSsl = backendSsl;
+        this.routes = Map.copyOf(routes);
+        this.defaultRoute = routes.get(config.backend().id());
+        this.routing = routing;
         this.certificates = certificates;
-        this.statePolicy = statePolicy;
         this.metrics = metrics;
     }
 
+    private final BackendRoute defaultRoute;
     private final Tracing tracing;
 
     /** Who is traced (shared by every listener instance). */
@@ -70,18 +67,27 @@ public final class ProxyRuntime {
         return config;
     }
 
-    private final BackendHealth backendHealth;
+    /** backend.*: where every session points before login, and every login with static routing. */
+    public BackendRoute defaultRoute() {
+        return defaultRoute;
+    }
+
+    /** The store of that name (routing decided it); null when none is. */
+    public BackendRoute route(String name) {
+        return name == null ? null : routes.get(name);
+    }
+
+    public java.util.Collection<BackendRoute> allRoutes() {
+        return routes.values();
+    }
+
+    /** Which store a login goes to. */
+    public Routes routing() {
+        return routing;
+    }
 
     public BackendHealth backendHealth() {
-        return backendHealth;
-    }
-
-    public NetClient backendClient() {
-        return backendClient;
-    }
-
-    public ClientSSLOptions backendSsl() {
-        return backendSsl;
+        return defaultRoute.health();
     }
 
     /** TLS material for STARTTLS toward clients, as reloaded last; null when no certificate is configured. */
@@ -107,7 +113,7 @@ public final class ProxyRuntime {
     }
 
     public StatePolicy statePolicy() {
-        return statePolicy;
+        return defaultRoute.policy();
     }
 
     public ProxyMetrics metrics() {

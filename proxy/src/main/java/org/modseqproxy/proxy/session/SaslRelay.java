@@ -21,34 +21,29 @@ import org.modseqproxy.proxy.sync.BackendListener;
 final class SaslRelay {
     private final FrontSession session;
     private final BackendLogin login;
-    private String user;
-    private boolean firstResponse = true;
     private boolean cancelled;
-    private boolean nobody;
 
     SaslRelay(FrontSession session, BackendLogin login) {
         this.session = session;
         this.login = login;
     }
 
+    /** {@code initialResponse}: the client's first response, inline (SASL-IR) or asked for by the session. */
     Future<Void> run(Command command, String mechanism, String initialResponse) {
-        if (initialResponse != null
-                && SaslIdentity.user(mechanism, initialResponse).isEmpty()) {
+        String user = SaslIdentity.user(mechanism, initialResponse).orElse(null);
+        if (user == null) {
             return Future.failedFuture(cannotTell()); // decided before any backend connection
         }
         return login.open()
-                .compose(conn ->
-                        exchange(conn, mechanism, initialResponse).compose(tagged -> finish(conn, command, tagged)));
+                .compose(conn -> exchange(conn, mechanism, initialResponse)
+                        .compose(tagged -> finish(conn, command, user, tagged)));
     }
 
     private Future<Frame> exchange(BackendConnection conn, String mechanism, String initialResponse) {
         Promise<Frame> done = Promise.promise();
-        boolean sendInitial = initialResponse != null && conn.has("SASL-IR");
-        String[] heldBack = {initialResponse != null && !sendInitial ? initialResponse : null};
-        if (initialResponse != null) {
-            identify(mechanism, initialResponse);
-        }
-        String head = "AUTHENTICATE " + mechanism + (sendInitial ? " " + initialResponse : "") + "\r\n";
+        boolean inline = conn.has("SASL-IR");
+        String[] heldBack = {inline ? null : initialResponse};
+        String head = "AUTHENTICATE " + mechanism + (inline ? " " + initialResponse : "") + "\r\n";
         conn.send(Buffer.buffer(head, "US-ASCII"), new BackendListener() {
             @Override
             public void untagged(Frame frame) {
@@ -58,24 +53,17 @@ final class SaslRelay {
             @Override
             public void continuation(Frame frame) {
                 if (heldBack[0] != null) {
+                    // the store's first challenge was answered by the client already
                     String ir = heldBack[0].equals("=") ? "" : heldBack[0]; // RFC 4959 3: "=" is empty
                     heldBack[0] = null;
                     answer(conn, ir);
                     return;
                 }
-                if (nobody) {
-                    answer(conn, "*"); // the proxy cannot tell whose state to use: abort (RFC 9051 6.2.2)
-                    return;
-                }
                 session.challenge(frame.text() == null ? "" : frame.text())
                         .onSuccess(line -> {
                             String r = line.toString(StandardCharsets.US_ASCII).trim();
-                            if (r.equals("*")) {
-                                cancelled = true;
-                            } else if (firstResponse) {
-                                identify(mechanism, r);
-                            }
-                            answer(conn, nobody ? "*" : r);
+                            cancelled |= r.equals("*");
+                            answer(conn, r);
                         })
                         .onFailure(done::tryFail);
             }
@@ -88,12 +76,6 @@ final class SaslRelay {
         return done.future();
     }
 
-    private void identify(String mechanism, String response) {
-        firstResponse = false;
-        user = SaslIdentity.user(mechanism, response).orElse(null);
-        nobody = user == null;
-    }
-
     private static ImapException cannotTell() {
         return ImapException.no(
                 "CANNOT", "The proxy needs the user's name in the first response (OAUTHBEARER: a=user)");
@@ -103,15 +85,11 @@ final class SaslRelay {
         conn.write(Buffer.buffer(line + "\r\n", "US-ASCII"));
     }
 
-    private Future<Void> finish(BackendConnection conn, Command command, Frame tagged) {
-        boolean ok = "OK".equals(tagged.keyword());
-        if (cancelled || (nobody && !ok) || (ok && user == null)) {
+    private Future<Void> finish(BackendConnection conn, Command command, String user, Frame tagged) {
+        if (cancelled && !"OK".equals(tagged.keyword())) {
             session.attach(null);
-            conn.close(); // a backend session nobody can use (logged in for an unknown user) must not stay
-            if (cancelled) {
-                return Future.failedFuture(ImapException.bad("Authentication cancelled"));
-            }
-            return Future.failedFuture(cannotTell());
+            conn.close();
+            return Future.failedFuture(ImapException.bad("Authentication cancelled"));
         }
         return login.verdict(conn, command, user, tagged);
     }

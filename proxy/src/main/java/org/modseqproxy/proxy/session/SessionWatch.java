@@ -33,8 +33,8 @@ final class SessionWatch {
         return view;
     }
 
-    void loggedIn(String user) {
-        view = view.withUser(user);
+    void loggedIn(String user, String backend) {
+        view = view.withUser(user, backend);
         log.user(user);
         log.info("logged in");
         if (tracing.traced(user)) {
