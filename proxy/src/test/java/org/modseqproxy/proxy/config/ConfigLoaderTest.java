@@ -183,6 +183,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theKubernetesConfigMapLoads() throws Exception {
+        Map<String, Object> cm;
+        try (var r = Files.newBufferedReader(Path.of("..", "deploy", "k8s", "configmap.yaml"))) {
+            cm = new org.yaml.snakeyaml.Yaml().load(r);
+        }
+        Map<String, String> data = (Map<String, String>) cm.get("data");
+        Path config = Files.writeString(dir.resolve("config.yaml"), data.get("config.yaml"));
+        Path routes = Files.writeString(dir.resolve("routes"), data.get("routes"));
+        ProxyConfig c = new ConfigLoader()
+                .file(config)
+                .set("tls.cert", "")
+                .set("tls.key", "")
+                .set("listen.tls", "")
+                .set("routing.file", routes.toString())
+                .build();
+        assertThat(c.routing().mode()).isEqualTo(ProxyConfig.RoutingMode.FILE);
+        assertThat(c.routing().defaultBackend()).isEqualTo(c.backend().id());
+    }
+
+    @Test
     void everyKeyOfTheSampleFileIsKnown() throws Exception {
         Path sample = Path.of("..", "deploy", "config", "modseq-proxy.sample.yaml");
         ProxyConfig c = new ConfigLoader()
