@@ -70,8 +70,22 @@ final class BackendsConfig {
 
     /** routing.*: static (everyone to backend.*), or file (a user map, reloaded when it changes). */
     static ProxyConfig.Routing routing(
-            List<ProxyConfig.Backend> backends, Object mode, String file, String dflt, Duration reloadCheck) {
+            List<ProxyConfig.Backend> backends,
+            Object mode,
+            String file,
+            String dflt,
+            Duration reloadCheck,
+            ProxyConfig.RedisRoutes redis) {
         ProxyConfig.RoutingMode m = Values.enumOf("routing.mode", mode, ProxyConfig.RoutingMode.class);
+        if (m == ProxyConfig.RoutingMode.REDIS
+                && (redis.uri() == null || !redis.uri().startsWith("redis"))) {
+            throw new ConfigException(
+                    "routing.mode is redis, but neither routing.redis nor state.store is a Redis URI");
+        }
+        if (m == ProxyConfig.RoutingMode.REDIS && redis.uri().contains("-cluster://")) {
+            throw new ConfigException("routing.redis: a Cluster URI is not supported for the routing hash; give one"
+                    + " node or a Sentinel URI in routing.redis");
+        }
         if (m == ProxyConfig.RoutingMode.FILE && file == null) {
             throw new ConfigException("routing.mode is file, but routing.file is not set");
         }
@@ -82,7 +96,7 @@ final class BackendsConfig {
         if (dflt != null && backends.stream().noneMatch(b -> b.id().equals(dflt))) {
             throw new ConfigException("routing.default: no backend is named '" + dflt + "'");
         }
-        return new ProxyConfig.Routing(m, file, dflt, reloadCheck);
+        return new ProxyConfig.Routing(m, file, dflt, reloadCheck, m == ProxyConfig.RoutingMode.REDIS ? redis : null);
     }
 
     private static String text(Map<?, ?> m, String k) {

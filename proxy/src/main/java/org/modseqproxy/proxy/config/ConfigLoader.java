@@ -144,7 +144,12 @@ public final class ConfigLoader {
                 values.get("routing.mode"),
                 str("routing.file"),
                 str("routing.default"),
-                Units.duration("routing.reloadCheckInterval", values.get("routing.reloadCheckInterval")));
+                Units.duration("routing.reloadCheckInterval", values.get("routing.reloadCheckInterval")),
+                new ProxyConfig.RedisRoutes(
+                        str("routing.redis") != null ? str("routing.redis") : str("state.store"),
+                        required("routing.redisKey"),
+                        Units.duration("routing.cacheTtl", values.get("routing.cacheTtl")),
+                        str("routing.redis") != null ? StoreOptions.Credentials.NONE : login("state.")));
         if (routing.file() != null && !Files.isReadable(Path.of(routing.file()))) {
             throw new ConfigException("routing.file: cannot read " + routing.file());
         }

@@ -33,6 +33,9 @@ final class Defaults {
         KEYS.put("routing.file", "");
         KEYS.put("routing.default", "");
         KEYS.put("routing.reloadCheckInterval", "10s");
+        KEYS.put("routing.redis", "");
+        KEYS.put("routing.redisKey", "modseq:routes");
+        KEYS.put("routing.cacheTtl", "60s");
         KEYS.put("state.store", "memory");
         KEYS.put("state.mode", "shared");
         KEYS.put("state.offMailboxes", List.of());

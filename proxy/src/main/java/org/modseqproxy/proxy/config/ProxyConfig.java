@@ -80,7 +80,8 @@ public record ProxyConfig(
 
     public enum RoutingMode {
         STATIC,
-        FILE
+        FILE,
+        REDIS
     }
 
     /**
@@ -90,7 +91,22 @@ public record ProxyConfig(
      * @param defaultBackend      for users not in the file; null refuses them like a wrong password
      * @param reloadCheckInterval how often the file is checked for a change
      */
-    public record Routing(RoutingMode mode, String file, String defaultBackend, Duration reloadCheckInterval) {}
+    public record Routing(
+            RoutingMode mode, String file, String defaultBackend, Duration reloadCheckInterval, RedisRoutes redis) {}
+
+    /**
+     * routing.mode redis: {@code HGET key user} answers the backend name, cached per user for {@code cacheTtl}
+     * (answers "not in the hash" included).
+     *
+     * @param uri   Redis URI as Lettuce spells it (redis://, rediss://, redis-sentinel://); defaults to state.store
+     * @param login user/password given outside the URI (state.username/password when the URI is state.store's)
+     */
+    public record RedisRoutes(String uri, String key, Duration cacheTtl, StoreOptions.Credentials login) {
+        @Override
+        public String toString() {
+            return "RedisRoutes[key=" + key + ", cacheTtl=" + cacheTtl + "]";
+        }
+    }
 
     public enum Consistency {
         SHARED,

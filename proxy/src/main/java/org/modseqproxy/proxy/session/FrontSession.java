@@ -258,11 +258,10 @@ public final class FrontSession implements Session {
 
     @Override
     public Future<Void> login(Command command, String user, String password) {
-        BackendRoute route = routeFor(user);
-        if (route == null) {
-            return loginFailed(unknownUser());
-        }
-        return new BackendLogin(this, rt, route).run(command, user, password);
+        return routeFor(user)
+                .compose(route -> route == null
+                        ? loginFailed(unknownUser())
+                        : new BackendLogin(this, rt, route).run(command, user, password));
     }
 
     @Override
@@ -280,21 +279,29 @@ public final class FrontSession implements Session {
             }
             String user = org.modseqproxy.proxy.command.SaslIdentity.user(mechanism, ir)
                     .orElse(null);
-            BackendRoute route = user == null ? rt.defaultRoute() : routeFor(user);
-            if (route == null) {
-                return loginFailed(unknownUser());
-            }
-            return new SaslRelay(this, new BackendLogin(this, rt, route)).run(command, mechanism, ir);
+            Future<BackendRoute> route = user == null ? Future.succeededFuture(rt.defaultRoute()) : routeFor(user);
+            return route.compose(r -> r == null
+                    ? loginFailed(unknownUser())
+                    : new SaslRelay(this, new BackendLogin(this, rt, r)).run(command, mechanism, ir));
         });
     }
 
     /** Where routing sends this user (null: nowhere); the session's mod-sequence state follows the store. */
-    private BackendRoute routeFor(String user) {
-        BackendRoute route = rt.route(rt.routing().route(user));
-        if (route != null && route != rt.defaultRoute()) {
-            sync = new MailboxSync(this, route.policy(), rt.metrics()); // nothing is selected before login
-        }
-        return route;
+    private Future<BackendRoute> routeFor(String user) {
+        return rt.routing()
+                .route(user)
+                .recover(e -> {
+                    watch.log().warn("routing lookup failed: {}", e.toString());
+                    // RFC 5530: not the credentials' fault; try again later
+                    return Future.failedFuture(ImapException.no("UNAVAILABLE", "Try again later"));
+                })
+                .map(name -> {
+                    BackendRoute route = rt.route(name);
+                    if (route != null && route != rt.defaultRoute()) {
+                        sync = new MailboxSync(this, route.policy(), rt.metrics()); // nothing is selected before login
+                    }
+                    return route;
+                });
     }
 
     /** A user routing sends nowhere hears what a wrong password gets: never a hint that routing exists. */

@@ -207,6 +207,11 @@ public final class ImapProxy {
     public Future<Void> shutdown(Duration grace) {
         runtimes.forEach(ProxyRuntime::drain);
         Promise<Void> done = Promise.promise();
+        done.future().onComplete(ar -> {
+            if (routing != null) {
+                routing.close(); // the routing lookup's Redis connection, if any
+            }
+        });
         // Not awaited: the servers' shutdown completes once the sessions below have said BYE and closed.
         listeners.forEach(l -> l.stopAccepting(grace));
         long deadline = System.nanoTime() + grace.toNanos();

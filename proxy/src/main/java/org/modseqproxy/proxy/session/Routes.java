@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which store a user's login goes to (routing.*). static: everyone to backend.*. file: a map file, one
+ * Which store a user's login goes to (routing.*). static: everyone to backend.*. redis: a hash in Redis (see
+ * {@link RedisRouteLookup}; a name it gives that is no configured backend counts as none). file: a map file, one
  * {@code user backend} pair per line ({@code #} comments), read again when it changes (checked every
  * routing.reloadCheckInterval) and on SIGHUP; a file that names an unknown backend is refused and the old map stays.
  * A user in no map goes to routing.default, or is refused as a wrong password would be (never a hint that routing
@@ -30,6 +31,7 @@ public final class Routes {
     private final Set<String> names;
     private volatile Map<String, String> map = Map.of();
     private String loadedText = "";
+    private RedisRouteLookup redis;
 
     private Routes(Vertx vertx, ProxyConfig config) {
         this.vertx = vertx;
@@ -42,6 +44,9 @@ public final class Routes {
     /** Loads the map at start (blocking: nothing is served yet); a bad file fails the start. */
     static Routes start(Vertx vertx, ProxyConfig config) throws IOException {
         Routes r = new Routes(vertx, config);
+        if (r.config.mode() == ProxyConfig.RoutingMode.REDIS) {
+            r.redis = new RedisRouteLookup(r.config.redis());
+        }
         if (r.config.mode() == ProxyConfig.RoutingMode.FILE) {
             String text = Files.readString(Path.of(r.config.file()), StandardCharsets.UTF_8);
             r.map = r.parse(text);
@@ -53,13 +58,27 @@ public final class Routes {
         return r;
     }
 
-    /** The backend name for this user, or null: refuse the login. */
-    public String route(String user) {
-        if (config.mode() == ProxyConfig.RoutingMode.STATIC) {
-            return staticBackend;
+    /**
+     * The backend name for this user, or null: refuse the login. Completes on the caller's context (a Redis lookup's
+     * answer is brought back to the session's event loop).
+     */
+    public Future<String> route(String user) {
+        return switch (config.mode()) {
+            case STATIC -> Future.succeededFuture(staticBackend);
+            case FILE -> {
+                String b = map.get(user);
+                yield Future.succeededFuture(b != null ? b : config.defaultBackend());
+            }
+            case REDIS ->
+                Future.fromCompletionStage(redis.lookup(user), vertx.getOrCreateContext())
+                        .map(found -> found.filter(names::contains).orElse(config.defaultBackend()));
+        };
+    }
+
+    void close() {
+        if (redis != null) {
+            redis.close();
         }
-        String b = map.get(user);
-        return b != null ? b : config.defaultBackend();
     }
 
     /** Reads the file again (off the event loop); true when a changed, valid map is in use now. */

@@ -104,4 +104,46 @@ class RoutingTest {
         assertThat(exists("alice")).isEqualTo("* 1 EXISTS");
         assertThat(exists("carol")).isEqualTo("* 4 EXISTS");
     }
+
+    @Test
+    void aRedisHashRoutesCachedForItsTtl() throws Exception {
+        try (org.modseqproxy.state.testing.RedisServerFixture redis =
+                        org.modseqproxy.state.testing.RedisServerFixture.start();
+                ProxyFixture viaRedis = ProxyFixture.start(
+                        "127.0.0.1",
+                        first.port(),
+                        "memory",
+                        c -> c.set(
+                                        "backends",
+                                        List.of(Map.of("name", "second", "address", "127.0.0.1:" + second.port())))
+                                .set("routing.mode", "redis")
+                                .set("routing.redis", redis.uri())
+                                .set("routing.default", "b1")
+                                .set("routing.cacheTtl", "200ms"))) {
+            io.lettuce.core.RedisClient lettuce = io.lettuce.core.RedisClient.create(redis.uri());
+            try (var conn = lettuce.connect()) {
+                conn.sync().hset("modseq:routes", "dave", "second");
+                assertThat(existsVia(viaRedis, "dave")).isEqualTo("* 3 EXISTS");
+                assertThat(existsVia(viaRedis, "alice")).isEqualTo("* 1 EXISTS"); // not in the hash: the default
+                conn.sync().hset("modseq:routes", "dave", "b1");
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .untilAsserted(
+                                () -> assertThat(existsVia(viaRedis, "dave")).isEqualTo("* 1 EXISTS"));
+                conn.sync().hset("modseq:routes", "alice", "no-such-store"); // not a backend: the default too
+                assertThat(existsVia(viaRedis, "alice")).isEqualTo("* 1 EXISTS");
+            } finally {
+                lettuce.shutdown();
+            }
+        }
+    }
+
+    private static String existsVia(ProxyFixture p, String user) {
+        try (RawImap c = p.connect().login(user, "pw")) {
+            return c.command("s", "SELECT INBOX").stream()
+                    .filter(l -> l.endsWith(" EXISTS"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+    }
 }
