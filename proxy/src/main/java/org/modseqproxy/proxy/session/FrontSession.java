@@ -52,7 +52,8 @@ public final class FrontSession implements Session {
     private final ClientInput input = new ClientInput(this);
     private final BackendRelay relay = new BackendRelay(this);
     private IdleCycle idleCycle;
-    private Compression compression;
+    private final SessionLogins logins;
+    private final ClientCompression compression;
 
     public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
         this.rt = rt;
@@ -67,6 +68,8 @@ public final class FrontSession implements Session {
         this.limits = rt.commandLimits();
         this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, input);
         this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
+        this.logins = new SessionLogins(this, rt);
+        this.compression = new ClientCompression(rt.config().compress().level(), rt.metrics());
         this.timers = new SessionTimers(
                 rt.vertx(), rt.config().limits().idleTimeout(), () -> bye("Autologout; idle for too long"));
     }
@@ -81,12 +84,7 @@ public final class FrontSession implements Session {
         socket.handler(buf -> {
             rt.metrics().bytes("client_in", buf.length());
             bytesFromClient += buf.length();
-            if (compression != null) {
-                compression.received(buf);
-                inflate();
-            } else {
-                fromClient(buf);
-            }
+            inflate(() -> compression.received(buf, this::wantsInput, this::fromClient));
         });
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(err -> watch.log().debug("client socket error: {}", err.toString()));
@@ -107,10 +105,18 @@ public final class FrontSession implements Session {
         decoder.feed(plain); // activity (touch) is a complete line or literal data, never a trickle of bytes
     }
 
-    /** Inflates what the client sent while the decoder takes it (see {@link Compression}); bad DEFLATE ends it. */
-    private void inflate() {
+    private boolean wantsInput() {
+        return !closed && !decoder.isPaused();
+    }
+
+    private interface Inflating {
+        void run() throws java.util.zip.DataFormatException;
+    }
+
+    /** Client input through COMPRESS (RFC 4978) when it is on; bad DEFLATE ends the session. */
+    private void inflate(Inflating step) {
         try {
-            compression.pump(() -> !closed && !decoder.isPaused(), this::fromClient);
+            step.run();
         } catch (java.util.zip.DataFormatException e) {
             watch.log().info("client sent invalid DEFLATE data: {}", e.getMessage());
             bye("Invalid compressed data");
@@ -124,20 +130,13 @@ public final class FrontSession implements Session {
 
     @Override
     public boolean compressActive() {
-        return compression != null;
+        return compression.active();
     }
 
     @Override
     public Future<Void> compress(Command command) {
-        if (decoder.bytesBuffered() > 0) {
-            // RFC 4978 3: nothing may follow COMPRESS before its answer; what did is of unknown encoding
-            return Future.failedFuture(ImapException.bad("Commands sent after COMPRESS before its answer"));
-        }
-        tagged(command.tag(), "OK DEFLATE active");
-        compression = new Compression(rt.config().compress().level());
-        output.compress(compression, context); // from right after that CRLF (RFC 4978 3)
-        rt.metrics().compressStarted();
-        return Future.succeededFuture();
+        return compression.start(
+                decoder.bytesBuffered(), () -> tagged(command.tag(), "OK DEFLATE active"), output, context);
     }
 
     /** The backend's post-login capabilities as this client sees them. */
@@ -258,64 +257,24 @@ public final class FrontSession implements Session {
 
     @Override
     public Future<Void> login(Command command, String user, String password) {
-        return routeFor(user)
-                .compose(route -> route == null
-                        ? loginFailed(unknownUser())
-                        : new BackendLogin(this, rt, route).run(command, user, password));
+        return logins.login(command, user, password);
     }
 
     @Override
     public Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse) {
-        // The store is chosen by the user, so the first response is needed before a store is: without SASL-IR the
-        // proxy asks for it itself, as the store would (RFC 9051 6.2.2; LOGIN's first challenge is "Username:").
-        Future<String> first = initialResponse != null
-                ? Future.succeededFuture(initialResponse)
-                : challenge(mechanism.equals("LOGIN") ? "VXNlcm5hbWU6" : "")
-                        .map(b -> b.toString(java.nio.charset.StandardCharsets.US_ASCII)
-                                .trim());
-        return first.compose(ir -> {
-            if (ir.equals("*")) {
-                return Future.failedFuture(ImapException.bad("Authentication cancelled"));
-            }
-            String user = org.modseqproxy.proxy.command.SaslIdentity.user(mechanism, ir)
-                    .orElse(null);
-            Future<BackendRoute> route = user == null ? Future.succeededFuture(rt.defaultRoute()) : routeFor(user);
-            return route.compose(r -> r == null
-                    ? loginFailed(unknownUser())
-                    : new SaslRelay(this, new BackendLogin(this, rt, r)).run(command, mechanism, ir));
-        });
+        return logins.relayAuthenticate(command, mechanism, initialResponse);
     }
 
-    /** Where routing sends this user (null: nowhere); the session's mod-sequence state follows the store. */
-    private Future<BackendRoute> routeFor(String user) {
-        return rt.routing()
-                .route(user)
-                .recover(e -> {
-                    watch.log().warn("routing lookup failed: {}", e.toString());
-                    // RFC 5530: not the credentials' fault; try again later
-                    return Future.failedFuture(ImapException.no("UNAVAILABLE", "Try again later"));
-                })
-                .map(name -> {
-                    BackendRoute route = rt.route(name);
-                    if (route != null && route != rt.defaultRoute()) {
-                        sync = new MailboxSync(this, route.policy(), rt.metrics()); // nothing is selected before login
-                    }
-                    return route;
-                });
-    }
-
-    /** A user routing sends nowhere hears what a wrong password gets: never a hint that routing exists. */
-    private static ImapException unknownUser() {
-        return ImapException.no("AUTHENTICATIONFAILED", "Authentication failed.");
-    }
-
-    /** auth.relay's mechanisms that every store offered when last seen, in config order. */
     @Override
     public List<String> relayedMechanisms() {
-        return rt.config().auth().relay().stream()
-                .filter(m -> rt.allRoutes().stream()
-                        .allMatch(r -> Capabilities.has(r.health().preLoginCapabilities(), "AUTH=" + m)))
-                .toList();
+        return logins.relayedMechanisms();
+    }
+
+    /** The store routing chose: the session's mod-sequence state follows it (nothing is selected before login). */
+    void routedTo(BackendRoute route) {
+        if (route != rt.defaultRoute()) {
+            sync = new MailboxSync(this, route.policy(), rt.metrics());
+        }
     }
 
     // ---- what BackendLogin sets up ------------------------------------------------------------------------------
@@ -481,9 +440,8 @@ public final class FrontSession implements Session {
         if (inputPauses > 0 && --inputPauses == 0 && !closed) {
             socket.resume();
             decoder.resume();
-            if (compression != null) {
-                inflate(); // what is still compressed waits in the inflater, not in the decoder
-            }
+            // what is still compressed waits in the inflater, not in the decoder
+            inflate(() -> compression.pump(this::wantsInput, this::fromClient));
         }
     }
 
@@ -525,9 +483,7 @@ public final class FrontSession implements Session {
         state = SessionState.LOGOUT;
         timers.cancel();
         watch.closed(bytesFromClient, output.written());
-        if (compression != null) {
-            compression.end(); // zlib's native memory, now rather than at the next GC
-        }
+        compression.end();
         if (backend != null) {
             backend.close();
         }
