@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.modseqproxy.state.ModSeqStores;
 import org.modseqproxy.state.StoreOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -100,6 +99,7 @@ public final class ConfigLoader {
     }
 
     public ProxyConfig build() {
+        StateSecrets secrets = new StateSecrets(this);
         ProxyConfig.Listen listen =
                 new ProxyConfig.Listen(hostPort("listen.plain"), hostPort("listen.tls"), proxyProtocol());
         if (listen.plain() == null && listen.tls() == null) {
@@ -149,7 +149,7 @@ public final class ConfigLoader {
                         str("routing.redis") != null ? str("routing.redis") : str("state.store"),
                         required("routing.redisKey"),
                         Units.duration("routing.cacheTtl", values.get("routing.cacheTtl")),
-                        str("routing.redis") != null ? StoreOptions.Credentials.NONE : login("state.")));
+                        str("routing.redis") != null ? StoreOptions.Credentials.NONE : secrets.login("state.")));
         if (routing.file() != null && !Files.isReadable(Path.of(routing.file()))) {
             throw new ConfigException("routing.file: cannot read " + routing.file());
         }
@@ -160,9 +160,9 @@ public final class ConfigLoader {
                 positiveInt("state.expungeLogMaxEntries"),
                 Units.duration("state.idleMailboxTtl", values.get("state.idleMailboxTtl")),
                 Units.duration("state.timeout", values.get("state.timeout")),
-                redisLogin(),
-                sentinelLogin(),
-                redisTls());
+                secrets.redisLogin(),
+                secrets.sentinelLogin(),
+                secrets.redisTls());
         ProxyConfig.Limits limits = new ProxyConfig.Limits(
                 positiveInt("limits.maxLineLength"),
                 Units.size("limits.maxLiteralSize", values.get("limits.maxLiteralSize")),
@@ -288,7 +288,7 @@ public final class ConfigLoader {
             throw new ConfigException("metrics.adminToken and metrics.adminTokenFile: give one of them, not both");
         }
         if (file != null) {
-            token = readPasswordFile("metrics.adminTokenFile", file);
+            token = StateSecrets.readPasswordFile("metrics.adminTokenFile", file);
         }
         HostPort listen = hostPort("metrics.listen");
         if (token != null && listen == null) {
@@ -302,120 +302,20 @@ public final class ConfigLoader {
         return new ProxyConfig.Metrics(listen, instance != null ? instance : Values.hostName(), token);
     }
 
-    /** state.username + state.password (or state.passwordFile): the Redis login, kept out of the store URI. */
-    private StoreOptions.Credentials redisLogin() {
-        String store = required("state.store");
-        StoreOptions.Credentials login = login("state.");
-        if (login.isNone()) {
-            return login;
-        }
-        String key = str("state.passwordFile") != null ? "state.passwordFile" : "state.password";
-        if (!store.startsWith("redis")) {
-            throw new ConfigException(key + " is set, but state.store '" + store + "' is not Redis");
-        }
-        if (ModSeqStores.hasUserInfo(store)) {
-            // two places for one secret: refuse rather than pick one silently
-            throw new ConfigException(
-                    key + " is set, but state.store carries a login too (user:pass@); give it in one place");
-        }
-        return login;
-    }
-
-    /**
-     * state.sentinel.username + state.sentinel.password (or passwordFile): the sentinels' own login (their requirepass
-     * or an ACL user on them). A Sentinel URI's user:pass@, like state.username/password, is the data nodes' login.
-     */
-    private StoreOptions.Credentials sentinelLogin() {
-        StoreOptions.Credentials login = login("state.sentinel.");
-        String store = required("state.store");
-        if (!login.isNone() && !store.startsWith("redis-sentinel://") && !store.startsWith("rediss-sentinel://")) {
-            throw new ConfigException("state.sentinel.* is set, but state.store is not a Sentinel URI"
-                    + " (redis-sentinel://, rediss-sentinel://)");
-        }
-        return login;
-    }
-
-    /** prefix + username, password, passwordFile: one login; NONE when no password is given. */
-    private StoreOptions.Credentials login(String prefix) {
-        String user = str(prefix + "username");
-        String password = rawStr(prefix + "password");
-        String file = str(prefix + "passwordFile");
-        if (password != null && file != null) {
-            throw new ConfigException(prefix + "password and " + prefix + "passwordFile: give one of them, not both");
-        }
-        if (file != null) {
-            password = readPasswordFile(prefix + "passwordFile", file);
-        }
-        if (password == null) {
-            if (user != null) {
-                throw new ConfigException(
-                        prefix + "username needs " + prefix + "password or " + prefix + "passwordFile");
-            }
-            return StoreOptions.Credentials.NONE;
-        }
-        return new StoreOptions.Credentials(user, password);
-    }
-
-    /** A secret file (Docker/Kubernetes secret): its content without the trailing line break. */
-    private static String readPasswordFile(String key, String file) {
-        String s;
-        try {
-            s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            throw new ConfigException(key + ": cannot read " + file);
-        }
-        s = s.replaceAll("[\\r\\n]+$", "");
-        if (s.isEmpty()) {
-            throw new ConfigException(key + ": " + file + " is empty");
-        }
-        return s;
-    }
-
-    /** state.tls.*: PEM files for rediss:// (a private CA; a client certificate for mutual TLS). */
-    private StoreOptions.Tls redisTls() {
-        Path ca = readableFile("state.tls.caFile");
-        Path cert = readableFile("state.tls.certFile");
-        Path key = readableFile("state.tls.keyFile");
-        if ((cert == null) != (key == null)) {
-            throw new ConfigException("state.tls: state.tls.certFile and state.tls.keyFile go together");
-        }
-        if (ca == null && cert == null) {
-            return StoreOptions.Tls.DEFAULT;
-        }
-        String store = required("state.store");
-        if (!store.startsWith("rediss")) {
-            throw new ConfigException("state.tls." + (ca != null ? "caFile" : "certFile")
-                    + " is set, but state.store does not use TLS (rediss://, rediss-cluster://, rediss-sentinel://)");
-        }
-        return new StoreOptions.Tls(ca, cert, key);
-    }
-
-    private Path readableFile(String key) {
-        String f = str(key);
-        if (f == null) {
-            return null;
-        }
-        Path p = Path.of(f);
-        if (!Files.isReadable(p) || Files.isDirectory(p)) {
-            throw new ConfigException(key + ": cannot read " + f);
-        }
-        return p;
-    }
-
     /** Like {@link #str} but keeps surrounding spaces (they may belong to a password); null when empty. */
-    private String rawStr(String key) {
+    String rawStr(String key) {
         Object v = values.get(key);
         String s = v == null ? "" : String.valueOf(v);
         return s.isEmpty() ? null : s;
     }
 
-    private String str(String key) {
+    String str(String key) {
         Object v = values.get(key);
         String s = v == null ? "" : String.valueOf(v).trim();
         return s.isEmpty() ? null : s;
     }
 
-    private String required(String key) {
+    String required(String key) {
         String s = str(key);
         if (s == null) {
             throw new ConfigException(key + " must not be empty");
@@ -423,28 +323,28 @@ public final class ConfigLoader {
         return s;
     }
 
-    private HostPort hostPort(String key) {
+    HostPort hostPort(String key) {
         String s = str(key);
         return s == null ? null : HostPort.parse(key, s);
     }
 
-    private boolean bool(String key) {
+    boolean bool(String key) {
         return Values.bool(key, values.get(key));
     }
 
-    private int nonNegativeInt(String key) {
+    int nonNegativeInt(String key) {
         return Values.intAtLeast(key, values.get(key), 0);
     }
 
-    private int positiveInt(String key) {
+    int positiveInt(String key) {
         return Values.intAtLeast(key, values.get(key), 1);
     }
 
-    private <E extends Enum<E>> E enumOf(String key, Class<E> type) {
+    <E extends Enum<E>> E enumOf(String key, Class<E> type) {
         return Values.enumOf(key, values.get(key), type);
     }
 
-    private List<String> list(String key) {
+    List<String> list(String key) {
         return Values.list(values.get(key));
     }
 }
