@@ -25,6 +25,12 @@ public record ProxyConfig(
         Trace trace,
         Shutdown shutdown) {
 
+    /** The same configuration with other limits (SIGHUP applies limits.* without a restart). */
+    public ProxyConfig withLimits(Limits l) {
+        return new ProxyConfig(
+                listen, tls, backend, backends, routing, state, l, id, auth, compress, metrics, log, trace, shutdown);
+    }
+
     /** plain: IMAP + STARTTLS; tls: implicit TLS (RFC 8314). Either may be null (disabled). */
     public record Listen(HostPort plain, HostPort tls, ProxyProtocol proxyProtocol) {}
 

@@ -29,6 +29,13 @@ final class Launch {
 
     /** Starts everything; blocks the main thread until a signal has shut the proxy down. */
     static int runUntilSignal(ProxyConfig config, Runnable afterStart, Runnable onStop) throws InterruptedException {
+        return runUntilSignal(config, () -> config, afterStart, onStop);
+    }
+
+    /** @param reread the configuration as its sources say now (file, environment, flags), for SIGHUP */
+    static int runUntilSignal(
+            ProxyConfig config, java.util.function.Supplier<ProxyConfig> reread, Runnable afterStart, Runnable onStop)
+            throws InterruptedException {
         LogSetup.use(config.log().format() == ProxyConfig.LogFormat.JSON);
         Vertx vertx = Vertx.vertx();
         ModSeqStore store = store(config);
@@ -76,7 +83,8 @@ final class Launch {
         for (String sig : List.of("TERM", "INT")) {
             Signal.handle(new Signal(sig), s -> stop.countDown());
         }
-        // SIGHUP: certificate files and routing map again, without dropping a session (a bad file keeps the old)
+        // SIGHUP: certificate files, routing map and limits.* again, without dropping a session (a bad file keeps the
+        // old)
         Signal.handle(new Signal("HUP"), s -> {
             proxy.reloadCertificates()
                     .onSuccess(changed -> {
@@ -86,6 +94,11 @@ final class Launch {
                     })
                     .onFailure(e -> LOG.debug("SIGHUP certificates: {}", e.getMessage()));
             proxy.reloadRouting();
+            try {
+                proxy.reloadLimits(reread.get());
+            } catch (RuntimeException e) {
+                LOG.warn("SIGHUP: configuration not reloaded, the limits in use stay: {}", e.getMessage());
+            }
         });
         stop.await();
         if (health != null) {

@@ -58,15 +58,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProxyConfig cfg;
         try {
-            ConfigLoader loader = new ConfigLoader().file(config).env(System.getenv());
-            flag(loader, "backend.address", backend);
-            flag(loader, "backend.tls", backendTls);
-            flag(loader, "listen.plain", listen);
-            flag(loader, "listen.tls", tlsListen);
-            flag(loader, "state.store", state);
-            flag(loader, "metrics.listen", metricsListen);
-            sets.forEach(loader::set);
-            cfg = loader.build();
+            cfg = load();
         } catch (ConfigException e) {
             System.err.println("modseq-proxy: configuration error: " + e.getMessage());
             return 2;
@@ -76,7 +68,20 @@ final class RunCommand implements Callable<Integer> {
                     "state.store is 'memory': mod-sequences and expunge logs do not survive a restart and are not shared "
                             + "between instances; clients will do a full resync after every restart. Use redis://... in production.");
         }
-        return Launch.runUntilSignal(cfg, () -> {}, () -> {});
+        return Launch.runUntilSignal(cfg, this::load, () -> {}, () -> {});
+    }
+
+    /** The configuration from its sources: file, then environment, then flags (again on SIGHUP). */
+    private ProxyConfig load() {
+        ConfigLoader loader = new ConfigLoader().file(config).env(System.getenv());
+        flag(loader, "backend.address", backend);
+        flag(loader, "backend.tls", backendTls);
+        flag(loader, "listen.plain", listen);
+        flag(loader, "listen.tls", tlsListen);
+        flag(loader, "state.store", state);
+        flag(loader, "metrics.listen", metricsListen);
+        sets.forEach(loader::set);
+        return loader.build();
     }
 
     private static void flag(ConfigLoader loader, String key, String value) {

@@ -24,7 +24,7 @@ import org.modseqproxy.state.ModSeqStore;
  */
 public final class ImapProxy {
     private final Vertx vertx;
-    private final ProxyConfig config;
+    private volatile ProxyConfig config;
     private final ProxyMetrics metrics;
     private final StatePolicy policy;
     private final Tracing tracing;
@@ -84,7 +84,7 @@ public final class ImapProxy {
                                 b, BackendRoute.client(vx, b, s), s, healths.get(b.id()), policies.get(b.id())));
             }
             ProxyRuntime rt = new ProxyRuntime(
-                            vx, config, routes, routing, certificates, metrics, sharedSessions, tracing)
+                            vx, () -> config, routes, routing, certificates, metrics, sharedSessions, tracing)
                     .pools(pools);
             runtimes.add(rt);
             return rt;
@@ -124,6 +124,21 @@ public final class ImapProxy {
     /** Every store's reachability by name (backend.* is the one /ready checks). */
     public Map<String, BackendHealth> backendHealths() {
         return Map.copyOf(healths);
+    }
+
+    /**
+     * Applies the limits.* of a configuration read again (SIGHUP): true when they changed. New sessions and new
+     * logins use them; open sessions keep the line, literal and idle limits they started with. Other keys need a
+     * restart and are ignored here.
+     */
+    public boolean reloadLimits(ProxyConfig fresh) {
+        if (fresh.limits().equals(config.limits())) {
+            return false;
+        }
+        org.slf4j.LoggerFactory.getLogger(ImapProxy.class)
+                .info("limits reloaded: {} (were {})", fresh.limits(), config.limits());
+        config = config.withLimits(fresh.limits());
+        return true;
     }
 
     /** Reads the routing map again (SIGHUP); true when a changed, valid map is in use. */

@@ -22,7 +22,7 @@ public final class ProxyRuntime {
     }
 
     private final Vertx vertx;
-    private final ProxyConfig config;
+    private final java.util.function.Supplier<ProxyConfig> config;
     private final Map<String, BackendRoute> routes;
     private final Routes routing;
     private final ServerCertificates certificates;
@@ -33,7 +33,7 @@ public final class ProxyRuntime {
     /** @param routes every store by name, backend.* first (this event loop's clients) */
     public ProxyRuntime(
             Vertx vertx,
-            ProxyConfig config,
+            java.util.function.Supplier<ProxyConfig> config,
             Map<String, BackendRoute> routes,
             Routes routing,
             ServerCertificates certificates,
@@ -45,7 +45,7 @@ public final class ProxyRuntime {
         this.vertx = vertx;
         this.config = config;
         this.routes = Map.copyOf(routes);
-        this.defaultRoute = routes.get(config.backend().id());
+        this.defaultRoute = routes.get(config.get().backend().id());
         this.routing = routing;
         this.certificates = certificates;
         this.metrics = metrics;
@@ -63,8 +63,9 @@ public final class ProxyRuntime {
         return vertx;
     }
 
+    /** The configuration now: limits.* may have changed since the start (SIGHUP); new sessions use the new ones. */
     public ProxyConfig config() {
-        return config;
+        return config.get();
     }
 
     /** backend.*: where every session points before login, and every login with static routing. */
@@ -104,8 +105,8 @@ public final class ProxyRuntime {
     Limits commandLimits() {
         Limits defaults = Limits.commandDefaults();
         return new Limits(
-                config.limits().maxLineLength(),
-                config.limits().maxLiteralSize(),
+                config().limits().maxLineLength(),
+                config().limits().maxLiteralSize(),
                 defaults.inlineLiteralMax(),
                 defaults.maxFrameBytes(),
                 defaults.maxNestingDepth(),
@@ -126,10 +127,10 @@ public final class ProxyRuntime {
 
     /** Admits a session unless draining or full; the count is shared by all listener instances. */
     boolean tryOpen(FrontSession s) {
-        if (draining || pools.preLogin.get() >= config.limits().maxPreLoginSessions()) {
+        if (draining || pools.preLogin.get() >= config().limits().maxPreLoginSessions()) {
             return false;
         }
-        int perIp = config.limits().maxConnectionsPerIp();
+        int perIp = config().limits().maxConnectionsPerIp();
         if (perIp > 0 && s.clientIp() != null) {
             // O(sessions), only when the limit is on; the clients of one address count across all listener instances
             long same = sessions.stream()
@@ -153,7 +154,7 @@ public final class ProxyRuntime {
      */
     boolean promote(FrontSession s) {
         pools.preLogin.decrementAndGet();
-        if (pools.authenticated.incrementAndGet() > config.limits().maxSessions()) {
+        if (pools.authenticated.incrementAndGet() > config().limits().maxSessions()) {
             pools.authenticated.decrementAndGet();
             return false;
         }

@@ -21,9 +21,16 @@ public final class ProxyJarProcess implements AutoCloseable {
 
     /** Starts {@code run} and waits until it greets on its port. {@code sets}: extra {@code key=value} config flags. */
     public static ProxyJarProcess start(int backendPort, String stateSpec, String... sets) {
+        return start(List.of(), backendPort, stateSpec, sets);
+    }
+
+    /** Like {@link #start(int, String, String...)} with more arguments first (e.g. {@code --config file}). */
+    public static ProxyJarProcess start(List<String> more, int backendPort, String stateSpec, String... sets) {
         int port = Loopback.unusedPort();
-        List<String> args = new ArrayList<>(List.of(
-                "run", "--backend", "127.0.0.1:" + backendPort, "--listen", "127.0.0.1:" + port, "--state", stateSpec));
+        List<String> args = new ArrayList<>(List.of("run"));
+        args.addAll(more);
+        args.addAll(List.of(
+                "--backend", "127.0.0.1:" + backendPort, "--listen", "127.0.0.1:" + port, "--state", stateSpec));
         for (String s : sets) {
             args.addAll(List.of("--set", s));
         }
