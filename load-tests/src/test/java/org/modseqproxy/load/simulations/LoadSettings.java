@@ -1,53 +1,93 @@
 package org.modseqproxy.load.simulations;
 
+import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
+import static io.gatling.javaapi.core.CoreDsl.csv;
 import static io.gatling.javaapi.core.CoreDsl.global;
+import static io.gatling.javaapi.core.CoreDsl.listFeeder;
+import static io.gatling.javaapi.core.CoreDsl.rampConcurrentUsers;
+import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static org.modseqproxy.load.imap.Imap.imap;
 
 import io.gatling.javaapi.core.Assertion;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.gatling.javaapi.core.FeederBuilder;
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.modseqproxy.load.imap.ImapProtocolBuilder;
 
 /**
- * What a run may vary, read once from system properties (passed with -D on the mvn command line), with
- * the limits every bundled simulation keeps: loopback target, at most 50 users, at most 60 seconds.
+ * What a run may vary, read once from system properties (passed with -D on the mvn command line). Defaults stay
+ * small and on loopback (the demo); any host, any number of users and any duration may be given for a staging
+ * server. Our own runs stay on loopback.
  *
  * <ul>
  *   <li>{@code imap.host} (127.0.0.1), {@code imap.port} (1143), {@code imap.tls} (false: plain;
  *       true: implicit TLS, point imap.port at the TLS listener)
- *   <li>{@code imap.user} / {@code imap.password} (demo / demo), fed to every virtual user
- *   <li>{@code load.users} (default per simulation, at most 50), {@code load.seconds} (at most 50; the
- *       ramp and the last scenarios finish inside a hard 60 s cap)
+ *   <li>{@code imap.user} / {@code imap.password} (demo / demo), fed to every virtual user, or
+ *       {@code load.usersCsv}: a CSV file with a header line {@code user,password}, fed round robin
+ *   <li>{@code load.users} (default per simulation), {@code load.seconds} (default per simulation),
+ *       {@code load.ramp} (5 s), {@code load.model} ({@code closed}: that many users at all times;
+ *       {@code open}: that many arrivals over the ramp); the run stops at ramp + seconds + 60 s whatever happens
  *   <li>{@code load.maxKoPercent} (0): the share of KO requests the run tolerates before it fails (for a store
  *       known to drop sessions now and then; the demo does not).
  * </ul>
  */
 record LoadSettings(
-        String host, int port, boolean tls, String user, String password, int users, int seconds, double maxKoPercent) {
-
-    static final int MAX_USERS = 50;
-    static final int MAX_SECONDS = 50;
-    /** Hard stop of every simulation, whatever the users are doing (RFC-free, just a budget). */
-    static final Duration MAX_DURATION = Duration.ofSeconds(60);
+        String host,
+        int port,
+        boolean tls,
+        String user,
+        String password,
+        String usersCsv,
+        int users,
+        int seconds,
+        int rampSeconds,
+        String model,
+        double maxKoPercent) {
 
     static LoadSettings fromSystemProperties(int defaultUsers, int defaultSeconds) {
-        String host = System.getProperty("imap.host", "127.0.0.1");
-        requireLoopback(host);
-        int users = bounded("load.users", defaultUsers, MAX_USERS);
-        int seconds = bounded("load.seconds", defaultSeconds, MAX_SECONDS);
+        return fromSystemProperties(defaultUsers, defaultSeconds, "closed");
+    }
+
+    static LoadSettings fromSystemProperties(int defaultUsers, int defaultSeconds, String defaultModel) {
+        String model = System.getProperty("load.model", defaultModel);
+        if (!model.equals("open") && !model.equals("closed")) {
+            throw new IllegalArgumentException("load.model must be open or closed, was " + model);
+        }
+        String csv = System.getProperty("load.usersCsv", "");
+        if (!csv.isBlank() && !Files.isReadable(Path.of(csv))) {
+            throw new IllegalArgumentException("load.usersCsv: cannot read " + csv);
+        }
         return new LoadSettings(
-                host,
+                System.getProperty("imap.host", "127.0.0.1"),
                 Integer.parseInt(System.getProperty("imap.port", "1143")),
                 Boolean.parseBoolean(System.getProperty("imap.tls", "false")),
                 System.getProperty("imap.user", "demo"),
                 System.getProperty("imap.password", "demo"),
-                users,
-                seconds,
+                csv.isBlank() ? null : csv,
+                atLeastOne("load.users", defaultUsers),
+                atLeastOne("load.seconds", defaultSeconds),
+                atLeastOne("load.ramp", 5),
+                model,
                 koPercent(System.getProperty("load.maxKoPercent", "0")));
+    }
+
+    /** Hard stop of the run, whatever the users are doing. */
+    Duration maxDuration() {
+        return Duration.ofSeconds(rampSeconds + seconds + 60L);
+    }
+
+    /** The scenario injected as load.model says: closed keeps load.users busy, open lets them arrive over the ramp. */
+    PopulationBuilder inject(ScenarioBuilder scenario) {
+        return model.equals("closed")
+                ? scenario.injectClosed(
+                        rampConcurrentUsers(0).to(users).during(Duration.ofSeconds(rampSeconds)),
+                        constantConcurrentUsers(users).during(Duration.ofSeconds(seconds)))
+                : scenario.injectOpen(rampUsers(users).during(Duration.ofSeconds(rampSeconds)));
     }
 
     /** The run's only assertion: no more KO requests than allowed (none by default). */
@@ -74,34 +114,20 @@ record LoadSettings(
         return tls ? protocol.implicitTls() : protocol;
     }
 
-    /** An endless feeder giving every virtual user the configured credentials. */
-    Iterator<Map<String, Object>> credentials() {
-        return Stream.generate(() -> Map.<String, Object>of("user", user, "password", password))
-                .iterator();
+    /** The CSV of users (round robin), or an endless feeder giving every virtual user the configured credentials. */
+    FeederBuilder<?> credentials() {
+        if (usersCsv != null) {
+            return csv(usersCsv).circular();
+        }
+        return listFeeder(List.of(Map.<String, Object>of("user", user, "password", password)))
+                .circular();
     }
 
-    static int bounded(String property, int defaultValue, int max) {
+    static int atLeastOne(String property, int defaultValue) {
         int value = Integer.parseInt(System.getProperty(property, String.valueOf(defaultValue)));
-        if (value < 1 || value > max) {
-            throw new IllegalArgumentException(property + " must be between 1 and " + max + ", was " + value);
+        if (value < 1) {
+            throw new IllegalArgumentException(property + " must be 1 or more, was " + value);
         }
         return value;
-    }
-
-    /** Only loopback targets, decided without any DNS lookup: localhost or a loopback IP literal. */
-    static void requireLoopback(String host) {
-        boolean ipLiteral = host.matches("[0-9.]+") || host.contains(":");
-        boolean loopback;
-        try {
-            loopback = host.equalsIgnoreCase("localhost")
-                    || (ipLiteral
-                            && InetAddress.getByName(host).isLoopbackAddress()); // a literal is parsed, not resolved
-        } catch (UnknownHostException e) {
-            loopback = false;
-        }
-        if (!loopback) {
-            throw new IllegalArgumentException(
-                    "imap.host must be localhost or a loopback address such as 127.0.0.1 or ::1, was " + host);
-        }
     }
 }

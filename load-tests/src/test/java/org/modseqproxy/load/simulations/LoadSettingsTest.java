@@ -8,32 +8,38 @@ import org.junit.jupiter.api.Test;
 class LoadSettingsTest {
 
     @Test
-    void onlyLoopbackTargets() {
-        assertThatCode(() -> LoadSettings.requireLoopback("127.0.0.1")).doesNotThrowAnyException();
-        assertThatCode(() -> LoadSettings.requireLoopback("127.3.4.5")).doesNotThrowAnyException();
-        assertThatCode(() -> LoadSettings.requireLoopback("::1")).doesNotThrowAnyException();
-        assertThatCode(() -> LoadSettings.requireLoopback("LOCALHOST")).doesNotThrowAnyException();
-        assertThatThrownBy(() -> LoadSettings.requireLoopback("10.0.0.1"))
-                .hasMessage("imap.host must be localhost or a loopback address such as 127.0.0.1 or ::1, was 10.0.0.1");
-        assertThatThrownBy(() -> LoadSettings.requireLoopback("imap.example.org"))
-                .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void usersAndSecondsAreBounded() {
-        System.setProperty("load.test.bound", "51");
+    void usersSecondsAndModelAreChecked() {
+        System.setProperty("load.test.count", "0");
         try {
-            assertThatThrownBy(() -> LoadSettings.bounded("load.test.bound", 20, 50))
-                    .hasMessage("load.test.bound must be between 1 and 50, was 51");
-            System.setProperty("load.test.bound", "0");
-            assertThatThrownBy(() -> LoadSettings.bounded("load.test.bound", 20, 50))
-                    .isInstanceOf(IllegalArgumentException.class);
-            System.clearProperty("load.test.bound");
-            org.assertj.core.api.Assertions.assertThat(LoadSettings.bounded("load.test.bound", 20, 50))
+            assertThatThrownBy(() -> LoadSettings.atLeastOne("load.test.count", 20))
+                    .hasMessage("load.test.count must be 1 or more, was 0");
+            System.setProperty("load.test.count", "5000");
+            org.assertj.core.api.Assertions.assertThat(LoadSettings.atLeastOne("load.test.count", 20))
+                    .isEqualTo(5000); // no product ceiling: a staging run may want thousands
+            System.clearProperty("load.test.count");
+            org.assertj.core.api.Assertions.assertThat(LoadSettings.atLeastOne("load.test.count", 20))
                     .isEqualTo(20);
         } finally {
-            System.clearProperty("load.test.bound");
+            System.clearProperty("load.test.count");
         }
+        System.setProperty("load.model", "sometimes");
+        try {
+            assertThatThrownBy(() -> LoadSettings.fromSystemProperties(1, 1))
+                    .hasMessage("load.model must be open or closed, was sometimes");
+        } finally {
+            System.clearProperty("load.model");
+        }
+        System.setProperty("load.usersCsv", "/nonexistent/users.csv");
+        try {
+            assertThatThrownBy(() -> LoadSettings.fromSystemProperties(1, 1))
+                    .hasMessageContaining("cannot read /nonexistent/users.csv");
+        } finally {
+            System.clearProperty("load.usersCsv");
+        }
+        assertThatCode(() -> LoadSettings.fromSystemProperties(3, 4)).doesNotThrowAnyException();
+        org.assertj.core.api.Assertions.assertThat(
+                        LoadSettings.fromSystemProperties(3, 4).maxDuration())
+                .isEqualTo(java.time.Duration.ofSeconds(5 + 4 + 60));
     }
 
     @Test

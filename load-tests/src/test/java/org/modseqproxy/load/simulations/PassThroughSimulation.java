@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public class PassThroughSimulation extends Simulation {
 
-    private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
+    private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30, "open");
 
     private final ChainBuilder loginAndSelect = exec(imap("LOGIN").login())
             .exec(imap("SELECT")
@@ -71,9 +71,9 @@ public class PassThroughSimulation extends Simulation {
             .exec(imap("LOGOUT").logout());
 
     {
-        setUp(mix.injectOpen(rampUsers(settings.users()).during(Duration.ofSeconds(5))))
+        setUp(settings.inject(mix))
                 .protocols(settings.protocol())
-                .maxDuration(LoadSettings.MAX_DURATION)
+                .maxDuration(settings.maxDuration())
                 .assertions(settings.koAssertion());
     }
 }

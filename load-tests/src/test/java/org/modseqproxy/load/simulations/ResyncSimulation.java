@@ -6,7 +6,6 @@ import static org.modseqproxy.load.imap.Imap.*;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -69,10 +68,9 @@ public class ResyncSimulation extends Simulation {
             .exec(imap("LOGOUT").logout());
 
     {
-        setUp(resync.injectClosed(
-                        constantConcurrentUsers(settings.users()).during(Duration.ofSeconds(settings.seconds()))))
+        setUp(settings.inject(resync))
                 .protocols(settings.protocol())
-                .maxDuration(LoadSettings.MAX_DURATION)
+                .maxDuration(settings.maxDuration())
                 .assertions(settings.koAssertion());
     }
 }
