@@ -17,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.awaitility.Awaitility;
@@ -97,9 +96,7 @@ class CertificateReloadTest {
 
     /** The certificate a new implicit-TLS connection is handed, optionally asking for a server name. */
     static String presented(int port, String sni) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[] {new CompressDeflateTest.TrustAll()}, null);
-        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
+        try (SSLSocket s = (SSLSocket) RawImap.trustAll().getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
             if (sni != null) {
                 SSLParameters p = s.getSSLParameters();
@@ -119,9 +116,8 @@ class CertificateReloadTest {
             in.readLine();
             plain.getOutputStream().write("t STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(in.readLine()).startsWith("t OK");
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new javax.net.ssl.TrustManager[] {new CompressDeflateTest.TrustAll()}, null);
-            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true);
+            SSLSocket s =
+                    (SSLSocket) RawImap.trustAll().getSocketFactory().createSocket(plain, "localhost", port, true);
             s.startHandshake();
             return fingerprint((X509Certificate) s.getSession().getPeerCertificates()[0]);
         }

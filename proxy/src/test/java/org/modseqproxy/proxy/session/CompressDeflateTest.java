@@ -85,9 +85,8 @@ class CompressDeflateTest {
         }
 
         void startTls() throws Exception {
-            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-            ctx.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
-            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+            SSLSocket s = (SSLSocket)
+                    RawImap.trustAll().getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
             s.startHandshake();
             use(s);
         }
@@ -153,19 +152,6 @@ class CompressDeflateTest {
         @Override
         public void close() throws IOException {
             socket.close();
-        }
-    }
-
-    static final class TrustAll implements javax.net.ssl.X509TrustManager {
-        @Override
-        public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
-
-        @Override
-        public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
-
-        @Override
-        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-            return new java.security.cert.X509Certificate[0];
         }
     }
 

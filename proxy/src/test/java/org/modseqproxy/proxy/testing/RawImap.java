@@ -99,7 +99,8 @@ public final class RawImap implements AutoCloseable {
         }
     }
 
-    private static SSLContext trustAll() throws Exception {
+    /** A TLS context that trusts any server certificate (tests talk to proxies with self-signed ones). */
+    public static SSLContext trustAll() throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(
                 null,
