@@ -16,6 +16,54 @@ class DovecotProxyScenarioHiddenCondstoreTest extends DovecotProxyScenarioTest {
     }
 
     /**
+     * Found by the CPM client simulation: once a mailbox has tracked mod-sequences (someone used CONDSTORE directly,
+     * as imaptest's stress does), Dovecot answers every SELECT with its own [HIGHESTMODSEQ n], capabilities hidden or
+     * not. Through the proxy the client must hear exactly one HIGHESTMODSEQ, the proxy's (RFC 7162 3.1.2.1), and a
+     * QRESYNC from it must be as small as the change.
+     */
+    @Test
+    void theBackendsOwnHighestModSeqNeverReachesTheClient() throws Exception {
+        deliver("tracked", 4);
+        try (RawImapClient direct = backend.login("tracked")) {
+            assertThat(direct.command("SELECT INBOX (CONDSTORE)").untagged())
+                    .anyMatch(l -> l.startsWith("* OK [HIGHESTMODSEQ "));
+        }
+        try (RawImapClient plainDirect = backend.login("tracked")) {
+            // the quirk itself: no CONDSTORE asked for, still a HIGHESTMODSEQ
+            assertThat(plainDirect.command("SELECT INBOX").untagged())
+                    .anyMatch(l -> l.startsWith("* OK [HIGHESTMODSEQ "));
+        }
+        long uidValidity;
+        long highest;
+        try (RawImapClient c = client("tracked")) {
+            assertThat(c.command("ENABLE QRESYNC").isOk()).isTrue();
+            ImapReply select = c.command("SELECT INBOX");
+            assertThat(select.untagged())
+                    .filteredOn(l -> l.contains("HIGHESTMODSEQ"))
+                    .hasSize(1);
+            uidValidity = ImapData.requireCode(select, "UIDVALIDITY");
+            highest = ImapData.requireCode(select, "HIGHESTMODSEQ");
+            assertThat(c.command("STORE 2 +FLAGS (\\Flagged)").isOk()).isTrue();
+        }
+        try (RawImapClient plain = client("tracked")) {
+            assertThat(plain.command("SELECT INBOX").untagged()).noneMatch(l -> l.contains("HIGHESTMODSEQ"));
+        }
+        try (RawImapClient c = client("tracked")) {
+            assertThat(c.command("ENABLE QRESYNC").isOk()).isTrue();
+            ImapReply resync = c.command("SELECT INBOX (QRESYNC (" + uidValidity + " " + highest + "))");
+            assertThat(resync.untagged())
+                    .filteredOn(l -> l.contains("HIGHESTMODSEQ"))
+                    .hasSize(1);
+            assertThat(resync.untagged())
+                    .filteredOn(l -> l.contains(" FETCH "))
+                    .singleElement()
+                    .asString()
+                    .contains("\\Flagged");
+            assertThat(resync.untagged()).noneMatch(l -> l.startsWith("* VANISHED"));
+        }
+    }
+
+    /**
      * RFC 7162 3.1.10 (its example): an extended SEARCH with a MODSEQ criterion gets the MODSEQ result option. Dovecot
      * has ESEARCH (RFC 4731), GreenMail does not, so the example is replayed here.
      */

@@ -33,7 +33,17 @@ abstract class ProxyScenarioTest {
 
     static final String PASSWORD = "secret1";
     static final List<String> USERS = List.of(
-            "caps", "select", "reselect", "viaproxy", "external", "live", "monotonic", "append", "idle", "esearch");
+            "caps",
+            "select",
+            "reselect",
+            "viaproxy",
+            "external",
+            "live",
+            "monotonic",
+            "append",
+            "idle",
+            "esearch",
+            "tracked");
 
     ImapBackend backend;
     RedisServerFixture redis;

@@ -52,6 +52,12 @@ final class BackendResponses {
             session.write(frame.raw()); // a backend with its own mod-sequences for this mailbox: untouched
             return;
         }
+        if (!sync.enabled().backendEnabled() && (isCode(frame, "HIGHESTMODSEQ") || isCode(frame, "NOMODSEQ"))) {
+            // The proxy's mod-sequences, not the backend's: a Dovecot with CONDSTORE hidden still answers SELECT
+            // with its own [HIGHESTMODSEQ n] once the mailbox has tracked mod-sequences, and the client would see two
+            // contradicting values (the first, the backend's, then used for QRESYNC). Only the funnel writes them.
+            return;
+        }
         if (isCode(frame, "CLOSED")) {
             // Dovecot says [CLOSED] on every re-SELECT whatever was enabled; the proxy says it itself (RFC 7162
             // 3.2.11).
