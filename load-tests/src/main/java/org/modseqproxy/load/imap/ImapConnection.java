@@ -213,6 +213,7 @@ final class ImapConnection {
                 onContinuation.run();
             }
         } else if (line.startsWith("* ")) {
+            exchange.arrivals.add(System.nanoTime());
             exchange.untagged.add(line);
         } else if (line.startsWith(exchange.tag + " ")) {
             ImapStatus status = ImapStatus.ofTaggedLine(line);
@@ -234,7 +235,8 @@ final class ImapConnection {
         }
         current = null;
         exchange.timer.cancel(false);
-        exchange.result.complete(new ImapReply(status, line, exchange.untagged, exchange.idledMillis));
+        exchange.result.complete(
+                new ImapReply(status, line, exchange.untagged, exchange.idledMillis, exchange.arrivals));
     }
 
     /** Fails the exchange and closes: after a timeout or a protocol error the connection state is unknown. */
@@ -281,6 +283,7 @@ final class ImapConnection {
         ScheduledFuture<?> timer;
         Runnable onContinuation;
         long idledMillis;
+        final List<Long> arrivals = new ArrayList<>();
 
         Exchange(String tag) {
             this.tag = tag;

@@ -11,8 +11,15 @@ import java.util.List;
  * @param tagged the tagged line (or the greeting line)
  * @param untagged the untagged responses in arrival order, literals inline
  * @param idledMillis time the client deliberately waited inside the command (IDLE before DONE), else 0
+ * @param arrivalNanos {@link System#nanoTime()} when each untagged response arrived, in the same order: for a
+ *     push in IDLE (RFC 2177), compared with when the change was made, the push latency
  */
-public record ImapReply(ImapStatus status, String tagged, List<String> untagged, long idledMillis) {
+public record ImapReply(
+        ImapStatus status, String tagged, List<String> untagged, long idledMillis, List<Long> arrivalNanos) {
+
+    public ImapReply(ImapStatus status, String tagged, List<String> untagged, long idledMillis) {
+        this(status, tagged, untagged, idledMillis, List.of());
+    }
 
     /** Every line of the reply, untagged first, then the tagged completion: what regex checks search. */
     public List<String> lines() {

@@ -103,12 +103,15 @@ class ImapConnectionTest {
             }
         }));
         Thread.sleep(300); // the IDLE is running; a new message arrives meanwhile
+        long delivered = System.nanoTime();
         user.deliver(GreenMailUtil.newMimeMessage("From: b@example.org\r\nSubject: pushed\r\n\r\nhi\r\n"));
 
         ImapReply reply = idle.get(10, TimeUnit.SECONDS);
         assertThat(reply.status()).isEqualTo(ImapStatus.OK);
         assertThat(reply.idledMillis()).isBetween(1400L, 3000L);
         assertThat(reply.untagged()).contains("* " + (before + 1) + " EXISTS");
+        int pushed = reply.untagged().indexOf("* " + (before + 1) + " EXISTS");
+        assertThat(reply.arrivalNanos().get(pushed)).isGreaterThan(delivered); // when the push arrived
         onLoop(() -> c.execute("LOGOUT"));
     }
 
