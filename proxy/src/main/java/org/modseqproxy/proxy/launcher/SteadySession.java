@@ -153,15 +153,38 @@ final class SteadySession implements ImapSession {
             super(folder, session, readOnly);
         }
 
+        /** Listeners GreenMail's IDLE added (one while this session idles). */
+        private int idleListeners;
+
         private void record(Object event) {
             Object g = gate; // another thread may call in while the super constructor registers this folder
             if (g == null) {
                 return;
             }
             synchronized (g) {
-                if (log != null) { // a change during registration is read by the SELECT itself
+                // During IDLE GreenMail's own listener pushes each change at once (RFC 2177); kept in the log as
+                // well, GreenMail would say it again when IDLE ends, and a second EXPUNGE of the same number removes
+                // another message in the client's view (the proxy re-arms IDLE to learn new UIDs: it lost the next
+                // new message every time).
+                if (log != null && idleListeners == 0) { // a change during registration is read by the SELECT
                     log.add(event);
                 }
+            }
+        }
+
+        @Override
+        public void addListener(com.icegreen.greenmail.store.FolderListener listener) {
+            synchronized (gate) {
+                idleListeners++;
+            }
+            super.addListener(listener);
+        }
+
+        @Override
+        public void removeListener(com.icegreen.greenmail.store.FolderListener listener) {
+            super.removeListener(listener);
+            synchronized (gate) {
+                idleListeners--;
             }
         }
 
