@@ -63,6 +63,40 @@ class SteadyGreenMailTest {
     }
 
     /**
+     * RFC 2177: what IDLE pushed is not said again when IDLE ends. GreenMail's IDLE pushes each change at once and
+     * then, at DONE, replayed the session's change log: a second "* 6 EXPUNGE" that took the next new message out of
+     * the client's view (the proxy, re-arming IDLE to learn UIDs, lost every second delivery to phones).
+     */
+    @Test
+    void whatIdlePushedIsNotSaidAgainAtDone() {
+        RawImap a = session();
+        a.ok("a1", "SELECT INBOX");
+        RawImap b = session();
+        b.ok("b1", "SELECT INBOX");
+        a.send("a2 IDLE\r\n");
+        assertThat(a.readLine()).startsWith("+");
+        b.append("b2", "INBOX", null, message(6));
+        assertThat(a.readLine()).isEqualTo("* 6 EXISTS");
+        b.ok("b3", "STORE 6 +FLAGS.SILENT (\\Deleted)");
+        b.ok("b4", "EXPUNGE");
+        List<String> pushed = new ArrayList<>();
+        while (pushed.stream().noneMatch(l -> l.endsWith(" EXPUNGE"))) {
+            pushed.add(a.readLine());
+        }
+        a.send("DONE\r\n");
+        List<String> atDone = a.readUntilTagged("a2");
+        assertThat(atDone).noneMatch(l -> l.endsWith(" EXPUNGE") || l.endsWith(" EXISTS"));
+        assertThat(atDone).last().asString().startsWith("a2 OK");
+        assertThat(a.command("a3", "NOOP"))
+                .noneMatch(l -> l.endsWith(" EXPUNGE"))
+                .last()
+                .asString()
+                .startsWith("a3 OK");
+        a.close();
+        b.close();
+    }
+
+    /**
      * RFC 9051 7.5.1: while a FETCH runs, EXPUNGE may not be sent, so the client still counts the expunged message;
      * another session's flag change on a later message must come with the client's number for it, and EXISTS must
      * keep counting the unreported expunge.
