@@ -21,6 +21,11 @@ public record ImapReply(
         this(status, tagged, untagged, idledMillis, List.of());
     }
 
+    /** About what the reply cost on the wire: its lines with CRLF, literals inline. */
+    public long size() {
+        return lines().stream().mapToLong(l -> l.length() + 2L).sum();
+    }
+
     /** Every line of the reply, untagged first, then the tagged completion: what regex checks search. */
     public List<String> lines() {
         var all = new ArrayList<String>(untagged.size() + 1);

@@ -94,11 +94,6 @@ public class CpmClientSimulation extends Simulation {
     static final java.util.concurrent.atomic.AtomicLong QRESYNC_BYTES = new java.util.concurrent.atomic.AtomicLong();
     static final java.util.concurrent.atomic.AtomicLong QRESYNC_COUNT = new java.util.concurrent.atomic.AtomicLong();
 
-    /** What a reply cost on the wire, about (its lines with CRLF; literals inline). */
-    static long bytes(ImapReply reply) {
-        return reply.lines().stream().mapToLong(l -> l.length() + 2L).sum();
-    }
-
     @Override
     public void after() {
         System.out.printf(
@@ -111,7 +106,7 @@ public class CpmClientSimulation extends Simulation {
 
     /** The full listing replaces the cache. */
     static final ImapCheck LISTING = (reply, saves) -> {
-        FULL_BYTES.addAndGet(bytes(reply));
+        FULL_BYTES.addAndGet(reply.size());
         FULL_COUNT.incrementAndGet();
         Map<Long, String> c = new HashMap<>();
         fetched(reply).forEach((uid, v) -> c.put(uid, v[0]));
@@ -121,7 +116,7 @@ public class CpmClientSimulation extends Simulation {
 
     /** A QRESYNC SELECT's changes go into the cache (VANISHED removes, FETCH updates). */
     static final ImapCheck DELTA = (reply, saves) -> {
-        QRESYNC_BYTES.addAndGet(bytes(reply));
+        QRESYNC_BYTES.addAndGet(reply.size());
         QRESYNC_COUNT.incrementAndGet();
         Map<Long, String> changed = new HashMap<>();
         fetched(reply).forEach((uid, v) -> changed.put(uid, v[0]));

@@ -52,12 +52,12 @@ public class MobileFleetSimulation extends Simulation {
     static final List<Long> FULL_BYTES = Collections.synchronizedList(new ArrayList<>());
 
     static final ImapCheck FULL_SIZE = (reply, saves) -> {
-        FULL_BYTES.add(reply.lines().stream().mapToLong(l -> l.length() + 2L).sum());
+        FULL_BYTES.add(reply.size());
         return null;
     };
 
     static final ImapCheck RESYNC_SIZE = (reply, saves) -> {
-        RESYNC_BYTES.add(reply.lines().stream().mapToLong(l -> l.length() + 2L).sum());
+        RESYNC_BYTES.add(reply.size());
         return null;
     };
 

@@ -21,13 +21,6 @@ class SighupLimitsTest {
     @TempDir
     Path dir;
 
-    private static void hup(ProxyJarProcess p) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid()))
-                .inheritIO()
-                .start();
-        assertThat(kill.waitFor()).isZero();
-    }
-
     @Test
     void aChangedLimitAppliesToNewConnections() throws Exception {
         Path config = dir.resolve("config.yaml");
@@ -41,12 +34,12 @@ class SighupLimitsTest {
                     assertThat(second.greeting()).startsWith("* OK");
                 }
                 Files.writeString(config, "limits:\n  maxConnectionsPerIp: [broken\n");
-                hup(p);
+                p.hangUp();
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(30))
                         .until(() -> p.log().contains("configuration not reloaded"));
                 Files.writeString(config, "limits:\n  maxConnectionsPerIp: 1\n");
-                hup(p);
+                p.hangUp();
                 Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     try (RawImap another = p.connect()) {
                         assertThat(another.readLine()).isEqualTo("* BYE Too many connections");

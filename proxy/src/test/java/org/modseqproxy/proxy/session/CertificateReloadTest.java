@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.modseqproxy.metrics.MeterNames;
+import org.modseqproxy.proxy.config.ConfigLoader;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.ProxyJarProcess;
@@ -74,13 +75,16 @@ class CertificateReloadTest {
     }
 
     private void startProxy(String reloadCheck) {
-        proxy = ProxyFixture.start(
-                "127.0.0.1",
-                backend.port(),
-                "memory",
-                c -> c.set("tls.cert", cert.toString())
-                        .set("tls.key", key.toString())
-                        .set("tls.reloadCheckInterval", reloadCheck));
+        startProxy(reloadCheck, c -> {});
+    }
+
+    private void startProxy(String reloadCheck, java.util.function.Consumer<ConfigLoader> more) {
+        proxy = ProxyFixture.start("127.0.0.1", backend.port(), "memory", c -> {
+            c.set("tls.cert", cert.toString())
+                    .set("tls.key", key.toString())
+                    .set("tls.reloadCheckInterval", reloadCheck);
+            more.accept(c);
+        });
     }
 
     static String fingerprint(SelfSignedCertificate c) throws Exception {
@@ -194,13 +198,7 @@ class CertificateReloadTest {
     @Test
     void severalCertificatesAreChosenByServerName() throws Exception {
         SelfSignedCertificate other = SelfSignedCertificate.create("imap.example.org");
-        proxy = ProxyFixture.start(
-                "127.0.0.1",
-                backend.port(),
-                "memory",
-                c -> c.set("tls.cert", cert.toString())
-                        .set("tls.key", key.toString())
-                        .set("tls.certificates", other.certificatePath() + ":" + other.privateKeyPath()));
+        startProxy("60s", c -> c.set("tls.certificates", other.certificatePath() + ":" + other.privateKeyPath()));
         assertThat(presented(proxy.tlsPort(), "imap.example.org")).isEqualTo(fingerprint(other));
         assertThat(presented(proxy.tlsPort(), "unknown.example.org")).isEqualTo(fingerprint(a));
         assertThat(presented(proxy.tlsPort(), null)).isEqualTo(fingerprint(a));
@@ -214,10 +212,7 @@ class CertificateReloadTest {
             try (RawImap open = p.connect()) {
                 open.login("alice", "alicepw");
                 install(b);
-                Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid()))
-                        .inheritIO()
-                        .start();
-                assertThat(kill.waitFor()).isZero();
+                p.hangUp();
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(30))
                         .untilAsserted(() ->

@@ -57,6 +57,23 @@ public final class ProxyJarProcess implements AutoCloseable {
         return port;
     }
 
+    /** SIGHUP, as an operator's {@code kill -HUP} or {@code systemctl reload} sends it. */
+    public void hangUp() {
+        try {
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid()))
+                    .inheritIO()
+                    .start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -HUP " + pid() + " failed");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public long pid() {
         return child.pid();
     }
