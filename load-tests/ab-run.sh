@@ -24,10 +24,12 @@ mkdir -p "$out"
 stamp=$(date +%Y%m%d-%H%M%S)
 csv="$out/$short-$stamp.csv"
 md="$out/$short-$stamp.md"
-echo "side,round,host_port,ok,ko,throughput_rps,p50_ms,p99_ms,load_average,report" > "$csv"
+echo "side,round,host_port,ok,ko,throughput_rps,p50_ms,p99_ms,bytes_in,bytes_out,bytes_per_request,load_average,report" > "$csv"
 
 # "> mean throughput (rps)   |  774.38 |  774.38 | -" -> the Total column
 stat() { grep -m1 -F "> $1" "$2" | awk -F'|' '{gsub(/[ ,]/, "", $2); print $2}'; }
+# "IMAP traffic: 123 bytes in, 45 bytes out, 6 connections" (printed by every bundled simulation) -> 123,45
+traffic() { grep -m1 -o 'IMAP traffic: [0-9]* bytes in, [0-9]* bytes out' "$1" | awk '{print $3","$6}'; }
 okko() { grep -m1 -F "> request count" "$1" | awk -F'|' '{gsub(/[ ,]/, "", $3); gsub(/[ ,]/, "", $4); if ($4=="-") $4=0; print $3","$4}'; }
 
 for r in $(seq 1 "$rounds"); do
@@ -47,7 +49,10 @@ for r in $(seq 1 "$rounds"); do
       echo "ab-run: run $side$r produced no statistics (exit $rc); see $log" >&2
       exit 1
     fi
-    echo "$side,$r,$target,$(okko "$log"),$(stat 'mean throughput (rps)' "$log"),$(stat 'response time 50th percentile (ms)' "$log"),$(stat 'response time 99th percentile (ms)' "$log"),$load,$report" >> "$csv"
+    counts=$(okko "$log")
+    bytes=$(traffic "$log"); bytes=${bytes:-0,0}
+    per=$(awk -v c="$counts" -v b="$bytes" 'BEGIN { split(c, n, ","); split(b, x, ","); r = n[1] + n[2]; printf "%.0f", (r > 0 ? (x[1] + x[2]) / r : 0) }')
+    echo "$side,$r,$target,$counts,$(stat 'mean throughput (rps)' "$log"),$(stat 'response time 50th percentile (ms)' "$log"),$(stat 'response time 99th percentile (ms)' "$log"),$bytes,$per,$load,$report" >> "$csv"
   done
 done
 
@@ -58,16 +63,19 @@ col() { awk -F, -v s="$1" -v c="$2" 'NR>1 && $1==s {print $c}' "$csv" | median; 
   echo
   echo "Extra options: ${extra[*]:-(none)}"
   echo
-  echo "| run | target | OK | KO | throughput (rps) | p50 (ms) | p99 (ms) | load avg | report |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  awk -F, 'NR>1 {printf "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10}' "$csv"
+  echo "| run | target | OK | KO | throughput (rps) | p50 (ms) | p99 (ms) | bytes in | bytes out | bytes/request | load avg | report |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  awk -F, 'NR>1 {printf "| %s%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13}' "$csv"
   echo
-  echo "| median | throughput (rps) | p50 (ms) | p99 (ms) |"
-  echo "|---|---|---|---|"
-  for s in A B; do echo "| $s | $(col $s 6) | $(col $s 7) | $(col $s 8) |"; done
+  echo "Bytes are on the wire (TLS included), both directions, over every request of the run."
+  echo
+  echo "| median | throughput (rps) | p50 (ms) | p99 (ms) | bytes/request |"
+  echo "|---|---|---|---|---|"
+  for s in A B; do echo "| $s | $(col $s 6) | $(col $s 7) | $(col $s 8) | $(col $s 11) |"; done
   awk -v ta="$(col A 6)" -v tb="$(col B 6)" -v pa="$(col A 7)" -v pb="$(col B 7)" -v qa="$(col A 8)" -v qb="$(col B 8)" \
+      -v ba="$(col A 11)" -v bb="$(col B 11)" \
       'function r(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "n/a" }
-       BEGIN { printf "| B/A | %s | %s | %s |\n", r(tb, ta), r(pb, pa), r(qb, qa) }'
+       BEGIN { printf "| B/A | %s | %s | %s | %s |\n", r(tb, ta), r(pb, pa), r(qb, qa), r(bb, ba) }'
 } > "$md"
 cat "$md"
 echo "ab-run: wrote $md and $csv"

@@ -5,7 +5,9 @@ import io.gatling.commons.validation.Success;
 import io.gatling.commons.validation.Validation;
 import io.gatling.core.session.Session;
 import io.gatling.javaapi.core.internal.Expressions;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import scala.Function1;
 
@@ -21,13 +23,25 @@ final class CommandTemplate {
     private record Piece(Function1<Session, Validation<String>> expression, boolean quoted) {}
 
     private final List<Piece> pieces;
+    /** The rendered text is sent base64-encoded (a SASL response line, RFC 9051 6.2.2). */
+    private final boolean base64;
 
-    private CommandTemplate(List<Piece> pieces) {
+    private CommandTemplate(List<Piece> pieces, boolean base64) {
         this.pieces = pieces;
+        this.base64 = base64;
     }
 
     static CommandTemplate of(String el) {
-        return new CommandTemplate(List.of()).then(el);
+        return new CommandTemplate(List.of(), false).then(el);
+    }
+
+    /** RFC 4616: the PLAIN response {@code NUL authcid NUL passwd}, base64 (empty authorization identity). */
+    static CommandTemplate saslPlain(String userEl, String passwordEl) {
+        return new CommandTemplate(List.of(), true)
+                .then("\0")
+                .then(userEl)
+                .then("\0")
+                .then(passwordEl);
     }
 
     CommandTemplate then(String el) {
@@ -49,7 +63,9 @@ final class CommandTemplate {
             String resolved = ((Success<?>) value).value().toString();
             text.append(piece.quoted() ? quote(resolved) : resolved);
         }
-        return text.toString();
+        return base64
+                ? Base64.getEncoder().encodeToString(text.toString().getBytes(StandardCharsets.UTF_8))
+                : text.toString();
     }
 
     /**
@@ -74,6 +90,6 @@ final class CommandTemplate {
     private CommandTemplate append(Piece piece) {
         List<Piece> more = new ArrayList<>(pieces);
         more.add(piece);
-        return new CommandTemplate(List.copyOf(more));
+        return new CommandTemplate(List.copyOf(more), base64);
     }
 }

@@ -73,4 +73,22 @@ public final class Imap {
     public static RegexCheck imapRegex(String pattern) {
         return new RegexCheck(Pattern.compile(pattern), null, 1, false);
     }
+
+    /** RFC 7162 3.2.10: collects the UIDs of VANISHED responses; {@code vanished().saveAs("gone")}. */
+    public static ModSeqChecks.Vanished vanished() {
+        return new ModSeqChecks.Vanished(null);
+    }
+
+    /** RFC 7162 3.1.4.1: collects UID -> MODSEQ of the FETCH responses; {@code modSeqs().saveAs("modSeqs")}. */
+    public static ModSeqChecks.ModSeqs modSeqs() {
+        return new ModSeqChecks.ModSeqs(null);
+    }
+
+    /**
+     * Fails when the reply's HIGHESTMODSEQ is below the last one this virtual user saw for {@code mailbox} with
+     * the same UIDVALIDITY (RFC 7162 3). Put it on every command whose reply may carry HIGHESTMODSEQ.
+     */
+    public static ImapCheck highestModSeqNeverDecreases(String mailbox) {
+        return new ModSeqChecks.NeverDecreases(mailbox);
+    }
 }

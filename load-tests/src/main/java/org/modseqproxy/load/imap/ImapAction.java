@@ -35,6 +35,9 @@ final class ImapAction implements Action {
     private final String requestName;
     private final Kind kind;
     private final CommandTemplate template;
+    /** The line sent when the server answers the command with "+" (a SASL response), or null. */
+    private final CommandTemplate response;
+
     private final Duration idleFor;
     private final List<ImapCheck> checks;
     private final ImapComponents components;
@@ -45,6 +48,7 @@ final class ImapAction implements Action {
             String requestName,
             Kind kind,
             CommandTemplate template,
+            CommandTemplate response,
             Duration idleFor,
             List<ImapCheck> checks,
             ImapComponents components,
@@ -52,6 +56,7 @@ final class ImapAction implements Action {
         this.requestName = requestName;
         this.kind = kind;
         this.template = template;
+        this.response = response;
         this.idleFor = idleFor;
         this.checks = checks;
         this.components = components;
@@ -67,8 +72,10 @@ final class ImapAction implements Action {
     @Override
     public void execute(Session session) {
         String command;
+        String answer;
         try {
             command = template.render(session);
+            answer = response == null ? null : response.render(session);
         } catch (IllegalArgumentException e) {
             // Same treatment as Gatling's own actions: a crash entry in the report, the user goes on as failed.
             components.statsEngine.logRequestCrash(session.scenario(), session.groups(), requestName, e.getMessage());
@@ -88,7 +95,10 @@ final class ImapAction implements Action {
         ImapConnection[] used = {open};
         ready.thenCompose(connection -> {
                     used[0] = connection;
-                    return kind == Kind.IDLE ? connection.idle(idleFor) : connection.execute(command);
+                    if (kind == Kind.IDLE) {
+                        return connection.idle(idleFor);
+                    }
+                    return answer == null ? connection.execute(command) : connection.execute(command, answer);
                 })
                 .whenComplete((reply, error) -> finish(session, command, used[0], start, reply, error));
     }
@@ -99,7 +109,7 @@ final class ImapAction implements Action {
         try {
             long end = components.clock.nowMillis();
             Map<String, Object> saves = new LinkedHashMap<>();
-            String failure = error != null ? describe(error) : verify(reply, saves);
+            String failure = error != null ? describe(error) : verify(reply, session, saves);
             if (connection != null && error == null && kind != Kind.LOGOUT) {
                 updated = updated.set(ImapConnection.SESSION_KEY, connection);
             } else {
@@ -145,9 +155,15 @@ final class ImapAction implements Action {
         next.$bang(updated);
     }
 
-    private String verify(ImapReply reply, Map<String, Object> saves) {
+    private String verify(ImapReply reply, Session session, Map<String, Object> saves) {
         for (ImapCheck check : checks) {
-            String failure = check.verify(reply, saves);
+            String failure = check.verify(
+                    reply,
+                    key -> {
+                        Option<Object> value = session.attributes().get(key);
+                        return value.isDefined() ? value.get() : null;
+                    },
+                    saves);
             if (failure != null) {
                 return failure;
             }

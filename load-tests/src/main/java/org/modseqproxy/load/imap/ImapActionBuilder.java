@@ -60,6 +60,7 @@ public final class ImapActionBuilder implements ActionBuilder {
                         requestName,
                         kind,
                         commandFor(components.protocol),
+                        responseFor(components.protocol),
                         idleFor,
                         effectiveChecks(),
                         components,
@@ -72,13 +73,33 @@ public final class ImapActionBuilder implements ActionBuilder {
         if (kind != ImapAction.Kind.LOGIN || template != null) {
             return template;
         }
+        String[] credentials = credentials(protocol);
+        if (protocol.login() == ImapProtocol.Sasl.PLAIN) {
+            return CommandTemplate.of("AUTHENTICATE PLAIN"); // RFC 9051 6.2.2, the response follows the "+"
+        }
+        return CommandTemplate.of("LOGIN ")
+                .thenQuoted(credentials[0])
+                .then(" ")
+                .thenQuoted(credentials[1]); // RFC 9051 6.2.3
+    }
+
+    /** What to answer the server's "+" with: the SASL PLAIN response of a login(), else nothing. */
+    private CommandTemplate responseFor(ImapProtocol protocol) {
+        if (kind != ImapAction.Kind.LOGIN || template != null || protocol.login() != ImapProtocol.Sasl.PLAIN) {
+            return null;
+        }
+        String[] credentials = credentials(protocol);
+        return CommandTemplate.saslPlain(credentials[0], credentials[1]);
+    }
+
+    private String[] credentials(ImapProtocol protocol) {
         String u = user != null ? user : protocol.user();
         String p = password != null ? password : protocol.password();
         if (u == null || p == null) {
             throw new IllegalArgumentException("request '" + requestName
                     + "': login() needs credentials: imap().credentials(user, password) or login(user, password)");
         }
-        return CommandTemplate.of("LOGIN ").thenQuoted(u).then(" ").thenQuoted(p); // RFC 9051 6.2.3
+        return new String[] {u, p};
     }
 
     private List<ImapCheck> effectiveChecks() {

@@ -1,6 +1,7 @@
 package org.modseqproxy.load.imap;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A condition on an {@link ImapReply}. A failed check makes the request KO in Gatling's report and marks
@@ -16,4 +17,14 @@ public interface ImapCheck {
      * @return null when the reply satisfies the check, else a short reason shown in the report
      */
     String verify(ImapReply reply, Map<String, Object> saves);
+
+    /**
+     * The same with read access to the virtual user's session, for a check that compares this reply with an
+     * earlier one (see {@link Imap#highestModSeqNeverDecreases}). The action calls this one.
+     *
+     * @param session the session's attribute of a name, or null
+     */
+    default String verify(ImapReply reply, Function<String, Object> session, Map<String, Object> saves) {
+        return verify(reply, saves);
+    }
 }

@@ -10,6 +10,7 @@ import io.gatling.netty.util.Transports;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.File;
 import javax.net.ssl.SSLException;
 import scala.Function1;
 import scala.Option;
@@ -31,7 +32,8 @@ final class ImapComponents implements ProtocolComponents {
         this.endpoint = new ImapConnection.Endpoint(
                 protocol.host(),
                 protocol.port(),
-                protocol.implicitTls() ? insecureClientTls() : null,
+                protocol.security() == ImapProtocol.Security.PLAIN ? null : clientTls(protocol),
+                protocol.security() == ImapProtocol.Security.STARTTLS,
                 protocol.connectTimeout(),
                 protocol.commandTimeout(),
                 protocol.maxResponseBytes(),
@@ -57,13 +59,25 @@ final class ImapComponents implements ProtocolComponents {
         };
     }
 
-    private static SslContext insecureClientTls() {
+    /**
+     * Verifying: the chain against the PEM file's certificates (or the JDK's authorities) and the host name
+     * against the certificate (RFC 9525, endpoint identification as for HTTPS). Not verifying: anything goes,
+     * for a self-signed test server.
+     */
+    static SslContext clientTls(ImapProtocol protocol) {
         try {
-            return SslContextBuilder.forClient()
-                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot create the TLS client context", e);
+            SslContextBuilder builder = SslContextBuilder.forClient();
+            if (!protocol.verifyCertificates()) {
+                builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+            } else {
+                builder.endpointIdentificationAlgorithm("HTTPS");
+                if (protocol.trustedCertificates() != null) {
+                    builder.trustManager(new File(protocol.trustedCertificates()));
+                }
+            }
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot create the TLS client context: " + e.getMessage(), e);
         }
     }
 }

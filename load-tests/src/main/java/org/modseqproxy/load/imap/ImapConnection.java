@@ -11,13 +11,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -37,10 +40,16 @@ final class ImapConnection {
     static final String SESSION_KEY = "modseqproxy.imap.connection";
 
     /** Connection parameters that do not change during a run. */
+    /**
+     * @param tls the client TLS context, or null for plain IMAP
+     * @param startTls with {@code tls}: upgrade after the greeting with STARTTLS (RFC 9051 6.2.1) instead of
+     *     speaking TLS from the first byte (RFC 8314 3.2)
+     */
     record Endpoint(
             String host,
             int port,
             SslContext tls,
+            boolean startTls,
             Duration connectTimeout,
             Duration commandTimeout,
             int maxResponseBytes,
@@ -74,14 +83,22 @@ final class ImapConnection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (endpoint.tls() != null) {
-                            ch.pipeline()
-                                    .addLast(endpoint.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port()));
-                        }
+                        // First in the pipeline: what the network carries, TLS records included.
+                        ch.pipeline().addLast(BYTES, ImapTraffic.COUNTER);
                         // The connection exists (and waits for the greeting) before the first byte can be read.
                         ImapConnection connection = new ImapConnection(ch, endpoint.commandTimeout());
                         created[0] = connection;
                         connection.current = connection.newExchange(null, endpoint.connectTimeout());
+                        if (endpoint.tls() != null && !endpoint.startTls()) {
+                            SslHandler tls = tlsHandler(endpoint, ch);
+                            ch.pipeline().addLast(TLS, tls);
+                            // A refused certificate fails the greeting with the TLS reason, not "closed".
+                            tls.handshakeFuture().addListener(f -> {
+                                if (!f.isSuccess()) {
+                                    connection.fail(connection.current, f.cause());
+                                }
+                            });
+                        }
                         ch.pipeline().addLast(new ResponseFramer(endpoint.maxResponseBytes()), connection.handler());
                     }
                 });
@@ -94,20 +111,68 @@ final class ImapConnection {
                 opened.completeExceptionally(f.cause());
                 return;
             }
-            connection.greeting.whenComplete((reply, error) -> {
+            CompletableFuture<ImapConnection> ready = connection.greeting.thenApply(greeting -> connection);
+            if (endpoint.tls() != null && endpoint.startTls()) {
+                ready = ready.thenCompose(c -> c.startTls(endpoint));
+            }
+            ready.whenComplete((c, error) -> {
                 if (error != null) {
-                    opened.completeExceptionally(error);
+                    connection.close();
+                    opened.completeExceptionally(
+                            error instanceof CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error);
                 } else {
-                    opened.complete(connection);
+                    opened.complete(c);
                 }
             });
         });
         return opened;
     }
 
+    private static final String BYTES = "bytes";
+    private static final String TLS = "tls";
+
+    private static SslHandler tlsHandler(Endpoint endpoint, Channel ch) {
+        // The host name goes into SNI and, when certificates are verified, into the host name check.
+        return endpoint.tls().newHandler(ch.alloc(), endpoint.host(), endpoint.port());
+    }
+
+    /**
+     * RFC 9051 6.2.1: STARTTLS, and after its tagged OK the TLS negotiation starts at once (nothing of the
+     * server's may come in plain text after that OK). Completes when the handshake did; a refusal or a failed
+     * handshake (an untrusted certificate, say) fails the connection.
+     */
+    private CompletableFuture<ImapConnection> startTls(Endpoint endpoint) {
+        return execute("STARTTLS").thenCompose(reply -> {
+            if (reply.status() != ImapStatus.OK) {
+                return CompletableFuture.failedFuture(new IOException("STARTTLS refused: " + reply.tagged()));
+            }
+            SslHandler tls = tlsHandler(endpoint, channel);
+            channel.pipeline().addAfter(BYTES, TLS, tls);
+            CompletableFuture<ImapConnection> upgraded = new CompletableFuture<>();
+            tls.handshakeFuture().addListener(f -> {
+                if (f.isSuccess()) {
+                    upgraded.complete(this);
+                } else {
+                    upgraded.completeExceptionally(f.cause());
+                }
+            });
+            return upgraded;
+        });
+    }
+
     /** Sends {@code tag SP command CRLF} and completes with the server's reply once the tagged line arrives. */
     CompletableFuture<ImapReply> execute(String command) {
-        return send(command, null);
+        return send(command, null, null);
+    }
+
+    /**
+     * A command that the server continues with "+" once (AUTHENTICATE, RFC 9051 6.2.2): {@code response} is
+     * sent as the client's line then. A second continuation fails the command.
+     */
+    CompletableFuture<ImapReply> execute(String command, String response) {
+        return send(command, null, response);
     }
 
     /**
@@ -115,7 +180,7 @@ final class ImapConnection {
      * server pushes), then sends DONE and completes with the tagged completion.
      */
     CompletableFuture<ImapReply> idle(Duration idleFor) {
-        return send("IDLE", idleFor);
+        return send("IDLE", idleFor, null);
     }
 
     boolean isOpen() {
@@ -126,7 +191,7 @@ final class ImapConnection {
         channel.close();
     }
 
-    private CompletableFuture<ImapReply> send(String command, Duration idleFor) {
+    private CompletableFuture<ImapReply> send(String command, Duration idleFor, String response) {
         if (!channel.eventLoop().inEventLoop()) {
             throw new IllegalStateException("IMAP connection used off its event loop");
         }
@@ -142,6 +207,8 @@ final class ImapConnection {
         current = exchange;
         if (idleFor != null) {
             exchange.onContinuation = () -> enterIdle(exchange, idleFor);
+        } else if (response != null) {
+            exchange.onContinuation = () -> write(exchange, response + "\r\n");
         }
         write(exchange, tag + " " + command + "\r\n");
         return exchange.result;
@@ -265,7 +332,10 @@ final class ImapConnection {
             }
 
             @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable error) {
+                // A failed TLS handshake arrives wrapped by the decoder that read it; report the TLS reason.
+                Throwable cause =
+                        error instanceof DecoderException && error.getCause() != null ? error.getCause() : error;
                 if (current != null) {
                     fail(current, cause);
                 } else {

@@ -16,7 +16,10 @@ public final class ImapProtocolBuilder implements ProtocolBuilder {
 
     private String host = ImapProtocol.DEFAULT.host();
     private int port = ImapProtocol.DEFAULT.port();
-    private boolean implicitTls;
+    private ImapProtocol.Security security = ImapProtocol.DEFAULT.security();
+    private boolean verifyCertificates;
+    private String trustedCertificates;
+    private ImapProtocol.Sasl login = ImapProtocol.DEFAULT.login();
     private String user;
     private String password;
     private Duration connectTimeout = ImapProtocol.DEFAULT.connectTimeout();
@@ -37,11 +40,34 @@ public final class ImapProtocolBuilder implements ProtocolBuilder {
     }
 
     /**
-     * TLS from the first byte (port 993 style, RFC 8314 3.2). The server certificate is not verified: this is
-     * a load generator pointed at a proxy you run yourself (the demo's certificate is self-signed).
+     * TLS from the first byte (port 993 style, RFC 8314 3.2). The server certificate is not verified unless
+     * {@link #verifyCertificates()} is also given (the demo's certificate is self-signed).
      */
     public ImapProtocolBuilder implicitTls() {
-        return copy(b -> b.implicitTls = true);
+        return copy(b -> b.security = ImapProtocol.Security.IMPLICIT);
+    }
+
+    /** Plain connection upgraded with STARTTLS after the greeting (RFC 9051 6.2.1), before login. */
+    public ImapProtocolBuilder startTls() {
+        return copy(b -> b.security = ImapProtocol.Security.STARTTLS);
+    }
+
+    /** With TLS: verify the server's certificate and host name against the JDK's trusted authorities. */
+    public ImapProtocolBuilder verifyCertificates() {
+        return copy(b -> b.verifyCertificates = true);
+    }
+
+    /** With TLS: verify the server's certificate and host name against the certificates of this PEM file. */
+    public ImapProtocolBuilder verifyCertificates(String pemFile) {
+        return copy(b -> {
+            b.verifyCertificates = true;
+            b.trustedCertificates = pemFile;
+        });
+    }
+
+    /** {@code login()} sends AUTHENTICATE PLAIN (RFC 4616) instead of LOGIN. */
+    public ImapProtocolBuilder authenticatePlain() {
+        return copy(b -> b.login = ImapProtocol.Sasl.PLAIN);
     }
 
     /** Credentials for {@code login()}; Gatling EL allowed, e.g. {@code credentials("#{user}", "#{password}")}. */
@@ -69,14 +95,27 @@ public final class ImapProtocolBuilder implements ProtocolBuilder {
     @Override
     public Protocol protocol() {
         return new ImapProtocol(
-                host, port, implicitTls, user, password, connectTimeout, commandTimeout, maxResponseBytes);
+                host,
+                port,
+                security,
+                verifyCertificates,
+                trustedCertificates,
+                login,
+                user,
+                password,
+                connectTimeout,
+                commandTimeout,
+                maxResponseBytes);
     }
 
     private ImapProtocolBuilder copy(Consumer<ImapProtocolBuilder> change) {
         ImapProtocolBuilder b = new ImapProtocolBuilder();
         b.host = host;
         b.port = port;
-        b.implicitTls = implicitTls;
+        b.security = security;
+        b.verifyCertificates = verifyCertificates;
+        b.trustedCertificates = trustedCertificates;
+        b.login = login;
         b.user = user;
         b.password = password;
         b.connectTimeout = connectTimeout;

@@ -148,7 +148,14 @@ class ImapConnectionTest {
 
     private static ImapConnection.Endpoint endpoint(int port) {
         return new ImapConnection.Endpoint(
-                "127.0.0.1", port, null, Duration.ofMillis(500), Duration.ofSeconds(5), 1 << 20, NioSocketChannel::new);
+                "127.0.0.1",
+                port,
+                null,
+                false,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(5),
+                1 << 20,
+                NioSocketChannel::new);
     }
 
     /** Runs {@code action} on the event loop (as Gatling does) and waits for its result from the test thread. */

@@ -4,7 +4,6 @@ import static io.gatling.javaapi.core.CoreDsl.*;
 import static org.modseqproxy.load.imap.Imap.*;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import org.modseqproxy.load.imap.ImapStatus;
 
@@ -15,7 +14,7 @@ import org.modseqproxy.load.imap.ImapStatus;
  * {@code load.seconds}. The proxy streams such literals in both directions; memory stays flat however large they
  * are. Closed model, {@code load.users} default 4.
  */
-public class BigAppendSimulation extends Simulation {
+public class BigAppendSimulation extends ImapSimulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(4, 30, "closed");
     private final int mib = LoadSettings.atLeastOne("load.appendMiB", 4);

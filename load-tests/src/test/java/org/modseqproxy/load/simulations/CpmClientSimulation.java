@@ -6,7 +6,6 @@ import static org.modseqproxy.load.imap.Imap.*;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Session;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +32,7 @@ import org.modseqproxy.load.imap.ImapStatus;
  * and "resync full listing" (time); their bytes per resync are printed at the end. Closed model,
  * {@code load.users} devices (default 10).
  */
-public class CpmClientSimulation extends Simulation {
+public class CpmClientSimulation extends ImapSimulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(10, 30, "closed");
 
@@ -73,20 +72,6 @@ public class CpmClientSimulation extends Simulation {
                 .collect(java.util.stream.Collectors.joining(" "));
     }
 
-    /** UIDs of a sequence set such as {@code 3:5,9} (VANISHED, RFC 7162 3.2.10). */
-    static java.util.Set<Long> uids(String set) {
-        java.util.Set<Long> out = new java.util.HashSet<>();
-        for (String part : set.trim().split(",")) {
-            String[] r = part.split(":");
-            long a = Long.parseLong(r[0]);
-            long b = r.length == 2 ? Long.parseLong(r[1]) : a;
-            for (long u = Math.min(a, b); u <= Math.max(a, b); u++) {
-                out.add(u);
-            }
-        }
-        return out;
-    }
-
     /** Bytes and count of each resync path, over all devices, printed when the run ends. */
     static final java.util.concurrent.atomic.AtomicLong FULL_BYTES = new java.util.concurrent.atomic.AtomicLong();
 
@@ -102,6 +87,7 @@ public class CpmClientSimulation extends Simulation {
                 QRESYNC_COUNT.get() == 0 ? 0.0 : (double) QRESYNC_BYTES.get() / QRESYNC_COUNT.get(),
                 FULL_COUNT.get(),
                 FULL_COUNT.get() == 0 ? 0.0 : (double) FULL_BYTES.get() / FULL_COUNT.get());
+        super.after();
     }
 
     /** The full listing replaces the cache. */
@@ -114,20 +100,13 @@ public class CpmClientSimulation extends Simulation {
         return null;
     };
 
-    /** A QRESYNC SELECT's changes go into the cache (VANISHED removes, FETCH updates). */
+    /** A QRESYNC SELECT's changed messages (FETCH) for the cache; the VANISHED set is saved by vanished(). */
     static final ImapCheck DELTA = (reply, saves) -> {
         QRESYNC_BYTES.addAndGet(reply.size());
         QRESYNC_COUNT.incrementAndGet();
         Map<Long, String> changed = new HashMap<>();
         fetched(reply).forEach((uid, v) -> changed.put(uid, v[0]));
-        java.util.Set<Long> vanished = new java.util.HashSet<>();
-        for (String line : reply.untagged()) {
-            if (line.startsWith("* VANISHED (EARLIER) ")) {
-                vanished.addAll(uids(line.substring("* VANISHED (EARLIER) ".length())));
-            }
-        }
         saves.put("changed", changed);
-        saves.put("vanished", vanished);
         return null;
     };
 
@@ -151,6 +130,7 @@ public class CpmClientSimulation extends Simulation {
                             imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]")
                                     .saveAs("highestModSeq")
                                     .optional(),
+                            highestModSeqNeverDecreases("INBOX"),
                             imapRegex("^\\* (\\d+) EXISTS").saveAs("exists")))
             .exitHereIfFailed();
 
@@ -165,6 +145,8 @@ public class CpmClientSimulation extends Simulation {
                                     imapRegex("\\[UIDVALIDITY (\\d+)\\]").saveAs("newUidValidity"),
                                     imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("highestModSeq"),
                                     imapRegex("^\\* (\\d+) EXISTS").saveAs("exists"),
+                                    highestModSeqNeverDecreases("INBOX"),
+                                    vanished().saveAs("vanished"),
                                     DELTA))
                     .exitHereIfFailed()
                     .exec(s -> {

@@ -25,8 +25,11 @@ import org.modseqproxy.load.imap.ImapProtocolBuilder;
  * server. Our own runs stay on loopback.
  *
  * <ul>
- *   <li>{@code imap.host} (127.0.0.1), {@code imap.port} (1143), {@code imap.tls} (false: plain;
- *       true: implicit TLS, point imap.port at the TLS listener)
+ *   <li>{@code imap.host} (127.0.0.1), {@code imap.port} (1143), {@code imap.tls} ({@code false}: plain;
+ *       {@code true} or {@code implicit}: implicit TLS, point imap.port at the TLS listener; {@code starttls}),
+ *       {@code imap.tlsVerify} (false: any certificate; true: chain and host name checked), {@code imap.trustPem}
+ *       (PEM of the certificates to trust when verifying; default the JDK's authorities), {@code imap.auth}
+ *       ({@code login}: LOGIN; {@code plain}: AUTHENTICATE PLAIN)
  *   <li>{@code imap.user} / {@code imap.password} (demo / demo), fed to every virtual user, or
  *       {@code load.usersCsv}: a CSV file with a header line {@code user,password}, fed round robin
  *   <li>{@code load.users} (default per simulation), {@code load.seconds} (default per simulation),
@@ -39,7 +42,10 @@ import org.modseqproxy.load.imap.ImapProtocolBuilder;
 record LoadSettings(
         String host,
         int port,
-        boolean tls,
+        String tls,
+        boolean tlsVerify,
+        String trustPem,
+        String auth,
         String user,
         String password,
         String usersCsv,
@@ -58,17 +64,17 @@ record LoadSettings(
         if (!model.equals("open") && !model.equals("closed")) {
             throw new IllegalArgumentException("load.model must be open or closed, was " + model);
         }
-        String csv = System.getProperty("load.usersCsv", "");
-        if (!csv.isBlank() && !Files.isReadable(Path.of(csv))) {
-            throw new IllegalArgumentException("load.usersCsv: cannot read " + csv);
-        }
+        String csv = readable("load.usersCsv");
         return new LoadSettings(
                 System.getProperty("imap.host", "127.0.0.1"),
                 Integer.parseInt(System.getProperty("imap.port", "1143")),
-                Boolean.parseBoolean(System.getProperty("imap.tls", "false")),
+                oneOf("imap.tls", "false", "false", "true", "implicit", "starttls"),
+                Boolean.parseBoolean(System.getProperty("imap.tlsVerify", "false")),
+                readable("imap.trustPem"),
+                oneOf("imap.auth", "login", "login", "plain"),
                 System.getProperty("imap.user", "demo"),
                 System.getProperty("imap.password", "demo"),
-                csv.isBlank() ? null : csv,
+                csv,
                 atLeastOne("load.users", defaultUsers),
                 atLeastOne("load.seconds", defaultSeconds),
                 atLeastOne("load.ramp", 5),
@@ -111,7 +117,36 @@ record LoadSettings(
                 .credentials("#{user}", "#{password}")
                 .connectTimeout(Duration.ofSeconds(5))
                 .commandTimeout(Duration.ofSeconds(15));
-        return tls ? protocol.implicitTls() : protocol;
+        protocol = switch (tls) {
+            case "true", "implicit" -> protocol.implicitTls();
+            case "starttls" -> protocol.startTls();
+            default -> protocol;
+        };
+        if (tlsVerify) {
+            protocol = trustPem == null ? protocol.verifyCertificates() : protocol.verifyCertificates(trustPem);
+        }
+        return auth.equals("plain") ? protocol.authenticatePlain() : protocol;
+    }
+
+    /** The property's value, which must be one of {@code allowed} (lower case). */
+    static String oneOf(String property, String defaultValue, String... allowed) {
+        String value = System.getProperty(property, defaultValue).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of(allowed).contains(value)) {
+            throw new IllegalArgumentException(property + " must be one of " + List.of(allowed) + ", was " + value);
+        }
+        return value;
+    }
+
+    /** A file named by the property, which must be readable; null when the property is not set. */
+    static String readable(String property) {
+        String file = System.getProperty(property, "");
+        if (file.isBlank()) {
+            return null;
+        }
+        if (!Files.isReadable(Path.of(file))) {
+            throw new IllegalArgumentException(property + ": cannot read " + file);
+        }
+        return file;
     }
 
     /** The CSV of users (round robin), or an endless feeder giving every virtual user the configured credentials. */

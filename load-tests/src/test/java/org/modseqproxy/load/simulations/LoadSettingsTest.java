@@ -51,4 +51,37 @@ class LoadSettingsTest {
         assertThatThrownBy(() -> LoadSettings.koPercent("NaN")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LoadSettings.koPercent("-1")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void tlsVerificationAndSaslChooseTheProtocol() throws Exception {
+        java.nio.file.Path pem = java.nio.file.Files.createTempFile("trust", ".pem");
+        System.setProperty("imap.tls", "STARTTLS");
+        System.setProperty("imap.tlsVerify", "true");
+        System.setProperty("imap.trustPem", pem.toString());
+        System.setProperty("imap.auth", "plain");
+        try {
+            var p = (org.modseqproxy.load.imap.ImapProtocol)
+                    LoadSettings.fromSystemProperties(1, 1).protocol().protocol();
+            org.assertj.core.api.Assertions.assertThat(p.security())
+                    .isEqualTo(org.modseqproxy.load.imap.ImapProtocol.Security.STARTTLS);
+            org.assertj.core.api.Assertions.assertThat(p.verifyCertificates()).isTrue();
+            org.assertj.core.api.Assertions.assertThat(p.trustedCertificates()).isEqualTo(pem.toString());
+            org.assertj.core.api.Assertions.assertThat(p.login())
+                    .isEqualTo(org.modseqproxy.load.imap.ImapProtocol.Sasl.PLAIN);
+            System.setProperty("imap.tls", "sometimes");
+            assertThatThrownBy(() -> LoadSettings.fromSystemProperties(1, 1))
+                    .hasMessage("imap.tls must be one of [false, true, implicit, starttls], was sometimes");
+        } finally {
+            for (String k : new String[] {"imap.tls", "imap.tlsVerify", "imap.trustPem", "imap.auth"}) {
+                System.clearProperty(k);
+            }
+            java.nio.file.Files.delete(pem);
+        }
+        var plain = (org.modseqproxy.load.imap.ImapProtocol)
+                LoadSettings.fromSystemProperties(1, 1).protocol().protocol();
+        org.assertj.core.api.Assertions.assertThat(plain.security())
+                .isEqualTo(org.modseqproxy.load.imap.ImapProtocol.Security.PLAIN);
+        org.assertj.core.api.Assertions.assertThat(plain.login())
+                .isEqualTo(org.modseqproxy.load.imap.ImapProtocol.Sasl.LOGIN);
+    }
 }

@@ -4,7 +4,6 @@ import static io.gatling.javaapi.core.CoreDsl.*;
 import static org.modseqproxy.load.imap.Imap.*;
 
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 
 /**
@@ -13,7 +12,7 @@ import java.time.Duration;
  * {@code load.seconds}. Measures what a login costs through the proxy (TCP, greeting, LOGIN relayed, the store's
  * answer, BYE). Closed model by default: {@code load.users} (default 10) connecting without pause.
  */
-public class LoginStormSimulation extends Simulation {
+public class LoginStormSimulation extends ImapSimulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(10, 30, "closed");
 

@@ -5,7 +5,6 @@ import static org.modseqproxy.load.imap.Imap.*;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +22,7 @@ import org.modseqproxy.load.imap.ImapStatus;
  * the end the run prints the push latency (from the APPEND sent to each EXISTS seen in IDLE) and the bytes of the
  * resyncs, as percentiles.
  */
-public class MobileFleetSimulation extends Simulation {
+public class MobileFleetSimulation extends ImapSimulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30, "closed");
 
@@ -80,6 +79,7 @@ public class MobileFleetSimulation extends Simulation {
         System.out.println("MobileFleet push latency: " + percentiles(PUSH_MILLIS, "ms"));
         System.out.println("MobileFleet QRESYNC resync size: " + percentiles(RESYNC_BYTES, "bytes"));
         System.out.println("MobileFleet full-listing resync size: " + percentiles(FULL_BYTES, "bytes"));
+        super.after();
     }
 
     /** A server without QRESYNC answers BAD or NO: the phone then resyncs with the full listing. */
@@ -102,7 +102,8 @@ public class MobileFleetSimulation extends Simulation {
                             imapRegex("\\[UIDVALIDITY (\\d+)\\]").saveAs("uidValidity"),
                             imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]")
                                     .saveAs("highestModSeq")
-                                    .optional()))
+                                    .optional(),
+                            highestModSeqNeverDecreases("INBOX")))
             .exitHereIfFailed()
             .during(Duration.ofSeconds(settings.seconds()))
             .on(exec(imap("IDLE 5s").idle(Duration.ofSeconds(5)).check(PUSH))
@@ -115,6 +116,7 @@ public class MobileFleetSimulation extends Simulation {
                                     .check(
                                             imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]")
                                                     .saveAs("highestModSeq"),
+                                            highestModSeqNeverDecreases("INBOX"),
                                             RESYNC_SIZE)))
                             // RFC 5162 section 5: without QRESYNC, the whole flag listing
                             .orElse(exec(imap("SELECT").select("INBOX"))

@@ -5,7 +5,6 @@ import static org.modseqproxy.load.imap.Imap.*;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -16,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * connection was lost); then LOGOUT. Users arrive
  * over 5 seconds ({@code load.users}, default 20; duration default 30 s).
  */
-public class PassThroughSimulation extends Simulation {
+public class PassThroughSimulation extends ImapSimulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30, "open");
 

@@ -5,7 +5,6 @@ import static org.modseqproxy.load.imap.Imap.*;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
-import io.gatling.javaapi.core.Simulation;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -18,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * mailbox, so they also see each other's changes. Closed model: {@code load.users} users at all times for
  * {@code load.seconds} seconds (defaults 20 users, 30 s).
  */
-public class ResyncSimulation extends Simulation {
+public class ResyncSimulation extends ImapSimulation {
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(20, 30);
 
@@ -52,7 +51,8 @@ public class ResyncSimulation extends Simulation {
                     .check(
                             imapRegex("^\\* (\\d+) EXISTS").saveAs("exists"),
                             imapRegex("\\[UIDVALIDITY (\\d+)\\]").saveAs("uidValidity"),
-                            imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("highestModSeq")))
+                            imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("highestModSeq"),
+                            highestModSeqNeverDecreases("INBOX")))
             .exitHereIfFailed()
             .exec(flipThree)
             .exec(imap("LOGOUT").logout().check(imapRegex("^\\* BYE")))
@@ -63,6 +63,7 @@ public class ResyncSimulation extends Simulation {
                     .select("INBOX", qresync("#{uidValidity}", "#{highestModSeq}"))
                     .check(
                             imapRegex("\\[HIGHESTMODSEQ (\\d+)\\]").saveAs("resyncedModSeq"),
+                            highestModSeqNeverDecreases("INBOX"),
                             // RFC 7162 3.2.5.2: messages changed since the given modseq come back as FETCH
                             imapRegex("^\\* \\d+ FETCH \\(.*MODSEQ").atLeast(1)))
             .exec(imap("LOGOUT").logout());
