@@ -1,7 +1,6 @@
 package org.modseqproxy.interop;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -58,13 +57,15 @@ final class BackendTruth {
         }
     }
 
-    /** Only the flags: UID -> flags. */
-    static SortedMap<Long, SortedSet<String>> flags(ImapBackend backend, String user, String folder)
-            throws IOException {
+    /**
+     * Only the flags: UID -> flags, read by the proxy module's {@code testing.BackendTruth} (one reader of a
+     * folder's flags for both suites), spelled as {@link ImapData#normalize} spells them.
+     */
+    static SortedMap<Long, SortedSet<String>> flags(ImapBackend backend, String user, String folder) {
         SortedMap<Long, SortedSet<String>> out = new TreeMap<>();
-        for (Map.Entry<Long, Message> e : read(backend, user, folder).entrySet()) {
-            out.put(e.getKey(), e.getValue().flags());
-        }
+        org.modseqproxy.proxy.testing.BackendTruth.flags(
+                        backend.host(), backend.port(), user, backend.user(user).password(), folder)
+                .forEach((uid, flags) -> out.put(uid, ImapData.normalize(flags.list())));
         return out;
     }
 }

@@ -1,4 +1,4 @@
-package org.modseqproxy.proxy.session;
+package org.modseqproxy.proxy.command;
 
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
@@ -9,41 +9,41 @@ import org.modseqproxy.proxy.codec.ImapEncoder;
  * Who the client is, as far as the backend's ID command hears of it (RFC 2971): the fields the client sent, and its
  * address when {@code id.forwardClientAddress} is on (as Dovecot's proxy sends {@code x-originating-ip}).
  */
-final class ClientId {
+public final class ClientId {
     private final boolean forwardAddress;
     private final String ip;
     private final int port;
     /** An ID the client sent before login, for the backend once it can take it. */
     private List<String> fields = List.of();
 
-    ClientId(boolean forwardAddress, SocketAddress remote) {
+    public ClientId(boolean forwardAddress, SocketAddress remote) {
         this.forwardAddress = forwardAddress;
         this.ip = remote == null ? "unknown" : remote.hostAddress();
         this.port = remote == null ? 0 : remote.port();
     }
 
-    boolean forwardAddress() {
+    public boolean forwardAddress() {
         return forwardAddress;
     }
 
-    String ip() {
+    public String ip() {
         return ip;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    void remember(List<String> clientFields) {
+    public void remember(List<String> clientFields) {
         fields = List.copyOf(clientFields);
     }
 
-    List<String> remembered() {
+    public List<String> remembered() {
         return fields;
     }
 
     /** The ID parameter list for the backend: {@code fields}, then the client's address if forwarded; NIL if none. */
-    String list(List<String> clientFields) {
+    public String list(List<String> clientFields) {
         List<String> all = new ArrayList<>(clientFields);
         if (forwardAddress) {
             all.addAll(List.of("x-originating-ip", ip, "x-originating-port", String.valueOf(port)));

@@ -39,13 +39,16 @@ final class Id {
             return Future.failedFuture(ImapException.bad("ID expects a parameter list or NIL"));
         }
         if (s.state() == SessionState.NOT_AUTHENTICATED || !s.backend().has("ID")) {
-            s.rememberClientId(
-                    fields.stream().filter(Objects::nonNull).toList().size() == fields.size() ? fields : List.of());
+            s.clientId()
+                    .remember(
+                            fields.stream().filter(Objects::nonNull).toList().size() == fields.size()
+                                    ? fields
+                                    : List.of());
             s.writeLine("* ID " + SERVER_ID);
             s.tagged(cmd.tag(), "OK ID completed");
             return Future.succeededFuture();
         }
-        if (!s.forwardClientAddress()) {
+        if (!s.clientId().forwardAddress()) {
             return PassThrough.handle(cmd, s);
         }
         List<String> clean = new ArrayList<>();
@@ -57,7 +60,7 @@ final class Id {
                 clean.add(fields.get(i + 1));
             }
         }
-        String rest = "ID " + s.idList(clean) + "\r\n";
+        String rest = "ID " + s.clientId().list(clean) + "\r\n";
         return s.forward(cmd, Buffer.buffer(rest, "UTF-8"))
                 .compose(tagged -> s.sync().finish(cmd.tag(), tagged));
     }

@@ -69,18 +69,8 @@ public interface Session extends ClientPort {
     /** Closes the session after the current answer (LOGOUT, BYE). */
     void closeAfterWrite();
 
-    /** The client's address as "ip", "port" for ID forwarding. */
-    String clientIp();
-
-    int clientPort();
-
-    /** ID fields the client sent before login, replayed to the backend after it. */
-    void rememberClientId(List<String> fields);
-
-    boolean forwardClientAddress();
-
-    /** An ID parameter list for the backend: the given fields plus, when forwarding is on, the client's address. */
-    String idList(List<String> fields);
+    /** Who the client is for the backend's ID command (RFC 2971): its address and the ID fields it sent. */
+    ClientId clientId();
 
     /** Bytes written to the client so far: what a client's own resync cost it (see {@link ResyncCost}). */
     long bytesToClient();

@@ -85,7 +85,7 @@ final class BackendLogin {
         conn.close();
         // Relay the backend's verdict and text (RFC 9051 6.2.3); never the credentials.
         String code = tagged.code().map(c -> c.name()).orElse("AUTHENTICATIONFAILED");
-        return session.loginFailed(ImapException.no(code, tagged.text()));
+        return session.logins().failed(ImapException.no(code, tagged.text()));
     }
 
     private Future<Void> loggedIn(BackendConnection conn, Command command, String user, Frame tagged) {
@@ -96,7 +96,7 @@ final class BackendLogin {
         if (session.isClosed()) {
             return clientLeft(conn);
         }
-        if (!session.promote()) {
+        if (!session.logins().promote()) {
             conn.close();
             session.attach(null);
             session.closeAfterWrite();
@@ -107,7 +107,7 @@ final class BackendLogin {
                     return replayClientId(conn);
                 })
                 .map(v -> {
-                    String advertised = String.join(" ", session.postLoginCapabilities());
+                    String advertised = String.join(" ", session.caps().postLogin());
                     session.writeLine(command.tag() + " OK [CAPABILITY " + advertised + "] Logged in");
                     return (Void) null;
                 });
@@ -159,14 +159,15 @@ final class BackendLogin {
         if (!rt.config().id().forwardClientAddress() || !conn.has("ID")) {
             return Future.succeededFuture();
         }
-        return conn.run("ID " + session.idList(List.of())).mapEmpty();
+        return conn.run("ID " + session.clientId().list(List.of())).mapEmpty();
     }
 
     /** Replays an ID the client sent before login, now that the backend can take it. */
     private Future<Void> replayClientId(BackendConnection conn) {
-        if (session.clientIdFields().isEmpty() || !conn.has("ID")) {
+        if (session.clientId().remembered().isEmpty() || !conn.has("ID")) {
             return Future.succeededFuture();
         }
-        return conn.run("ID " + session.idList(session.clientIdFields())).mapEmpty();
+        return conn.run("ID " + session.clientId().list(session.clientId().remembered()))
+                .mapEmpty();
     }
 }

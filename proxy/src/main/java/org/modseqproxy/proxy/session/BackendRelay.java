@@ -26,7 +26,7 @@ final class BackendRelay {
         Optional<List<String>> caps = Capabilities.in(f);
         if (caps.isPresent()) {
             session.backendCapabilities(caps.get());
-            String edited = String.join(" ", session.postLoginFrom(caps.get()));
+            String edited = String.join(" ", session.caps().edited(caps.get()));
             session.writeLine(clientTag + " " + f.keyword() + " [CAPABILITY " + edited + "] " + f.text());
             return;
         }
@@ -77,7 +77,7 @@ final class BackendRelay {
     void untagged(Frame frame) {
         Optional<List<String>> caps = Capabilities.in(frame);
         if (caps.isPresent()) {
-            List<String> edited = session.postLoginFrom(caps.get());
+            List<String> edited = session.caps().edited(caps.get());
             if ("CAPABILITY".equals(frame.keyword())) {
                 session.backendCapabilities(caps.get());
                 session.writeLine("* CAPABILITY " + String.join(" ", edited));

@@ -102,6 +102,7 @@ final class ClientInput implements Sink {
             if (session.closingAfterWrite()) {
                 session.closeNow();
             } else {
+                session.commandEnded();
                 session.resumeInput();
             }
         });

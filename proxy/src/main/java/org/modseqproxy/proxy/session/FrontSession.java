@@ -9,8 +9,7 @@ import java.util.List;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapDecoder;
-import org.modseqproxy.proxy.codec.Limits;
-import org.modseqproxy.proxy.command.Capabilities;
+import org.modseqproxy.proxy.command.ClientId;
 import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.ImapException;
 import org.modseqproxy.proxy.command.Session;
@@ -26,9 +25,6 @@ import org.modseqproxy.proxy.sync.MailboxSync;
  * answers in one place, streams large literals both ways with backpressure, and closes both sides cleanly.
  */
 public final class FrontSession implements Session {
-    /** Bytes read from the client since the connection opened (written ones: {@link ClientOutput}). */
-    private long bytesFromClient;
-
     private static final String GREETING_TEXT = "modseq-proxy ready";
 
     private final ProxyRuntime rt;
@@ -36,40 +32,41 @@ public final class FrontSession implements Session {
     private final NetSocket socket;
     private final SessionWatch watch;
     private final ClientOutput output;
-    private ImapDecoder decoder;
-    private final Limits limits;
-    private final boolean implicitTls;
     private MailboxSync sync;
     private final SessionTimers timers;
     private SessionState state = SessionState.NOT_AUTHENTICATED;
     private BackendConnection backend;
-    private List<String> postLoginCaps = List.of();
+    private final ClientCapabilities caps;
     private final ClientId clientId;
     private boolean tlsActive;
     private boolean closed;
     private boolean closeAfterWrite;
-    private int inputPauses;
     private final ClientInput input = new ClientInput(this);
+    private final ClientWire wire;
     private final BackendRelay relay = new BackendRelay(this);
     private IdleCycle idleCycle;
     private final SessionLogins logins;
-    private final ClientCompression compression;
 
     public FrontSession(ProxyRuntime rt, NetSocket socket, boolean implicitTls) {
         this.rt = rt;
         this.context = rt.vertx().getOrCreateContext(); // the accepting event loop: this session's only thread
         this.socket = socket;
-        this.implicitTls = implicitTls;
         this.tlsActive = implicitTls;
         this.clientId = new ClientId(rt.config().id().forwardClientAddress(), socket.remoteAddress());
         this.watch = new SessionWatch(rt.vertx(), rt.tracing(), String.valueOf(socket.remoteAddress()), implicitTls);
         this.output = new ClientOutput(socket, rt.metrics(), watch);
-        this.loginFailures = new LoginFailures(rt, this::closeAfterWrite);
-        this.limits = rt.commandLimits();
-        this.decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, this.limits, input);
+        this.wire = new ClientWire(
+                socket,
+                watch,
+                rt.metrics(),
+                rt.commandLimits(),
+                input,
+                rt.config().compress().level(),
+                () -> closed,
+                this::bye);
         this.sync = new MailboxSync(this, rt.statePolicy(), rt.metrics());
         this.logins = new SessionLogins(this, rt);
-        this.compression = new ClientCompression(rt.config().compress().level(), rt.metrics());
+        this.caps = new ClientCapabilities(rt, implicitTls);
         this.timers = new SessionTimers(
                 rt.vertx(), rt.config().limits().idleTimeout(), () -> bye("Autologout; idle for too long"));
     }
@@ -81,11 +78,7 @@ public final class FrontSession implements Session {
                     .onComplete(ar -> socket.close());
             return;
         }
-        socket.handler(buf -> {
-            rt.metrics().bytes("client_in", buf.length());
-            bytesFromClient += buf.length();
-            inflate(() -> compression.received(buf, this::wantsInput, this::fromClient));
-        });
+        wire.start();
         socket.closeHandler(v -> onClientClosed());
         socket.exceptionHandler(err -> watch.log().debug("client socket error: {}", err.toString()));
         writeLine("* OK [CAPABILITY " + String.join(" ", capabilities()) + "] " + GREETING_TEXT);
@@ -99,30 +92,6 @@ public final class FrontSession implements Session {
         });
     }
 
-    /** Plain client bytes: traced, then decoded. */
-    private void fromClient(Buffer plain) {
-        watch.fromClient(plain);
-        decoder.feed(plain); // activity (touch) is a complete line or literal data, never a trickle of bytes
-    }
-
-    private boolean wantsInput() {
-        return !closed && !decoder.isPaused();
-    }
-
-    private interface Inflating {
-        void run() throws java.util.zip.DataFormatException;
-    }
-
-    /** Client input through COMPRESS (RFC 4978) when it is on; bad DEFLATE ends the session. */
-    private void inflate(Inflating step) {
-        try {
-            step.run();
-        } catch (java.util.zip.DataFormatException e) {
-            watch.log().info("client sent invalid DEFLATE data: {}", e.getMessage());
-            bye("Invalid compressed data");
-        }
-    }
-
     @Override
     public boolean compressOffered() {
         return rt.config().compress().deflate();
@@ -130,28 +99,12 @@ public final class FrontSession implements Session {
 
     @Override
     public boolean compressActive() {
-        return compression.active();
+        return wire.compressActive();
     }
 
     @Override
     public Future<Void> compress(Command command) {
-        return compression.start(
-                decoder.bytesBuffered(), () -> tagged(command.tag(), "OK DEFLATE active"), output, context);
-    }
-
-    /** The backend's post-login capabilities as this client sees them. */
-    List<String> postLoginFrom(List<String> backendCaps) {
-        return Capabilities.postLogin(backendCaps, compressOffered());
-    }
-
-    /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
-    private boolean promoted;
-
-    private final LoginFailures loginFailures;
-
-    /** A failed LOGIN/AUTHENTICATE (see {@link LoginFailures}). */
-    Future<Void> loginFailed(ImapException no) {
-        return loginFailures.failed(no);
+        return wire.compress(() -> tagged(command.tag(), "OK DEFLATE active"), output, context);
     }
 
     // ---- Session (what command handlers use) --------------------------------------------------------------------
@@ -205,7 +158,11 @@ public final class FrontSession implements Session {
     /** The backend announced new capabilities after login: the client sees them edited from now on. */
     void backendCapabilities(List<String> backendCaps) {
         backend.capabilities(backendCaps);
-        postLoginCaps = postLoginFrom(backendCaps);
+        caps.backendAnnounced(backendCaps);
+    }
+
+    ClientCapabilities caps() {
+        return caps;
     }
 
     @Override
@@ -215,14 +172,9 @@ public final class FrontSession implements Session {
 
     @Override
     public List<String> capabilities() {
-        if (state == SessionState.NOT_AUTHENTICATED) {
-            return Capabilities.preLogin(
-                    tlsActive,
-                    rt.serverSsl() != null && !implicitTls,
-                    rt.config().tls().loginRequiresTls(),
-                    relayedMechanisms());
-        }
-        return postLoginCaps;
+        return state == SessionState.NOT_AUTHENTICATED
+                ? caps.preLogin(tlsActive, relayedMechanisms())
+                : caps.postLogin();
     }
 
     @Override
@@ -288,15 +240,14 @@ public final class FrontSession implements Session {
         this.backend = conn;
     }
 
-    /** Moves the session into the logged-in pool (limits.maxSessions); false when it is full. */
-    boolean promote() {
-        promoted = rt.promote(this);
-        return promoted;
+    /** How this session logs in: routing, the backend login or SASL relay, failures, the session pools. */
+    SessionLogins logins() {
+        return logins;
     }
 
     /** RFC 9051 6.2.3: authenticated; the client sees the backend's capabilities, edited. */
     void authenticated(String user, BackendRoute route, List<String> backendCaps) {
-        postLoginCaps = postLoginFrom(backendCaps);
+        caps.backendAnnounced(backendCaps);
         state = SessionState.AUTHENTICATED;
         watch.loggedIn(user, route.name());
     }
@@ -314,21 +265,12 @@ public final class FrontSession implements Session {
 
     /** Switches this session's protocol trace, on its own event loop; safe from any thread. */
     public void trace(boolean on) {
-        context.runOnContext(v -> watch.trace(on));
+        context.runOnContext(v -> watch.trace(on, !busy()));
     }
 
     @Override
     public SessionLog log() {
         return watch.log();
-    }
-
-    List<String> postLoginCapabilities() {
-        return postLoginCaps;
-    }
-
-    /** An ID the client sent before login, for the backend once it can take it (RFC 2971). */
-    List<String> clientIdFields() {
-        return clientId.remembered();
     }
 
     void onBackendFailure(BackendException e) {
@@ -338,28 +280,8 @@ public final class FrontSession implements Session {
     }
 
     @Override
-    public String idList(List<String> fields) {
-        return clientId.list(fields);
-    }
-
-    @Override
-    public void rememberClientId(List<String> fields) {
-        clientId.remember(fields);
-    }
-
-    @Override
-    public boolean forwardClientAddress() {
-        return clientId.forwardAddress();
-    }
-
-    @Override
-    public String clientIp() {
-        return clientId.ip();
-    }
-
-    @Override
-    public int clientPort() {
-        return clientId.port();
+    public ClientId clientId() {
+        return clientId;
     }
 
     @Override
@@ -374,7 +296,7 @@ public final class FrontSession implements Session {
     void tlsStarted() {
         tlsActive = true;
         watch.tls();
-        decoder = new ImapDecoder(ImapDecoder.Side.COMMANDS, limits, input);
+        wire.restartDecoder();
     }
 
     @Override
@@ -411,7 +333,7 @@ public final class FrontSession implements Session {
     }
 
     ImapDecoder decoder() {
-        return decoder;
+        return wire.decoder();
     }
 
     boolean closingAfterWrite() {
@@ -430,18 +352,17 @@ public final class FrontSession implements Session {
     // ---- input flow control and lifecycle ------------------------------------------------------------------------
 
     void pauseInput() {
-        if (inputPauses++ == 0) {
-            decoder.pause();
-            socket.pause();
-        }
+        wire.pause();
     }
 
     void resumeInput() {
-        if (inputPauses > 0 && --inputPauses == 0 && !closed) {
-            socket.resume();
-            decoder.resume();
-            // what is still compressed waits in the inflater, not in the decoder
-            inflate(() -> compression.pump(this::wantsInput, this::fromClient));
+        wire.resume();
+    }
+
+    /** A command was answered; before any byte of the next one is decoded (a trace may start here). */
+    void commandEnded() {
+        if (wire.pending() == 0 && !input.streaming()) {
+            watch.betweenCommands();
         }
     }
 
@@ -482,18 +403,18 @@ public final class FrontSession implements Session {
         closed = true;
         state = SessionState.LOGOUT;
         timers.cancel();
-        watch.closed(bytesFromClient, output.written());
-        compression.end();
+        watch.closed(wire.bytesIn(), output.written());
+        wire.end();
         if (backend != null) {
             backend.close();
         }
-        rt.closed(this, promoted, false);
+        rt.closed(this, logins.promoted(), false);
         return true;
     }
 
     /** True while a command is running (used by graceful shutdown to let it finish). */
     public boolean busy() {
         // a command still arriving (its small literal is buffered in the decoder) counts as running
-        return inputPauses > 0 || input.streaming() || decoder.bytesBuffered() > 0;
+        return wire.busy() || input.streaming();
     }
 }

@@ -131,10 +131,10 @@ public final class ProxyRuntime {
             return false;
         }
         int perIp = config().limits().maxConnectionsPerIp();
-        if (perIp > 0 && s.clientIp() != null) {
+        if (perIp > 0 && s.clientId().ip() != null) {
             // O(sessions), only when the limit is on; the clients of one address count across all listener instances
             long same = sessions.stream()
-                    .filter(o -> s.clientIp().equals(o.clientIp()))
+                    .filter(o -> s.clientId().ip().equals(o.clientId().ip()))
                     .limit(perIp)
                     .count();
             if (same >= perIp) {

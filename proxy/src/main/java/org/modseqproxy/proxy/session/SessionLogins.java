@@ -16,16 +16,35 @@ import org.modseqproxy.proxy.command.SaslIdentity;
 final class SessionLogins {
     private final FrontSession session;
     private final ProxyRuntime rt;
+    private final LoginFailures failures;
+    /** Counted in the logged-in pool (limits.maxSessions) instead of the pre-login one. */
+    private boolean promoted;
 
     SessionLogins(FrontSession session, ProxyRuntime rt) {
         this.session = session;
         this.rt = rt;
+        this.failures = new LoginFailures(rt, session::closeAfterWrite);
+    }
+
+    /** A failed LOGIN/AUTHENTICATE (see {@link LoginFailures}). */
+    Future<Void> failed(ImapException no) {
+        return failures.failed(no);
+    }
+
+    /** Moves the session into the logged-in pool (limits.maxSessions); false when it is full. */
+    boolean promote() {
+        promoted = rt.promote(session);
+        return promoted;
+    }
+
+    boolean promoted() {
+        return promoted;
     }
 
     Future<Void> login(Command command, String user, String password) {
         return routeFor(user)
                 .compose(route -> route == null
-                        ? session.loginFailed(unknownUser())
+                        ? failed(unknownUser())
                         : new BackendLogin(session, rt, route).run(command, user, password));
     }
 
@@ -44,7 +63,7 @@ final class SessionLogins {
             // nobody named: SaslRelay refuses it before connecting anywhere
             Future<BackendRoute> route = user == null ? Future.succeededFuture(rt.defaultRoute()) : routeFor(user);
             return route.compose(r -> r == null
-                    ? session.loginFailed(unknownUser())
+                    ? failed(unknownUser())
                     : new SaslRelay(session, new BackendLogin(session, rt, r)).run(command, mechanism, ir));
         });
     }

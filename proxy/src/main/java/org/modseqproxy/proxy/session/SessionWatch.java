@@ -16,6 +16,8 @@ final class SessionWatch {
     private final SessionLog log;
     private volatile SessionView view;
     private TraceFile trace;
+    /** Switched on while a command ran: starts at the command's end. */
+    private boolean traceWanted;
 
     SessionWatch(Vertx vertx, Tracing tracing, String client, boolean tls) {
         this.vertx = vertx;
@@ -50,8 +52,34 @@ final class SessionWatch {
         view = view.withTls();
     }
 
-    /** Starts or stops this session's trace (admin endpoint, or trace.users at login). */
-    void trace(boolean on) {
+    /**
+     * Starts or stops this session's trace (admin endpoint, or trace.users at login). A trace switched on in the
+     * middle of a command waits for the command's end ({@link #betweenCommands}): started inside a literal, it would
+     * show literal bytes as protocol lines, and could miss the start of a LOGIN whose arguments it must mask.
+     */
+    void trace(boolean on, boolean atBoundary) {
+        if (on && !atBoundary && trace == null && view.user() != null) {
+            traceWanted = true;
+            view = view.withTraced(true); // on for the admin endpoint; the file starts with the next command
+            log.info("protocol trace on from the end of the running command");
+            return;
+        }
+        if (!on && traceWanted) {
+            traceWanted = false;
+            view = view.withTraced(false);
+        }
+        trace(on);
+    }
+
+    /** A command was answered and nothing of the next one has been read: the trace can start here. */
+    void betweenCommands() {
+        if (traceWanted) {
+            traceWanted = false;
+            trace(true);
+        }
+    }
+
+    private void trace(boolean on) {
         if (on && trace == null && view.user() != null) {
             trace = tracing.open(vertx, view);
             view = view.withTraced(true);

@@ -35,7 +35,8 @@ import org.modseqproxy.proxy.testing.RawImap;
  * greenmailNagle=0}. Run with
  * {@code mvn -o -q -pl proxy test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test
  * -Dexec.mainClass=org.modseqproxy.proxy.bench.PassThroughBench -Dexec.args="sessions=1000"} (about 5 minutes on two
- * cores). {@code histo=1} also prints which classes the idle sessions' heap is made of.
+ * cores). {@code histo=1} also prints which classes the idle sessions' heap is made of; {@code passThrough=0} skips
+ * the first figure.
  */
 public final class PassThroughBench {
     private static final int BIG = 1000;
@@ -64,9 +65,11 @@ public final class PassThroughBench {
         try (GreenMailBackend backend = new GreenMailBackend()) {
             seed(backend, "bench", BIG);
             seed(backend, "small", SMALL);
-            try (ProxyFixture proxy = ProxyFixture.start("127.0.0.1", backend.port())) {
-                passThrough(new Workload(backend, "bench", BIG, threads, !keepNagle), proxy.port(), ops);
-                passThrough(new Workload(backend, "small", SMALL, threads, !keepNagle), proxy.port(), smallOps);
+            if (arg(args, "passThrough", 1) == 1) {
+                try (ProxyFixture proxy = ProxyFixture.start("127.0.0.1", backend.port())) {
+                    passThrough(new Workload(backend, "bench", BIG, threads, !keepNagle), proxy.port(), ops);
+                    passThrough(new Workload(backend, "small", SMALL, threads, !keepNagle), proxy.port(), smallOps);
+                }
             }
             idleSessions(backend.port(), sessions, arg(args, "histo", 0) == 1);
         }

@@ -157,6 +157,36 @@ class AdminEndpointTest {
         assertThat(ok("GET", "/admin/trace").getJsonArray("users").getList()).containsExactly("alice");
     }
 
+    @Test
+    void aTraceSwitchedOnInsideALiteralStartsWithTheNextCommand() throws Exception {
+        String body = "Subject: trace test\r\n\r\nfirst line of the body\r\nX-Inside: inside-the-literal\r\n";
+        try (RawImap a = proxy.connect().login("alice", "alicepw")) {
+            a.send("a APPEND INBOX {" + body.length() + "}\r\n");
+            assertThat(a.readLine()).startsWith("+"); // the command line is read; its literal is still to come
+            ok("POST", "/admin/trace?user=alice&on=true");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> ok("GET", "/admin/sessions?user=alice")
+                            .getJsonArray("sessions")
+                            .getJsonObject(0)
+                            .getBoolean("traced"));
+            a.send(body + "\r\n");
+            assertThat(a.readUntilTagged("a")).last().asString().startsWith("a OK");
+            a.ok("n", "NOOP");
+            a.ok("z", "LOGOUT");
+        }
+        Path dir = traceDir.resolve("alice");
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(traces(dir)).singleElement().asString().contains("# trace ended"));
+        String trace = traces(dir).get(0);
+        // Started at once, the trace would read the literal's lines as client commands.
+        assertThat(trace).doesNotContain("inside-the-literal").doesNotContain("first line of the body");
+        assertThat(trace.lines().filter(l -> l.contains(" C: ")).findFirst())
+                .hasValueSatisfying(l -> assertThat(l).endsWith(" C: n NOOP"));
+    }
+
     private static List<String> traces(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
