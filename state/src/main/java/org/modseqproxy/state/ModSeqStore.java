@@ -35,7 +35,7 @@ public interface ModSeqStore extends AutoCloseable {
     CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince);
 
     /**
-     * Current HIGHESTMODSEQ, creating the counter (wall-clock microseconds) if absent or if the stored state belongs
+     * Current HIGHESTMODSEQ, creating the counter (at the clock, see ModSeqClock) if absent or if the stored state belongs
      * to another UIDVALIDITY. Never 0.
      */
     CompletionStage<Long> highestModSeq(MailboxId id, long uidValidity);

@@ -52,15 +52,16 @@ final class Fetch {
             // forever).
             UidSet askedAbout = wantVanished ? Args.sequenceSet(a.set(), Args.MAX_NUMBER) : requested;
             long startBytes = s.bytesToClient();
+            long from = sync.since(since); // a value above HIGHESTMODSEQ: lost state, answered in full
             Future<Void> before =
-                    wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, since) : Future.succeededFuture();
+                    wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, from) : Future.succeededFuture();
             String kind = wantVanished ? MeterNames.CLIENT_RESYNC_VANISHED : MeterNames.CLIENT_RESYNC_CHANGEDSINCE;
             return before.compose(v -> {
                         // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all
                         // of
                         // them), including those expunged behind this session that the client still sees, as a native
                         // server's session reports them until it may send their EXPUNGE.
-                        UidSet uids = mb.changedSince(since).intersect(requested);
+                        UidSet uids = mb.changedSince(from).intersect(requested);
                         if (uids.isEmpty()) {
                             // Answered from what this session knows, then one backend round trip reports other
                             // sessions'

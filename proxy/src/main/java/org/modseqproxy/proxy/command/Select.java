@@ -205,7 +205,8 @@ final class Select {
                                 mb.lastKnownUid(),
                                 snap.uids().isEmpty() ? 1 : snap.uids().last())));
         UidSet known = q.knownUids();
-        return sync.store().vanishedSince(mb.id(), mb.uidValidity(), q.modSeq()).map(v -> {
+        long since = sync.since(q.modSeq());
+        return sync.store().vanishedSince(mb.id(), mb.uidValidity(), since).map(v -> {
             UidSet vanished;
             if (v instanceof Vanished.Exact exact) {
                 // RFC 7162 3.2.5.1: only UIDs the client named, when it named any
@@ -222,7 +223,7 @@ final class Select {
             // renumber, so naming a message still counted would leave the client's numbering off from the server's.
             vanished = vanished.minus(mb.announcedUids());
             sync.vanishedEarlier(vanished);
-            for (MessageState m : snap.changedSince(q.modSeq())) {
+            for (MessageState m : snap.changedSince(since)) {
                 int seq = mb.seqOf(m.uid());
                 // RFC 7162 3.2.5.2: with known-uids, the server reports only the messages the client named.
                 if (seq > 0 && (known == null || known.contains(m.uid()))) {

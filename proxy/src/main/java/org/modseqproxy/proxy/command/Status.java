@@ -12,6 +12,7 @@ import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.state.MailboxId;
+import org.modseqproxy.state.ModSeqClock;
 
 /**
  * STATUS with HIGHESTMODSEQ (RFC 7162 3.1.7). The backend is asked for MESSAGES/UIDNEXT/UIDVALIDITY as well; when
@@ -115,8 +116,8 @@ final class Status {
                         }
                         if (backendHms > 0 && !Boolean.FALSE.equals(seenNative)) {
                             // Never selected through a proxy and the backend has a number: a native mailbox as far as
-                            // we know. If it turns out NOMODSEQ at SELECT, ours starts at wall-clock microseconds, far
-                            // above: never backwards.
+                            // we know. If it turns out NOMODSEQ at SELECT, ours must start above it: never backwards.
+                            ModSeqClock.observe(backendHms);
                             return Future.succeededFuture(backendHms);
                         }
                         return sync.store().highestModSeq(id, uidValidity);

@@ -244,6 +244,17 @@ public final class MailboxSync {
 
     // ---- the lines only the funnel writes --------------------------------------------------------------------
 
+    /** A client's CHANGEDSINCE/QRESYNC mod-sequence as the selected mailbox can answer it (see ModSeqAnswers#since). */
+    public long since(long clientModSeq) {
+        long highest = selected.snapshot().highestModSeq();
+        long since = ModSeqAnswers.since(clientModSeq, highest);
+        if (since != clientModSeq) {
+            session.log()
+                    .info("client mod-sequence {} is above HIGHESTMODSEQ {}: answering in full", clientModSeq, highest);
+        }
+        return since;
+    }
+
     /** RFC 7162 3.1.2.1 / 3.1: "* OK [HIGHESTMODSEQ n]". */
     public void highestModSeq(long highestModSeq) {
         session.writeLine("* OK [HIGHESTMODSEQ " + highestModSeq + "] Highest");

@@ -18,6 +18,17 @@ final class ModSeqAnswers {
     private ModSeqAnswers() {}
 
     /**
+     * The mod-sequence to answer a client's CHANGEDSINCE or QRESYNC value from. A value above HIGHESTMODSEQ was never
+     * handed out by this counter: it comes from state that was lost (a counter that restarted at the clock below it,
+     * or one made by an earlier version in microseconds). Nothing tells what changed since, so the client is answered
+     * as if it had no mod-sequence: every message is reported (RFC 7162 3.1.4.1, CHANGEDSINCE 0; 3.2.5.2), and every
+     * UID it may know that is gone is VANISHED. Answering "nothing changed" would leave it wrong for good.
+     */
+    static long since(long clientModSeq, long highestModSeq) {
+        return clientModSeq > highestModSeq ? 0 : clientModSeq;
+    }
+
+    /**
      * "* SEARCH n..." gets " (MODSEQ m)", the highest mod-sequence of the found messages (3.1.5); "* ESEARCH ..." gets
      * " MODSEQ m" (3.1.10). Null when the frame is neither. No found message, no MODSEQ (3.1.5: "(MODSEQ ...)" only
      * with a non-empty result).

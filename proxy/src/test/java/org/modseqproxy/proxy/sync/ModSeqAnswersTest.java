@@ -87,4 +87,18 @@ class ModSeqAnswersTest {
     void expungingOkCarriesHighestModSeq(String backend, long hms, String client) {
         assertThat(ModSeqAnswers.expungingOk(frame(backend), hms)).isEqualTo(client);
     }
+
+    @ParameterizedTest(name = "client {0}, HIGHESTMODSEQ {1} -> {2}")
+    @CsvSource({
+        // RFC 7162 3.2.5.2 / 3.1.4.1: a value the counter handed out is answered from
+        "715194045007, 715194045007, 715194045007",
+        "1, 917162500, 1",
+        "0, 917162500, 0",
+        // above the counter: state that was lost (or a counter of an earlier version, in microseconds) -> in full
+        "917162501, 917162500, 0",
+        "1764000000000000, 29000000000, 0"
+    })
+    void aClientModSeqAboveTheCounterIsAnsweredInFull(long client, long highest, long expected) {
+        assertThat(ModSeqAnswers.since(client, highest)).isEqualTo(expected);
+    }
 }

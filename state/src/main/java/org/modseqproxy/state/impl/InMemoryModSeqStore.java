@@ -19,6 +19,7 @@ import org.modseqproxy.state.MailboxDiff;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.ModSeqClock;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.StoreOptions;
@@ -28,7 +29,7 @@ import org.modseqproxy.state.Vanished;
 
 /**
  * Mod-sequence store in this JVM's heap, for a single proxy instance (or tests). State is lost on restart; fresh
- * counters then start at wall-clock microseconds, above anything handed out before (DESIGN.md). All futures are
+ * counters then start at the clock ({@link ModSeqClock}), above anything handed out before (DESIGN.md). All futures are
  * already complete when returned; work is done under a per-mailbox lock and is short.
  */
 public final class InMemoryModSeqStore implements ModSeqStore {
@@ -70,11 +71,11 @@ public final class InMemoryModSeqStore implements ModSeqStore {
                 // New mailbox, or UIDVALIDITY changed (RFC 3501 2.3.1.1): drop everything and start above the old
                 // counter so no client can mistake new modseqs for old ones.
                 long atLeast = e == null ? 0 : e.state.highestModSeq() + 1;
-                e = new Entry(MailboxState.fresh(uidValidity, MicroClock.start(atLeast)));
+                e = new Entry(MailboxState.fresh(uidValidity, ModSeqClock.start(atLeast)));
             }
             synchronized (e) {
                 out[0] = body.apply(e);
-                MicroClock.observe(e.state.highestModSeq());
+                ModSeqClock.observe(e.state.highestModSeq());
             }
             return e;
         });

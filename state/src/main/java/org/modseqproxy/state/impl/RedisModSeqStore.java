@@ -23,6 +23,7 @@ import org.modseqproxy.state.MailboxDiff;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.ModSeqClock;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.StoreOptions;
@@ -136,7 +137,7 @@ public final class RedisModSeqStore implements ModSeqStore {
     @Override
     public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
         List<String> args = new ArrayList<>(2 + 2 * uids.rangeCount());
-        args.add(Long.toString(MicroClock.peekStart()));
+        args.add(Long.toString(ModSeqClock.peekStart()));
         args.add(Long.toString(Math.min(Math.max(unchangedSince, 0), MAX_MODSEQ)));
         for (int r = 0; r < uids.rangeCount(); r++) {
             args.add(Long.toString(uids.rangeStart(r)));
@@ -147,7 +148,7 @@ public final class RedisModSeqStore implements ModSeqStore {
                 .thenApply(r -> {
                     long modSeq = (Long) r.get(0);
                     Reservation res = new Reservation(parseSet(r.get(1)), parseSet(r.get(2)), modSeq, (Long) r.get(3));
-                    MicroClock.observe(Math.max(res.highestModSeqBefore(), modSeq));
+                    ModSeqClock.observe(Math.max(res.highestModSeqBefore(), modSeq));
                     if (nearCache != null && modSeq != 0) {
                         // keep the near-cache current when it held exactly the state the script started from
                         if (before != null
@@ -258,7 +259,7 @@ public final class RedisModSeqStore implements ModSeqStore {
                 return Optional.empty();
             }
             MailboxState s = decode(uv, r);
-            MicroClock.observe(s.highestModSeq());
+            ModSeqClock.observe(s.highestModSeq());
             remember(id, s);
             return Optional.of(s);
         });
@@ -324,7 +325,7 @@ public final class RedisModSeqStore implements ModSeqStore {
 
     private CompletableFuture<SyncResult> runApply(MailboxId id, long uv, ChangeSet changes) {
         List<String> args = new ArrayList<>(8 + 2 * changes.upserts().size());
-        args.add(Long.toString(MicroClock.peekStart()));
+        args.add(Long.toString(ModSeqClock.peekStart()));
         args.add(Integer.toString(opts.expungeLogMaxEntries()));
         args.add(Integer.toString(changes.upserts().size()));
         args.add(Long.toString(changes.observedModSeq()));
@@ -348,7 +349,7 @@ public final class RedisModSeqStore implements ModSeqStore {
                     UidSet added = parseSet(r.get(4));
                     UidSet changed = parseSet(r.get(5));
                     UidSet expunged = parseSet(r.get(6));
-                    MicroClock.observe(Math.max(hmsBefore, modSeq));
+                    ModSeqClock.observe(Math.max(hmsBefore, modSeq));
                     // The state the script started from, if we know it: fresh (just created) or our cached snapshot.
                     MailboxState base = created
                             ? MailboxState.fresh(uv, hmsBefore)
@@ -400,10 +401,10 @@ public final class RedisModSeqStore implements ModSeqStore {
                         ScriptOutputType.INTEGER,
                         id,
                         uv,
-                        Long.toString(MicroClock.peekStart()),
+                        Long.toString(ModSeqClock.peekStart()),
                         bump ? "1" : "0")
                 .thenApply(hms -> {
-                    MicroClock.observe(hms);
+                    ModSeqClock.observe(hms);
                     return hms;
                 });
     }

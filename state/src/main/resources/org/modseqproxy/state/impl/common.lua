@@ -75,7 +75,7 @@ local function stored_uv()
 end
 
 -- Makes sure the state belongs to UIDVALIDITY UV; returns hms and whether the state was (re)created.
--- Absent state starts at `now` (wall-clock microseconds sent by the proxy); a UIDVALIDITY change drops the old
+-- Absent state starts at `now` (the proxy's ModSeqClock: milliseconds since 2026, above what it handed out); a UIDVALIDITY change drops the old
 -- state and starts above its HIGHESTMODSEQ (RFC 7162 3.1.2.1: HIGHESTMODSEQ never goes back).
 -- State of another replication history, or with keys evicted, is dropped the same way (history(), intact()); `now`
 -- is what puts the new start above mod-sequences that lost writes had handed out.

@@ -16,6 +16,7 @@ import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.Listing;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.ModSeqClock;
 import org.modseqproxy.state.ModSeqStore;
 import org.modseqproxy.state.ModSeqStores;
 import org.modseqproxy.state.StoreOptions;
@@ -32,7 +33,7 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  * new mod-sequence must be higher than any assigned before; a client that saw a change must learn of anything that
  * differs from what it saw. DESIGN: "Correctness never depends on Redis durability".
  *
- * <p>The other instance is emulated in this JVM by forgetting the process-wide floor of {@link MicroClock}: only the
+ * <p>The other instance is emulated in this JVM by forgetting the process-wide floor of {@link ModSeqClock}: only the
  * clock then puts its new start above the lost mod-sequences, as it would in another process.
  */
 class RedisRollbackTest {
@@ -120,7 +121,7 @@ class RedisRollbackTest {
             handedOut = m3; // clients have seen m2 and m3 (MODSEQ of the changes, HIGHESTMODSEQ, VANISHED)
         }
         killMaster();
-        MicroClock.forgetForTests();
+        ModSeqClock.forgetForTests();
         try (ModSeqStore b = store(replica)) {
             // the surviving state (1 seen, 2 and 3 unseen, no 4) is older than what clients saw: never served
             assertThat(await(b.load(BOX, UV)))
@@ -155,7 +156,7 @@ class RedisRollbackTest {
             promoteReplicaInSync();
         }
         killMaster();
-        MicroClock.forgetForTests();
+        ModSeqClock.forgetForTests();
         try (ModSeqStore b = store(replica)) {
             assertThat(await(b.load(QUIET, UV))).isEmpty();
             SyncResult r = await(b.sync(QUIET, Listing.of(UV, new long[] {1}, new Flags[] {SEEN})));
@@ -189,7 +190,7 @@ class RedisRollbackTest {
             handedOut = await(a.apply(BOX, UV, ChangeSet.upsert(2, SEEN))).assignedModSeq();
         }
         master.flushAll();
-        MicroClock.forgetForTests();
+        ModSeqClock.forgetForTests();
         try (ModSeqStore b = store(master)) {
             assertThat(await(b.highestModSeq(BOX, UV))).isGreaterThan(handedOut);
         }
