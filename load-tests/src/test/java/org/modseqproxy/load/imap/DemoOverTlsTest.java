@@ -193,14 +193,6 @@ class DemoOverTlsTest {
     }
 
     private static <T> T onLoop(Supplier<CompletableFuture<T>> action) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> action.get().whenComplete((value, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(value);
-            }
-        }));
-        return result.get(60, TimeUnit.SECONDS);
+        return OnLoop.run(loop, action);
     }
 }

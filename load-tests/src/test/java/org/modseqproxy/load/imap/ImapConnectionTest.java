@@ -19,7 +19,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -158,20 +157,7 @@ class ImapConnectionTest {
                 NioSocketChannel::new);
     }
 
-    /** Runs {@code action} on the event loop (as Gatling does) and waits for its result from the test thread. */
     private static <T> T onLoop(Supplier<CompletableFuture<T>> action) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.execute(() -> action.get().whenComplete((value, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(value);
-            }
-        }));
-        try {
-            return result.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e;
-        }
+        return OnLoop.run(loop, action);
     }
 }

@@ -51,7 +51,10 @@ public final class ImapDecoder {
         CLOSED
     }
 
-    private static final int INITIAL_BUFFER = 4096;
+    /** Most lines are shorter; doubled as needed, back to this once over KEEP_BUFFER (two decoders per session). */
+    private static final int INITIAL_BUFFER = 256;
+
+    private static final int KEEP_BUFFER = 4096;
 
     private final Side side;
     private final Limits limits;
@@ -416,7 +419,7 @@ public final class ImapDecoder {
         inlineTotal = 0;
         parser.reset();
         state = State.LINE;
-        if (buf.length > 16 * INITIAL_BUFFER) {
+        if (buf.length > KEEP_BUFFER) {
             buf = new byte[INITIAL_BUFFER]; // do not keep a 1 MiB frame's array for an idle connection
         }
     }

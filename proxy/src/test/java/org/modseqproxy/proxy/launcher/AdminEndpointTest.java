@@ -118,12 +118,7 @@ class AdminEndpointTest {
 
             assertThat(ok("POST", "/admin/trace?user=alice&on=true").getInteger("openSessions"))
                     .isEqualTo(1);
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(30))
-                    .until(() -> ok("GET", "/admin/sessions?user=alice")
-                            .getJsonArray("sessions")
-                            .getJsonObject(0)
-                            .getBoolean("traced"));
+            awaitAliceTraced();
             List<String> fetched = a.command("f", "FETCH 1 (BODY[])"); // a message body above 64 octets
             assertThat(fetched).last().asString().startsWith("f OK");
             a.ok("n", "NOOP");
@@ -164,12 +159,7 @@ class AdminEndpointTest {
             a.send("a APPEND INBOX {" + body.length() + "}\r\n");
             assertThat(a.readLine()).startsWith("+"); // the command line is read; its literal is still to come
             ok("POST", "/admin/trace?user=alice&on=true");
-            Awaitility.await()
-                    .atMost(Duration.ofSeconds(30))
-                    .until(() -> ok("GET", "/admin/sessions?user=alice")
-                            .getJsonArray("sessions")
-                            .getJsonObject(0)
-                            .getBoolean("traced"));
+            awaitAliceTraced();
             a.send(body + "\r\n");
             assertThat(a.readUntilTagged("a")).last().asString().startsWith("a OK");
             a.ok("n", "NOOP");
@@ -185,6 +175,16 @@ class AdminEndpointTest {
         assertThat(trace).doesNotContain("inside-the-literal").doesNotContain("first line of the body");
         assertThat(trace.lines().filter(l -> l.contains(" C: ")).findFirst())
                 .hasValueSatisfying(l -> assertThat(l).endsWith(" C: n NOOP"));
+    }
+
+    /** Until the admin endpoint lists alice's (only) session as traced. */
+    private void awaitAliceTraced() {
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> ok("GET", "/admin/sessions?user=alice")
+                        .getJsonArray("sessions")
+                        .getJsonObject(0)
+                        .getBoolean("traced"));
     }
 
     private static List<String> traces(Path dir) throws IOException {
