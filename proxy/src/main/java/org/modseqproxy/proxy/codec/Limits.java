@@ -45,4 +45,20 @@ public record Limits(
     public static Limits responseDefaults() {
         return new Limits(65536, Long.MAX_VALUE, 65536, 1024 * 1024, 64, 100_000);
     }
+
+    /**
+     * What the proxy accepts from its backend: a legacy backend's "* SEARCH" over a large mailbox is one long line
+     * (about 7 bytes per UID), so 16 MiB and two million tokens per line (the operator trusts the backend more than
+     * clients).
+     */
+    public static Limits backendResponses() {
+        Limits d = responseDefaults();
+        return new Limits(
+                16 * 1024 * 1024,
+                d.maxLiteralSize(),
+                d.inlineLiteralMax(),
+                d.maxFrameBytes(),
+                d.maxNestingDepth(),
+                2_000_000);
+    }
 }

@@ -52,7 +52,7 @@ final class Fetch {
             // forever).
             UidSet askedAbout = wantVanished ? Args.sequenceSet(a.set(), Args.MAX_NUMBER) : requested;
             long startBytes = s.bytesToClient();
-            long from = sync.since(since); // a value above HIGHESTMODSEQ: lost state, answered in full
+            long from = sync.lines().since(since); // a value above HIGHESTMODSEQ: lost state, answered in full
             Future<Void> before =
                     wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, from) : Future.succeededFuture();
             String kind = wantVanished ? MeterNames.CLIENT_RESYNC_VANISHED : MeterNames.CLIENT_RESYNC_CHANGEDSINCE;
@@ -131,7 +131,7 @@ final class Fetch {
                 // view knows would hide an expunged highest message (the case of issue 9 defect 8).
                 gone = requested.minus(mb.snapshot().uids());
             }
-            sync.vanishedEarlier(gone);
+            sync.lines().vanishedEarlier(gone);
             return null;
         });
     }

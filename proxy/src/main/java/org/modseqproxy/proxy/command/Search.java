@@ -29,7 +29,7 @@ final class Search {
             }
             SelectedMailbox mb = sync.selected();
             List<Token> rewritten = rewrite(cmd.args(), mb);
-            sync.hook(frame -> sync.searchAnswer(frame, cmd.uid()));
+            sync.hook(frame -> sync.lines().searchAnswer(frame, cmd.uid()));
             String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
             return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
         });

@@ -119,7 +119,7 @@ final class Select {
                 .compose(uidNext -> sync.resync(mb, opening.exists(), uidNext).compose(r -> {
                     owedExists(s, mb);
                     if (sync.enabled().condstore()) {
-                        sync.highestModSeq(r.snapshot().highestModSeq());
+                        sync.lines().highestModSeq(r.snapshot().highestModSeq());
                     }
                     return q == null ? Future.succeededFuture() : qresyncAnswer(sync, mb, q, uidNext);
                 }))
@@ -185,7 +185,7 @@ final class Select {
         boolean condstore = s.sync().enabled().condstore();
         mb.saidNoModSeq(condstore); // only what was said binds (RFC 7162 3.1: "unless ... sent a NOMODSEQ")
         if (condstore) {
-            s.sync().noModSeq(reason);
+            s.sync().lines().noModSeq(reason);
         }
         return Future.succeededFuture();
     }
@@ -205,7 +205,7 @@ final class Select {
                                 mb.lastKnownUid(),
                                 snap.uids().isEmpty() ? 1 : snap.uids().last())));
         UidSet known = q.knownUids();
-        long since = sync.since(q.modSeq());
+        long since = sync.lines().since(q.modSeq());
         return sync.store().vanishedSince(mb.id(), mb.uidValidity(), since).map(v -> {
             UidSet vanished;
             if (v instanceof Vanished.Exact exact) {
@@ -222,12 +222,12 @@ final class Select {
             // it), and it gets "* VANISHED" when the backend reports it. RFC 7162 3.2.10.1: VANISHED (EARLIER) does not
             // renumber, so naming a message still counted would leave the client's numbering off from the server's.
             vanished = vanished.minus(mb.announcedUids());
-            sync.vanishedEarlier(vanished);
+            sync.lines().vanishedEarlier(vanished);
             for (MessageState m : snap.changedSince(since)) {
                 int seq = mb.seqOf(m.uid());
                 // RFC 7162 3.2.5.2: with known-uids, the server reports only the messages the client named.
                 if (seq > 0 && (known == null || known.contains(m.uid()))) {
-                    sync.changed(seq, m);
+                    sync.lines().changed(seq, m);
                 }
             }
             return null;

@@ -125,7 +125,7 @@ final class Status {
                     .recover(err -> Future.succeededFuture(0L));
         }
         return hms.map(h -> {
-            sync.statusAnswer(mailbox, requested, v, h);
+            sync.lines().statusAnswer(mailbox, requested, v, h);
             return null;
         });
     }

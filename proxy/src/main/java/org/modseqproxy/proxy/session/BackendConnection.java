@@ -6,7 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,32 +59,7 @@ public final class BackendConnection implements Sink, BackendPort {
                 () -> pendingTag != null && !closed && !closingByUs,
                 () -> idling || inputPauses > 0,
                 () -> fail(new BackendException("Backend did not answer in time")));
-        // A legacy backend's "* SEARCH" over a large mailbox is one long line (about 7 bytes per UID): allow 16 MiB and
-        // a million tokens per line from the backend (which the operator trusts more than clients).
-        Limits d = Limits.responseDefaults();
-        this.decoder = new ImapDecoder(
-                ImapDecoder.Side.RESPONSES,
-                new Limits(
-                        16 * 1024 * 1024,
-                        d.maxLiteralSize(),
-                        d.inlineLiteralMax(),
-                        d.maxFrameBytes(),
-                        d.maxNestingDepth(),
-                        2_000_000),
-                this);
-    }
-
-    /**
-     * Connects, reads the greeting, does STARTTLS when configured, and learns the capabilities ({@link
-     * BackendHandshake}). Fails with a {@link BackendException} whose text can go to the client.
-     */
-    public static Future<BackendConnection> connect(
-            Vertx vertx,
-            NetClient client,
-            ProxyConfig.Backend config,
-            ClientSSLOptions ssl,
-            Handler<BackendException> onFailure) {
-        return BackendHandshake.connect(vertx, client, config, ssl, onFailure);
+        this.decoder = new ImapDecoder(ImapDecoder.Side.RESPONSES, Limits.backendResponses(), this);
     }
 
     void start() {

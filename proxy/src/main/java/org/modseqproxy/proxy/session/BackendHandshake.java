@@ -28,6 +28,10 @@ final class BackendHandshake {
         this.conn = conn;
     }
 
+    /**
+     * Connects, reads the greeting, does STARTTLS when configured, and learns the capabilities. Fails with a {@link
+     * BackendException} whose text can go to the client.
+     */
     static Future<BackendConnection> connect(
             Vertx vertx,
             NetClient client,

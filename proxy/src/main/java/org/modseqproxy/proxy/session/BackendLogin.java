@@ -35,7 +35,7 @@ final class BackendLogin {
 
     /** Connects, wires the connection into the session and sends the client's ID: ready for LOGIN or AUTHENTICATE. */
     Future<BackendConnection> open() {
-        return BackendConnection.connect(
+        return BackendHandshake.connect(
                         rt.vertx(), route.client(), route.config(), route.ssl(), session::onBackendFailure)
                 .compose(
                         conn -> {
@@ -66,7 +66,7 @@ final class BackendLogin {
         // EXPUNGEs of one command become one VANISHED at its end; pushed ones (IDLE, between commands) go at once.
         conn.afterRead(() -> {
             if (!conn.outstanding() || conn.idling()) {
-                session.sync().flushVanished();
+                session.sync().lines().flushVanished();
             }
         });
         conn.unsolicited(new BackendListener() {

@@ -111,7 +111,7 @@ public final class ImapProxy {
             return;
         }
         for (BackendRoute r : runtimes.get(0).allRoutes()) {
-            BackendConnection.connect(vertx, r.client(), r.config(), r.ssl(), e -> {})
+            BackendHandshake.connect(vertx, r.client(), r.config(), r.ssl(), e -> {})
                     .onSuccess(conn -> {
                         r.health().preLoginCapabilities(conn.capabilities());
                         conn.close();

@@ -37,7 +37,7 @@ final class BackendResponses {
             sync.closedPrevious();
         }
         if (!"EXPUNGE".equals(kw)) {
-            sync.flushVanished(); // anything after an expunge assumes the client has heard of it
+            sync.lines().flushVanished(); // anything after an expunge assumes the client has heard of it
         }
         if (sync.running().hook() != null && sync.running().hook().test(frame)) {
             return;

@@ -2,7 +2,6 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.modseqproxy.metrics.MeterNames;
@@ -11,7 +10,6 @@ import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.state.ChangeSet;
 import org.modseqproxy.state.MailboxId;
-import org.modseqproxy.state.MessageState;
 import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.SyncResult;
 import org.modseqproxy.state.UidSet;
@@ -35,6 +33,7 @@ public final class MailboxSync {
     private final ExpungeBatch expunges = new ExpungeBatch();
     private SelectedMailbox selected;
     private final StoreWrites writes;
+    private final FunnelLines lines;
     /** Set by the first CONDSTORE enabling command while a mailbox is selected; paid before the command's answer. */
     private boolean highestModSeqOwed;
     /** What the running command handed the funnel (replaced, never edited). */
@@ -51,6 +50,12 @@ public final class MailboxSync {
         boolean exclusive = policy.mode() == ProxyConfig.Consistency.EXCLUSIVE;
         this.listing = new BackendListing(session, store, metrics, exclusive, this::untagged, this::applyNow);
         this.responses = new BackendResponses(session, this);
+        this.lines = new FunnelLines(session, metrics, expunges, () -> selected);
+    }
+
+    /** The lines only the funnel writes: HIGHESTMODSEQ, NOMODSEQ, VANISHED, QRESYNC's FETCH, SEARCH/STATUS MODSEQ. */
+    public FunnelLines lines() {
+        return lines;
     }
 
     // ---- what the session enabled (RFC 5161, RFC 7162 3.1 and 3.2.3) --------------------------------------------
@@ -90,7 +95,7 @@ public final class MailboxSync {
     private void payHighestModSeq() {
         if (highestModSeqOwed && modSeqActive() && selected.snapshot() != null) {
             highestModSeqOwed = false;
-            highestModSeq(selected.snapshot().highestModSeq());
+            lines.highestModSeq(selected.snapshot().highestModSeq());
         }
     }
 
@@ -242,70 +247,6 @@ public final class MailboxSync {
         return listing.events();
     }
 
-    // ---- the lines only the funnel writes --------------------------------------------------------------------
-
-    /** A client's CHANGEDSINCE/QRESYNC mod-sequence as the selected mailbox can answer it (see ModSeqAnswers#since). */
-    public long since(long clientModSeq) {
-        long highest = selected.snapshot().highestModSeq();
-        long since = ModSeqAnswers.since(clientModSeq, highest);
-        if (since != clientModSeq) {
-            session.log()
-                    .info("client mod-sequence {} is above HIGHESTMODSEQ {}: answering in full", clientModSeq, highest);
-        }
-        return since;
-    }
-
-    /** RFC 7162 3.1.2.1 / 3.1: "* OK [HIGHESTMODSEQ n]". */
-    public void highestModSeq(long highestModSeq) {
-        session.writeLine("* OK [HIGHESTMODSEQ " + highestModSeq + "] Highest");
-    }
-
-    /** RFC 7162 3.1.2.2: state off, or the store unreachable: said once, counted. */
-    public void noModSeq(String reason) {
-        metrics.resync("nomodseq", 0);
-        metrics.noModSeq(reason);
-        session.writeLine("* OK [NOMODSEQ] Sorry, this mailbox has no mod-sequences right now");
-    }
-
-    /** RFC 7162 3.2.5.1 and 3.2.6: "* VANISHED (EARLIER) uids", unless there are none. */
-    public void vanishedEarlier(UidSet uids) {
-        if (!uids.isEmpty()) {
-            session.writeLine("* VANISHED (EARLIER) " + uids.toImapString());
-        }
-    }
-
-    /** RFC 7162 3.2.5.1: a message changed since the client's mod-sequence, with everything a resync needs. */
-    public void changed(int seq, MessageState m) {
-        session.writeLine("* " + seq + " FETCH (UID " + m.uid() + " FLAGS "
-                + m.flags().toImap() + " MODSEQ (" + m.modSeq() + "))");
-    }
-
-    /**
-     * A SEARCH or ESEARCH answer with the highest mod-sequence of what it found (RFC 7162 3.1.5, 3.1.10); false for any
-     * other line.
-     */
-    public boolean searchAnswer(Frame frame, boolean uid) {
-        String line = ModSeqAnswers.search(frame, selected, uid);
-        if (line == null) {
-            return false;
-        }
-        session.writeLine(line);
-        return true;
-    }
-
-    /** RFC 7162 3.1.7: the STATUS line with our HIGHESTMODSEQ and the backend's other values. */
-    public void statusAnswer(String mailbox, List<String> requested, Map<String, Long> backendValues, long hms) {
-        session.writeLine(ModSeqAnswers.status(mailbox, requested, backendValues, hms));
-    }
-
-    /** Writes the coalesced "* VANISHED uids", if any: before any other response, after each backend read, at the end. */
-    public void flushVanished() {
-        UidSet gone = expunges.takeVanished();
-        if (gone != null) {
-            session.writeLine("* VANISHED " + gone.toImapString());
-        }
-    }
-
     // ---- the funnel: every untagged response from the backend reaches the client through BackendResponses --------
 
     public void untagged(Frame frame) {
@@ -366,7 +307,7 @@ public final class MailboxSync {
                 session.tagged(tag, own);
             } else {
                 if (hms > 0 && "OK".equals(tagged.keyword())) {
-                    highestModSeq(hms); // the backend's OK has a code of its own: an untagged OK just before it
+                    lines.highestModSeq(hms); // the backend's OK has a code of its own: an untagged OK just before it
                 }
                 session.relayTagged(tag, tagged);
             }
@@ -380,7 +321,7 @@ public final class MailboxSync {
 
     /** Flushes pending expunges to the store and waits for every store write of this session. */
     public Future<Void> settle() {
-        flushVanished();
+        lines.flushVanished();
         logExpunges();
         payHighestModSeq(); // ENABLE CONDSTORE / STATUS (HIGHESTMODSEQ) with a mailbox selected
         Future<Void> announced =
@@ -419,7 +360,7 @@ public final class MailboxSync {
     void closedPrevious() {
         closePending = false;
         logExpunges(); // the old mailbox's last expunges are its own
-        flushVanished();
+        lines.flushVanished();
         // RFC 7162 3.2.11: a server that advertises CONDSTORE or QRESYNC (the proxy always does) MUST say CLOSED here,
         // "whether or not a CONDSTORE enabling command was issued". The backend's own [CLOSED] is dropped by the
         // funnel.
