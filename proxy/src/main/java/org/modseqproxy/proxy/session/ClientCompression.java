@@ -1,6 +1,5 @@
 package org.modseqproxy.proxy.session;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.function.BooleanSupplier;
@@ -31,14 +30,14 @@ final class ClientCompression {
      * Turns it on: {@code ok} writes the tagged OK uncompressed, then output is compressed from right after its CRLF
      * (RFC 4978 3). {@code pending}: bytes the decoder holds after the command.
      */
-    Future<Void> start(long pending, Runnable ok, ClientOutput output, Context context) {
+    Future<Void> start(long pending, Runnable ok, ClientOutput output) {
         if (pending > 0) {
             // RFC 4978 3: nothing may follow COMPRESS before its answer; what did is of unknown encoding
             return Future.failedFuture(ImapException.bad("Commands sent after COMPRESS before its answer"));
         }
         ok.run();
         compression = new Compression(level);
-        output.compress(compression, context);
+        output.compress(compression);
         metrics.compressStarted();
         return Future.succeededFuture();
     }

@@ -1,6 +1,5 @@
 package org.modseqproxy.proxy.session;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -105,8 +104,8 @@ final class ClientWire {
     }
 
     /** RFC 4978 3: {@code ok} writes the tagged OK uncompressed; both directions are compressed after it. */
-    Future<Void> compress(Runnable ok, ClientOutput output, Context context) {
-        return compression.start(decoder.bytesBuffered(), ok, output, context);
+    Future<Void> compress(Runnable ok, ClientOutput output) {
+        return compression.start(decoder.bytesBuffered(), ok, output);
     }
 
     /** zlib's native memory, now rather than at the next GC. */

@@ -54,7 +54,7 @@ public final class FrontSession implements Session {
         this.tlsActive = implicitTls;
         this.clientId = new ClientId(rt.config().id().forwardClientAddress(), socket.remoteAddress());
         this.watch = new SessionWatch(rt.vertx(), rt.tracing(), String.valueOf(socket.remoteAddress()), implicitTls);
-        this.output = new ClientOutput(socket, rt.metrics(), watch);
+        this.output = new ClientOutput(socket, rt.metrics(), watch, context);
         this.wire = new ClientWire(
                 socket,
                 watch,
@@ -104,7 +104,7 @@ public final class FrontSession implements Session {
 
     @Override
     public Future<Void> compress(Command command) {
-        return wire.compress(() -> tagged(command.tag(), "OK DEFLATE active"), output, context);
+        return wire.compress(() -> tagged(command.tag(), "OK DEFLATE active"), output);
     }
 
     // ---- Session (what command handlers use) --------------------------------------------------------------------
@@ -289,6 +289,7 @@ public final class FrontSession implements Session {
         if (tlsActive || rt.serverSsl() == null) {
             return Future.failedFuture(ImapException.bad("STARTTLS not available"));
         }
+        output.flush(); // what was written before the OK goes in plaintext, before the switch
         return StartTlsUpgrade.run(this, socket, rt.serverSsl(), command.tag());
     }
 
