@@ -260,6 +260,19 @@ final class BackendResponses {
     private Future<Told> settleReport(
             SelectedMailbox mb, SyncResult r, long uid, Flags reported, Echo echo, Flags known) {
         Optional<MessageState> stored = r.snapshot().get(uid);
+        if (stored.isPresent()
+                && stored.get().flags().equals(reported)
+                && !r.changedAnything()
+                && echo.ownStore(uid)
+                && known != null
+                && !known.equals(reported)) {
+            // The client's own STORE changed the message, but another writer recorded the new state first, perhaps in
+            // one batch with other messages (a listing): "each STORE command ... (including simultaneous stores ...
+            // from different connections) will get a different mod-sequence value" (RFC 7162 3.1), so it is
+            // re-stamped with a mod-sequence of its own.
+            ChangeSet stamp = new ChangeSet(Map.of(uid, reported), UidSet.empty(), UidSet.of(uid));
+            return sync.applyNow(mb, stamp).map(again -> new Told(reported, FetchEcho.modSeqFor(again, uid, reported)));
+        }
         if (stored.isEmpty() || stored.get().flags().equals(reported)) {
             return Future.succeededFuture(new Told(reported, FetchEcho.modSeqFor(r, uid, reported)));
         }
