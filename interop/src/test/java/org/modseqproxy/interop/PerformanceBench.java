@@ -120,9 +120,9 @@ class PerformanceBench {
                 ROUNDS,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
 
-        String storeBefore = storeCalls();
+        long storeBefore = storeCalls();
         listing(proxied);
-        out.add("store calls of one proxied listing: " + diffCounts(storeBefore, storeCalls()));
+        out.add("store calls of one proxied listing: " + (storeCalls() - storeBefore));
         if (Boolean.getBoolean("modseq.bench.profileListing")) {
             for (int i = 0; i < 40; i++) { // a steady load for a profiler (JFR) to sample
                 listing(proxied);
@@ -189,38 +189,11 @@ class PerformanceBench {
         out.forEach(System.out::println);
     }
 
-    /** The proxy's store calls so far by operation, as its /metrics shows them. */
-    private String storeCalls() {
-        StringBuilder b = new StringBuilder();
-        for (String line : proxy.metrics().scrape().split("\n")) {
-            if (line.startsWith("modseq_store_duration_seconds_count")) {
-                b.append(line).append('\n');
-            }
-        }
-        return b.toString();
-    }
-
-    private static String diffCounts(String before, String after) {
-        java.util.Map<String, Double> was = new java.util.HashMap<>();
-        for (String l : before.split("\n")) {
-            if (!l.isBlank()) {
-                was.put(l.substring(0, l.lastIndexOf(' ')), Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)));
-            }
-        }
-        StringBuilder out = new StringBuilder();
-        for (String l : after.split("\n")) {
-            if (!l.isBlank()) {
-                String k = l.substring(0, l.lastIndexOf(' '));
-                double d = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) - was.getOrDefault(k, 0.0);
-                if (d > 0) {
-                    out.append(k.replaceAll(".*op=\"([^\"]+)\".*", "$1"))
-                            .append('=')
-                            .append((long) d)
-                            .append(' ');
-                }
-            }
-        }
-        return out.toString();
+    /** The proxy's store calls so far (the timer every store operation goes through). */
+    private long storeCalls() {
+        return proxy.metrics().registry().find("modseq.store.duration").timers().stream()
+                .mapToLong(t -> t.count())
+                .sum();
     }
 
     /** {p50 ms, CPU seconds per 1,000 commands of the threads named {@code threads}...} over the command mix. */
@@ -253,26 +226,22 @@ class PerformanceBench {
         }
     }
 
-    /** CPU nanoseconds of the live threads whose names start with {@code prefix} (0 for none). */
+    /**
+     * CPU nanoseconds of the live threads whose names start with {@code prefix} (0 for none); for the proxy's event
+     * loops, its Redis client's threads too, since they work for it.
+     */
     private static long cpu(String prefix) {
         if (prefix == null) {
             return 0;
         }
+        boolean proxyThreads = prefix.startsWith("vert.x");
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (long id : mx.getAllThreadIds()) {
             ThreadInfo info = mx.getThreadInfo(id);
-            if (info != null && info.getThreadName().startsWith(prefix)) {
+            String name = info == null ? "" : info.getThreadName();
+            if (name.startsWith(prefix) || proxyThreads && name.startsWith("lettuce")) {
                 sum += Math.max(0, mx.getThreadCpuTime(id));
-            }
-        }
-        // the proxy's Redis client works for it on its own threads
-        if (prefix.startsWith("vert.x")) {
-            for (long id : mx.getAllThreadIds()) {
-                ThreadInfo info = mx.getThreadInfo(id);
-                if (info != null && info.getThreadName().startsWith("lettuce")) {
-                    sum += Math.max(0, mx.getThreadCpuTime(id));
-                }
             }
         }
         return sum;

@@ -45,11 +45,7 @@ final class ClientOutput {
     /** What is batched or compressed but not yet on the wire goes now (before a close or a TLS switch, end of turn). */
     void flush() {
         flushScheduled = false;
-        if (batch != null) {
-            Buffer b = batch;
-            batch = null;
-            send(b);
-        }
+        sendBatch();
         if (compression != null) {
             long plain = compression.plainOut();
             long wire = compression.wireOut();
@@ -57,6 +53,14 @@ final class ClientOutput {
             metrics.compressedOut(plain - reportedPlain, compression.wireOut() - reportedWire);
             reportedPlain = plain;
             reportedWire = compression.wireOut();
+        }
+    }
+
+    private void sendBatch() {
+        if (batch != null) {
+            Buffer b = batch;
+            batch = null;
+            send(b);
         }
     }
 
@@ -85,15 +89,15 @@ final class ClientOutput {
     void write(Buffer bytes, BackendConnection backend) {
         written += bytes.length();
         watch.toClient(bytes);
-        if (compression == null) {
+        if (compression == null && batch == null && bytes.length() >= BATCH) {
+            send(bytes); // a large piece (a streamed literal's chunk) goes as it is, without a copy
+        } else if (compression == null) {
             if (batch == null) {
                 batch = Buffer.buffer(Math.max(256, bytes.length()));
             }
             batch.appendBuffer(bytes);
             if (batch.length() >= BATCH) {
-                Buffer b = batch;
-                batch = null;
-                send(b);
+                sendBatch();
             }
         } else {
             send(compression.deflate(bytes));

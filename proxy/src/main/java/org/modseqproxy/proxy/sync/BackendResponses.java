@@ -270,8 +270,7 @@ final class BackendResponses {
             // one batch with other messages (a listing): "each STORE command ... (including simultaneous stores ...
             // from different connections) will get a different mod-sequence value" (RFC 7162 3.1), so it is
             // re-stamped with a mod-sequence of its own.
-            ChangeSet stamp = new ChangeSet(Map.of(uid, reported), UidSet.empty(), UidSet.of(uid));
-            return sync.applyNow(mb, stamp).map(again -> new Told(reported, FetchEcho.modSeqFor(again, uid, reported)));
+            return stamp(mb, uid, reported, true);
         }
         if (stored.isEmpty() || stored.get().flags().equals(reported)) {
             return Future.succeededFuture(new Told(reported, FetchEcho.modSeqFor(r, uid, reported)));
@@ -285,9 +284,14 @@ final class BackendResponses {
         if (absorbed && known != null && echo.change().applyTo(known).equals(known)) {
             return Future.succeededFuture(new Told(merged, later.modSeq()));
         }
+        return stamp(mb, uid, merged, absorbed);
+    }
+
+    /** Records {@code flags} for the message, with a new mod-sequence even if they are stored already when forced. */
+    private Future<Told> stamp(SelectedMailbox mb, long uid, Flags flags, boolean forceNewModSeq) {
         ChangeSet stamp =
-                new ChangeSet(Map.of(uid, merged), UidSet.empty(), absorbed ? UidSet.of(uid) : UidSet.empty());
-        return sync.applyNow(mb, stamp).map(again -> new Told(merged, FetchEcho.modSeqFor(again, uid, merged)));
+                new ChangeSet(Map.of(uid, flags), UidSet.empty(), forceNewModSeq ? UidSet.of(uid) : UidSet.empty());
+        return sync.applyNow(mb, stamp).map(again -> new Told(flags, FetchEcho.modSeqFor(again, uid, flags)));
     }
 
     private void write(Buffer line) {
