@@ -1,7 +1,6 @@
 package org.modseqproxy.proxy.codec;
 
 import io.vertx.core.buffer.Buffer;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,11 +50,6 @@ public final class ImapDecoder {
         CLOSED
     }
 
-    /** Most lines are shorter; doubled as needed, back to this once over KEEP_BUFFER (two decoders per session). */
-    private static final int INITIAL_BUFFER = 256;
-
-    private static final int KEEP_BUFFER = 4096;
-
     private final Side side;
     private final Limits limits;
     private final Sink sink;
@@ -68,10 +62,7 @@ public final class ImapDecoder {
     private boolean processing;
 
     private State state = State.LINE;
-    /** Raw bytes of the current frame part: line segments plus inline literal data. */
-    private byte[] buf = new byte[INITIAL_BUFFER];
-
-    private int len;
+    private final FrameBytes buf = new FrameBytes();
     private int segStart;
     /** Non-literal bytes of the whole line so far, for maxLineLength. */
     private long lineBytes;
@@ -154,15 +145,13 @@ public final class ImapDecoder {
 
     /** Current internal buffering (partial line, inline literals, retained input), for tests and metrics. */
     public long bytesBuffered() {
-        return len + input.buffered();
+        return buf.length() + input.buffered();
     }
 
     /** No line, literal or skipped input is in progress (what {@link Frames#decode} checks at the end). */
     boolean atLineStart() {
         return state == State.LINE && bytesBuffered() == 0;
     }
-
-    // ---------------------------------------------------------------- main loop
 
     private void drain() {
         if (processing) {
@@ -198,9 +187,9 @@ public final class ImapDecoder {
             }
             case INLINE_LITERAL -> {
                 if (remaining == 0) {
-                    Buffer data = copy(literalStart, len);
+                    Buffer data = buf.copy(literalStart, buf.length());
                     parser.addLiteral(new Token.Literal(data, literalNonSync, parser.literalBinary()));
-                    segStart = len;
+                    segStart = buf.length();
                     state = State.LINE;
                     return true;
                 }
@@ -208,7 +197,7 @@ public final class ImapDecoder {
                     return false;
                 }
                 int take = (int) Math.min(remaining, input.available());
-                append(take);
+                buf.append(input, take);
                 remaining -= take;
                 return true;
             }
@@ -248,25 +237,24 @@ public final class ImapDecoder {
         }
     }
 
-    // ---------------------------------------------------------------- lines
-
     /** Collects bytes up to LF (bounded by maxLineLength), then handles the segment. */
     private boolean line(boolean raw) {
         // the line may hold maxLineLength bytes plus CRLF
         int room = (int) Math.min(input.available(), limits.maxLineLength() + 2L - lineBytes);
         int lf = input.indexOfLf(room);
         int take = lf >= 0 ? lf + 1 : room;
-        append(take);
+        buf.append(input, take);
         lineBytes += take;
         lineStarted = true;
         if (lf >= 0) {
-            int contentEnd = len >= segStart + 2 && buf[len - 2] == '\r' ? len - 2 : len - 1;
-            long lineLength = lineBytes - (len - contentEnd);
+            int end = buf.length();
+            int contentEnd = end >= segStart + 2 && buf.at(end - 2) == '\r' ? end - 2 : end - 1;
+            long lineLength = lineBytes - (end - contentEnd);
             if (lineLength > limits.maxLineLength()) {
-                len = contentEnd; // the tail check below must not see the CRLF
+                buf.truncate(contentEnd); // the tail check below must not see the CRLF
                 lineTooLong(raw, true);
             } else if (raw) {
-                Buffer data = copy(0, contentEnd);
+                Buffer data = buf.copy(0, contentEnd);
                 resetLine();
                 sink.rawLine(data);
             } else {
@@ -282,11 +270,11 @@ public final class ImapDecoder {
         DecodeError e =
                 new DecodeError(raw ? null : errorTag(), "Line too long (max " + limits.maxLineLength() + ")", false);
         if (atLineEnd) {
-            DroppedInput.Result next = dropped.lineEnded(buf, 0, len, raw);
+            DroppedInput.Result next = dropped.lineEnded(buf.array(), 0, buf.length(), raw);
             resetLine();
             afterDropped(next, e);
         } else {
-            dropped.restOfLine(buf, 0, len, raw);
+            dropped.restOfLine(buf.array(), 0, buf.length(), raw);
             resetLine();
             state = State.DROPPING;
             sink.error(e);
@@ -300,14 +288,14 @@ public final class ImapDecoder {
             sink.error(new DecodeError(null, side == Side.COMMANDS ? "Empty command" : "Empty response line", false));
             return;
         }
-        int r = parser.parseSegment(buf, segStart, contentEnd);
+        int r = parser.parseSegment(buf.array(), segStart, contentEnd);
         if (r == TokenScanner.END) {
             emitFrame(firstPart ? Frame.Kind.COMPLETE : Frame.Kind.CONTINUED);
         } else if (r == TokenScanner.LITERAL) {
             literal(parser.literalSize(), parser.literalNonSync());
         } else {
             DecodeError e = new DecodeError(errorTag(), parser.error, false);
-            DroppedInput.Result next = dropped.lineEnded(buf, segStart, contentEnd, false);
+            DroppedInput.Result next = dropped.lineEnded(buf.array(), segStart, contentEnd, false);
             resetLine();
             afterDropped(next, e);
         }
@@ -322,8 +310,6 @@ public final class ImapDecoder {
         state = next == DroppedInput.Result.IN_STEP ? State.LINE : State.DROPPING;
         sink.error(e);
     }
-
-    // ---------------------------------------------------------------- literals
 
     private void literal(long n, boolean nonSync) {
         String tag = parser.tag();
@@ -342,7 +328,7 @@ public final class ImapDecoder {
                 literalNonSync = nonSync;
                 remaining = n;
                 inlineTotal += n;
-                literalStart = len;
+                literalStart = buf.length();
                 state = State.INLINE_LITERAL;
                 if (side == Side.COMMANDS && !nonSync) {
                     sink.continuationRequest(tag, n);
@@ -353,7 +339,7 @@ public final class ImapDecoder {
                 remaining = n;
                 parser.addLiteral(new Token.LargeLiteral(n));
                 Frame head = frame(firstPart ? Frame.Kind.HEAD : Frame.Kind.CONTINUED_HEAD, parser.snapshot());
-                len = 0;
+                buf.clear();
                 segStart = 0;
                 firstPart = false;
                 state = State.STREAM_LITERAL;
@@ -373,8 +359,6 @@ public final class ImapDecoder {
         sink.error(e);
     }
 
-    // ---------------------------------------------------------------- frames and buffers
-
     private void emitFrame(Frame.Kind kind) {
         Frame f = frame(kind, parser.finish());
         resetLine();
@@ -382,7 +366,7 @@ public final class ImapDecoder {
     }
 
     private Frame frame(Frame.Kind kind, List<Token> tokens) {
-        Buffer raw = copy(0, len);
+        Buffer raw = buf.copy(0, buf.length());
         return new Frame(kind, raw, parser.tag(), tokens, parser.code(), parser.text(), side == Side.COMMANDS);
     }
 
@@ -394,24 +378,11 @@ public final class ImapDecoder {
         if (!firstPart) {
             return null;
         }
-        return ImapChars.leadingTag(buf, len, side == Side.RESPONSES);
-    }
-
-    /** One copy into a fresh Buffer (Buffer.buffer(byte[]) would copy a second time). */
-    private Buffer copy(int from, int to) {
-        return Buffer.buffer(to - from).appendBytes(buf, from, to - from);
-    }
-
-    private void append(int n) {
-        if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(len + n, buf.length * 2));
-        }
-        input.copyTo(buf, len, n);
-        len += n;
+        return ImapChars.leadingTag(buf.array(), buf.length(), side == Side.RESPONSES);
     }
 
     private void resetLine() {
-        len = 0;
+        buf.clear();
         segStart = 0;
         lineBytes = 0;
         lineStarted = false;
@@ -419,8 +390,5 @@ public final class ImapDecoder {
         inlineTotal = 0;
         parser.reset();
         state = State.LINE;
-        if (buf.length > KEEP_BUFFER) {
-            buf = new byte[INITIAL_BUFFER]; // do not keep a 1 MiB frame's array for an idle connection
-        }
     }
 }

@@ -24,10 +24,11 @@ final class Authenticate {
             return Future.failedFuture(ImapException.bad("AUTHENTICATE expects a mechanism"));
         }
         String mechanism = args.get(0).stringValue().toUpperCase(Locale.ROOT);
-        if (s.relayedMechanisms().contains(mechanism)) {
+        if (s.logins().relayedMechanisms().contains(mechanism)) {
             // RFC 4959 3: "=" is an empty initial response; relayed as it came
-            return s.relayAuthenticate(
-                    cmd, mechanism, args.size() == 2 ? args.get(1).stringValue() : null);
+            return s.logins()
+                    .relayAuthenticate(
+                            cmd, mechanism, args.size() == 2 ? args.get(1).stringValue() : null);
         }
         if (!"PLAIN".equals(mechanism)) {
             return Future.failedFuture(ImapException.no("CANNOT", "Unsupported authentication mechanism"));
@@ -55,7 +56,7 @@ final class Authenticate {
                 return Future.failedFuture(
                         ImapException.no("AUTHORIZATIONFAILED", "Proxy authorization is not supported"));
             }
-            return s.login(cmd, parts[1], parts[2]);
+            return s.logins().login(cmd, parts[1], parts[2]);
         });
     }
 }

@@ -22,6 +22,6 @@ final class Login {
             // RFC 9051 4.3: a literal holds CHAR8, which excludes NUL; never forwarded to the backend.
             return Future.failedFuture(ImapException.bad("NUL is not allowed in a literal"));
         }
-        return s.login(cmd, user, password);
+        return s.logins().login(cmd, user, password);
     }
 }

@@ -27,7 +27,11 @@ public interface Session extends ClientPort {
      * requests are relayed to the client through the sync funnel; the backend's tagged completion is returned, not yet
      * written, so that the handler can finish the command (the funnel emits what must precede it).
      */
-    Future<Frame> forward(Command command);
+    default Future<Frame> forward(Command command) {
+        Buffer raw = command.frame().raw();
+        int afterTag = command.tag().length() + 1;
+        return forward(command, raw.getBuffer(afterTag, raw.length()));
+    }
 
     /** Like {@link #forward(Command)} but sends {@code rest} (everything after the tag, CRLF included) instead. */
     Future<Frame> forward(Command command, Buffer rest);
@@ -38,19 +42,10 @@ public interface Session extends ClientPort {
     /** The mod-sequence funnel of this session (RFC 7162 state: ENABLE, selected mailbox view). */
     MailboxSync sync();
 
-    /** Hooks for the pre-authentication commands, which only the shell can do. */
-    Future<Void> login(Command command, String user, String password);
+    /** The pre-authentication hooks (LOGIN, AUTHENTICATE), which only the shell can do. */
+    Logins logins();
 
     Future<Void> startTls(Command command);
-
-    /**
-     * AUTHENTICATE with a mechanism the backend runs itself (SaslIdentity.RELAYABLE): sent on with its initial response
-     * (null when none), challenges and responses relayed verbatim, the backend's verdict relayed.
-     */
-    Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse);
-
-    /** The relayed mechanisms offered now (auth.relay, as far as the backend offers them). */
-    List<String> relayedMechanisms();
 
     /** COMPRESS DEFLATE accepted (RFC 4978 3): writes the tagged OK, then compresses both directions. */
     Future<Void> compress(Command command);

@@ -37,7 +37,7 @@ final class Launch {
             ProxyConfig config, java.util.function.Supplier<ProxyConfig> reread, Runnable afterStart, Runnable onStop)
             throws InterruptedException {
         LogSetup.use(config.log().format() == ProxyConfig.LogFormat.JSON);
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = ImapProxy.newVertx();
         ModSeqStore store = store(config);
         ProxyMetrics metrics = new ProxyMetrics(config.metrics().instanceId());
         metrics.setStoreAvailable(store::available);

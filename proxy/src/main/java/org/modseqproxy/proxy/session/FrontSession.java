@@ -107,8 +107,6 @@ public final class FrontSession implements Session {
         return wire.compress(() -> tagged(command.tag(), "OK DEFLATE active"), output);
     }
 
-    // ---- Session (what command handlers use) --------------------------------------------------------------------
-
     @Override
     public SessionState state() {
         return state;
@@ -173,7 +171,7 @@ public final class FrontSession implements Session {
     @Override
     public List<String> capabilities() {
         return state == SessionState.NOT_AUTHENTICATED
-                ? caps.preLogin(tlsActive, relayedMechanisms())
+                ? caps.preLogin(tlsActive, logins.relayedMechanisms())
                 : caps.postLogin();
     }
 
@@ -185,13 +183,6 @@ public final class FrontSession implements Session {
     @Override
     public MailboxSync sync() {
         return sync;
-    }
-
-    @Override
-    public Future<Frame> forward(Command command) {
-        Buffer raw = command.frame().raw();
-        int afterTag = command.tag().length() + 1;
-        return forward(command, raw.getBuffer(afterTag, raw.length()));
     }
 
     @Override
@@ -207,29 +198,12 @@ public final class FrontSession implements Session {
         return backend.run(command);
     }
 
-    @Override
-    public Future<Void> login(Command command, String user, String password) {
-        return logins.login(command, user, password);
-    }
-
-    @Override
-    public Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse) {
-        return logins.relayAuthenticate(command, mechanism, initialResponse);
-    }
-
-    @Override
-    public List<String> relayedMechanisms() {
-        return logins.relayedMechanisms();
-    }
-
     /** The store routing chose: the session's mod-sequence state follows it (nothing is selected before login). */
     void routedTo(BackendRoute route) {
         if (route != rt.defaultRoute()) {
             sync = new MailboxSync(this, route.policy(), rt.metrics());
         }
     }
-
-    // ---- what BackendLogin sets up ------------------------------------------------------------------------------
 
     boolean isClosed() {
         return closed;
@@ -241,7 +215,8 @@ public final class FrontSession implements Session {
     }
 
     /** How this session logs in: routing, the backend login or SASL relay, failures, the session pools. */
-    SessionLogins logins() {
+    @Override
+    public SessionLogins logins() {
         return logins;
     }
 
@@ -349,8 +324,6 @@ public final class FrontSession implements Session {
     public void closeAfterWrite() {
         closeAfterWrite = true;
     }
-
-    // ---- input flow control and lifecycle ------------------------------------------------------------------------
 
     void pauseInput() {
         wire.pause();

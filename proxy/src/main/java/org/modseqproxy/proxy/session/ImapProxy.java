@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.net.ClientSSLOptions;
 import java.time.Duration;
 import java.util.Comparator;
@@ -30,6 +31,17 @@ public final class ImapProxy {
     private final Tracing tracing;
     private final List<ListenerVerticle> listeners = new CopyOnWriteArrayList<>();
     private final List<ProxyRuntime> runtimes = new CopyOnWriteArrayList<>();
+
+    /**
+     * The Vert.x instance a proxy runs on. Blocking work is only file reads (certificates, routing maps, checked
+     * periodically), so the worker pool is small: a ThreadPoolExecutor starts a new thread per task until it has its
+     * core size, and Vert.x's default of 20 showed in a soak as one more idle thread per minute (issue 13).
+     */
+    public static Vertx newVertx() {
+        return Vertx.vertx(new VertxOptions().setWorkerPoolSize(WORKER_THREADS));
+    }
+
+    static final int WORKER_THREADS = 2;
 
     public ImapProxy(Vertx vertx, ProxyConfig config, ModSeqStore store, ProxyMetrics metrics) {
         this.vertx = vertx;

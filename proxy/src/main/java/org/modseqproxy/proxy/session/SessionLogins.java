@@ -6,6 +6,7 @@ import java.util.List;
 import org.modseqproxy.proxy.command.Capabilities;
 import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.ImapException;
+import org.modseqproxy.proxy.command.Logins;
 import org.modseqproxy.proxy.command.SaslIdentity;
 
 /**
@@ -13,7 +14,7 @@ import org.modseqproxy.proxy.command.SaslIdentity;
  * (routing.*), then BackendLogin logs in with the client's credentials (LOGIN, PLAIN) or SaslRelay relays the
  * mechanism (auth.relay). A user routed nowhere hears what a wrong password gets.
  */
-final class SessionLogins {
+final class SessionLogins implements Logins {
     private final FrontSession session;
     private final ProxyRuntime rt;
     private final LoginFailures failures;
@@ -41,14 +42,16 @@ final class SessionLogins {
         return promoted;
     }
 
-    Future<Void> login(Command command, String user, String password) {
+    @Override
+    public Future<Void> login(Command command, String user, String password) {
         return routeFor(user)
                 .compose(route -> route == null
                         ? failed(unknownUser())
                         : new BackendLogin(session, rt, route).run(command, user, password));
     }
 
-    Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse) {
+    @Override
+    public Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse) {
         // The store is chosen by the user, so the first response is needed before a store is: without SASL-IR the
         // proxy asks for it itself, as the store would (RFC 9051 6.2.2; LOGIN's first challenge is "Username:").
         Future<String> first = initialResponse != null
@@ -69,7 +72,8 @@ final class SessionLogins {
     }
 
     /** auth.relay's mechanisms that every store offered when last seen, in config order. */
-    List<String> relayedMechanisms() {
+    @Override
+    public List<String> relayedMechanisms() {
         return rt.config().auth().relay().stream()
                 .filter(m -> rt.allRoutes().stream()
                         .allMatch(r -> Capabilities.has(r.health().preLoginCapabilities(), "AUTH=" + m)))

@@ -85,7 +85,7 @@ public final class ProxyFixture implements AutoCloseable {
                 .set("limits.loginFailureDelay", "50ms");
         tweak.accept(loader);
         ProxyConfig config = loader.build();
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = ImapProxy.newVertx();
         ProxyMetrics metrics = new ProxyMetrics("test");
         ImapProxy proxy = new ImapProxy(vertx, config, store, metrics);
         try {
