@@ -331,18 +331,8 @@ final class DiffWorld implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        List<IOException> failures = new ArrayList<>();
-        for (RawImapClient session : sessions.values()) {
-            try {
-                session.close();
-            } catch (IOException e) {
-                failures.add(e);
-            }
-        }
+    public void close() {
+        sessions.values().forEach(RawImapClient::close);
         sessions.clear();
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
-        }
     }
 }

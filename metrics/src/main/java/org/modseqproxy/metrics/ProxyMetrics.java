@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -255,7 +256,7 @@ public final class ProxyMetrics implements AutoCloseable {
     }
 
     /** The expiry (Unix seconds) of the first of the certificates in use ({@link MeterNames#TLS_NOT_AFTER}). */
-    public void setTlsNotAfter(java.util.function.LongSupplier epochSecond) {
+    public void setTlsNotAfter(LongSupplier epochSecond) {
         Gauge.builder(TLS_NOT_AFTER, epochSecond, s -> (double) s.getAsLong())
                 .description("When the first of the proxy's own TLS certificates in use expires, Unix time")
                 .baseUnit("seconds")

@@ -2,6 +2,7 @@ package org.modseqproxy.state;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Store settings.
@@ -111,119 +112,79 @@ public record StoreOptions(
     }
 
     public StoreOptions withExpungeLogMaxEntries(int n) {
-        return new StoreOptions(
-                n,
-                idleMailboxTtl,
-                commandTimeout,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                keyPrefix,
-                tls,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.expungeLogMaxEntries = n);
     }
 
     public StoreOptions withIdleMailboxTtl(Duration d) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                d,
-                commandTimeout,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                keyPrefix,
-                tls,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.idleMailboxTtl = d);
     }
 
     public StoreOptions withCommandTimeout(Duration d) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                d,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                keyPrefix,
-                tls,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.commandTimeout = d);
     }
 
     public StoreOptions withCircuitRetryDelay(Duration d) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                commandTimeout,
-                d,
-                nearCacheMaxMessages,
-                keyPrefix,
-                tls,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.circuitRetryDelay = d);
     }
 
     public StoreOptions withNearCacheMaxMailboxes(int n) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                commandTimeout,
-                circuitRetryDelay,
-                n,
-                keyPrefix,
-                tls,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.nearCacheMaxMessages = n);
     }
 
     public StoreOptions withKeyPrefix(String p) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                commandTimeout,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                p,
-                tls,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.keyPrefix = p);
     }
 
     public StoreOptions withTls(Tls t) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                commandTimeout,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                keyPrefix,
-                t,
-                credentials,
-                sentinelCredentials);
+        return with(c -> c.tls = t);
     }
 
-    public StoreOptions withCredentials(Credentials c) {
-        return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                commandTimeout,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                keyPrefix,
-                tls,
-                c,
-                sentinelCredentials);
+    public StoreOptions withCredentials(Credentials cr) {
+        return with(c -> c.credentials = cr);
     }
 
-    public StoreOptions withSentinelCredentials(Credentials c) {
+    public StoreOptions withSentinelCredentials(Credentials cr) {
+        return with(c -> c.sentinelCredentials = cr);
+    }
+
+    /** A copy with one setting changed, checked by the canonical constructor like any other. */
+    private StoreOptions with(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
         return new StoreOptions(
-                expungeLogMaxEntries,
-                idleMailboxTtl,
-                commandTimeout,
-                circuitRetryDelay,
-                nearCacheMaxMessages,
-                keyPrefix,
-                tls,
-                credentials,
-                c);
+                c.expungeLogMaxEntries,
+                c.idleMailboxTtl,
+                c.commandTimeout,
+                c.circuitRetryDelay,
+                c.nearCacheMaxMessages,
+                c.keyPrefix,
+                c.tls,
+                c.credentials,
+                c.sentinelCredentials);
+    }
+
+    /** The settings of one {@link #with} call while it is being changed. */
+    private static final class Copy {
+        int expungeLogMaxEntries;
+        Duration idleMailboxTtl;
+        Duration commandTimeout;
+        Duration circuitRetryDelay;
+        int nearCacheMaxMessages;
+        String keyPrefix;
+        Tls tls;
+        Credentials credentials;
+        Credentials sentinelCredentials;
+
+        Copy(StoreOptions o) {
+            expungeLogMaxEntries = o.expungeLogMaxEntries;
+            idleMailboxTtl = o.idleMailboxTtl;
+            commandTimeout = o.commandTimeout;
+            circuitRetryDelay = o.circuitRetryDelay;
+            nearCacheMaxMessages = o.nearCacheMaxMessages;
+            keyPrefix = o.keyPrefix;
+            tls = o.tls;
+            credentials = o.credentials;
+            sentinelCredentials = o.sentinelCredentials;
+        }
     }
 }

@@ -9,7 +9,7 @@ public interface Logins {
     Future<Void> login(Command command, String user, String password);
 
     /**
-     * AUTHENTICATE with a mechanism the backend runs itself (SaslIdentity.RELAYABLE): sent on with its initial response
+     * AUTHENTICATE with a mechanism the backend runs itself (ProxyConfig.Auth.RELAYABLE): sent on with its initial response
      * (null when none), challenges and responses relayed verbatim, the backend's verdict relayed.
      */
     Future<Void> relayAuthenticate(Command command, String mechanism, String initialResponse);

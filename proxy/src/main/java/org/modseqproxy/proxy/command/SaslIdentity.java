@@ -2,7 +2,6 @@ package org.modseqproxy.proxy.command;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -12,9 +11,6 @@ import java.util.Optional;
  * tokens in the same response are neither kept nor logged. Pure.
  */
 public final class SaslIdentity {
-    /** Mechanisms relayed verbatim (RFC 9051 6.2.2); PLAIN the proxy handles itself (it logs in with LOGIN). */
-    public static final List<String> RELAYABLE = List.of("LOGIN", "XOAUTH2", "OAUTHBEARER");
-
     private SaslIdentity() {}
 
     /**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -228,7 +229,7 @@ public final class ConfigLoader {
     /** tls.certificates: a YAML list of {cert, key} maps, or "cert:key,cert:key" from the environment or --set. */
     private List<ProxyConfig.CertKey> certificates() {
         Object v = values.get("tls.certificates");
-        List<ProxyConfig.CertKey> out = new java.util.ArrayList<>();
+        List<ProxyConfig.CertKey> out = new ArrayList<>();
         List<?> items = v instanceof List<?> l ? l : Values.list(v);
         for (Object item : items) {
             String cert;
@@ -258,13 +259,13 @@ public final class ConfigLoader {
     }
 
     private ProxyConfig.Auth auth() {
-        List<String> relay = new java.util.ArrayList<>();
+        List<String> relay = new ArrayList<>();
         for (String m : list("auth.relay")) {
             String u = m.trim().toUpperCase(Locale.ROOT);
-            if (!org.modseqproxy.proxy.command.SaslIdentity.RELAYABLE.contains(u)) {
+            if (!ProxyConfig.Auth.RELAYABLE.contains(u)) {
                 throw new ConfigException(
                         "auth.relay: '" + m + "' is not one of "
-                                + org.modseqproxy.proxy.command.SaslIdentity.RELAYABLE
+                                + ProxyConfig.Auth.RELAYABLE
                                 + " (PLAIN is always offered; other mechanisms cannot be relayed without the proxy taking part)");
             }
             relay.add(u);

@@ -1,6 +1,7 @@
 package org.modseqproxy.proxy.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.modseqproxy.state.StoreOptions;
 
@@ -52,7 +53,7 @@ public record ProxyConfig(
             String cert, String key, boolean loginRequiresTls, List<CertKey> more, Duration reloadCheckInterval) {
         /** Every pair, the default first; empty when no certificate is configured. */
         public List<CertKey> pairs() {
-            List<CertKey> all = new java.util.ArrayList<>();
+            List<CertKey> all = new ArrayList<>();
             if (cert != null) {
                 all.add(new CertKey(cert, key));
             }
@@ -173,7 +174,10 @@ public record ProxyConfig(
      * @param relay SASL mechanisms relayed to the backend as they are (RFC 9051 6.2.2), offered when the backend offers
      *              them; PLAIN is always offered (the proxy logs in with it itself)
      */
-    public record Auth(List<String> relay) {}
+    public record Auth(List<String> relay) {
+        /** Mechanisms that can be relayed verbatim (RFC 9051 6.2.2); PLAIN the proxy handles itself (it logs in). */
+        public static final List<String> RELAYABLE = List.of("LOGIN", "XOAUTH2", "OAUTHBEARER");
+    }
 
     /**
      * COMPRESS=DEFLATE toward clients (RFC 4978), offered after login whatever the backend has.

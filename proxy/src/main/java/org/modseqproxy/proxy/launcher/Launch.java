@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.modseqproxy.metrics.HealthServer;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.config.HostPort;
@@ -33,8 +34,7 @@ final class Launch {
     }
 
     /** @param reread the configuration as its sources say now (file, environment, flags), for SIGHUP */
-    static int runUntilSignal(
-            ProxyConfig config, java.util.function.Supplier<ProxyConfig> reread, Runnable afterStart, Runnable onStop)
+    static int runUntilSignal(ProxyConfig config, Supplier<ProxyConfig> reread, Runnable afterStart, Runnable onStop)
             throws InterruptedException {
         LogSetup.use(config.log().format() == ProxyConfig.LogFormat.JSON);
         Vertx vertx = ImapProxy.newVertx();

@@ -13,6 +13,7 @@ import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.util.Map;
 
 /**
@@ -66,7 +67,7 @@ public final class SteadyGreenMail extends GreenMail {
         protected ProtocolHandler createProtocolHandler(Socket clientSocket) {
             try {
                 clientSocket.setTcpNoDelay(true);
-            } catch (java.net.SocketException e) {
+            } catch (SocketException e) {
                 log.debug("TCP_NODELAY not set: {}", e.toString());
             }
             return new SteadyImapHandler(managers, clientSocket);

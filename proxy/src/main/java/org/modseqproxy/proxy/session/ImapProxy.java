@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.ClientSSLOptions;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -71,7 +72,7 @@ public final class ImapProxy {
         try {
             certificates = ServerCertificates.load(vertx, config.tls(), metrics);
             routing = Routes.start(vertx, config);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
         }
         if (certificates == null && config.listen().tls() != null) {

@@ -5,6 +5,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Locale;
 import org.modseqproxy.metrics.MeterNames;
 
 /** What a failure before the session tells about the PROXY protocol header (HAProxy's proxy-protocol.txt). */
@@ -17,7 +18,7 @@ final class ProxyHeaderFailure {
             if (t instanceof HAProxyProtocolException) {
                 return MeterNames.PROXY_INVALID;
             }
-            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (m.contains("proxy protocol") || m.contains("unsupported protocol")) {
                 return MeterNames.PROXY_INVALID;
             }

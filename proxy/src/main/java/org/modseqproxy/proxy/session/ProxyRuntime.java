@@ -2,9 +2,11 @@ package org.modseqproxy.proxy.session;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ServerSSLOptions;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.modseqproxy.metrics.ProxyMetrics;
 import org.modseqproxy.proxy.codec.Limits;
 import org.modseqproxy.proxy.config.ProxyConfig;
@@ -22,7 +24,7 @@ public final class ProxyRuntime {
     }
 
     private final Vertx vertx;
-    private final java.util.function.Supplier<ProxyConfig> config;
+    private final Supplier<ProxyConfig> config;
     private final Map<String, BackendRoute> routes;
     private final Routes routing;
     private final ServerCertificates certificates;
@@ -33,7 +35,7 @@ public final class ProxyRuntime {
     /** @param routes every store by name, backend.* first (this event loop's clients) */
     public ProxyRuntime(
             Vertx vertx,
-            java.util.function.Supplier<ProxyConfig> config,
+            Supplier<ProxyConfig> config,
             Map<String, BackendRoute> routes,
             Routes routing,
             ServerCertificates certificates,
@@ -78,7 +80,7 @@ public final class ProxyRuntime {
         return name == null ? null : routes.get(name);
     }
 
-    public java.util.Collection<BackendRoute> allRoutes() {
+    public Collection<BackendRoute> allRoutes() {
         return routes.values();
     }
 

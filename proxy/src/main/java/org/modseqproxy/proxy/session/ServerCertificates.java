@@ -7,11 +7,14 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -198,19 +201,17 @@ public final class ServerCertificates {
             case "RSASSA-PSS" -> "RSASSA-PSS";
             default -> throw new IllegalArgumentException("unsupported key type " + key.getAlgorithm());
         };
-        byte[] probe = "modseq-proxy certificate check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] probe = "modseq-proxy certificate check".getBytes(StandardCharsets.US_ASCII);
         Signature s = Signature.getInstance(alg);
         if (alg.equals("RSASSA-PSS")) {
-            s.setParameter(new java.security.spec.PSSParameterSpec(
-                    "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
         }
         s.initSign(key);
         s.update(probe);
         byte[] sig = s.sign();
         Signature v = Signature.getInstance(alg);
         if (alg.equals("RSASSA-PSS")) {
-            v.setParameter(new java.security.spec.PSSParameterSpec(
-                    "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+            v.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
         }
         v.initVerify(cert.getPublicKey());
         v.update(probe);

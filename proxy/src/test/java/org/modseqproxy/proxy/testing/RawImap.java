@@ -6,9 +6,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -122,6 +125,37 @@ public final class RawImap implements AutoCloseable {
         return ctx;
     }
 
+    /** This client's own port: what a PROXY protocol header from a balancer in between must declare. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /**
+     * Waits at most {@code wait} for a response line (an IDLE push, say); empty if none began. A timeout before the
+     * first byte leaves the stream intact, so reading can go on; the timeout in force before is restored. EOF
+     * fails.
+     */
+    public Optional<String> poll(Duration wait) {
+        try {
+            int before = socket.getSoTimeout();
+            socket.setSoTimeout((int) Math.max(1, wait.toMillis()));
+            try {
+                in.mark(1);
+                if (in.read() < 0) {
+                    throw new java.io.EOFException("server closed the connection");
+                }
+                in.reset();
+            } catch (SocketTimeoutException nothingYet) {
+                return Optional.empty();
+            } finally {
+                socket.setSoTimeout(before);
+            }
+            return Optional.of(readLine());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void setTimeout(int millis) {
         try {
             socket.setSoTimeout(millis);
@@ -221,7 +255,11 @@ public final class RawImap implements AutoCloseable {
      * Returns every line up to the tagged answer.
      */
     public List<String> append(String tag, String mailbox, String flags, String message) {
-        byte[] body = message.getBytes(StandardCharsets.UTF_8);
+        return append(tag, mailbox, flags, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #append(String, String, String, String)} with the message's own bytes. */
+    public List<String> append(String tag, String mailbox, String flags, byte[] body) {
         send(tag + " APPEND " + mailbox + (flags == null ? "" : " (" + flags + ")") + " {" + body.length + "}\r\n");
         List<String> lines = new ArrayList<>();
         while (true) {
