@@ -53,9 +53,8 @@ final class Fetch {
             UidSet askedAbout = wantVanished ? Args.sequenceSet(a.set(), Args.MAX_NUMBER) : requested;
             long startBytes = s.bytesToClient();
             long from = sync.lines().since(since); // a value above HIGHESTMODSEQ: lost state, answered in full
-            Future<Void> before = DepartedFlags.settle(cmd, s, sync)
-                    .compose(v ->
-                            wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, from) : Future.succeededFuture());
+            Future<Void> before =
+                    wantVanished ? vanishedEarlier(s, sync, mb, askedAbout, from) : Future.succeededFuture();
             String kind = wantVanished ? MeterNames.CLIENT_RESYNC_VANISHED : MeterNames.CLIENT_RESYNC_CHANGEDSINCE;
             return before.compose(v -> {
                         // RFC 7162 3.1.4.1: messages whose mod-sequence is greater than the value (CHANGEDSINCE 0: all

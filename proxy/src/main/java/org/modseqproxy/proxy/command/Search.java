@@ -27,13 +27,11 @@ final class Search {
             if (!active) {
                 return Future.failedFuture(ImapException.bad("NOMODSEQ", "This mailbox has no mod-sequences"));
             }
-            return DepartedFlags.settle(cmd, s, sync).compose(v -> {
-                SelectedMailbox mb = sync.selected();
-                List<Token> rewritten = rewrite(cmd.args(), mb);
-                sync.hook(frame -> sync.lines().searchAnswer(frame, cmd.uid()));
-                String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
-                return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
-            });
+            SelectedMailbox mb = sync.selected();
+            List<Token> rewritten = rewrite(cmd.args(), mb);
+            sync.hook(frame -> sync.lines().searchAnswer(frame, cmd.uid()));
+            String rest = cmd.name() + " " + Args.serialize(rewritten) + "\r\n";
+            return s.forward(cmd, Buffer.buffer(rest, "UTF-8")).compose(t -> sync.finish(cmd.tag(), t));
         });
     }
 

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.MessageState;
@@ -33,8 +32,6 @@ public final class SelectedMailbox {
      * keep the mod-sequence they had, as a native server's session does (SEARCH MODSEQ still finds them).
      */
     private final Map<Long, MessageState> departed = new HashMap<>();
-    /** Departed messages whose mod-sequence {@link #lastState} raised on a guess: uid -> the state this view had. */
-    private final Map<Long, MessageState> guessed = new HashMap<>();
 
     private boolean saidNoModSeq;
     private boolean nativeModSeq;
@@ -129,7 +126,6 @@ public final class SelectedMailbox {
         this.snapshot = s;
         if (s == null) {
             departed.clear();
-            guessed.clear();
             return;
         }
         // Every change the store makes, an expunge included, raises HIGHESTMODSEQ: the same value is the same state,
@@ -138,17 +134,10 @@ public final class SelectedMailbox {
             return;
         }
         departed.keySet().removeIf(uid -> s.get(uid).isPresent()); // stored again: the store's word counts
-        guessed.keySet().retainAll(departed.keySet());
         for (int i = 0; i < count; i++) {
             long uid = uids[i];
             if (uid > 0 && !departed.containsKey(uid) && s.get(uid).isEmpty()) {
-                old.get(uid).ifPresent(m -> {
-                    MessageState last = lastState(m, old.highestModSeq());
-                    departed.put(uid, last);
-                    if (last != m) {
-                        guessed.put(uid, m);
-                    }
-                });
+                old.get(uid).ifPresent(m -> departed.put(uid, lastState(m, old.highestModSeq())));
             }
         }
     }
@@ -157,32 +146,14 @@ public final class SelectedMailbox {
      * The last state of a message the store dropped since {@code old} was read. EXPUNGE removes only messages
      * flagged \Deleted (RFC 9051 6.4.3): one that was not flagged so then got the flag after that snapshot, a change
      * the store no longer dates; a native server reports it with that change's mod-sequence, which lies above the
-     * old snapshot's HIGHESTMODSEQ, so the next value stands for it. A MOVE removes without that change, so the
-     * estimate is a guess, settled from what the backend still shows before SEARCH MODSEQ or CHANGEDSINCE use it
-     * ({@link #settleDeparted}; issue 9, differential seeds 43 and 58).
+     * old snapshot's HIGHESTMODSEQ, so the next value stands for it. (A MOVE removes without that change: there the
+     * estimate can be one change too new, which only makes SEARCH MODSEQ or CHANGEDSINCE name a message whose EXPUNGE
+     * is owed anyway.)
      */
     private static MessageState lastState(MessageState m, long oldHighest) {
         return m.flags().contains("\\Deleted") || m.modSeq() > oldHighest
                 ? m
                 : new MessageState(m.uid(), oldHighest + 1, m.flags());
-    }
-
-    /** Departed messages whose mod-sequence is a guess (see {@link #lastState}), for {@link #settleDeparted}. */
-    public UidSet guessedDeparted() {
-        return UidSet.of(guessed.keySet().stream().mapToLong(Long::longValue).toArray());
-    }
-
-    /**
-     * What the backend session still shows of a departed message (it may, until it reports the expunge, RFC 9051
-     * 7.5.1) settles the guess: without \Deleted the message left without that change (a MOVE, RFC 6851 3.3), so it
-     * keeps the mod-sequence it had, as a native server reports it; with \Deleted the guessed change happened. Null:
-     * the backend showed nothing, the guess stays. Either way the message is not asked about again.
-     */
-    public void settleDeparted(long uid, Flags shown) {
-        MessageState before = guessed.remove(uid);
-        if (before != null && shown != null && !shown.contains("\\Deleted") && departed.containsKey(uid)) {
-            departed.put(uid, before);
-        }
     }
 
     /** The store no longer has this message, but the client still sees it (its EXPUNGE is owed). */
@@ -238,7 +209,6 @@ public final class SelectedMailbox {
      */
     public void reset(long[] ascendingUids) {
         departed.clear();
-        guessed.clear();
         uids = Arrays.copyOf(ascendingUids, Math.max(16, ascendingUids.length));
         count = ascendingUids.length;
         announced = count;
@@ -270,7 +240,6 @@ public final class SelectedMailbox {
         int i = (int) seq - 1;
         long uid = uids[i];
         departed.remove(uid);
-        guessed.remove(uid);
         System.arraycopy(uids, i + 1, uids, i, count - i - 1);
         count--;
         if (seq <= announced) {

@@ -97,27 +97,4 @@ class SelectedMailboxTest {
         assertThat(mb.changedSince(20).toImapString()).isEqualTo("3");
         assertThat(mb.changedSince(21).isEmpty()).isTrue();
     }
-
-    /**
-     * Differential seeds 43 and 58: that guess is wrong for a MOVE (RFC 6851), which removes a message without the
-     * \Deleted change. What the backend session still shows settles it: without \Deleted the message keeps the
-     * mod-sequence it had (native Dovecot's SEARCH MODSEQ above it does not find it); with it, the guess stands.
-     */
-    @Test
-    void whatTheBackendStillShowsSettlesTheGuess() {
-        SelectedMailbox mb = viewOf(3, 4, 6);
-        mb.snapshot(
-                snapshot(20, new MessageState(3, 9, Flags.of("\\Seen")), m(4, 5), new MessageState(6, 8, Flags.of())));
-        mb.snapshot(snapshot(23, m(4, 5)));
-        assertThat(mb.guessedDeparted().toImapString()).isEqualTo("3,6");
-
-        mb.settleDeparted(3, Flags.of("\\Seen")); // moved: as it was
-        mb.settleDeparted(6, Flags.of("\\Deleted")); // flagged, then expunged
-        assertThat(mb.modSeqOf(3)).isEqualTo(9);
-        assertThat(mb.modSeqOf(6)).isEqualTo(21);
-        assertThat(mb.changedSince(9).toImapString()).isEqualTo("6");
-        assertThat(mb.guessedDeparted().isEmpty()).isTrue();
-        mb.settleDeparted(6, Flags.of()); // asked once: a later report changes nothing
-        assertThat(mb.modSeqOf(6)).isEqualTo(21);
-    }
 }
