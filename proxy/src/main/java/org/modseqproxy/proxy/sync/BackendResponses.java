@@ -200,9 +200,9 @@ final class BackendResponses {
             session.write(frame.raw()); // a message the view cannot name (only after a failed listing)
             return;
         }
-        // A message the store lacks is stored (a change must never be lost), unless the expunge log remembers it:
-        // another session expunged it while this one still sees it, and an expunged UID never comes back (RFC 9051
-        // 2.3.1.1; the store drops such a report, ChangeSet).
+        // A message the store lacks is stored again, even one another session expunged while this one still sees it:
+        // the store may lack it for a moment without it being gone (a racing listing), and a change must never be
+        // lost; a message that is really gone is expunged again when this session's backend reports it.
         boolean changed = f.flags() != null
                 && mb.snapshot().get(uid).map(m -> !m.flags().equals(f.flags())).orElse(true);
         // A client's own STORE is always checked against the store, not only this session's snapshot, which may be
