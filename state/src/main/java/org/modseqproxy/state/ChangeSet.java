@@ -14,10 +14,9 @@ import java.util.function.LongPredicate;
  * command ... will get a different mod-sequence value"), even when a concurrent STORE already set the same flags.
  * {@code observedModSeq}, when positive: the upserts were reported by a backend during a command sent when the proxy
  * knew the mailbox up to that mod-sequence; a message the store changed after it keeps its stored state, because the
- * report may be older than that change (another instance recorded it meanwhile), as for {@link Listing}. Whatever
- * the report, observed or not, and for a {@link Listing} too: a message the store lacks is not brought back if the
- * expunge log remembers it, since an expunged UID never comes back (RFC 9051 2.3.1.1) and the backend session
- * reporting it may not have told its expunge yet and still shows the message (RFC 9051 7.5.1).
+ * report may be older than that change (another instance recorded it meanwhile), as for {@link Listing}; and a
+ * message the store lacks is not brought back if the expunge log remembers it: the backend session reporting it may
+ * not have told its expunge yet and still shows the flags it had (RFC 9051 7.5.1).
  */
 public record ChangeSet(Map<Long, Flags> upserts, UidSet expunged, UidSet touched, long observedModSeq) {
 

@@ -259,32 +259,6 @@ public abstract class ModSeqStoreContract {
         assertThat(await(store.load(box, UV)).orElseThrow().uids()).isEqualTo(UidSet.of(1, 3, 7));
     }
 
-    /**
-     * Issue 9 (differential seeds 43 and 58): a backend session that has not told an expunge yet lists the message
-     * (Dovecot shows it with no flags). The listing must not bring it back with a new mod-sequence: a client would be
-     * told of a change to a message that is gone, and SEARCH MODSEQ would match it.
-     */
-    @Test
-    void aListingOrUpsertNeverBringsBackAnExpungedMessage() {
-        await(store.sync(box, listing(UV, 5, 1, NONE, 2, SEEN, 3, NONE, 4, NONE)));
-        long gone =
-                await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(2, 3)))).assignedModSeq();
-
-        SyncResult stale = await(store.sync(box, listing(UV, 5, 1, NONE, 2, NONE, 3, NONE, 4, NONE)));
-        assertThat(stale.assignedModSeq()).isZero();
-        assertThat(stale.added().isEmpty()).isTrue();
-        assertThat(stale.snapshot().uids()).isEqualTo(UidSet.of(1, 4));
-        SyncResult upsert = await(store.apply(box, UV, ChangeSet.upsert(3, FLAGGED)));
-        assertThat(upsert.added().isEmpty()).isTrue();
-        assertThat(await(store.highestModSeq(box, UV))).isEqualTo(gone);
-
-        // new messages (above every expunged UID) still come in, along with a stale report in the same batch
-        SyncResult next = await(store.sync(box, listing(UV, 7, 1, NONE, 2, NONE, 4, NONE, 6, SEEN)));
-        assertThat(next.added()).isEqualTo(UidSet.of(6));
-        assertThat(next.snapshot().uids()).isEqualTo(UidSet.of(1, 4, 6));
-        assertThat(await(store.load(box, UV)).orElseThrow().uids()).isEqualTo(UidSet.of(1, 4, 6));
-    }
-
     @Test
     void messagesAtOrAboveListingUidNextAreNeverExpunged() {
         await(store.sync(box, listing(UV, 3, 1, NONE, 2, NONE)));

@@ -155,24 +155,6 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
         await(noTtl.delete(forever));
     }
 
-    /**
-     * State written before the meta field "xm" (the highest UID the expunge log ever held) existed: the next expunge
-     * starts xm from the whole log, so an older, higher expunged UID is still never brought back.
-     */
-    @Test
-    void anExpungeLogWithoutItsHighestUidFieldIsReadWhole() throws Exception {
-        RedisServerFixture redis = REDIS.server();
-        await(store.sync(box, listing(UV, 5, 1, NONE, 2, NONE, 3, NONE, 4, NONE)));
-        await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(3))));
-        assertThat(redis.call("HGET", key("m"), "xm")).isEqualTo("3");
-        redis.call("HDEL", key("m"), "xm");
-        await(store.apply(box, UV, ChangeSet.expunge(UidSet.of(1))));
-        assertThat(redis.call("HGET", key("m"), "xm")).isEqualTo("3");
-        SyncResult stale = await(store.sync(box, listing(UV, 5, 2, NONE, 3, NONE, 4, NONE)));
-        assertThat(stale.added().isEmpty()).isTrue();
-        assertThat(stale.snapshot().uids()).isEqualTo(UidSet.of(2, 4));
-    }
-
     /** Keys expire one by one: a bucket outliving its meta/index keys must not leak into the next state. */
     @Test
     void leftoverBucketKeysOfExpiredStateAreIgnored() throws Exception {

@@ -101,12 +101,11 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     }
 
     /**
-     * A report of a message the state lacks and the expunge log remembers is dropped: an expunged UID never comes back
-     * (RFC 9051 2.3.1.1), and a backend session that has not told its expunge may still show it as it was (RFC 9051
-     * 7.5.1), in a FETCH or in a listing.
+     * An observed report of a message the state lacks and the expunge log remembers is dropped: an expunged UID
+     * never comes back (RFC 9051 2.3.1.1), and the backend session may still show it as it was (RFC 9051 7.5.1).
      */
     private static ChangeSet withoutExpunged(Entry e, ChangeSet changes) {
-        if (e.log.isEmpty()) {
+        if (changes.observedModSeq() == 0 || e.log.isEmpty()) {
             return changes;
         }
         return changes.withoutUpserts(uid -> e.state.get(uid).isEmpty()

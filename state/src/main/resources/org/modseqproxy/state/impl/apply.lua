@@ -1,7 +1,7 @@
 -- Applies one change batch atomically (one new modseq for everything it changes).
 -- ARGV[4] now (start value if the state is absent), ARGV[5] max expunge-log entries, ARGV[6] number of upserts,
--- ARGV[7] observed modseq (0: none; else a stored message with a higher modseq keeps its state: the backend's report
--- may predate that change, see ChangeSet), then
+-- ARGV[7] observed modseq (0: none; else a stored message with a higher modseq keeps its state, and a message the
+-- expunge log remembers is not brought back: the backend's report may predate that change, see ChangeSet), then
 -- ARGV[6] pairs (uid, flags), then pairs (lo, hi) of UID ranges to expunge.
 -- Each upsert is compared with the stored flag-set id here, inside the script, so a batch computed in Java from
 -- a snapshot that another proxy instance has since changed still only changes what really differs; an expunge
@@ -31,14 +31,11 @@ local function flagset_id(flags)
   return id
 end
 
--- Whether the expunge log remembers uid: an expunged UID never comes back (RFC 9051 2.3.1.1), whoever reports it (a
--- backend session that has not told its expunge yet still shows the message, RFC 9051 7.5.1, in a FETCH or in a
--- listing). Meta field xm is the highest UID ever logged: a UID above it (every new message) costs no log read; the
--- log is read once, and only for a UID the store lacks at or below it.
+-- Whether the expunge log remembers uid (an expunged UID never comes back, RFC 9051 2.3.1.1). Read once, and only
+-- when an observed report names a message the store lacks: a new message, or one whose expunge this backend session
+-- has not reported yet and whose flags it still shows as they were (RFC 9051 7.5.1 lets it).
 local logged
-local xm = tonumber(redis.call('HGET', META, 'xm') or '-1')
 local function expunge_logged(uid)
-  if xm >= 0 and uid > xm then return false end
   if not logged then
     logged = {}
     for _, entry in ipairs(redis.call('LRANGE', XLOG, 0, -1)) do
@@ -94,8 +91,8 @@ for _, b in ipairs(order) do
     local uid, old = g[k], olds[(k + 1) / 2]
     if old and observed > 0 and base + packed_delta(old) > observed then
       -- changed after the backend's report was observed (another instance's write): left as stored
-    elseif not old and expunge_logged(uid) then
-      -- expunged: the report shows the message as it was before
+    elseif not old and observed > 0 and expunge_logged(uid) then
+      -- expunged since: the report shows the message as it was before
     else
       local fid = flagset_id(v)
       if not old then
@@ -143,14 +140,7 @@ if #added + #changed + #gone > 0 then
   redis.call('HSET', META, 'hms', int(ms))
   if #gone > 0 then
     redis.call('RPUSH', XLOG, int(ms) .. ' ' .. to_set(gone))
-    local top = xm
-    if top < 0 then
-      -- no xm yet (state written before it existed): start from what the log already holds
-      expunge_logged(0)
-      for _, r in ipairs(logged) do if r[2] > top then top = r[2] end end
-    end
-    for _, u in ipairs(gone) do if u > top then top = u end end
-    redis.call('HSET', META, 'xl', '1', 'xm', int(top))
+    redis.call('HSET', META, 'xl', '1')
     local len = redis.call('LLEN', XLOG)
     if len > maxlog then
       -- RFC 7162 5.3: forgetting entries raises the horizon to the newest forgotten modseq
