@@ -25,4 +25,19 @@ public interface MailboxSnapshot {
     List<MessageState> changedSince(long m);
 
     UidSet uids();
+
+    /**
+     * UIDs this snapshot holds that {@code newer} (a later snapshot of the same mailbox) lacks: the messages expunged
+     * between the two. Compared message by message here; the stores' own snapshots skip what the two share, so a
+     * session can ask after every change without paying for the whole mailbox.
+     */
+    default UidSet lackedBy(MailboxSnapshot newer) {
+        UidSet.Builder gone = new UidSet.Builder();
+        for (MessageState m : messages()) {
+            if (newer.get(m.uid()).isEmpty()) {
+                gone.add(m.uid());
+            }
+        }
+        return gone.build();
+    }
 }

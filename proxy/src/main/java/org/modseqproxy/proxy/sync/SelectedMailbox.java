@@ -120,7 +120,7 @@ public final class SelectedMailbox {
         return snapshot;
     }
 
-    /** O(view) when the snapshot changes: remembers the mod-sequence of each viewed message the new one lacks. */
+    /** When the snapshot changes: remembers the mod-sequence of each viewed message the new one lacks. */
     public void snapshot(MailboxSnapshot s) {
         MailboxSnapshot old = this.snapshot;
         this.snapshot = s;
@@ -134,12 +134,12 @@ public final class SelectedMailbox {
             return;
         }
         departed.keySet().removeIf(uid -> s.get(uid).isPresent()); // stored again: the store's word counts
-        for (int i = 0; i < count; i++) {
-            long uid = uids[i];
-            if (uid > 0 && !departed.containsKey(uid) && s.get(uid).isEmpty()) {
-                old.get(uid).ifPresent(m -> departed.put(uid, lastState(m, old.highestModSeq())));
+        // What the new snapshot lost, from what the two share (not a walk of the mailbox per STORE: issue 15's profile)
+        old.lackedBy(s).stream().forEach(uid -> {
+            if (seqOf(uid) > 0 && !departed.containsKey(uid)) {
+                departed.put(uid, lastState(old.get(uid).orElseThrow(), old.highestModSeq()));
             }
-        }
+        });
     }
 
     /**

@@ -248,6 +248,45 @@ public final class MailboxState implements MailboxSnapshot {
         return u.build();
     }
 
+    /**
+     * Walks the two bucket indexes side by side: a bucket the newer snapshot shares (untouched by the changes that made
+     * it, see {@link #apply}) or holds with the same UIDs costs nothing more; only edited buckets are compared by UID.
+     */
+    @Override
+    public UidSet lackedBy(MailboxSnapshot newer) {
+        if (!(newer instanceof MailboxState n)) {
+            return MailboxSnapshot.super.lackedBy(newer);
+        }
+        UidSet.Builder gone = new UidSet.Builder();
+        int j = 0;
+        for (int i = 0; i < keys.length; i++) {
+            while (j < n.keys.length && n.keys[j] < keys[i]) {
+                j++;
+            }
+            long[] mine = buckets[i].uids;
+            if (j == n.keys.length || n.keys[j] != keys[i]) {
+                for (long uid : mine) {
+                    gone.add(uid);
+                }
+                continue;
+            }
+            long[] theirs = n.buckets[j].uids;
+            if (buckets[i] == n.buckets[j] || Arrays.equals(mine, theirs)) {
+                continue;
+            }
+            int k = 0;
+            for (long uid : mine) {
+                while (k < theirs.length && theirs[k] < uid) {
+                    k++;
+                }
+                if (k == theirs.length || theirs[k] != uid) {
+                    gone.add(uid);
+                }
+            }
+        }
+        return gone.build();
+    }
+
     @Override
     public String toString() {
         return "MailboxState[uidValidity=" + uidValidity + ", hms=" + highestModSeq + ", horizon=" + expungeHorizon
