@@ -28,7 +28,7 @@ import org.modseqproxy.state.testing.RedisServerFixture;
  *
  * <p>Rows: CPU of the forwarder's and the proxy's threads per 1,000 commands and the p50 per command (one client,
  * NOOP / UID FETCH FLAGS / UID STORE); plain {@code SELECT} + {@code UID FETCH 1:* (FLAGS)}; {@code SELECT
- * (CONDSTORE)} with nothing changed; and the bytes of a QRESYNC SELECT after 1% of the messages changed (half in the
+ * (CONDSTORE)} with nothing changed (also through a second proxy with {@code state.listingReuse}); and the bytes of a QRESYNC SELECT after 1% of the messages changed (half in the
  * path's own sessions, half behind its back, directly on the store). Run with
  * {@code mvn -pl interop -am verify -Dbench -Dmodseq.bench=true -Dtest=PerformanceBench
  * -Dsurefire.failIfNoSpecifiedTests=false}; the table is in {@code
@@ -48,6 +48,9 @@ class PerformanceBench {
     DovecotServer nativeDovecot;
     RedisServerFixture redis;
     ProxyFixture proxy;
+    /** The same proxy with state.listingReuse: SELECTs within it ask the store only for deliveries. */
+    ProxyFixture reusing;
+
     TcpRelay forwarder;
 
     /** One way to reach a store: where to connect, and as whom (each path has a mailbox of its own). */
@@ -57,6 +60,7 @@ class PerformanceBench {
     Path forwarded;
     Path proxied;
     Path nativePath;
+    Path reused;
 
     @BeforeAll
     void start() throws IOException {
@@ -65,20 +69,24 @@ class PerformanceBench {
                         DovecotServer.Mode.HIDDEN_CONDSTORE,
                         MailUser.of("direct", PASSWORD),
                         MailUser.of("relayed", PASSWORD),
-                        MailUser.of("proxied", PASSWORD))
+                        MailUser.of("proxied", PASSWORD),
+                        MailUser.of("reused", PASSWORD))
                 .start();
         nativeDovecot = new DovecotServer(DovecotServer.Mode.NATIVE, MailUser.of("native", PASSWORD)).start();
-        for (String u : List.of("direct", "relayed", "proxied")) {
+        for (String u : List.of("direct", "relayed", "proxied", "reused")) {
             seed(legacy, u);
         }
         seed(nativeDovecot, "native");
         proxy = ProxyFixture.start(legacy.host(), legacy.port(), redis.uri(), c -> {});
+        reusing =
+                ProxyFixture.start(legacy.host(), legacy.port(), redis.uri(), c -> c.set("state.listingReuse", "10m"));
         forwarder = new TcpRelay(legacy.host(), legacy.port());
         direct = new Path("direct", legacy.host(), legacy.port(), "direct", legacy);
         forwarded = new Path("forwarder", "127.0.0.1", forwarder.port(), "relayed", legacy);
         proxied = new Path("proxy", "127.0.0.1", proxy.port(), "proxied", legacy);
         nativePath = new Path("native", nativeDovecot.host(), nativeDovecot.port(), "native", nativeDovecot);
-        for (Path p : List.of(direct, forwarded, proxied, nativePath)) {
+        reused = new Path("reusing proxy", "127.0.0.1", reusing.port(), "reused", legacy);
+        for (Path p : List.of(direct, forwarded, proxied, nativePath, reused)) {
             try (RawImapClient c = login(p)) {
                 c.command("SELECT INBOX"); // the store indexes the folder, the proxy learns it: not measured
             }
@@ -87,7 +95,7 @@ class PerformanceBench {
 
     @AfterAll
     void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {forwarder, proxy, legacy, nativeDovecot, redis}) {
+        for (AutoCloseable c : new AutoCloseable[] {forwarder, proxy, reusing, legacy, nativeDovecot, redis}) {
             if (c != null) {
                 c.close();
             }
@@ -166,12 +174,16 @@ class PerformanceBench {
         // 3. SELECT (CONDSTORE), nothing changed
         double n = median(() -> condstoreSelect(nativePath));
         double q = median(() -> condstoreSelect(proxied));
+        double qr = median(() -> condstoreSelect(reused));
         out.add(String.format(
                 Locale.ROOT,
-                "| SELECT (CONDSTORE), nothing changed, ms | native %.1f | proxy %.1f | %.2fx native |",
+                "| SELECT (CONDSTORE), nothing changed, ms | native %.1f | proxy %.1f; with state.listingReuse %.1f |"
+                        + " %.2fx native; %.2fx with reuse |",
                 n,
                 q,
-                q / n));
+                qr,
+                q / n,
+                qr / n));
 
         // 4. QRESYNC SELECT bytes after 1% changed
         long nb = qresyncBytes(nativePath);

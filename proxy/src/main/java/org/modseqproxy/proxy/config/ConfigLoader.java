@@ -163,7 +163,8 @@ public final class ConfigLoader {
                 Units.duration("state.timeout", values.get("state.timeout")),
                 secrets.redisLogin(),
                 secrets.sentinelLogin(),
-                secrets.redisTls());
+                secrets.redisTls(),
+                Units.duration("state.listingReuse", values.get("state.listingReuse")));
         ProxyConfig.Limits limits = new ProxyConfig.Limits(
                 positiveInt("limits.maxLineLength"),
                 Units.size("limits.maxLiteralSize", values.get("limits.maxLiteralSize")),

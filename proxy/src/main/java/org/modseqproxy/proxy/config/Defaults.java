@@ -39,6 +39,7 @@ final class Defaults {
         KEYS.put("state.store", "memory");
         KEYS.put("state.mode", "shared");
         KEYS.put("state.offMailboxes", List.of());
+        KEYS.put("state.listingReuse", "0s");
         KEYS.put("state.expungeLogMaxEntries", 10000);
         KEYS.put("state.idleMailboxTtl", "30d");
         KEYS.put("state.timeout", "2s");

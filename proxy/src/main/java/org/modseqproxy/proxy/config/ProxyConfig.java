@@ -123,7 +123,8 @@ public record ProxyConfig(
     /**
      * store: "memory", "off", or a Redis URI as Lettuce spells it. redisLogin: user/password given outside the URI
      * (its toString hides the password); sentinelLogin: the sentinels' own login (Sentinel URIs only);
-     * redisTls: CA and client certificate for rediss:// URIs.
+     * redisTls: CA and client certificate for rediss:// URIs. listingReuse: in shared mode, how long after a full
+     * listing of a mailbox this instance's next SELECTs of it ask the backend only for deliveries (0: never).
      */
     public record State(
             String store,
@@ -134,7 +135,8 @@ public record ProxyConfig(
             Duration timeout,
             StoreOptions.Credentials redisLogin,
             StoreOptions.Credentials sentinelLogin,
-            StoreOptions.Tls redisTls) {
+            StoreOptions.Tls redisTls,
+            Duration listingReuse) {
 
         /** The store's options, as the launcher (and the test fixture) build the store from this configuration. */
         public StoreOptions storeOptions() {

@@ -59,7 +59,8 @@ public final class ImapProxy {
                             b.stateMode() != null
                                     ? b.stateMode()
                                     : config.state().mode(),
-                            config.state().offMailboxes()));
+                            config.state().offMailboxes(),
+                            config.state().listingReuse()));
         }
         this.policy = policies.get(config.backend().id());
     }

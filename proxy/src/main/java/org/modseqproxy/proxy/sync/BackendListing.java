@@ -31,6 +31,7 @@ final class BackendListing {
     private final StoreCalls store;
     private final ProxyMetrics metrics;
     private final boolean exclusive;
+    private final RecentListings recent;
     private final Consumer<Frame> others;
     private final BiFunction<SelectedMailbox, ChangeSet, Future<SyncResult>> apply;
     /** Set while a listing of the selected mailbox runs: EXISTS/EXPUNGE and listed lines are counted there. */
@@ -41,12 +42,14 @@ final class BackendListing {
             StoreCalls store,
             ProxyMetrics metrics,
             boolean exclusive,
+            RecentListings recent,
             Consumer<Frame> others,
             BiFunction<SelectedMailbox, ChangeSet, Future<SyncResult>> apply) {
         this.session = session;
         this.store = store;
         this.metrics = metrics;
         this.exclusive = exclusive;
+        this.recent = recent;
         this.others = others;
         this.apply = apply;
     }
@@ -139,7 +142,7 @@ final class BackendListing {
     }
 
     private Future<SyncResult> resyncOnce(SelectedMailbox mailbox, long exists, long uidNext) {
-        if (exclusive) {
+        if (exclusive || recent.recent(mailbox.id())) {
             return store.load(mailbox.id(), mailbox.uidValidity())
                     .compose(stored -> stored.isPresent()
                             ? deliveriesOnly(mailbox, stored.get(), exists, uidNext)
@@ -232,6 +235,7 @@ final class BackendListing {
                     long touched =
                             r.added().size() + r.changed().size() + r.expunged().size();
                     metrics.resync("full", (int) Math.min(Integer.MAX_VALUE, touched));
+                    recent.listed(mailbox.id());
                     return r;
                 });
     }

@@ -48,7 +48,8 @@ public final class MailboxSync {
         this.store = new StoreCalls(policy.store(), metrics);
         this.writes = new StoreWrites(store, () -> selected);
         boolean exclusive = policy.mode() == ProxyConfig.Consistency.EXCLUSIVE;
-        this.listing = new BackendListing(session, store, metrics, exclusive, this::untagged, this::applyNow);
+        this.listing = new BackendListing(
+                session, store, metrics, exclusive, policy.recentListings(), this::untagged, this::applyNow);
         this.responses = new BackendResponses(session, this);
         this.lines = new FunnelLines(session, metrics, expunges, () -> selected);
     }

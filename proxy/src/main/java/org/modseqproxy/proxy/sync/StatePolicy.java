@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.sync;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.modseqproxy.proxy.config.ProxyConfig;
@@ -17,9 +18,21 @@ public final class StatePolicy {
     private final String backendId;
     private final ProxyConfig.Consistency mode;
     private final List<PathMatcher> off = new ArrayList<>();
+    private final RecentListings recentListings;
 
     public StatePolicy(ModSeqStore store, String backendId, ProxyConfig.Consistency mode, List<String> offMailboxes) {
+        this(store, backendId, mode, offMailboxes, Duration.ZERO);
+    }
+
+    /** @param listingReuse {@code state.listingReuse}: how long a full listing spares the next SELECTs one */
+    public StatePolicy(
+            ModSeqStore store,
+            String backendId,
+            ProxyConfig.Consistency mode,
+            List<String> offMailboxes,
+            Duration listingReuse) {
         this.store = store;
+        this.recentListings = new RecentListings(listingReuse);
         this.backendId = backendId;
         this.mode = mode;
         for (String pattern : offMailboxes) {
@@ -39,6 +52,11 @@ public final class StatePolicy {
 
     public ProxyConfig.Consistency mode() {
         return mode;
+    }
+
+    /** The full listings this instance took recently, shared by the sessions of this store (see RecentListings). */
+    RecentListings recentListings() {
+        return recentListings;
     }
 
     /** True when this mailbox gets synthetic mod-sequences right now. */

@@ -1,0 +1,40 @@
+package org.modseqproxy.proxy.sync;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import org.modseqproxy.state.MailboxId;
+
+/**
+ * When this instance last listed each mailbox in full (shared mode, {@code state.listingReuse}). Within that window a
+ * SELECT of the mailbox by any session of this instance trusts the store for the messages it holds and asks the
+ * backend only for deliveries, as exclusive mode always does (DESIGN "Consistency modes"): a flag changed behind the
+ * proxy (webmail, sieve) in the window is seen by the next full listing, at most one window late. Zero: every SELECT
+ * lists (the default). Safe from any event loop; bounded in size.
+ */
+public final class RecentListings {
+    private static final long MAX_MAILBOXES = 100_000;
+
+    private final Cache<MailboxId, Boolean> listed;
+
+    public RecentListings(Duration window) {
+        this.listed = window.isZero() || window.isNegative()
+                ? null
+                : Caffeine.newBuilder()
+                        .expireAfterWrite(window)
+                        .maximumSize(MAX_MAILBOXES)
+                        .build();
+    }
+
+    /** A full listing of the mailbox completed now. */
+    void listed(MailboxId mailbox) {
+        if (listed != null) {
+            listed.put(mailbox, Boolean.TRUE);
+        }
+    }
+
+    /** Whether a full listing of the mailbox completed within the window. */
+    boolean recent(MailboxId mailbox) {
+        return listed != null && listed.getIfPresent(mailbox) != null;
+    }
+}
