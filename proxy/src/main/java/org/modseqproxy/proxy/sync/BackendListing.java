@@ -160,7 +160,8 @@ final class BackendListing {
     private Future<SyncResult> deliveriesOnly(
             SelectedMailbox mailbox, MailboxSnapshot snap, long exists, long uidNext) {
         long known = snap.size();
-        long maxUid = snap.uids().isEmpty() ? 0 : snap.uids().last();
+        UidSet stored = snap.uids(); // O(mailbox) once: 10,000 messages per SELECT with state.listingReuse
+        long maxUid = stored.isEmpty() ? 0 : stored.last();
         if (exists < known || (uidNext > 0 && uidNext <= maxUid)) {
             return Future.succeededFuture(null);
         }
@@ -181,8 +182,8 @@ final class BackendListing {
                     .mapToLong(Long::longValue)
                     .sorted()
                     .toArray();
-            mailbox.reset(LongStream.concat(snap.uids().stream(), LongStream.of(newUids))
-                    .toArray());
+            mailbox.reset(
+                    LongStream.concat(stored.stream(), LongStream.of(newUids)).toArray());
             if (upserts.isEmpty()) {
                 mailbox.snapshot(snap);
                 metrics.resync("incremental", 0);
