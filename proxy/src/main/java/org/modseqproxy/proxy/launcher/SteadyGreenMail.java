@@ -25,8 +25,9 @@ import java.util.Map;
  * them it throws "Need to do this properly..." and drops the connection (one in about 1,400 Gatling requests against
  * the demo). It also never unregisters a session's folder when the connection ends, so every closed session keeps
  * receiving every change of the mailbox for the life of the process, and deleting that mailbox later calls the dead
- * connection (a NullPointerException). Commands, parsing and the store stay GreenMail's; only the per-session state
- * and the connection loop are ours.
+ * connection (a NullPointerException). Its connection loop ignores the end of the stream, so a client that closes
+ * without LOGOUT leaves the session's thread spinning for good. Commands, parsing and the store stay GreenMail's; only
+ * the per-session state and the connection loop are ours.
  */
 public final class SteadyGreenMail extends GreenMail {
     /**

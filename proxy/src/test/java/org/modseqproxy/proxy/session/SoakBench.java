@@ -55,7 +55,7 @@ class SoakBench {
     void heapAndDescriptorsStayFlat() throws Exception {
         double minutes = Double.parseDouble(System.getProperty("modseq.soak.minutes", "60"));
         int sampleSeconds = Integer.getInteger("modseq.soak.sampleSeconds", 60);
-        GreenMailBackend backend = GreenMailBackend.withNoDelay();
+        GreenMailBackend backend = GreenMailBackend.steady(); // see steady(): stock GreenMail leaks spinning threads
         for (int i = 0; i < 4; i++) {
             backend.userWithMessages("soak" + i, "pw", 20);
         }
