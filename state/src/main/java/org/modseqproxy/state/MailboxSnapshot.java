@@ -27,6 +27,16 @@ public interface MailboxSnapshot {
     UidSet uids();
 
     /**
+     * The stored state a recently expunged message had when it went, if this snapshot remembers it: a store's
+     * snapshot derived in this process from the one that held the message remembers the last few hundred; one read
+     * back from a shared store does not. A session still showing the message (its EXPUNGE not sent yet, RFC 9051
+     * 7.5.1) answers with it, as a native server's session does: a MOVEd message (RFC 6851) keeps its mod-sequence.
+     */
+    default Optional<MessageState> departedState(long uid) {
+        return Optional.empty();
+    }
+
+    /**
      * UIDs this snapshot holds that {@code newer} (a later snapshot of the same mailbox) lacks: the messages expunged
      * between the two. Compared message by message here; the stores' own snapshots skip what the two share, so a
      * session can ask after every change without paying for the whole mailbox.

@@ -137,18 +137,22 @@ public final class SelectedMailbox {
         // What the new snapshot lost, from what the two share (not a walk of the mailbox per STORE: issue 15's profile)
         old.lackedBy(s).stream().forEach(uid -> {
             if (seqOf(uid) > 0 && !departed.containsKey(uid)) {
-                departed.put(uid, lastState(old.get(uid).orElseThrow(), old.highestModSeq()));
+                departed.put(
+                        uid,
+                        s.departedState(uid)
+                                .orElseGet(() -> lastState(old.get(uid).orElseThrow(), old.highestModSeq())));
             }
         });
     }
 
     /**
-     * The last state of a message the store dropped since {@code old} was read. EXPUNGE removes only messages
-     * flagged \Deleted (RFC 9051 6.4.3): one that was not flagged so then got the flag after that snapshot, a change
-     * the store no longer dates; a native server reports it with that change's mod-sequence, which lies above the
-     * old snapshot's HIGHESTMODSEQ, so the next value stands for it. (A MOVE removes without that change: there the
-     * estimate can be one change too new, which only makes SEARCH MODSEQ or CHANGEDSINCE name a message whose EXPUNGE
-     * is owed anyway.)
+     * The last state of a message the store dropped since {@code old} was read, when the new snapshot does not
+     * remember it (it was read back from Redis, or the expunge is older than what snapshots remember; otherwise the
+     * store's own last state counts, and there a MOVE keeps the mod-sequence the message had, RFC 6851). EXPUNGE
+     * removes only messages flagged \Deleted (RFC 9051 6.4.3): one that was not flagged so then got the flag after
+     * that snapshot, a change the store no longer dates; a native server reports it with that change's mod-sequence,
+     * which lies above the old snapshot's HIGHESTMODSEQ, so the next value stands for it. (For a MOVE the estimate is
+     * one change too new, which only makes SEARCH MODSEQ or CHANGEDSINCE name a message whose EXPUNGE is owed.)
      */
     private static MessageState lastState(MessageState m, long oldHighest) {
         return m.flags().contains("\\Deleted") || m.modSeq() > oldHighest

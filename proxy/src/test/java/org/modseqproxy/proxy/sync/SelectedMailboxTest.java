@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.modseqproxy.state.ChangeSet;
 import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MessageState;
+import org.modseqproxy.state.UidSet;
 import org.modseqproxy.state.impl.MailboxState;
 
 /**
@@ -96,5 +98,41 @@ class SelectedMailboxTest {
         assertThat(mb.modSeqOf(3)).isEqualTo(21);
         assertThat(mb.changedSince(20).toImapString()).isEqualTo("3");
         assertThat(mb.changedSince(21).isEmpty()).isTrue();
+    }
+
+    /**
+     * Differential seeds 43 and 58: another session MOVEd the message away (RFC 6851), which changes no flag; Dovecot's
+     * session keeps reporting the mod-sequence it had, where the estimate above made SEARCH MODSEQ name it as changed.
+     * A snapshot the store derived by applying the expunge remembers the state the message left with.
+     */
+    @Test
+    void aMessageMovedAwayKeepsTheModSeqItHad() {
+        SelectedMailbox mb = viewOf(3, 4);
+        MailboxState seen = snapshot(20, new MessageState(3, 9, Flags.of("\\Seen")), m(4, 5));
+        mb.snapshot(seen);
+        mb.snapshot(seen.apply(ChangeSet.expunge(UidSet.of(3)), 21).state());
+
+        assertThat(mb.departed(3)).isTrue();
+        assertThat(mb.modSeqOf(3)).isEqualTo(9);
+        assertThat(mb.changedSince(9).isEmpty()).isTrue();
+    }
+
+    /** The \Deleted went through the store after the last snapshot this session read: that STORE's value counts. */
+    @Test
+    void aMessageDeletedThroughTheStoreKeepsTheModSeqOfItsDeletion() {
+        SelectedMailbox mb = viewOf(3, 4);
+        MailboxState seen = snapshot(20, new MessageState(3, 9, Flags.of("\\Seen")), m(4, 5));
+        mb.snapshot(seen);
+        MailboxState later = seen.apply(ChangeSet.upsert(4, Flags.of("\\Flagged")), 21)
+                .state()
+                .apply(ChangeSet.upsert(3, Flags.of("\\Seen", "\\Deleted")), 22)
+                .state()
+                .apply(ChangeSet.expunge(UidSet.of(3)), 23)
+                .state();
+        mb.snapshot(later);
+
+        assertThat(mb.modSeqOf(3)).isEqualTo(22);
+        assertThat(mb.changedSince(21).toImapString()).isEqualTo("3");
+        assertThat(mb.changedSince(22).isEmpty()).isTrue();
     }
 }

@@ -30,9 +30,17 @@ public final class MailboxState implements MailboxSnapshot {
     private final Bucket[] buckets;
     private final int size;
     private final int[] offsets; // offsets[i] = number of messages in buckets before i
+    private final Departures departures;
 
-    private MailboxState(long uidValidity, long highestModSeq, long expungeHorizon, long[] keys, Bucket[] buckets) {
+    private MailboxState(
+            long uidValidity,
+            long highestModSeq,
+            long expungeHorizon,
+            long[] keys,
+            Bucket[] buckets,
+            Departures departures) {
         this.uidValidity = uidValidity;
+        this.departures = departures;
         this.highestModSeq = highestModSeq;
         this.expungeHorizon = expungeHorizon;
         this.keys = keys;
@@ -48,7 +56,7 @@ public final class MailboxState implements MailboxSnapshot {
 
     /** Fresh state: nothing known, so the expunge log starts complete only from {@code start} (RFC 7162 5.3). */
     public static MailboxState fresh(long uidValidity, long start) {
-        return new MailboxState(uidValidity, start, start, new long[0], new Bucket[0]);
+        return new MailboxState(uidValidity, start, start, new long[0], new Bucket[0], Departures.NONE);
     }
 
     /** Builds a state from messages in any order (used when loading from Redis). */
@@ -73,15 +81,16 @@ public final class MailboxState implements MailboxSnapshot {
                 highestModSeq,
                 expungeHorizon,
                 keys.stream().mapToLong(Long::longValue).toArray(),
-                buckets.toArray(new Bucket[0]));
+                buckets.toArray(new Bucket[0]),
+                Departures.NONE);
     }
 
     public MailboxState withHighestModSeq(long hms) {
-        return new MailboxState(uidValidity, hms, expungeHorizon, keys, buckets);
+        return new MailboxState(uidValidity, hms, expungeHorizon, keys, buckets, departures);
     }
 
     public MailboxState withExpungeHorizon(long horizon) {
-        return new MailboxState(uidValidity, highestModSeq, horizon, keys, buckets);
+        return new MailboxState(uidValidity, highestModSeq, horizon, keys, buckets, departures);
     }
 
     /** What {@link #apply} did. {@code modSeq} is 0 when nothing changed (and {@code state} is unchanged). */
@@ -111,14 +120,18 @@ public final class MailboxState implements MailboxSnapshot {
                     .put(uid, new MessageState(uid, newModSeq, e.getValue()));
         }
         UidSet gone = changes.expunged();
+        List<MessageState> left = new ArrayList<>();
         for (int r = 0; r < gone.rangeCount(); r++) {
             long lo = gone.rangeStart(r);
             long hi = gone.rangeEnd(r);
             int bi = lowerBound(keys, lo >>> BUCKET_SHIFT);
             for (; bi < keys.length && keys[bi] <= hi >>> BUCKET_SHIFT; bi++) {
-                for (long uid : buckets[bi].uids) {
+                long[] inBucket = buckets[bi].uids;
+                for (int m = 0; m < inBucket.length; m++) {
+                    long uid = inBucket[m];
                     if (uid >= lo && uid <= hi) {
                         expunged.add(uid);
+                        left.add(buckets[bi].message(m));
                         edits.computeIfAbsent(keys[bi], k -> new TreeMap<>()).put(uid, null);
                     }
                 }
@@ -149,8 +162,13 @@ public final class MailboxState implements MailboxSnapshot {
             nk[n] = keys[i];
             nb[n++] = buckets[i++];
         }
-        MailboxState next =
-                new MailboxState(uidValidity, newModSeq, expungeHorizon, Arrays.copyOf(nk, n), Arrays.copyOf(nb, n));
+        MailboxState next = new MailboxState(
+                uidValidity,
+                newModSeq,
+                expungeHorizon,
+                Arrays.copyOf(nk, n),
+                Arrays.copyOf(nb, n),
+                departures.with(left, newModSeq));
         return new Applied(next, added.build(), changed.build(), expunged.build(), newModSeq);
     }
 
@@ -186,6 +204,11 @@ public final class MailboxState implements MailboxSnapshot {
     @Override
     public int size() {
         return size;
+    }
+
+    @Override
+    public Optional<MessageState> departedState(long uid) {
+        return departures.get(uid);
     }
 
     @Override
