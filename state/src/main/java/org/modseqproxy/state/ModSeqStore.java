@@ -1,6 +1,8 @@
 package org.modseqproxy.state;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -49,6 +51,20 @@ public interface ModSeqStore extends AutoCloseable {
      * mailboxes (RFC 3501 6.3.5) are the caller's business: call rename for each.
      */
     CompletionStage<Void> rename(MailboxId from, MailboxId to);
+
+    /**
+     * A full listing of the mailbox (this UIDVALIDITY) was just synced: {@link #listedWithin} answers true for it, to
+     * every proxy instance sharing this store, until the window it asks about has passed (state.listingReuse). A store
+     * that keeps no such record ignores it.
+     */
+    default CompletionStage<Void> markListed(MailboxId id, long uidValidity) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Whether {@link #markListed} was called for the mailbox, this UIDVALIDITY, less than {@code window} ago. */
+    default CompletionStage<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
+        return CompletableFuture.completedFuture(false);
+    }
 
     /** The mailbox was deleted: drop its state. */
     CompletionStage<Void> delete(MailboxId id);

@@ -312,6 +312,24 @@ public abstract class ModSeqStoreContract {
         assertThat(await(store.vanishedSince(to, UV, fromHms))).isInstanceOf(Vanished.BelowHorizon.class);
     }
 
+    /** state.listingReuse across instances: a mark is seen by every instance sharing the data, for its UIDVALIDITY. */
+    @Test
+    void aFullListingIsRememberedForTheWindowAsked() {
+        Duration hour = Duration.ofHours(1);
+        assertThat(await(store.listedWithin(box, UV, hour))).isFalse(); // no state yet
+        await(store.sync(box, listing(UV, 2, 1, SEEN)));
+        assertThat(await(store.listedWithin(box, UV, hour))).isFalse(); // state, but no mark
+        await(store.markListed(box, UV));
+        assertThat(await(store.listedWithin(box, UV, hour))).isTrue();
+        assertThat(await(store.listedWithin(box, UV + 1, hour))).isFalse();
+        assertThat(await(store.listedWithin(box, UV, Duration.ZERO))).isFalse();
+        if (instancesShareState()) {
+            assertThat(await(extraStore(options()).listedWithin(box, UV, hour))).isTrue();
+        }
+        await(store.delete(box));
+        assertThat(await(store.listedWithin(box, UV, hour))).isFalse();
+    }
+
     @Test
     void deleteDropsState() {
         long hms = await(store.sync(box, listing(UV, 2, 1, SEEN))).snapshot().highestModSeq();

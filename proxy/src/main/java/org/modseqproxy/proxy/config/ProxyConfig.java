@@ -124,7 +124,8 @@ public record ProxyConfig(
      * store: "memory", "off", or a Redis URI as Lettuce spells it. redisLogin: user/password given outside the URI
      * (its toString hides the password); sentinelLogin: the sentinels' own login (Sentinel URIs only);
      * redisTls: CA and client certificate for rediss:// URIs. listingReuse: in shared mode, how long after a full
-     * listing of a mailbox this instance's next SELECTs of it ask the backend only for deliveries (0: never).
+     * listing of a mailbox (by any instance sharing the store) the next SELECTs of it ask the backend only for
+     * deliveries (0: never).
      */
     public record State(
             String store,

@@ -142,14 +142,31 @@ final class BackendListing {
     }
 
     private Future<SyncResult> resyncOnce(SelectedMailbox mailbox, long exists, long uidNext) {
-        if (exclusive || recent.recent(mailbox.id())) {
+        return trustStore(mailbox).compose(trusted -> {
+            if (!trusted) {
+                return listAll(mailbox, exists, uidNext);
+            }
             return store.load(mailbox.id(), mailbox.uidValidity())
                     .compose(stored -> stored.isPresent()
                             ? deliveriesOnly(mailbox, stored.get(), exists, uidNext)
                             : Future.succeededFuture(null))
                     .compose(r -> r != null ? Future.succeededFuture(r) : listAll(mailbox, exists, uidNext));
+        });
+    }
+
+    /**
+     * Exclusive mode, or a full listing of the mailbox within state.listingReuse: by this instance (no store call), or
+     * by another one sharing the store. A store that cannot say means "list".
+     */
+    private Future<Boolean> trustStore(SelectedMailbox mailbox) {
+        if (exclusive || recent.recent(mailbox.id())) {
+            return Future.succeededFuture(true);
         }
-        return listAll(mailbox, exists, uidNext);
+        if (!recent.on()) {
+            return Future.succeededFuture(false);
+        }
+        return store.listedWithin(mailbox.id(), mailbox.uidValidity(), recent.window())
+                .otherwise(false);
     }
 
     /**
@@ -236,7 +253,11 @@ final class BackendListing {
                     long touched =
                             r.added().size() + r.changed().size() + r.expunged().size();
                     metrics.resync("full", (int) Math.min(Integer.MAX_VALUE, touched));
-                    recent.listed(mailbox.id());
+                    if (recent.on()) {
+                        recent.listed(mailbox.id());
+                        // for the other instances; a failure only costs them a listing of their own
+                        store.markListed(mailbox.id(), mailbox.uidValidity());
+                    }
                     return r;
                 });
     }

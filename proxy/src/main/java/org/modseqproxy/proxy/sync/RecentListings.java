@@ -7,23 +7,36 @@ import org.modseqproxy.state.MailboxId;
 
 /**
  * When this instance last listed each mailbox in full (shared mode, {@code state.listingReuse}). Within that window a
- * SELECT of the mailbox by any session of this instance trusts the store for the messages it holds and asks the
- * backend only for deliveries, as exclusive mode always does (DESIGN "Consistency modes"): a flag changed behind the
- * proxy (webmail, sieve) in the window is seen by the next full listing, at most one window late. Zero: every SELECT
- * lists (the default). Safe from any event loop; bounded in size.
+ * SELECT of the mailbox by any session trusts the store for the messages it holds and asks the backend only for
+ * deliveries, as exclusive mode always does (DESIGN "Consistency modes"): a flag changed behind the proxy (webmail,
+ * sieve) in the window is seen by the next full listing, at most one window late. Zero: every SELECT lists (the
+ * default). This instance's own listings are answered here; the store records every listing too
+ * ({@code ModSeqStore#markListed}), so another instance's listing spares this one's SELECTs as well. Safe from any
+ * event loop; bounded in size.
  */
 public final class RecentListings {
     private static final long MAX_MAILBOXES = 100_000;
 
     private final Cache<MailboxId, Boolean> listed;
+    private final Duration window;
 
     public RecentListings(Duration window) {
+        this.window = window;
         this.listed = window.isZero() || window.isNegative()
                 ? null
                 : Caffeine.newBuilder()
                         .expireAfterWrite(window)
                         .maximumSize(MAX_MAILBOXES)
                         .build();
+    }
+
+    /** Whether listings are reused at all (a window above zero). */
+    boolean on() {
+        return listed != null;
+    }
+
+    Duration window() {
+        return window;
     }
 
     /** A full listing of the mailbox completed now. */

@@ -3,6 +3,7 @@ package org.modseqproxy.proxy.sync;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -73,6 +74,14 @@ public final class StoreCalls {
 
     public Future<Void> rename(MailboxId from, MailboxId to) {
         return call("rename", () -> store.rename(from, to));
+    }
+
+    public Future<Void> markListed(MailboxId id, long uidValidity) {
+        return call("listed", () -> store.markListed(id, uidValidity));
+    }
+
+    public Future<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
+        return call("listed", () -> store.listedWithin(id, uidValidity, window));
     }
 
     public Future<Void> delete(MailboxId id) {

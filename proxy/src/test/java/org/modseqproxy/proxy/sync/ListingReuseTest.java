@@ -7,11 +7,13 @@ import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
+import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
  * {@code state.listingReuse} (issue 15: SELECT (CONDSTORE) of a large unchanged mailbox cost a full listing every
@@ -19,11 +21,18 @@ import org.modseqproxy.proxy.testing.RawImap;
  * behind the proxy waits for the next full listing. Without it (the default) every SELECT lists and sees that change.
  */
 class ListingReuseTest {
+    @RegisterExtension
+    static final RedisServerExtension REDIS = new RedisServerExtension();
+
     GreenMailBackend backend;
     ProxyFixture proxy;
+    ProxyFixture other;
 
     @AfterEach
     void stop() {
+        if (other != null) {
+            other.close();
+        }
         proxy.close();
         backend.close();
     }
@@ -37,7 +46,11 @@ class ListingReuseTest {
     }
 
     private double resyncs(String kind) {
-        Counter c = proxy.metrics()
+        return resyncs(proxy, kind);
+    }
+
+    private static double resyncs(ProxyFixture p, String kind) {
+        Counter c = p.metrics()
                 .registry()
                 .find(MeterNames.RESYNCS)
                 .tag(MeterNames.TAG_KIND, kind)
@@ -104,5 +117,37 @@ class ListingReuseTest {
         }
         assertThat(resyncs(MeterNames.RESYNC_FULL)).isEqualTo(2);
         assertThat(resyncs(MeterNames.RESYNC_INCREMENTAL)).isZero();
+    }
+
+    /**
+     * The store records each full listing (ModSeqStore#markListed), so a listing by one instance spares the SELECTs of
+     * every instance sharing the Redis within the window, not only its own (issue 15).
+     */
+    @Test
+    void aListingByOneInstanceSparesTheOthersSharingTheStore() {
+        backend = new GreenMailBackend();
+        GreenMailUser alice = backend.userWithMessages("alice", "pw", 5);
+        REDIS.server().flushAll();
+        String redis = REDIS.server().uri();
+        proxy = ProxyFixture.start("127.0.0.1", backend.port(), redis, c -> c.set("state.listingReuse", "1h"));
+        other = ProxyFixture.start("127.0.0.1", backend.port(), redis, c -> c.set("state.listingReuse", "1h"));
+        long highest;
+        try (RawImap c = proxy.connect().login("alice", "pw")) {
+            highest = ImapLines.highestModSeq(select(c));
+        }
+        flagBehindTheProxy();
+        backend.deliver(alice, "new", "a delivery behind the proxy");
+        try (RawImap c = other.connect().login("alice", "pw")) {
+            assertThat(select(c)).contains("* 6 EXISTS");
+            List<String> changed = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
+            assertThat(changed.stream()
+                            .flatMap(l -> ImapLines.fetch(l).stream())
+                            .map(ImapLines.Fetch::uid))
+                    .as(ImapLines.shorten(changed))
+                    .containsExactly(6L);
+        }
+        assertThat(resyncs(proxy, MeterNames.RESYNC_FULL)).isEqualTo(1);
+        assertThat(resyncs(other, MeterNames.RESYNC_FULL)).isZero();
+        assertThat(resyncs(other, MeterNames.RESYNC_INCREMENTAL)).isEqualTo(1);
     }
 }

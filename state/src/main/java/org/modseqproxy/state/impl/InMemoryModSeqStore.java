@@ -1,6 +1,7 @@
 package org.modseqproxy.state.impl;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -55,6 +56,10 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     private static final class Entry {
         MailboxState state;
         final ArrayDeque<LogEntry> log = new ArrayDeque<>();
+        /** System.nanoTime() of the last markListed, and whether there was one (state.listingReuse). */
+        long listedAt;
+
+        boolean listed;
 
         Entry(MailboxState state) {
             this.state = state;
@@ -207,6 +212,33 @@ public final class InMemoryModSeqStore implements ModSeqStore {
         mailboxes.remove(from);
         mailboxes.remove(to);
         return done(null);
+    }
+
+    @Override
+    public CompletionStage<Void> markListed(MailboxId id, long uidValidity) {
+        Entry e = mailboxes.get(id);
+        if (e != null) {
+            synchronized (e) {
+                if (e.state.uidValidity() == uidValidity) {
+                    e.listedAt = System.nanoTime();
+                    e.listed = true;
+                }
+            }
+        }
+        return done(null);
+    }
+
+    @Override
+    public CompletionStage<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
+        Entry e = mailboxes.get(id);
+        if (e == null) {
+            return done(false);
+        }
+        synchronized (e) {
+            return done(e.listed
+                    && e.state.uidValidity() == uidValidity
+                    && System.nanoTime() - e.listedAt < window.toNanos());
+        }
     }
 
     @Override

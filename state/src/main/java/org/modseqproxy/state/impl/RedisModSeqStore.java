@@ -199,6 +199,24 @@ public final class RedisModSeqStore implements ModSeqStore {
     }
 
     @Override
+    public CompletionStage<Void> markListed(MailboxId id, long uidValidity) {
+        return this.<Long>scriptOf(RedisScript.LISTED, ScriptOutputType.INTEGER, id, uidValidity, "mark", "0")
+                .thenApply(x -> null);
+    }
+
+    @Override
+    public CompletionStage<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
+        return this.<Long>scriptOf(
+                        RedisScript.LISTED,
+                        ScriptOutputType.INTEGER,
+                        id,
+                        uidValidity,
+                        "ask",
+                        Long.toString(window.toMillis()))
+                .thenApply(n -> n == 1L);
+    }
+
+    @Override
     public CompletionStage<Void> delete(MailboxId id) {
         if (nearCache != null) {
             nearCache.invalidate(id);

@@ -16,6 +16,7 @@ enum RedisScript {
     VANISHED("vanished.lua"),
     COUNTER("counter.lua"),
     RESERVE("reserve.lua"),
+    LISTED("listed.lua"),
     WIPE("wipe.lua");
 
     final String source;
