@@ -162,11 +162,10 @@ final class BackendListing {
         if (exclusive || recent.recent(mailbox.id())) {
             return Future.succeededFuture(true);
         }
-        if (!recent.on()) {
-            return Future.succeededFuture(false);
-        }
-        return store.listedWithin(mailbox.id(), mailbox.uidValidity(), recent.window())
-                .otherwise(false);
+        return !recent.on()
+                ? Future.succeededFuture(false)
+                : store.listedWithin(mailbox.id(), mailbox.uidValidity(), recent.window())
+                        .otherwise(false);
     }
 
     /**
