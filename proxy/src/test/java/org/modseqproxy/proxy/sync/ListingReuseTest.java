@@ -66,6 +66,14 @@ class ListingReuseTest {
         }
     }
 
+    /** Which UIDs {@code UID FETCH 1:* (FLAGS) (CHANGEDSINCE since)} reports. */
+    private static void assertChangedSince(RawImap c, long since, Long... uids) {
+        List<String> changed = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + since + ")");
+        assertThat(changed.stream().flatMap(l -> ImapLines.fetch(l).stream()).map(ImapLines.Fetch::uid))
+                .as(ImapLines.shorten(changed))
+                .containsExactly(uids);
+    }
+
     private static List<String> select(RawImap c) {
         List<String> sel = c.command("s", "SELECT INBOX (CONDSTORE)");
         assertThat(ImapLines.tagged(sel)).startsWith("s OK");
@@ -86,13 +94,8 @@ class ListingReuseTest {
         try (RawImap c = proxy.connect().login("alice", "pw")) {
             List<String> sel = select(c);
             assertThat(sel).contains("* 6 EXISTS");
-            List<String> changed = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
             // the delivery is there, with a mod-sequence of its own; the flag set behind the proxy is not seen yet
-            assertThat(changed.stream()
-                            .flatMap(l -> ImapLines.fetch(l).stream())
-                            .map(ImapLines.Fetch::uid))
-                    .as(ImapLines.shorten(changed))
-                    .containsExactly(6L);
+            assertChangedSince(c, highest, 6L);
         }
         assertThat(resyncs(MeterNames.RESYNC_FULL)).isEqualTo(1);
         assertThat(resyncs(MeterNames.RESYNC_INCREMENTAL)).isEqualTo(1);
@@ -108,12 +111,7 @@ class ListingReuseTest {
         flagBehindTheProxy();
         try (RawImap c = proxy.connect().login("alice", "pw")) {
             select(c);
-            List<String> changed = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
-            assertThat(changed.stream()
-                            .flatMap(l -> ImapLines.fetch(l).stream())
-                            .map(ImapLines.Fetch::uid))
-                    .as(ImapLines.shorten(changed))
-                    .containsExactly(2L);
+            assertChangedSince(c, highest, 2L);
         }
         assertThat(resyncs(MeterNames.RESYNC_FULL)).isEqualTo(2);
         assertThat(resyncs(MeterNames.RESYNC_INCREMENTAL)).isZero();
@@ -139,12 +137,7 @@ class ListingReuseTest {
         backend.deliver(alice, "new", "a delivery behind the proxy");
         try (RawImap c = other.connect().login("alice", "pw")) {
             assertThat(select(c)).contains("* 6 EXISTS");
-            List<String> changed = c.command("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE " + highest + ")");
-            assertThat(changed.stream()
-                            .flatMap(l -> ImapLines.fetch(l).stream())
-                            .map(ImapLines.Fetch::uid))
-                    .as(ImapLines.shorten(changed))
-                    .containsExactly(6L);
+            assertChangedSince(c, highest, 6L);
         }
         assertThat(resyncs(proxy, MeterNames.RESYNC_FULL)).isEqualTo(1);
         assertThat(resyncs(other, MeterNames.RESYNC_FULL)).isZero();

@@ -2,7 +2,8 @@
 -- Layout of one mailbox, all keys under one hash tag so a script touches one Redis Cluster slot:
 --   KEYS[1] meta hash : uv (UIDVALIDITY), hms (HIGHESTMODSEQ), base (modseq origin of packed values),
 --                       hz (expunge horizon, RFC 7162 5.3), nf (next flag-set id),
---                       rh (replication history the state was created in, see history())
+--                       rh (replication history the state was created in, see history()),
+--                       lt (Redis time in ms of the last full listing, state.listingReuse, see listed.lua)
 --   KEYS[2] flag sets : "=<flags>" -> id and id -> "<flags>" (flags space-separated, normalized by Java), and
 --                       the marker field "!" (see intact())
 --   KEYS[3] set of bucket numbers in use (intset-encoded), and the marker member -1
