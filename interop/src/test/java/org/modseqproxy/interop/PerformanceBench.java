@@ -41,7 +41,9 @@ import org.modseqproxy.state.testing.RedisServerFixture;
 class PerformanceBench {
     static final int MESSAGES = Integer.getInteger("modseq.bench.messages", 10_000);
     static final int COMMANDS = Integer.getInteger("modseq.bench.commands", 1_500);
-    static final int ROUNDS = 3;
+    /** Medians of this many rounds; the first ones pay for the JIT and Dovecot's caches (see the README). */
+    static final int ROUNDS = Integer.getInteger("modseq.bench.rounds", 3);
+
     static final String PASSWORD = "bench1";
 
     DovecotServer legacy;
