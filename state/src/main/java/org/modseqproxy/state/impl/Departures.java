@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.modseqproxy.state.MessageState;
 
 /**
@@ -18,14 +19,14 @@ final class Departures {
     /** Enough for every session that lags a few commands behind; beyond it callers fall back to an estimate. */
     static final int LIMIT = 256;
 
-    static final Departures NONE = new Departures(new MessageState[0], new long[0]);
+    static final Departures NONE = new Departures(new long[0], new Entry[0]);
 
-    private final MessageState[] states; // ascending by uid
-    private final long[] goneAt; // the mod-sequence of the expunge, parallel to states
+    private final long[] uids; // ascending, for the binary search
+    private final Entry[] entries; // parallel to uids
 
-    private Departures(MessageState[] states, long[] goneAt) {
-        this.states = states;
-        this.goneAt = goneAt;
+    private Departures(long[] uids, Entry[] entries) {
+        this.uids = uids;
+        this.entries = entries;
     }
 
     /** These departures and {@code gone} (expunged at {@code modSeq}); the oldest expunges leave past the limit. */
@@ -33,73 +34,32 @@ final class Departures {
         if (gone.isEmpty()) {
             return this;
         }
-        int n = states.length + gone.size();
-        Entry[] all = new Entry[n];
-        int k = 0;
-        for (MessageState s : gone) {
-            all[k++] = new Entry(s, modSeq);
+        TreeMap<Long, Entry> byUid = new TreeMap<>();
+        for (Entry e : entries) {
+            byUid.put(e.state().uid(), e);
         }
-        for (int i = 0; i < states.length; i++) {
-            if (indexIn(gone, states[i].uid()) < 0) { // expunged again after a re-add: the newer state counts
-                all[k++] = new Entry(states[i], goneAt[i]);
-            }
+        for (MessageState m : gone) { // expunged again after a re-add: the newer state counts
+            byUid.put(m.uid(), new Entry(m, modSeq));
         }
-        Entry[] kept = Arrays.copyOf(all, k);
-        if (kept.length > LIMIT) { // newest expunges first, then the highest UIDs (one batch may exceed the limit)
-            Arrays.sort(
-                    kept,
-                    Comparator.comparingLong(Entry::goneAt)
+        if (byUid.size() > LIMIT) { // newest expunges first, then the highest UIDs (one batch may exceed the limit)
+            byUid.values().stream()
+                    .sorted(Comparator.comparingLong(Entry::goneAt)
                             .thenComparingLong(e -> e.state().uid())
-                            .reversed());
-            kept = Arrays.copyOf(kept, LIMIT);
+                            .reversed())
+                    .skip(LIMIT)
+                    .toList()
+                    .forEach(e -> byUid.remove(e.state().uid()));
         }
-        Arrays.sort(kept, Comparator.comparingLong(e -> e.state().uid()));
-        MessageState[] s = new MessageState[kept.length];
-        long[] g = new long[kept.length];
-        for (int i = 0; i < kept.length; i++) {
-            s[i] = kept[i].state();
-            g[i] = kept[i].goneAt();
-        }
-        return new Departures(s, g);
+        return new Departures(
+                byUid.keySet().stream().mapToLong(Long::longValue).toArray(),
+                byUid.values().toArray(new Entry[0]));
     }
 
     Optional<MessageState> get(long uid) {
-        int lo = 0;
-        int hi = states.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long u = states[mid].uid();
-            if (u < uid) {
-                lo = mid + 1;
-            } else if (u > uid) {
-                hi = mid - 1;
-            } else {
-                return Optional.of(states[mid]);
-            }
-        }
-        return Optional.empty();
+        int i = Arrays.binarySearch(uids, uid);
+        return i < 0 ? Optional.empty() : Optional.of(entries[i].state());
     }
 
-    int size() {
-        return states.length;
-    }
-
-    private static int indexIn(List<MessageState> ascending, long uid) {
-        int lo = 0;
-        int hi = ascending.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long u = ascending.get(mid).uid();
-            if (u < uid) {
-                lo = mid + 1;
-            } else if (u > uid) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
-    }
-
+    /** A message's last stored state and the mod-sequence of its expunge. */
     private record Entry(MessageState state, long goneAt) {}
 }
