@@ -294,7 +294,7 @@ class BackendFailureTest {
             c.login("alice", "secret");
             c.ok("b", "SELECT INBOX");
             assertThat(proxy.sessions()).isEqualTo(1);
-            TcpRelay.Link link = relay.lastLink();
+            TcpRelay.Link link = relay.linkThatSent("SELECT");
             c.close(); // no LOGOUT: the client just goes away
             eventually().atMost(Duration.ofSeconds(30)).until(link::ended);
             assertThat(link.sentByProxy()).containsPattern("\\r\\n\\S+ LOGOUT\\r\\n$");
@@ -311,7 +311,7 @@ class BackendFailureTest {
             c.ok("b", "SELECT INBOX");
             c.send("c IDLE\r\n");
             assertThat(c.readLine()).startsWith("+");
-            TcpRelay.Link link = relay.lastLink();
+            TcpRelay.Link link = relay.linkThatSent("SELECT");
             c.close();
             eventually().atMost(Duration.ofSeconds(30)).until(link::ended);
             assertThat(proxy.sessions()).isZero();

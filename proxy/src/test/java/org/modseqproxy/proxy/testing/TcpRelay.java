@@ -46,6 +46,19 @@ public final class TcpRelay implements AutoCloseable {
         return links.get(links.size() - 1);
     }
 
+    /**
+     * The newest connection on which the proxy sent {@code text}: the session's own, not a health probe's (a probe's
+     * connection can open at any moment, so "the last one" may be it).
+     */
+    public Link linkThatSent(String text) {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            if (links.get(i).sentByProxy().contains(text)) {
+                return links.get(i);
+            }
+        }
+        throw new IllegalStateException("no connection through the relay sent " + text);
+    }
+
     /** Stops moving bytes in both directions (both ends stay open): a stalled backend. */
     public void freeze() {
         frozen = true;
