@@ -30,11 +30,22 @@ public interface ModSeqStore extends AutoCloseable {
 
     /**
      * Conditional STORE (RFC 7162 3.1.3), atomic across sessions and proxy instances: the stored uids of {@code uids}
-     * whose mod-sequence is above {@code unchangedSince} come back as modified; the others get one new mod-sequence
-     * at once (flags unchanged), before the STORE goes to the backend, so a racing conditional STORE anywhere finds
-     * them changed and fails for them. Uids the store does not hold are in neither set.
+     * whose mod-sequence is above {@code unchangedSince}, or which another reservation still holds, come back as
+     * modified; the others are held for this STORE, before it goes to the backend, so a racing conditional STORE
+     * anywhere fails for them until {@link #release}. Holding changes no mod-sequence: the STORE's effect gets one when
+     * the backend reports it ({@link #apply}), and a STORE that changes nothing gets none (RFC 7162 3.1: it "SHOULD NOT
+     * change the mod-sequence"). A hold not released within {@code hold} (its proxy died) lapses. Uids the store does
+     * not hold are in neither set.
      */
-    CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince);
+    CompletionStage<Reservation> reserve(
+            MailboxId id, long uidValidity, UidSet uids, long unchangedSince, Duration hold);
+
+    /**
+     * Ends a reservation's holds. {@code stamp} when the STORE's outcome is unknown (the backend failed or did not
+     * answer): the held messages still stored then get one new mod-sequence, flags unchanged, so a racing conditional
+     * STORE fails for any message this one may have changed (RFC 7162 3.1.3). Returns that mod-sequence, or 0.
+     */
+    CompletionStage<Long> release(MailboxId id, long uidValidity, Reservation reservation, boolean stamp);
 
     /**
      * Current HIGHESTMODSEQ, creating the counter (at the clock, see ModSeqClock) if absent or if the stored state belongs

@@ -9,91 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link ModSeqStore} must do, run against the memory store and against Redis (real redis-server).
  * Subclasses say how to make a store, how to make a second instance sharing the same data (for concurrency), and
- * how to lose all data (flush / new process).
+ * how to lose all data (flush / new process); the conditional STORE's part is {@link ReservationContract}.
  */
-public abstract class ModSeqStoreContract {
-
-    protected static final Flags SEEN = Flags.of("\\Seen");
-    protected static final Flags NONE = Flags.EMPTY;
-    protected static final Flags FLAGGED = Flags.of("\\Flagged");
-    protected static final long UV = 1234;
-    private static final AtomicLong MAILBOX_COUNTER = new AtomicLong();
-
-    protected ModSeqStore store;
-    protected MailboxId box;
-    private final List<ModSeqStore> extraStores = new ArrayList<>();
-
-    /** A new store; instances made by one test share data where the implementation can (Redis). */
-    protected abstract ModSeqStore newStore(StoreOptions opts);
-
-    /** Loses every stored mod-sequence (Redis FLUSHALL; memory: nothing, the new store instance is empty). */
-    protected abstract void loseAllData();
-
-    /** True when two instances from {@link #newStore} share state (then concurrency runs across instances). */
-    protected abstract boolean instancesShareState();
-
-    protected StoreOptions options() {
-        return StoreOptions.defaults();
-    }
-
-    protected ModSeqStore extraStore(StoreOptions opts) {
-        ModSeqStore s = newStore(opts);
-        extraStores.add(s);
-        return s;
-    }
-
-    @BeforeEach
-    void openStore() {
-        store = newStore(options());
-        box = new MailboxId("b1", "alice", "INBOX." + getClass().getSimpleName() + MAILBOX_COUNTER.incrementAndGet());
-    }
-
-    @AfterEach
-    void closeStores() {
-        store.close();
-        extraStores.forEach(ModSeqStore::close);
-    }
-
-    protected static <T> T await(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    protected static Listing listing(long uv, long uidNext, Object... uidFlagPairs) {
-        TreeMap<Long, Flags> m = new TreeMap<>();
-        for (int i = 0; i < uidFlagPairs.length; i += 2) {
-            m.put(((Number) uidFlagPairs[i]).longValue(), (Flags) uidFlagPairs[i + 1]);
-        }
-        return new Listing(
-                uv,
-                uidNext,
-                m.keySet().stream().mapToLong(Long::longValue).toArray(),
-                m.values().toArray(new Flags[0]));
-    }
-
-    private static Map<Long, Long> modSeqs(MailboxSnapshot s) {
-        Map<Long, Long> m = new TreeMap<>();
-        s.messages().forEach(x -> m.put(x.uid(), x.modSeq()));
-        return m;
-    }
+public abstract class ModSeqStoreContract extends ReservationContract {
 
     // ---- HIGHESTMODSEQ basics -------------------------------------------------------------------------------------
 
@@ -545,69 +474,5 @@ public abstract class ModSeqStoreContract {
         long t0 = System.nanoTime();
         r.run();
         return Duration.ofNanos(System.nanoTime() - t0);
-    }
-
-    // ---- conditional STORE (RFC 7162 3.1.3) ----------------------------------------------------------------------
-
-    @Test
-    void reserveStampsWhatPassedAndReportsWhatChangedSince() {
-        long m1 = await(store.sync(box, listing(UV, 6, 1, SEEN, 2, NONE, 3, FLAGGED, 4, NONE)))
-                .assignedModSeq();
-        long m2 = await(store.apply(box, UV, ChangeSet.upsert(2, SEEN))).assignedModSeq();
-        // 9 is not stored: in neither set
-        Reservation r = await(store.reserve(box, UV, UidSet.of(1, 2, 3, 9), m1));
-        assertThat(r.modified()).isEqualTo(UidSet.of(2));
-        assertThat(r.stamped()).isEqualTo(UidSet.of(1, 3));
-        assertThat(r.highestModSeqBefore()).isEqualTo(m2);
-        assertThat(r.modSeq()).isGreaterThan(m2);
-        MailboxSnapshot after = await(store.load(box, UV)).orElseThrow();
-        assertThat(after.highestModSeq()).isEqualTo(r.modSeq());
-        assertThat(modSeqs(after))
-                .containsExactlyEntriesOf(new TreeMap<>(Map.of(1L, r.modSeq(), 2L, m2, 3L, r.modSeq(), 4L, m1)));
-        // flags are the backend's business: untouched
-        assertThat(after.get(1).orElseThrow().flags()).isEqualTo(SEEN);
-        assertThat(after.get(3).orElseThrow().flags()).isEqualTo(FLAGGED);
-    }
-
-    @Test
-    void reserveWithNothingPassingChangesNothing() {
-        long m1 = await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE))).assignedModSeq();
-        Reservation r = await(store.reserve(box, UV, UidSet.range(1, 4_294_967_295L), m1 - 1));
-        assertThat(r.modified()).isEqualTo(UidSet.of(1, 2));
-        assertThat(r.stamped().isEmpty()).isTrue();
-        assertThat(r.modSeq()).isZero();
-        assertThat(await(store.load(box, UV)).orElseThrow().highestModSeq()).isEqualTo(m1);
-    }
-
-    /** The race the reservation exists for: many conditional STOREs on one message with the same UNCHANGEDSINCE. */
-    @Test
-    void racingReservationsOnOneMessageHaveOneWinner() throws Exception {
-        ModSeqStore other = instancesShareState() ? extraStore(options()) : store;
-        long m1 = await(store.sync(box, listing(UV, 3, 1, NONE, 2, NONE))).assignedModSeq();
-        int racers = 8;
-        CyclicBarrier go = new CyclicBarrier(racers);
-        ExecutorService pool = Executors.newFixedThreadPool(racers);
-        try {
-            List<Future<Reservation>> results = new ArrayList<>();
-            for (int k = 0; k < racers; k++) {
-                ModSeqStore s = k % 2 == 0 ? store : other;
-                results.add(pool.submit(() -> {
-                    go.await();
-                    return await(s.reserve(box, UV, UidSet.of(1), m1));
-                }));
-            }
-            int winners = 0;
-            for (Future<Reservation> f : results) {
-                Reservation r = f.get(20, TimeUnit.SECONDS);
-                if (r.stamped().equals(UidSet.of(1))) {
-                    winners++;
-                } else {
-                    assertThat(r.modified()).isEqualTo(UidSet.of(1));
-                }
-            }
-            assertThat(winners).isEqualTo(1);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

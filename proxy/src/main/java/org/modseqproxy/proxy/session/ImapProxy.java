@@ -60,7 +60,9 @@ public final class ImapProxy {
                                     ? b.stateMode()
                                     : config.state().mode(),
                             config.state().offMailboxes(),
-                            config.state().listingReuse()));
+                            config.state().listingReuse(),
+                            // a live instance releases every hold; a backend silent this long has failed the STORE
+                            b.responseTimeout().multipliedBy(2)));
         }
         this.policy = policies.get(config.backend().id());
     }

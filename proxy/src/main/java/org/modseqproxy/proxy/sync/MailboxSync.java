@@ -170,9 +170,14 @@ public final class MailboxSync {
         return writes.refresh();
     }
 
-    /** Conditional STORE check and stamp in one atomic store step (RFC 7162 3.1.3); fails when the store cannot answer. */
+    /** Conditional STORE check and hold in one atomic store step (RFC 7162 3.1.3); fails when the store cannot answer. */
     public Future<Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince) {
-        return writes.reserve(mb, uids, unchangedSince);
+        return writes.reserve(mb, uids, unchangedSince, policy.storeHold());
+    }
+
+    /** Ends a conditional STORE's reservation (see {@link StoreWrites#release}); never fails. */
+    public Future<Void> release(SelectedMailbox mb, Reservation r, boolean stamp) {
+        return writes.release(mb, r, stamp);
     }
 
     /** Applies changes to the store, updates the view's snapshot; a tagged answer waits for it. */

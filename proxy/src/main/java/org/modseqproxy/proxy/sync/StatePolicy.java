@@ -19,19 +19,27 @@ public final class StatePolicy {
     private final ProxyConfig.Consistency mode;
     private final List<PathMatcher> off = new ArrayList<>();
     private final RecentListings recentListings;
+    private final Duration storeHold;
 
     public StatePolicy(ModSeqStore store, String backendId, ProxyConfig.Consistency mode, List<String> offMailboxes) {
-        this(store, backendId, mode, offMailboxes, Duration.ZERO);
+        this(store, backendId, mode, offMailboxes, Duration.ZERO, MIN_STORE_HOLD);
     }
 
-    /** @param listingReuse {@code state.listingReuse}: how long a full listing spares the next SELECTs one */
+    /**
+     * @param listingReuse {@code state.listingReuse}: how long a full listing spares the next SELECTs one
+     * @param storeHold how long a conditional STORE in flight holds its messages at most (ModSeqStore#reserve): the
+     *     hold lapses only when this instance dies before it releases them, so it must outlast any STORE a live
+     *     instance waits for; at least {@link #MIN_STORE_HOLD}
+     */
     public StatePolicy(
             ModSeqStore store,
             String backendId,
             ProxyConfig.Consistency mode,
             List<String> offMailboxes,
-            Duration listingReuse) {
+            Duration listingReuse,
+            Duration storeHold) {
         this.store = store;
+        this.storeHold = storeHold.compareTo(MIN_STORE_HOLD) < 0 ? MIN_STORE_HOLD : storeHold;
         this.recentListings = new RecentListings(listingReuse);
         this.backendId = backendId;
         this.mode = mode;
@@ -39,6 +47,14 @@ public final class StatePolicy {
             // Mailbox names are matched like paths: "Archive/*" matches one level, "Archive/**" all levels.
             off.add(FileSystems.getDefault().getPathMatcher("glob:" + pattern));
         }
+    }
+
+    /** The shortest hold of a conditional STORE: two minutes. */
+    public static final Duration MIN_STORE_HOLD = Duration.ofMinutes(2);
+
+    /** How long a conditional STORE's reservation holds its messages at most (see the constructor). */
+    public Duration storeHold() {
+        return storeHold;
     }
 
     /** The store, or null when state is off everywhere. */

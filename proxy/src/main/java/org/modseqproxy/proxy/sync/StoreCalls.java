@@ -56,8 +56,13 @@ public final class StoreCalls {
         return call("apply", () -> store.apply(id, uidValidity, changes));
     }
 
-    public Future<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
-        return call("reserve", () -> store.reserve(id, uidValidity, uids, unchangedSince));
+    public Future<Reservation> reserve(
+            MailboxId id, long uidValidity, UidSet uids, long unchangedSince, Duration hold) {
+        return call("reserve", () -> store.reserve(id, uidValidity, uids, unchangedSince, hold));
+    }
+
+    public Future<Long> release(MailboxId id, long uidValidity, Reservation reservation, boolean stamp) {
+        return call("release", () -> store.release(id, uidValidity, reservation, stamp));
     }
 
     public Future<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq) {

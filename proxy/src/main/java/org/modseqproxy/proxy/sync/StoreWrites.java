@@ -1,6 +1,7 @@
 package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.modseqproxy.state.ChangeSet;
 import org.modseqproxy.state.Reservation;
@@ -35,9 +36,25 @@ final class StoreWrites {
         return f;
     }
 
-    /** RFC 7162 3.1.3: the UNCHANGEDSINCE check and the stamp in one atomic store step (ModSeqStore#reserve). */
-    Future<Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince) {
-        return store.reserve(mb.id(), mb.uidValidity(), uids, unchangedSince);
+    /** RFC 7162 3.1.3: the UNCHANGEDSINCE check and the hold in one atomic store step (ModSeqStore#reserve). */
+    Future<Reservation> reserve(SelectedMailbox mb, UidSet uids, long unchangedSince, Duration hold) {
+        return store.reserve(mb.id(), mb.uidValidity(), uids, unchangedSince, hold);
+    }
+
+    /**
+     * Ends a reservation once the backend has answered ({@code stamp} false: its reports are applied, each change
+     * with its own mod-sequence) or failed ({@code stamp} true, see ModSeqStore#release). After the session's other
+     * writes, so the reports are stored before racing STOREs may pass. Never fails: a hold left behind lapses.
+     */
+    Future<Void> release(SelectedMailbox mb, Reservation r, boolean stamp) {
+        if (r.held().isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Future<Void> f = writes.compose(v -> store.release(mb.id(), mb.uidValidity(), r, stamp))
+                .<Void>mapEmpty()
+                .recover(err -> Future.succeededFuture());
+        writes = f;
+        return f;
     }
 
     /**

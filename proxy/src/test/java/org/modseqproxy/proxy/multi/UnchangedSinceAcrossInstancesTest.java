@@ -106,6 +106,39 @@ class UnchangedSinceAcrossInstancesTest {
     }
 
     /**
+     * Differential seed 66 against native Dovecot: a conditional STORE that changes nothing leaves the message's
+     * mod-sequence alone ("SHOULD NOT change the mod-sequence", RFC 7162 3.1), still answers with a FETCH carrying it
+     * (3.1.3), and a later conditional STORE on another instance with the same UNCHANGEDSINCE passes.
+     */
+    @Test
+    void aConditionalStoreThatChangesNothingKeepsTheModSeq() {
+        long[] ha = new long[1];
+        long[] hb = new long[1];
+        try (RawImap a = selected(p1, ha);
+                RawImap b = selected(p2, hb)) {
+            long before = ImapLines.modSeqOf(a.command("f1", "UID FETCH 3 (MODSEQ)"), 3);
+            List<String> noop = a.command("a1", "UID STORE 3 (UNCHANGEDSINCE " + ha[0] + ") -FLAGS.SILENT ($None)");
+            assertThat(ImapLines.tagged(noop)).startsWith("a1 OK").doesNotContain("MODIFIED");
+            assertThat(ImapLines.modSeqOf(noop, 3))
+                    .as("the STORE's own FETCH %s", noop)
+                    .isEqualTo(before);
+            assertThat(ImapLines.modSeqOf(a.command("f2", "UID FETCH 3 (MODSEQ)"), 3))
+                    .isEqualTo(before);
+            assertThat(a.command("s1", "UID SEARCH MODSEQ " + (before + 1)))
+                    .contains("* SEARCH")
+                    .noneMatch(l -> l.matches("\\* SEARCH .*\\b3\\b.*"));
+
+            List<String> rb = b.command("b1", "UID STORE 3 (UNCHANGEDSINCE " + hb[0] + ") +FLAGS ($B)");
+            assertThat(ImapLines.tagged(rb))
+                    .as("B's answer %s", rb)
+                    .startsWith("b1 OK")
+                    .doesNotContain("MODIFIED");
+            assertThat(ImapLines.modSeqOf(rb, 3)).isGreaterThan(Math.max(before, hb[0]));
+        }
+        assertThat(flagsOf(3).list()).contains("$B");
+    }
+
+    /**
      * 10 rounds of two conditional STOREs released at the same instant on two instances: exactly one winner each time
      * (RFC 7162 3.1.3), thanks to the atomic check-and-stamp in Redis (ModSeqStore#reserve).
      */

@@ -1,5 +1,6 @@
 package org.modseqproxy.state.impl;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,7 +43,13 @@ public final class DisabledModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
+    public CompletionStage<Reservation> reserve(
+            MailboxId id, long uidValidity, UidSet uids, long unchangedSince, Duration hold) {
+        return off();
+    }
+
+    @Override
+    public CompletionStage<Long> release(MailboxId id, long uidValidity, Reservation reservation, boolean stamp) {
         return off();
     }
 

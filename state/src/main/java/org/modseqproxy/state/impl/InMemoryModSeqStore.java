@@ -61,6 +61,9 @@ public final class InMemoryModSeqStore implements ModSeqStore {
 
         boolean listed;
 
+        /** Conditional STOREs in flight (reserve). */
+        final Holds holds = new Holds();
+
         Entry(MailboxState state) {
             this.state = state;
         }
@@ -128,11 +131,13 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
+    public CompletionStage<Reservation> reserve(
+            MailboxId id, long uidValidity, UidSet uids, long unchangedSince, Duration hold) {
+        String holder = Holds.newHolder();
+        long now = System.nanoTime();
         return done(write(id, uidValidity, e -> {
             UidSet.Builder modified = new UidSet.Builder();
-            UidSet.Builder passed = new UidSet.Builder();
-            Map<Long, Flags> keep = new HashMap<>();
+            UidSet.Builder held = new UidSet.Builder();
             // walk the smaller of the set and the mailbox: 1:4294967295 is a valid set
             List<MessageState> candidates = uids.size() <= e.state.size()
                     ? uids.stream()
@@ -142,19 +147,39 @@ public final class InMemoryModSeqStore implements ModSeqStore {
                     : e.state.messages().stream()
                             .filter(m -> uids.contains(m.uid()))
                             .toList();
+            e.holds.dropLapsed(now);
             for (MessageState m : candidates) {
-                if (m.modSeq() > unchangedSince) {
+                if (m.modSeq() > unchangedSince || e.holds.heldByOther(m.uid(), holder, now)) {
                     modified.add(m.uid());
                 } else {
-                    keep.put(m.uid(), m.flags());
-                    passed.add(m.uid());
+                    e.holds.hold(m.uid(), holder, now + hold.toNanos());
+                    held.add(m.uid());
                 }
             }
-            long before = e.state.highestModSeq();
-            UidSet stamped = passed.build();
-            // same flags, "touched": a new mod-sequence for exactly these (see ChangeSet)
-            SyncResult r = applyLocked(e, new ChangeSet(keep, UidSet.empty(), stamped));
-            return new Reservation(modified.build(), stamped, r.assignedModSeq(), before);
+            return new Reservation(modified.build(), held.build(), holder, e.state.highestModSeq());
+        }));
+    }
+
+    @Override
+    public CompletionStage<Long> release(MailboxId id, long uidValidity, Reservation reservation, boolean stamp) {
+        Entry current = mailboxes.get(id);
+        if (current == null || current.state.uidValidity() != uidValidity) {
+            return done(0L); // dropped or recreated since: its holds went with it
+        }
+        return done(write(id, uidValidity, e -> {
+            e.holds.release(reservation.held(), reservation.holder());
+            if (!stamp) {
+                return 0L;
+            }
+            // same flags, "touched": a new mod-sequence for exactly the held messages still here (see ChangeSet)
+            Map<Long, Flags> same = new HashMap<>();
+            reservation.held().stream().forEach(uid -> e.state.get(uid).ifPresent(m -> same.put(uid, m.flags())));
+            if (same.isEmpty()) {
+                return 0L;
+            }
+            UidSet touched =
+                    UidSet.of(same.keySet().stream().mapToLong(Long::longValue).toArray());
+            return applyLocked(e, new ChangeSet(same, UidSet.empty(), touched)).assignedModSeq();
         }));
     }
 

@@ -135,39 +135,51 @@ public final class RedisModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public CompletionStage<Reservation> reserve(MailboxId id, long uidValidity, UidSet uids, long unchangedSince) {
-        List<String> args = new ArrayList<>(2 + 2 * uids.rangeCount());
+    public CompletionStage<Reservation> reserve(
+            MailboxId id, long uidValidity, UidSet uids, long unchangedSince, Duration hold) {
+        String holder = Holds.newHolder();
+        List<String> args = new ArrayList<>(4 + 2 * uids.rangeCount());
         args.add(Long.toString(ModSeqClock.peekStart()));
         args.add(Long.toString(Math.min(Math.max(unchangedSince, 0), MAX_MODSEQ)));
-        for (int r = 0; r < uids.rangeCount(); r++) {
-            args.add(Long.toString(uids.rangeStart(r)));
-            args.add(Long.toString(uids.rangeEnd(r)));
-        }
-        MailboxState before = nearCache == null ? null : nearCache.getIfPresent(id);
+        args.add(holder);
+        args.add(Long.toString(Math.max(1, hold.toMillis())));
+        addRanges(args, uids);
+        // Holding changes no message, so the near-cache stays as it is.
         return this.<List<Object>>script(RedisScript.RESERVE, id, uidValidity, args.toArray(new String[0]))
                 .thenApply(r -> {
-                    long modSeq = (Long) r.get(0);
-                    Reservation res = new Reservation(parseSet(r.get(1)), parseSet(r.get(2)), modSeq, (Long) r.get(3));
-                    ModSeqClock.observe(Math.max(res.highestModSeqBefore(), modSeq));
-                    if (nearCache != null && modSeq != 0) {
-                        // keep the near-cache current when it held exactly the state the script started from
-                        if (before != null
-                                && before.uidValidity() == uidValidity
-                                && before.highestModSeq() == res.highestModSeqBefore()) {
-                            remember(id, restamped(before, res.stamped(), modSeq));
-                        } else {
-                            nearCache.invalidate(id);
-                        }
-                    }
+                    Reservation res = new Reservation(parseSet(r.get(0)), parseSet(r.get(1)), holder, (Long) r.get(2));
+                    ModSeqClock.observe(res.highestModSeqBefore());
                     return res;
                 });
     }
 
-    /** The snapshot with {@code stamped} given {@code modSeq}, flags as they were (what reserve.lua did). */
-    private static MailboxState restamped(MailboxState s, UidSet stamped, long modSeq) {
-        Map<Long, Flags> same = new HashMap<>();
-        stamped.stream().forEach(uid -> s.get(uid).ifPresent(m -> same.put(uid, m.flags())));
-        return s.apply(new ChangeSet(same, UidSet.empty(), stamped), modSeq).state();
+    @Override
+    public CompletionStage<Long> release(MailboxId id, long uidValidity, Reservation reservation, boolean stamp) {
+        if (reservation.held().isEmpty()) {
+            return CompletableFuture.completedFuture(0L);
+        }
+        List<String> args = new ArrayList<>(2 + 2 * reservation.held().rangeCount());
+        args.add(reservation.holder());
+        args.add(stamp ? "stamp" : "free");
+        addRanges(args, reservation.held());
+        return this.<Long>scriptOf(
+                        RedisScript.RELEASE, ScriptOutputType.INTEGER, id, uidValidity, args.toArray(new String[0]))
+                .thenApply(modSeq -> {
+                    if (modSeq != 0) {
+                        ModSeqClock.observe(modSeq);
+                        if (nearCache != null) {
+                            nearCache.invalidate(id);
+                        }
+                    }
+                    return modSeq;
+                });
+    }
+
+    private static void addRanges(List<String> args, UidSet uids) {
+        for (int r = 0; r < uids.rangeCount(); r++) {
+            args.add(Long.toString(uids.rangeStart(r)));
+            args.add(Long.toString(uids.rangeEnd(r)));
+        }
     }
 
     @Override

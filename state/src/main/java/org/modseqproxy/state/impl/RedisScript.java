@@ -16,6 +16,7 @@ enum RedisScript {
     VANISHED("vanished.lua"),
     COUNTER("counter.lua"),
     RESERVE("reserve.lua"),
+    RELEASE("release.lua"),
     LISTED("listed.lua"),
     WIPE("wipe.lua");
 

@@ -8,6 +8,7 @@
 --                       the marker field "!" (see intact())
 --   KEYS[3] set of bucket numbers in use (intset-encoded), and the marker member -1
 --   KEYS[4] expunge log list: "<modseq> <uid-set>", oldest first; meta field xl says it has had entries
+--   <ARGV[1]>h   holds of conditional STOREs in flight: uid -> "<expiry ms> <holder>" (reserve.lua, release.lua)
 --   <ARGV[1]><n> bucket n: hash of uid%128 -> packed (modseq-base)*4096 + flag-set id (or "<delta>.<id>" when the
 --                id is 4096 or more). Small hashes stay listpack/ziplist encoded: a few bytes per message.
 -- ARGV[1] bucket key prefix, ARGV[2] UIDVALIDITY (decimal string), ARGV[3] TTL in ms (0: keys never expire).
@@ -37,7 +38,7 @@ end
 
 local function wipe()
   for _, b in ipairs(redis.call('SMEMBERS', BUCKETS)) do redis.call('DEL', PREFIX .. b) end
-  redis.call('DEL', META, FLAGSETS, BUCKETS, XLOG)
+  redis.call('DEL', META, FLAGSETS, BUCKETS, XLOG, PREFIX .. 'h')
 end
 
 -- Refresh the expiry of every key of the mailbox, but only when less than half the TTL is left: a mailbox in use
