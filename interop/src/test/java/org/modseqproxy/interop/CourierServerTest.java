@@ -1,9 +1,11 @@
 package org.modseqproxy.interop;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,32 @@ class CourierServerTest {
             // Courier repeats EXISTS and RECENT after every EXPUNGE.
             assertThat(expunge.untagged()).containsExactly("* 1 EXPUNGE", "* 0 EXISTS", "* 0 RECENT");
             assertThat(expunge.tagged()).isEqualTo("a8 OK EXPUNGE completed");
+        }
+    }
+
+    /**
+     * A message another session expunged is still FETCHable by number until this session hears of the EXPUNGE (RFC 2180
+     * 4.1.1 lets a server answer with what it has), but Courier answers with a placeholder message, not the message:
+     * imaptest's stress mode reports these as "ENVELOPE changed ... message unavailable" through the proxy too, since
+     * the proxy relays Courier's answer as it is.
+     */
+    @Test
+    void aMessageExpungedByAnotherSessionIsFetchedAsAPlaceholder() throws Exception {
+        courier.deliver("alice", "INBOX.Gone", TestMessages.message("soon gone"));
+        try (RawImapClient reader = courier.login("alice");
+                RawImapClient expunger = courier.login("alice")) {
+            assertThat(reader.command("SELECT INBOX.Gone").untagged()).contains("* 1 EXISTS");
+            expunger.command("SELECT INBOX.Gone");
+            expunger.command("STORE 1 +FLAGS.SILENT (\\Deleted)");
+            assertThat(expunger.command("EXPUNGE").untagged()).contains("* 1 EXPUNGE");
+
+            ImapReply fetch = reader.command("FETCH 1 (ENVELOPE RFC822.SIZE)");
+            assertThat(fetch.untagged())
+                    .singleElement(as(InstanceOfAssertFactories.STRING))
+                    .startsWith("* 1 FETCH (ENVELOPE (NIL \"message unavailable\" ((\"System Administrator\"")
+                    .endsWith(" RFC822.SIZE 129)");
+            assertThat(fetch.tagged()).endsWith(" OK FETCH completed.");
+            assertThat(reader.command("NOOP").untagged()).contains("* 1 EXPUNGE");
         }
     }
 
