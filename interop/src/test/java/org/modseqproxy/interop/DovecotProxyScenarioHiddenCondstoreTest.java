@@ -84,4 +84,36 @@ class DovecotProxyScenarioHiddenCondstoreTest extends DovecotProxyScenarioTest {
             assertThat(none.untagged()).noneMatch(l -> l.contains("MODSEQ"));
         }
     }
+
+    /**
+     * RFC 5267 4.1 and 4.3 (imaptest's search-context-update groups): the backend keeps a search's result up to date
+     * long after the command ended, naming the tag it was sent under, which is the proxy's; the client must read its
+     * own, in updates caused by its own commands and by other sessions alike, and CANCELUPDATE names the client's.
+     */
+    @Test
+    void searchUpdatesNameTheClientsTagUntilCancelled() throws Exception {
+        deliver("contexts", 3);
+        try (RawImapClient c = client("contexts");
+                RawImapClient other = client("contexts")) {
+            c.command("SELECT INBOX");
+            other.command("SELECT INBOX");
+            ImapReply search = c.command("SEARCH RETURN (UPDATE) SEEN");
+            String mine = "* ESEARCH (TAG \"" + search.tag() + "\")";
+            assertThat(search.untagged()).containsExactly(mine);
+
+            assertThat(c.command("STORE 1 +FLAGS.SILENT (\\Seen)").untagged()).containsExactly(mine + " ADDTO (0 1)");
+            other.command("STORE 3 +FLAGS.SILENT (\\Seen)");
+            assertThat(c.command("NOOP").untagged()).contains(mine + " ADDTO (0 3)");
+
+            ImapReply cancel = c.command("CANCELUPDATE \"" + search.tag() + "\"");
+            assertThat(cancel.tagged()).startsWith(cancel.tag() + " OK");
+            assertThat(c.command("STORE 2 +FLAGS.SILENT (\\Seen)").untagged()).isEmpty();
+
+            // The proxy turns MODSEQ into a fixed UID set: updates of such a search would be wrong, so it says so.
+            ImapReply modseq = c.command("SEARCH RETURN (UPDATE) MODSEQ 1");
+            assertThat(modseq.tagged())
+                    .isEqualTo(modseq.tag() + " NO [NOUPDATE \"" + modseq.tag() + "\"] UPDATE cannot be combined with"
+                            + " MODSEQ here");
+        }
+    }
 }

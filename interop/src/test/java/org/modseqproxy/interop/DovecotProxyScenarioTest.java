@@ -8,11 +8,11 @@ abstract class DovecotProxyScenarioTest extends ProxyScenarioTest {
 
     /**
      * Dovecot's post-login list as the client sees it through the proxy, the same in every mode: SASL-IR,
-     * CONTEXT=SEARCH and NOTIFY removed (the proxy cannot relay them safely), CONDSTORE QRESYNC at the end.
+     * NOTIFY removed (the proxy cannot relay it safely), CONDSTORE QRESYNC at the end.
      */
     static final String CAPABILITIES = "IMAP4rev1 LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY"
             + " THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT"
-            + " CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN LIST-STATUS"
+            + " CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS"
             + " BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ CONDSTORE QRESYNC";
 
     abstract DovecotServer.Mode mode();

@@ -43,7 +43,8 @@ abstract class ProxyScenarioTest {
             "append",
             "idle",
             "esearch",
-            "tracked");
+            "tracked",
+            "contexts");
 
     ImapBackend backend;
     RedisServerFixture redis;

@@ -102,7 +102,6 @@ public final class Capabilities {
                 || c.equals("LOGINDISABLED")
                 || c.equals("LITERAL-") // replaced by LITERAL+, which the proxy implements itself (RFC 7888)
                 || c.equals("NOTIFY") // RFC 5465 events would bypass the mod-sequence rewriting
-                || c.startsWith("CONTEXT=") // RFC 5267 updates carry no MODSEQ from us
                 || c.equals("CONDSTORE") // provided by the proxy (re-added below)
                 || c.equals("QRESYNC");
     }

@@ -71,6 +71,7 @@ public final class CommandRegistry {
         add("UID EXPUNGE", SEL, Expunge::handle, NATIVE); // RFC 4315
         add("MOVE", SEL, Expunge::handle, NATIVE); // RFC 6851: reported like expunges
         add("UID MOVE", SEL, Expunge::handle, NATIVE);
+        add("CANCELUPDATE", SEL, CancelUpdate::handle); // RFC 5267 4.3
         add("CLOSE", SEL, Close::handle);
         add("UNSELECT", SEL, Close::handle); // RFC 3691
     }

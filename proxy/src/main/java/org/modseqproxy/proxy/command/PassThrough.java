@@ -7,6 +7,22 @@ final class PassThrough {
     private PassThrough() {}
 
     static Future<Void> handle(Command cmd, Session s) {
-        return s.forward(cmd).compose(tagged -> s.sync().finish(cmd.tag(), tagged));
+        if (!searchesWithUpdates(cmd)) {
+            return s.forward(cmd).compose(tagged -> s.sync().finish(cmd.tag(), tagged));
+        }
+        // RFC 5267 4.1: the backend keeps this search's result up to date after the tagged OK, naming our tag.
+        return s.forward(cmd).compose(tagged -> {
+            if ("OK".equals(tagged.keyword())) {
+                s.updateContexts().opened(tagged.tag(), cmd.tag());
+            }
+            return s.sync().finish(cmd.tag(), tagged);
+        });
+    }
+
+    private static boolean searchesWithUpdates(Command cmd) {
+        return switch (cmd.name()) {
+            case "SEARCH", "UID SEARCH", "SORT", "UID SORT" -> UpdateContexts.wantsUpdates(cmd.args());
+            default -> false;
+        };
     }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Token;
 import org.modseqproxy.proxy.sync.MailboxSync;
 import org.modseqproxy.proxy.sync.SelectedMailbox;
@@ -21,6 +22,12 @@ final class Search {
         MailboxSync sync = s.sync();
         if (!containsModSeq(cmd.args())) {
             return PassThrough.handle(cmd, s);
+        }
+        if (UpdateContexts.wantsUpdates(cmd.args())) {
+            // The MODSEQ key becomes a fixed UID set, so the backend's later updates (RFC 5267 4.1) would miss every
+            // message changed after this search: refuse the updates rather than send wrong ones.
+            return Future.failedFuture(ImapException.no(
+                    "NOUPDATE " + ImapEncoder.quoted(cmd.tag()), "UPDATE cannot be combined with MODSEQ here"));
         }
         sync.enableCondstore(); // RFC 7162 3.1: a CONDSTORE enabling command
         return sync.ensureModSeq().compose(active -> {

@@ -39,6 +39,9 @@ public interface Session extends ClientPort {
     /** Sends a command to the backend whose responses never reach the client. */
     Future<BackendPort.Result> internal(String command);
 
+    /** The searches the backend keeps updating for this client (RFC 5267 CONTEXT=SEARCH/SORT). */
+    UpdateContexts updateContexts();
+
     /** The mod-sequence funnel of this session (RFC 7162 state: ENABLE, selected mailbox view). */
     MailboxSync sync();
 

@@ -42,8 +42,8 @@ final class BackendRelay {
         return new BackendListener() {
             @Override
             public void untagged(Frame frame) {
-                BackendRelay.this.untagged(
-                        TagEcho.toClient(frame, session.backend().pendingTag(), clientTag));
+                BackendRelay.this.relay(
+                        TagEcho.toClient(frame, session.backend().pendingTag(), clientTag, session.openContexts()));
             }
 
             @Override
@@ -73,8 +73,13 @@ final class BackendRelay {
         };
     }
 
-    /** An untagged backend line: capabilities edited here, everything else through the sync funnel. */
+    /** An untagged backend line outside a command (IDLE, between commands): an update may name a search's tag. */
     void untagged(Frame frame) {
+        relay(TagEcho.toClient(frame, null, null, session.openContexts()));
+    }
+
+    /** An untagged backend line: capabilities edited here, everything else through the sync funnel. */
+    private void relay(Frame frame) {
         Optional<List<String>> caps = Capabilities.in(frame);
         if (caps.isPresent()) {
             List<String> edited = session.caps().edited(caps.get());

@@ -14,6 +14,7 @@ import org.modseqproxy.proxy.command.Command;
 import org.modseqproxy.proxy.command.ImapException;
 import org.modseqproxy.proxy.command.Session;
 import org.modseqproxy.proxy.command.SessionState;
+import org.modseqproxy.proxy.command.UpdateContexts;
 import org.modseqproxy.proxy.log.SessionLog;
 import org.modseqproxy.proxy.sync.BackendListener;
 import org.modseqproxy.proxy.sync.BackendPort;
@@ -44,6 +45,7 @@ public final class FrontSession implements Session {
     private final ClientInput input = new ClientInput(this);
     private final ClientWire wire;
     private final BackendRelay relay = new BackendRelay(this);
+    private UpdateContexts updateContexts;
     private IdleCycle idleCycle;
     private final SessionLogins logins;
 
@@ -178,6 +180,19 @@ public final class FrontSession implements Session {
     @Override
     public BackendConnection backend() {
         return backend;
+    }
+
+    @Override
+    public UpdateContexts updateContexts() {
+        if (updateContexts == null) {
+            updateContexts = new UpdateContexts(); // most sessions never ask for updates (RFC 5267)
+        }
+        return updateContexts;
+    }
+
+    /** The contexts if any were opened, else null (no allocation per relayed line). */
+    UpdateContexts openContexts() {
+        return updateContexts;
     }
 
     @Override

@@ -7,6 +7,7 @@ import org.modseqproxy.proxy.codec.Frames;
 import org.modseqproxy.proxy.codec.ImapDecoder;
 import org.modseqproxy.proxy.codec.ImapEncoder;
 import org.modseqproxy.proxy.codec.Token;
+import org.modseqproxy.proxy.command.UpdateContexts;
 
 /**
  * Responses that name the command's tag (ESEARCH's search-correlator, RFC 4731 section 3.1 and RFC 9051 7.3.4;
@@ -16,9 +17,13 @@ import org.modseqproxy.proxy.codec.Token;
 final class TagEcho {
     private TagEcho() {}
 
-    /** The frame with {@code (TAG "backendTag")} replaced by the client's tag; the frame itself when it has none. */
-    static Frame toClient(Frame frame, String backendTag, String clientTag) {
-        if (backendTag == null || !"ESEARCH".equals(frame.keyword())) {
+    /**
+     * The frame with {@code (TAG "backendTag")} replaced by the client's tag: the running command's ({@code backendTag}
+     * may be null when none runs), or that of a search the backend keeps updating (RFC 5267 4.1, {@code contexts} may be
+     * null). The frame itself when it names neither.
+     */
+    static Frame toClient(Frame frame, String backendTag, String clientTag, UpdateContexts contexts) {
+        if (!"ESEARCH".equals(frame.keyword())) {
             return frame;
         }
         List<Token> t = frame.tokens();
@@ -26,10 +31,20 @@ final class TagEcho {
                 || !(t.get(1) instanceof Token.ListTok corr)
                 || corr.items().size() != 2
                 || !(corr.items().get(0) instanceof Token.Atom a)
-                || !a.value().equalsIgnoreCase("TAG")
-                || !backendTag.equals(corr.items().get(1).stringValue())) {
+                || !a.value().equalsIgnoreCase("TAG")) {
             return frame;
         }
+        String named = corr.items().get(1).stringValue();
+        String client = named != null && named.equals(backendTag)
+                ? clientTag
+                : contexts == null || named == null ? null : contexts.clientTag(named);
+        if (client == null) {
+            return frame;
+        }
+        return rewrite(frame, client);
+    }
+
+    private static Frame rewrite(Frame frame, String clientTag) {
         Buffer raw = frame.raw();
         int open = indexOf(raw, '(', 0);
         int close = open < 0 ? -1 : indexOf(raw, ')', open);
