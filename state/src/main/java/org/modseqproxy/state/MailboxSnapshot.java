@@ -27,6 +27,14 @@ public interface MailboxSnapshot {
     UidSet uids();
 
     /**
+     * The UIDs, ascending, in a fresh array the caller owns: what a session's message numbering starts from (RFC 9051
+     * 2.3.1.2). The store's snapshots copy them bucket by bucket, without building a {@link UidSet} first.
+     */
+    default long[] uidArray() {
+        return uids().stream().toArray();
+    }
+
+    /**
      * The stored state a recently expunged message had when it went, if this snapshot remembers it: a store's
      * snapshot derived in this process from the one that held the message remembers the last few hundred; one read
      * back from a shared store does not. A session still showing the message (its EXPUNGE not sent yet, RFC 9051

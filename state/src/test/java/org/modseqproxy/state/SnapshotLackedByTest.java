@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.modseqproxy.state.impl.MailboxState;
 
 /**
- * {@link MailboxSnapshot#lackedBy}: generated mailboxes and change batches (seeded). The store's snapshots answer from
- * the buckets they share; every way of asking must give the plain set difference of their UIDs.
+ * {@link MailboxSnapshot#lackedBy} and {@link MailboxSnapshot#uidArray}: generated mailboxes and change batches
+ * (seeded). The store's snapshots answer from the buckets they share; every way of asking must give the plain set
+ * difference of their UIDs, and the UIDs in order.
  */
 class SnapshotLackedByTest {
     @Test
@@ -57,6 +58,14 @@ class SnapshotLackedByTest {
                     .as("round %d, the default", round)
                     .isEqualTo(expected);
             assertThat(next.lackedBy(next).isEmpty()).isTrue();
+            // the numbering a session starts from: the same UIDs, ascending, however the snapshot was made
+            long[] ascending =
+                    next.messages().stream().mapToLong(MessageState::uid).toArray();
+            assertThat(next.uidArray()).as("round %d, uidArray", round).containsExactly(ascending);
+            assertThat(rebuilt.uidArray()).as("round %d, rebuilt", round).containsExactly(ascending);
+            assertThat(foreign(next).uidArray())
+                    .as("round %d, the default", round)
+                    .containsExactly(ascending);
         }
     }
 

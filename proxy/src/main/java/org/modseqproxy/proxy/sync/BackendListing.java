@@ -175,9 +175,9 @@ final class BackendListing {
      */
     private Future<SyncResult> deliveriesOnly(
             SelectedMailbox mailbox, MailboxSnapshot snap, long exists, long uidNext) {
-        long known = snap.size();
-        UidSet stored = snap.uids(); // O(mailbox) once: 10,000 messages per SELECT with state.listingReuse
-        long maxUid = stored.isEmpty() ? 0 : stored.last();
+        long[] stored = snap.uidArray(); // O(mailbox) once, one array copy per bucket: the numbering starts from it
+        long known = stored.length;
+        long maxUid = stored.length == 0 ? 0 : stored[stored.length - 1];
         if (exists < known || (uidNext > 0 && uidNext <= maxUid)) {
             return Future.succeededFuture(null);
         }
@@ -199,7 +199,10 @@ final class BackendListing {
                     .sorted()
                     .toArray();
             mailbox.reset(
-                    LongStream.concat(stored.stream(), LongStream.of(newUids)).toArray());
+                    newUids.length == 0
+                            ? stored
+                            : LongStream.concat(LongStream.of(stored), LongStream.of(newUids))
+                                    .toArray());
             if (upserts.isEmpty()) {
                 mailbox.snapshot(snap);
                 metrics.resync("incremental", 0);

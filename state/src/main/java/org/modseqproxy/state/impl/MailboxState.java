@@ -271,6 +271,17 @@ public final class MailboxState implements MailboxSnapshot {
         return u.build();
     }
 
+    @Override
+    public long[] uidArray() {
+        long[] out = new long[size()];
+        int at = 0;
+        for (Bucket b : buckets) {
+            System.arraycopy(b.uids, 0, out, at, b.uids.length);
+            at += b.uids.length;
+        }
+        return out;
+    }
+
     /**
      * Walks the two bucket indexes side by side: a bucket the newer snapshot shares (untouched by the changes that made
      * it, see {@link #apply}) or holds with the same UIDs costs nothing more; only edited buckets are compared by UID.
