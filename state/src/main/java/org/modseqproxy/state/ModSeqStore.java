@@ -74,7 +74,17 @@ public interface ModSeqStore extends AutoCloseable {
 
     /** Whether {@link #markListed} was called for the mailbox, this UIDVALIDITY, less than {@code window} ago. */
     default CompletionStage<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
-        return CompletableFuture.completedFuture(false);
+        return listingAge(id, uidValidity)
+                .thenApply(age -> age.isPresent() && age.get().compareTo(window) < 0);
+    }
+
+    /**
+     * How long ago {@link #markListed} was last called for the mailbox, this UIDVALIDITY (by any instance sharing the
+     * store); empty when never, or not for this UIDVALIDITY. With the age a caller can remember the listing for the
+     * rest of its window instead of asking on every SELECT.
+     */
+    default CompletionStage<Optional<Duration>> listingAge(MailboxId id, long uidValidity) {
+        return CompletableFuture.completedFuture(Optional.empty());
     }
 
     /** The mailbox was deleted: drop its state. */

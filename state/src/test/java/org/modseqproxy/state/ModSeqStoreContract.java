@@ -260,6 +260,22 @@ public abstract class ModSeqStoreContract extends ReservationContract {
     }
 
     @Test
+    void aFullListingsAgeIsToldToEveryInstance() {
+        assertThat(await(store.listingAge(box, UV))).isEmpty(); // no state yet
+        await(store.sync(box, listing(UV, 2, 1, SEEN)));
+        assertThat(await(store.listingAge(box, UV))).isEmpty(); // state, but no mark
+        await(store.markListed(box, UV));
+        assertThat(await(store.listingAge(box, UV)))
+                .hasValueSatisfying(age -> assertThat(age).isBetween(Duration.ZERO, Duration.ofHours(1)));
+        assertThat(await(store.listingAge(box, UV + 1))).isEmpty();
+        if (instancesShareState()) {
+            assertThat(await(extraStore(options()).listingAge(box, UV))).isPresent();
+        }
+        await(store.delete(box));
+        assertThat(await(store.listingAge(box, UV))).isEmpty();
+    }
+
+    @Test
     void deleteDropsState() {
         long hms = await(store.sync(box, listing(UV, 2, 1, SEEN))).snapshot().highestModSeq();
         await(store.delete(box));

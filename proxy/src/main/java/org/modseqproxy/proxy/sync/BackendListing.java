@@ -155,17 +155,21 @@ final class BackendListing {
     }
 
     /**
-     * Exclusive mode, or a full listing of the mailbox within state.listingReuse: by this instance (no store call), or
-     * by another one sharing the store. A store that cannot say means "list".
+     * Exclusive mode, or a full listing of the mailbox within state.listingReuse: by this instance, or by another one
+     * sharing the store, whose listing this instance then remembers for the rest of its window (so only the first
+     * SELECT after it pays a store call). A store that cannot say means "list".
      */
     private Future<Boolean> trustStore(SelectedMailbox mailbox) {
         if (exclusive || recent.recent(mailbox.id())) {
             return Future.succeededFuture(true);
         }
-        return !recent.on()
-                ? Future.succeededFuture(false)
-                : store.listedWithin(mailbox.id(), mailbox.uidValidity(), recent.window())
-                        .otherwise(false);
+        if (!recent.on()) {
+            return Future.succeededFuture(false);
+        }
+        long asked = System.nanoTime();
+        return store.listingAge(mailbox.id(), mailbox.uidValidity())
+                .map(age -> age.isPresent() && recent.listedAgo(mailbox.id(), asked, age.get()))
+                .otherwise(false);
     }
 
     /**

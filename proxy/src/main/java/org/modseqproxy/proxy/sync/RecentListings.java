@@ -17,7 +17,9 @@ import org.modseqproxy.state.MailboxId;
 public final class RecentListings {
     private static final long MAX_MAILBOXES = 100_000;
 
-    private final Cache<MailboxId, Boolean> listed;
+    /** System.nanoTime() at (or before) each mailbox's last full listing. */
+    private final Cache<MailboxId, Long> listed;
+
     private final Duration window;
 
     public RecentListings(Duration window) {
@@ -42,12 +44,27 @@ public final class RecentListings {
     /** A full listing of the mailbox completed now. */
     void listed(MailboxId mailbox) {
         if (listed != null) {
-            listed.put(mailbox, Boolean.TRUE);
+            listed.put(mailbox, System.nanoTime());
         }
+    }
+
+    /**
+     * The store says a listing (any instance's) is {@code age} old, as of a call sent at {@code askedNanos}: whether
+     * that is within the window, and if so remember it for the rest of the window. The age was measured after the call
+     * was sent, so dating the listing from the sending time never makes it look younger than it is.
+     */
+    boolean listedAgo(MailboxId mailbox, long askedNanos, Duration age) {
+        long at = askedNanos - age.toNanos();
+        if (listed == null || System.nanoTime() - at >= window.toNanos()) {
+            return false;
+        }
+        listed.asMap().merge(mailbox, at, Math::max);
+        return true;
     }
 
     /** Whether a full listing of the mailbox completed within the window. */
     boolean recent(MailboxId mailbox) {
-        return listed != null && listed.getIfPresent(mailbox) != null;
+        Long at = listed == null ? null : listed.getIfPresent(mailbox);
+        return at != null && System.nanoTime() - at < window.toNanos();
     }
 }

@@ -85,8 +85,8 @@ public final class StoreCalls {
         return call("listed", () -> store.markListed(id, uidValidity));
     }
 
-    public Future<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
-        return call("listed", () -> store.listedWithin(id, uidValidity, window));
+    public Future<Optional<Duration>> listingAge(MailboxId id, long uidValidity) {
+        return call("listed", () -> store.listingAge(id, uidValidity));
     }
 
     public Future<Void> delete(MailboxId id) {

@@ -142,5 +142,23 @@ class ListingReuseTest {
         assertThat(resyncs(proxy, MeterNames.RESYNC_FULL)).isEqualTo(1);
         assertThat(resyncs(other, MeterNames.RESYNC_FULL)).isZero();
         assertThat(resyncs(other, MeterNames.RESYNC_INCREMENTAL)).isEqualTo(1);
+        long asked = listingQueries(other);
+        assertThat(asked)
+                .as("the first SELECT asked the store when the mailbox was listed")
+                .isEqualTo(1);
+        // the other instance now remembers that listing for the rest of its window: no store call per SELECT
+        try (RawImap c = other.connect().login("alice", "pw")) {
+            select(c);
+            select(c);
+        }
+        assertThat(listingQueries(other)).isEqualTo(asked);
+        assertThat(resyncs(other, MeterNames.RESYNC_INCREMENTAL)).isEqualTo(3);
+    }
+
+    /** Store calls about listings (ask and mark) made by one instance. */
+    private static long listingQueries(ProxyFixture p) {
+        return p.metrics().registry().find("modseq.store.duration").tag("op", "listed").timers().stream()
+                .mapToLong(t -> t.count())
+                .sum();
     }
 }

@@ -254,15 +254,16 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public CompletionStage<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
+    public CompletionStage<Optional<Duration>> listingAge(MailboxId id, long uidValidity) {
         Entry e = mailboxes.get(id);
         if (e == null) {
-            return done(false);
+            return done(Optional.empty());
         }
         synchronized (e) {
-            return done(e.listed
-                    && e.state.uidValidity() == uidValidity
-                    && System.nanoTime() - e.listedAt < window.toNanos());
+            return done(
+                    e.listed && e.state.uidValidity() == uidValidity
+                            ? Optional.of(Duration.ofNanos(System.nanoTime() - e.listedAt))
+                            : Optional.empty());
         }
     }
 

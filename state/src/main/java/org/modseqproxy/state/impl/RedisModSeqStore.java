@@ -217,15 +217,9 @@ public final class RedisModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public CompletionStage<Boolean> listedWithin(MailboxId id, long uidValidity, Duration window) {
-        return this.<Long>scriptOf(
-                        RedisScript.LISTED,
-                        ScriptOutputType.INTEGER,
-                        id,
-                        uidValidity,
-                        "ask",
-                        Long.toString(window.toMillis()))
-                .thenApply(n -> n == 1L);
+    public CompletionStage<Optional<Duration>> listingAge(MailboxId id, long uidValidity) {
+        return this.<Long>scriptOf(RedisScript.LISTED, ScriptOutputType.INTEGER, id, uidValidity, "ask", "0")
+                .thenApply(ms -> ms >= 0 ? Optional.of(Duration.ofMillis(ms)) : Optional.<Duration>empty());
     }
 
     @Override
