@@ -25,15 +25,6 @@ public interface ModSeqStore extends AutoCloseable {
     /** Stored snapshot without changing anything; empty if none or UIDVALIDITY differs. */
     CompletionStage<Optional<MailboxSnapshot>> load(MailboxId id, long uidValidity);
 
-    /**
-     * What {@link #load} would answer now for the UIDVALIDITY this store instance last saw the mailbox with; empty when
-     * it has not seen the mailbox (or cannot tell without a full read). Lets a SELECT read the store while the backend
-     * is still answering, before it knows the UIDVALIDITY; the caller checks {@link MailboxSnapshot#uidValidity()}.
-     */
-    default CompletionStage<Optional<MailboxSnapshot>> loadLastSeen(MailboxId id) {
-        return CompletableFuture.completedFuture(Optional.empty());
-    }
-
     /** UIDs expunged with a modseq above {@code modSeq}, or BelowHorizon (RFC 7162 3.2.5.2). */
     CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq);
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -258,30 +257,6 @@ public abstract class ModSeqStoreContract extends ReservationContract {
         }
         await(store.delete(box));
         assertThat(await(store.listedWithin(box, UV, hour))).isFalse();
-    }
-
-    @Test
-    void theLastSeenStateIsWhatLoadAnswersNeverAnOlderOne() {
-        assertThat(await(store.loadLastSeen(box))).isEmpty(); // never seen
-        await(store.sync(box, listing(UV, 3, 1, SEEN, 2, NONE)));
-        await(store.load(box, UV));
-        assertSameAsLoad(store);
-        ModSeqStore other = instancesShareState() ? extraStore(options()) : store;
-        long changed = await(other.apply(box, UV, ChangeSet.upsert(2, FLAGGED))).assignedModSeq();
-        Optional<MailboxSnapshot> seen = await(store.loadLastSeen(box));
-        seen.ifPresent(s -> assertThat(s.highestModSeq()).isEqualTo(changed)); // validated, not the cached one
-        assertSameAsLoad(store);
-        await(store.delete(box));
-        assertThat(await(store.loadLastSeen(box))).isEmpty();
-    }
-
-    private void assertSameAsLoad(ModSeqStore s) {
-        MailboxSnapshot loaded = await(s.load(box, UV)).orElseThrow();
-        await(s.loadLastSeen(box)).ifPresent(seen -> {
-            assertThat(seen.uidValidity()).isEqualTo(UV);
-            assertThat(seen.highestModSeq()).isEqualTo(loaded.highestModSeq());
-            assertThat(seen.uidArray()).containsExactly(loaded.uidArray());
-        });
     }
 
     @Test

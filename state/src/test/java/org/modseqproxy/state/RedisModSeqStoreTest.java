@@ -131,24 +131,6 @@ class RedisModSeqStoreTest extends ModSeqStoreContract {
     }
 
     @Test
-    void theLastSeenStateIsReadFromTheNearCachesUidValidity() {
-        RedisModSeqStore redisStore = (RedisModSeqStore) store;
-        ModSeqStore other = extraStore(options());
-        await(other.sync(box, listing(UV, 3, 1, NONE, 2, NONE)));
-        assertThat(await(store.loadLastSeen(box)))
-                .as("this instance never saw the mailbox")
-                .isEmpty();
-        await(store.load(box, UV));
-        long hits = redisStore.nearCacheHits();
-        long changed = await(other.apply(box, UV, ChangeSet.upsert(1, SEEN))).assignedModSeq();
-        MailboxSnapshot seen = await(store.loadLastSeen(box)).orElseThrow();
-        assertThat(seen.highestModSeq()).isEqualTo(changed);
-        assertThat(seen.get(1).orElseThrow().flags()).isEqualTo(SEEN);
-        assertThat(await(store.loadLastSeen(box)).orElseThrow().highestModSeq()).isEqualTo(changed);
-        assertThat(redisStore.nearCacheHits()).isEqualTo(hits + 1); // the second read only checked the version
-    }
-
-    @Test
     void keysShareOneHashTagAndExpireWhenIdle() throws Exception {
         RedisServerFixture redis = REDIS.server();
         store.close();

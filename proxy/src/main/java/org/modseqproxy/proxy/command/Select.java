@@ -3,7 +3,6 @@ package org.modseqproxy.proxy.command;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
-import java.util.Optional;
 import org.modseqproxy.metrics.MeterNames;
 import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.codec.ImapEncoder;
@@ -49,27 +48,26 @@ final class Select {
                 .compose(ready -> {
                     sync.closePrevious();
                     // RFC 7162 3.2.5: the QRESYNC answer's FETCH sequence numbers and its EXISTS must agree, so the
-                    // count the client hears is the one of the proxy's final listing (an EXPUNGE during the listing
-                    // would otherwise skew them). The same for a plain SELECT after ENABLE QRESYNC: an EXPUNGE during
-                    // its listing could only reach the client raw (its UID is not known yet), where RFC 7162 3.2.10.2
-                    // requires VANISHED.
+                    // count the
+                    // client hears is the one of the proxy's final listing (an EXPUNGE during the listing would
+                    // otherwise skew
+                    // them). The same for a plain SELECT after ENABLE QRESYNC: an EXPUNGE during its listing could only
+                    // reach
+                    // the client raw (its UID is not known yet), where RFC 7162 3.2.10.2 requires VANISHED.
                     Opening opening = new Opening(sync.enabled().qresync()
                             && !sync.enabled().backendEnabled()
                             && sync.policy().modSeqFor(mailbox));
                     sync.opening(opening);
                     // A backend with its own CONDSTORE/QRESYNC gets the client's SELECT as written: its mailboxes with
-                    // mod-sequences pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (OMA
-                    // CPM 6.7, client side). Otherwise a SELECT that will trust the store reads it meanwhile.
+                    // mod-sequences pass through untouched; for one that answers NOMODSEQ the proxy synthesizes (issue:
+                    // OMA CPM
+                    // 6.7 client side).
                     Buffer rest = sync.enabled().backendEnabled()
                             ? null
                             : Buffer.buffer(cmd.name() + " " + ImapEncoder.astring(mailbox) + "\r\n", "UTF-8");
-                    Future<Optional<MailboxSnapshot>> early =
-                            rest != null && wantModSeq && sync.policy().modSeqFor(mailbox)
-                                    ? sync.prefetch(mailbox)
-                                    : null;
                     return (rest == null ? s.forward(cmd) : s.forward(cmd, rest)).compose(tagged -> {
                         sync.opening(null);
-                        return selected(s, cmd, tagged, opening.answer(), mailbox, readOnly, wantModSeq, q, early);
+                        return selected(s, cmd, tagged, opening.answer(), mailbox, readOnly, wantModSeq, q);
                     });
                 })
                 .andThen(ar -> {
@@ -88,8 +86,7 @@ final class Select {
             String mailbox,
             boolean readOnly,
             boolean wantModSeq,
-            SelectArgs.Qresync q,
-            Future<Optional<MailboxSnapshot>> early) {
+            SelectArgs.Qresync q) {
         MailboxSync sync = s.sync();
         if (!"OK".equals(tagged.keyword())) {
             opening.held().forEach(s::write);
@@ -119,14 +116,13 @@ final class Select {
         }
         mb.listing(true); // from now until the listing is done, EXISTS/EXPUNGE are the listing's business
         return uidNext(s, mailbox, opening.uidNext())
-                .compose(uidNext -> sync.resync(mb, opening.exists(), uidNext, early)
-                        .compose(r -> {
-                            owedExists(s, mb);
-                            if (sync.enabled().condstore()) {
-                                sync.lines().highestModSeq(r.snapshot().highestModSeq());
-                            }
-                            return q == null ? Future.succeededFuture() : qresyncAnswer(sync, mb, q, uidNext);
-                        }))
+                .compose(uidNext -> sync.resync(mb, opening.exists(), uidNext).compose(r -> {
+                    owedExists(s, mb);
+                    if (sync.enabled().condstore()) {
+                        sync.lines().highestModSeq(r.snapshot().highestModSeq());
+                    }
+                    return q == null ? Future.succeededFuture() : qresyncAnswer(sync, mb, q, uidNext);
+                }))
                 .recover(err -> {
                     s.log().warn("no mod-sequences for {} this time ({}); answering NOMODSEQ", mailbox, err.toString());
                     return noModSeq(s, mb, MeterNames.NOMODSEQ_STORE_DOWN);

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -18,7 +17,6 @@ import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.state.ChangeSet;
 import org.modseqproxy.state.Flags;
 import org.modseqproxy.state.Listing;
-import org.modseqproxy.state.MailboxId;
 import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.SyncResult;
 import org.modseqproxy.state.UidSet;
@@ -32,7 +30,8 @@ final class BackendListing {
     private final ClientPort session;
     private final StoreCalls store;
     private final ProxyMetrics metrics;
-    private final StoreTrust trust;
+    private final boolean exclusive;
+    private final RecentListings recent;
     private final Consumer<Frame> others;
     private final BiFunction<SelectedMailbox, ChangeSet, Future<SyncResult>> apply;
     /** Set while a listing of the selected mailbox runs: EXISTS/EXPUNGE and listed lines are counted there. */
@@ -49,14 +48,10 @@ final class BackendListing {
         this.session = session;
         this.store = store;
         this.metrics = metrics;
-        this.trust = new StoreTrust(store, exclusive, recent);
+        this.exclusive = exclusive;
+        this.recent = recent;
         this.others = others;
         this.apply = apply;
-    }
-
-    /** See {@link StoreTrust#prefetch}. */
-    Future<Optional<MailboxSnapshot>> prefetch(MailboxId id) {
-        return trust.prefetch(id);
     }
 
     /** The events of the listing that runs now, or null. */
@@ -71,21 +66,14 @@ final class BackendListing {
      * it missed).
      */
     Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
-        return resync(mailbox, exists, uidNext, null);
+        return resync(mailbox, exists, uidNext, 3);
     }
 
-    /** @param early the store's state read while the backend answered the SELECT ({@link #prefetch}), or null */
-    Future<SyncResult> resync(
-            SelectedMailbox mailbox, long exists, long uidNext, Future<Optional<MailboxSnapshot>> early) {
-        return resync(mailbox, exists, uidNext, 3, early);
-    }
-
-    private Future<SyncResult> resync(
-            SelectedMailbox mailbox, long exists, long uidNext, int attempts, Future<Optional<MailboxSnapshot>> early) {
+    private Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext, int attempts) {
         ListingEvents running = new ListingEvents();
         events = running;
         mailbox.listing(true);
-        return resyncOnce(mailbox, exists, uidNext, early)
+        return resyncOnce(mailbox, exists, uidNext)
                 .compose(
                         r -> {
                             mailbox.listing(false);
@@ -98,7 +86,7 @@ final class BackendListing {
                             boolean trailing = verdict == ListingEvents.Verdict.APPLY_TRAILING;
                             boolean adds = (trailing ? running.trailingCountFrom(listed) : listed) == count;
                             if ((verdict == ListingEvents.Verdict.LIST_AGAIN || !adds) && attempts > 1) {
-                                return resync(mailbox, count, 0, attempts - 1, null);
+                                return resync(mailbox, count, 0, attempts - 1);
                             }
                             return trailing && adds
                                     ? applyTrailing(mailbox, running, r)
@@ -153,18 +141,35 @@ final class BackendListing {
         return apply.apply(mailbox, ChangeSet.expunge(gone.build()));
     }
 
-    private Future<SyncResult> resyncOnce(
-            SelectedMailbox mailbox, long exists, long uidNext, Future<Optional<MailboxSnapshot>> early) {
-        return trust.trusted(mailbox).compose(trusted -> {
+    private Future<SyncResult> resyncOnce(SelectedMailbox mailbox, long exists, long uidNext) {
+        return trustStore(mailbox).compose(trusted -> {
             if (!trusted) {
                 return listAll(mailbox, exists, uidNext);
             }
-            return trust.stored(mailbox, early)
+            return store.load(mailbox.id(), mailbox.uidValidity())
                     .compose(stored -> stored.isPresent()
                             ? deliveriesOnly(mailbox, stored.get(), exists, uidNext)
                             : Future.succeededFuture(null))
                     .compose(r -> r != null ? Future.succeededFuture(r) : listAll(mailbox, exists, uidNext));
         });
+    }
+
+    /**
+     * Exclusive mode, or a full listing of the mailbox within state.listingReuse: by this instance, or by another one
+     * sharing the store, whose listing this instance then remembers for the rest of its window (so only the first
+     * SELECT after it pays a store call). A store that cannot say means "list".
+     */
+    private Future<Boolean> trustStore(SelectedMailbox mailbox) {
+        if (exclusive || recent.recent(mailbox.id())) {
+            return Future.succeededFuture(true);
+        }
+        if (!recent.on()) {
+            return Future.succeededFuture(false);
+        }
+        long asked = System.nanoTime();
+        return store.listingAge(mailbox.id(), mailbox.uidValidity())
+                .map(age -> age.isPresent() && recent.listedAgo(mailbox.id(), asked, age.get()))
+                .otherwise(false);
     }
 
     /**
@@ -254,7 +259,8 @@ final class BackendListing {
                     long touched =
                             r.added().size() + r.changed().size() + r.expunged().size();
                     metrics.resync("full", (int) Math.min(Integer.MAX_VALUE, touched));
-                    if (trust.listed(mailbox.id())) {
+                    if (recent.on()) {
+                        recent.listed(mailbox.id());
                         // for the other instances; a failure only costs them a listing of their own
                         store.markListed(mailbox.id(), mailbox.uidValidity());
                     }

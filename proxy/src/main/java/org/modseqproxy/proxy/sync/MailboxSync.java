@@ -2,7 +2,6 @@ package org.modseqproxy.proxy.sync;
 
 import io.vertx.core.Future;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.modseqproxy.metrics.MeterNames;
@@ -11,7 +10,6 @@ import org.modseqproxy.proxy.codec.Frame;
 import org.modseqproxy.proxy.config.ProxyConfig;
 import org.modseqproxy.state.ChangeSet;
 import org.modseqproxy.state.MailboxId;
-import org.modseqproxy.state.MailboxSnapshot;
 import org.modseqproxy.state.Reservation;
 import org.modseqproxy.state.SyncResult;
 import org.modseqproxy.state.UidSet;
@@ -155,17 +153,6 @@ public final class MailboxSync {
     /** Lists the mailbox on the backend and syncs the store with it (see {@link BackendListing#resync}). */
     public Future<SyncResult> resync(SelectedMailbox mailbox, long exists, long uidNext) {
         return listing.resync(mailbox, exists, uidNext);
-    }
-
-    /** A SELECT's resync, with the store read it started early ({@link #prefetch}; null for none). */
-    public Future<SyncResult> resync(
-            SelectedMailbox mailbox, long exists, long uidNext, Future<Optional<MailboxSnapshot>> early) {
-        return listing.resync(mailbox, exists, uidNext, early);
-    }
-
-    /** Starts reading the stored state of a mailbox about to be selected, when its SELECT will trust the store. */
-    public Future<Optional<MailboxSnapshot>> prefetch(String mailbox) {
-        return listing.prefetch(idFor(mailbox));
     }
 
     /** UIDs of messages flagged \Deleted (what CLOSE will expunge silently), via an internal UID SEARCH. */

@@ -48,10 +48,6 @@ public final class StoreCalls {
         return call("load", () -> store.load(id, uidValidity));
     }
 
-    public Future<Optional<MailboxSnapshot>> loadLastSeen(MailboxId id) {
-        return call("load", () -> store.loadLastSeen(id));
-    }
-
     public Future<SyncResult> sync(MailboxId id, Listing listing) {
         return call("sync", () -> store.sync(id, listing));
     }

@@ -1,11 +1,9 @@
 package org.modseqproxy.proxy.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.user.GreenMailUser;
 import io.micrometer.core.instrument.Counter;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,6 @@ import org.modseqproxy.proxy.testing.GreenMailBackend;
 import org.modseqproxy.proxy.testing.ImapLines;
 import org.modseqproxy.proxy.testing.ProxyFixture;
 import org.modseqproxy.proxy.testing.RawImap;
-import org.modseqproxy.proxy.testing.TcpRelay;
 import org.modseqproxy.state.testing.RedisServerExtension;
 
 /**
@@ -156,92 +153,6 @@ class ListingReuseTest {
         }
         assertThat(listingQueries(other)).isEqualTo(asked);
         assertThat(resyncs(other, MeterNames.RESYNC_INCREMENTAL)).isEqualTo(3);
-    }
-
-    /**
-     * A SELECT that will trust the store reads it while the backend answers (issue 15: the store's round trip followed
-     * the backend's). Shown with the backend frozen: the store is read before the SELECT has even reached it, and the
-     * answer still carries another instance's change made since this session's last SELECT.
-     */
-    @Test
-    void aSelectWithinTheWindowReadsTheStoreWhileTheBackendAnswers() {
-        backend = new GreenMailBackend();
-        backend.userWithMessages("alice", "pw", 5);
-        REDIS.server().flushAll();
-        String redis = REDIS.server().uri();
-        try (TcpRelay relay = new TcpRelay("127.0.0.1", backend.port())) {
-            proxy = ProxyFixture.start("127.0.0.1", relay.port(), redis, c -> c.set("state.listingReuse", "1h"));
-            other = ProxyFixture.start("127.0.0.1", backend.port(), redis, c -> c.set("state.listingReuse", "1h"));
-            try (RawImap c = proxy.connect().login("alice", "pw")) {
-                long highest = ImapLines.highestModSeq(select(c));
-                long changed;
-                try (RawImap o = other.connect().login("alice", "pw")) {
-                    select(o);
-                    changed = ImapLines.fetchModSeq(o.command("f", "STORE 2 +FLAGS (\\Flagged)"));
-                }
-                long loads = storeCalls(proxy, "load");
-                relay.freeze();
-                c.send("s2 SELECT INBOX (CONDSTORE)\r\n");
-                await().atMost(Duration.ofSeconds(10))
-                        .untilAsserted(
-                                () -> assertThat(storeCalls(proxy, "load")).isEqualTo(loads + 1));
-                String sent = relay.linkThatSent("SELECT").sentByProxy();
-                assertThat(sent.indexOf("SELECT"))
-                        .as("the backend has not had the second SELECT yet")
-                        .isEqualTo(sent.lastIndexOf("SELECT"));
-                relay.thaw();
-                List<String> sel = c.readUntilTagged("s2");
-                assertThat(ImapLines.tagged(sel)).startsWith("s2 OK");
-                assertThat(ImapLines.highestModSeq(sel)).isEqualTo(changed);
-                assertChangedSince(c, highest, 2L);
-                assertThat(storeCalls(proxy, "load")).as("no second read").isEqualTo(loads + 1);
-            }
-            assertThat(resyncs(proxy, MeterNames.RESYNC_FULL)).isEqualTo(1);
-            assertThat(resyncs(proxy, MeterNames.RESYNC_INCREMENTAL)).isEqualTo(1);
-        }
-    }
-
-    /** The early read is of the UIDVALIDITY last seen: a mailbox recreated behind the proxy is listed afresh. */
-    @Test
-    void anEarlyReadOfAnotherUidValidityIsNotUsed() {
-        start("1h");
-        try (RawImap direct = RawImap.connect("127.0.0.1", backend.port()).login("alice", "pw")) {
-            direct.ok("c", "CREATE Work");
-            direct.append("a", "Work", "()", "Subject: one\r\n\r\nfirst\r\n");
-        }
-        long uv;
-        try (RawImap c = proxy.connect().login("alice", "pw")) {
-            uv = ImapLines.uidValidity(c.command("s", "SELECT Work (CONDSTORE)"));
-        }
-        // GreenMail's UIDVALIDITY is the creation second: recreate in a later one
-        await().atMost(Duration.ofSeconds(30)).until(() -> System.currentTimeMillis() / 1000 > uv);
-        try (RawImap direct = RawImap.connect("127.0.0.1", backend.port()).login("alice", "pw")) {
-            direct.ok("d", "RENAME Work Old");
-            direct.ok("c", "CREATE Work");
-            direct.append("a", "Work", "()", "Subject: two\r\n\r\nsecond\r\n");
-            direct.append("b", "Work", "(\\Seen)", "Subject: three\r\n\r\nthird\r\n");
-        }
-        try (RawImap c = proxy.connect().login("alice", "pw")) {
-            List<String> sel = c.command("s", "SELECT Work (CONDSTORE)");
-            assertThat(ImapLines.tagged(sel)).startsWith("s OK");
-            assertThat(ImapLines.uidValidity(sel)).isNotEqualTo(uv);
-            assertThat(sel).contains("* 2 EXISTS");
-            List<String> flags = c.command("f", "FETCH 1:* (FLAGS)");
-            assertThat(flags.stream()
-                            .flatMap(l -> ImapLines.fetch(l).stream())
-                            .map(f -> f.flags().toString()))
-                    .as(ImapLines.shorten(flags))
-                    .hasSize(2);
-            assertThat(String.join("\n", flags)).contains("\\Seen");
-        }
-        assertThat(resyncs(MeterNames.RESYNC_FULL)).isEqualTo(2);
-    }
-
-    /** Store calls of one operation made by one instance. */
-    private static long storeCalls(ProxyFixture p, String op) {
-        return p.metrics().registry().find("modseq.store.duration").tag("op", op).timers().stream()
-                .mapToLong(t -> t.count())
-                .sum();
     }
 
     /** Store calls about listings (ask and mark) made by one instance. */

@@ -195,17 +195,6 @@ public final class InMemoryModSeqStore implements ModSeqStore {
     }
 
     @Override
-    public CompletionStage<Optional<MailboxSnapshot>> loadLastSeen(MailboxId id) {
-        Entry e = mailboxes.get(id);
-        if (e == null) {
-            return done(Optional.empty());
-        }
-        synchronized (e) {
-            return done(Optional.of(e.state));
-        }
-    }
-
-    @Override
     public CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq) {
         Entry e = mailboxes.get(id);
         if (e == null) {

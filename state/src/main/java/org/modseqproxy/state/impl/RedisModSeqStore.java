@@ -114,13 +114,6 @@ public final class RedisModSeqStore implements ModSeqStore {
         return current(id, uidValidity).thenApply(o -> o.map(s -> s));
     }
 
-    /** The near-cache knows the UIDVALIDITY; validated as {@link #load} validates it. Without it: empty. */
-    @Override
-    public CompletionStage<Optional<MailboxSnapshot>> loadLastSeen(MailboxId id) {
-        MailboxState cached = nearCache == null ? null : nearCache.getIfPresent(id);
-        return cached == null ? CompletableFuture.completedFuture(Optional.empty()) : load(id, cached.uidValidity());
-    }
-
     @Override
     public CompletionStage<Vanished> vanishedSince(MailboxId id, long uidValidity, long modSeq) {
         String m = Long.toString(Math.min(Math.max(modSeq, 0), MAX_MODSEQ));
