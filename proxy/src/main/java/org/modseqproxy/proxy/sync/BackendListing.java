@@ -285,6 +285,10 @@ final class BackendListing {
             if (mb == selected.get() && mb.size() > before && mb.announceKnown() > before) {
                 session.writeLine("* " + mb.announced() + " EXISTS");
             }
+            long recent = mb == selected.get() ? mb.releaseRecent() : -1;
+            if (recent >= 0) {
+                session.writeLine("* " + recent + " RECENT"); // after the EXISTS it counts (see BackendResponses)
+            }
             return null;
         });
     }

@@ -120,6 +120,19 @@ final class BackendResponses {
                 fetch(frame);
                 return true;
             }
+            case "RECENT" -> {
+                // RFC 9051 7.3.2 / RFC 3501 7.3.2: RECENT counts messages of the mailbox; one above the count the
+                // client heard names messages it does not have yet (imaptest: "seq too high"). New messages wait for
+                // their UIDs (EXISTS above), so their RECENT follows the proxy's own EXISTS
+                // (BackendListing#announceNew).
+                if (sync.deferNew()
+                        && sync.running().opening() == null
+                        && frame.number() > sync.selected().announced()) {
+                    sync.selected().holdRecent(frame.number());
+                    return true;
+                }
+                return false;
+            }
             case "VANISHED" -> {
                 // Only a backend with QRESYNC enabled sends this (RFC 7162 3.2.10); keep the view and the log in step.
                 vanishedFromBackend(frame);

@@ -268,6 +268,23 @@ public final class SelectedMailbox {
         return announced;
     }
 
+    /** A backend RECENT count above what the client was told, waiting for the proxy's own EXISTS; -1 for none. */
+    private long heldRecent = -1;
+
+    void holdRecent(long n) {
+        heldRecent = n;
+    }
+
+    /** The held RECENT count once the client was told of that many messages (then it is no longer held), else -1. */
+    long releaseRecent() {
+        if (heldRecent < 0 || heldRecent > announced) {
+            return -1;
+        }
+        long n = heldRecent;
+        heldRecent = -1;
+        return n;
+    }
+
     /** UIDs of the messages the client has been told of (sequence numbers 1..announced). O(mailbox). */
     public UidSet announcedUids() {
         UidSet.Builder b = new UidSet.Builder();

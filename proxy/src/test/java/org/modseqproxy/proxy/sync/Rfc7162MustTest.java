@@ -22,7 +22,7 @@ class Rfc7162MustTest {
     @BeforeAll
     static void start() {
         backend = GreenMailBackend.withNoDelay();
-        for (String u : List.of("first", "closed", "uid", "known", "long", "expunge", "star", "noop")) {
+        for (String u : List.of("first", "closed", "uid", "known", "long", "expunge", "star", "noop", "recent")) {
             backend.userWithMessages(u, "pw", 5);
         }
         proxy = ProxyFixture.start("127.0.0.1", backend.port());
@@ -154,6 +154,35 @@ class Rfc7162MustTest {
             assertThat(ImapLines.highestModSeq(plain)).isGreaterThan(after);
             // nothing expunged: no HIGHESTMODSEQ needed
             assertThat(ImapLines.tagged(c.command("f", "EXPUNGE"))).doesNotContain("HIGHESTMODSEQ");
+        }
+    }
+
+    /**
+     * With QRESYNC the proxy announces a new message with its own EXISTS once it knows the UID (RFC 7162 3.2.10), so
+     * the backend's RECENT must wait for it too: a RECENT above the count the client heard names messages it does not
+     * have (RFC 9051 7.3.2; imaptest stress: "seq too high (1 > 0): * 1 RECENT" in exclusive and listingReuse modes).
+     */
+    @Test
+    void recentNeverCountsMoreMessagesThanTheClientWasTold() {
+        try (ProxyFixture exclusive = ProxyFixture.start(
+                        "127.0.0.1", backend.port(), "memory", cfg -> cfg.set("state.mode", "exclusive"));
+                RawImap c = exclusive.connect().login("recent", "pw")) {
+            c.ok("e", "ENABLE QRESYNC");
+            c.ok("c", "CREATE Empty");
+            assertThat(c.command("s", "SELECT Empty (CONDSTORE)")).contains("* 0 EXISTS");
+            List<String> append = c.append("a", "Empty", "()", "Subject: new\r\n\r\nnew\r\n");
+            assertThat(append).as("the new message is announced").contains("* 1 EXISTS");
+            long told = 0;
+            for (String line : append) {
+                String[] w = line.split(" ");
+                if (w.length == 3 && w[0].equals("*") && w[2].equals("EXISTS")) {
+                    told = Long.parseLong(w[1]);
+                } else if (w.length == 3 && w[0].equals("*") && w[2].equals("RECENT")) {
+                    assertThat(Long.parseLong(w[1]))
+                            .as(String.join(" | ", append))
+                            .isLessThanOrEqualTo(told);
+                }
+            }
         }
     }
 
