@@ -275,22 +275,33 @@ final class BackendListing {
      */
     Future<Void> announceNew(Supplier<SelectedMailbox> selected) {
         SelectedMailbox mb = selected.get();
-        if (mb == null || mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
+        if (mb == null) {
+            return Future.succeededFuture();
+        }
+        if (mb.size() <= mb.announced() && mb.firstUnknown() == 0) {
+            releaseRecent(mb); // a held RECENT whose messages left before they were announced
             return Future.succeededFuture();
         }
         return learnNew(mb).map(v -> {
             // Only as far as the UIDs are known now: an EXISTS that came during the FETCH above (allowed, RFC 9051
             // 7.4.1) added messages this FETCH did not name; they wait for the next round.
             int before = mb.announced();
-            if (mb == selected.get() && mb.size() > before && mb.announceKnown() > before) {
-                session.writeLine("* " + mb.announced() + " EXISTS");
-            }
-            long recent = mb == selected.get() ? mb.releaseRecent() : -1;
-            if (recent >= 0) {
-                session.writeLine("* " + recent + " RECENT"); // after the EXISTS it counts (see BackendResponses)
+            if (mb == selected.get()) {
+                if (mb.size() > before && mb.announceKnown() > before) {
+                    session.writeLine("* " + mb.announced() + " EXISTS");
+                }
+                releaseRecent(mb);
             }
             return null;
         });
+    }
+
+    /** A RECENT held back by the funnel goes out once the client was told of as many messages (BackendResponses). */
+    private void releaseRecent(SelectedMailbox mb) {
+        long recent = mb.releaseRecent();
+        if (recent >= 0) {
+            session.writeLine("* " + recent + " RECENT");
+        }
     }
 
     /**

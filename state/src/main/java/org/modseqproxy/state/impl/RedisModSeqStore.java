@@ -212,13 +212,13 @@ public final class RedisModSeqStore implements ModSeqStore {
 
     @Override
     public CompletionStage<Void> markListed(MailboxId id, long uidValidity) {
-        return this.<Long>scriptOf(RedisScript.LISTED, ScriptOutputType.INTEGER, id, uidValidity, "mark", "0")
+        return this.<Long>scriptOf(RedisScript.LISTED, ScriptOutputType.INTEGER, id, uidValidity, "mark")
                 .thenApply(x -> null);
     }
 
     @Override
     public CompletionStage<Optional<Duration>> listingAge(MailboxId id, long uidValidity) {
-        return this.<Long>scriptOf(RedisScript.LISTED, ScriptOutputType.INTEGER, id, uidValidity, "ask", "0")
+        return this.<Long>scriptOf(RedisScript.LISTED, ScriptOutputType.INTEGER, id, uidValidity, "ask")
                 .thenApply(ms -> ms >= 0 ? Optional.of(Duration.ofMillis(ms)) : Optional.<Duration>empty());
     }
 
